@@ -1,0 +1,69 @@
+"""Where Studio keeps its data. Computed lazily on every call so tests can isolate HOME / env."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+_SAFE = re.compile(r"[^A-Za-z0-9_.@-]+")
+
+
+def jupyter_data_dir() -> Path:
+    """Jupyter's per-user data dir, by jupyter_core's rules, without importing Jupyter."""
+    if os.environ.get("JUPYTER_DATA_DIR"):
+        return Path(os.environ["JUPYTER_DATA_DIR"]).expanduser()
+    xdg = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(xdg).expanduser() / "jupyter"
+
+
+def data_home() -> Path:
+    """Root of all Studio data: $SAGE_STUDIO_HOME, else <jupyter data dir>/sage_studio."""
+    env = os.environ.get("SAGE_STUDIO_HOME")
+    root = Path(env).expanduser() if env else jupyter_data_dir() / "sage_studio"
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def current_user_name() -> str:
+    """The Studio user: $SAGE_STUDIO_USER, JupyterHub's user, else 'anonymous' (token-only auth has no name)."""
+    name = os.environ.get("SAGE_STUDIO_USER") or os.environ.get("JUPYTERHUB_USER") or "anonymous"
+    return safe_name(name)
+
+
+def safe_name(name: str) -> str:
+    """A name that is safe as one path component (no traversal, no separators)."""
+    cleaned = _SAFE.sub("_", name).strip("._") or "anonymous"
+    return cleaned[:64]
+
+
+def user_dir(user: str | None = None) -> Path:
+    path = data_home() / "users" / safe_name(user or current_user_name())
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def models_cache_dir() -> Path:
+    """Shared (not per-user) cache of materialised models, e.g. the bundled GGUF as an HF folder.
+    $SAGE_STUDIO_MODELS_CACHE moves it (tests share one cache across isolated homes)."""
+    env = os.environ.get("SAGE_STUDIO_MODELS_CACHE")
+    path = Path(env).expanduser() if env else data_home() / "models"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def area_dir(area: str, user: str | None = None) -> Path:
+    """Per-user artefact folder for one capability: engines/, finetune/, datasets/, flows/, memory/."""
+    path = user_dir(user) / area
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def child_path(root: Path, name: str) -> Path:
+    """root/name, refusing anything that would escape root (path traversal in ids from requests)."""
+    if not name or name in {".", ".."} or "/" in name or "\\" in name or "\x00" in name:
+        raise ValueError(f"invalid name {name!r}: use letters, digits, '-', '_' or '.'")
+    path = (root / name).resolve()
+    if path.parent != root.resolve():
+        raise ValueError(f"invalid name {name!r}")
+    return path

@@ -1,0 +1,60 @@
+"""Runtime settings of the core, independent of Jupyter.
+
+The server extension fills them from traitlets (`c.SageStudio.*`); a notebook kernel builds them from the
+environment (the server exports its data dir so kernels it starts share the same store).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Settings:
+    default_model: str = "SmolLM2-135M-Instruct"
+    engine_kind: str = "auto"  # auto | cpu | vllm
+    cloud_base_url_env: str = "SAGE_CHAT_BASE_URL"
+    cloud_api_key_env: str = "SAGE_CHAT_API_KEY"
+    cloud_model_env: str = "SAGE_CHAT_MODEL"
+    memory_backend: str = "short_term"  # short_term | vector | kv
+    memory_window: int = 8
+    memory_top_k: int = 4
+    embedding_model: str = "all-MiniLM-L6-v2"
+    max_upload_mb: int = 200
+    max_concurrent_trainings: int = 1
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        """Settings for a process without traitlets config (kernel, CLI): SAGE_* variables override defaults."""
+        s = cls()
+        s.default_model = os.environ.get("SAGE_STUDIO_LLM_MODEL", s.default_model)
+        s.engine_kind = os.environ.get("SAGE_STUDIO_ENGINE_KIND", s.engine_kind)
+        s.memory_backend = os.environ.get("SAGE_MEMORY_BACKEND", s.memory_backend)
+        s.memory_window = int(os.environ.get("SAGE_MEMORY_WINDOW", s.memory_window))
+        s.memory_top_k = int(os.environ.get("SAGE_MEMORY_TOP_K", s.memory_top_k))
+        return s
+
+    def cloud(self) -> dict:
+        """The cloud endpoint from the environment. The key is for outgoing requests only: never serialise it."""
+        return {
+            "base_url": os.environ.get(self.cloud_base_url_env) or None,
+            "api_key": os.environ.get(self.cloud_api_key_env) or None,
+            "model": os.environ.get(self.cloud_model_env) or None,
+        }
+
+
+_current: Settings | None = None
+
+
+def get_settings() -> Settings:
+    global _current
+    if _current is None:
+        _current = Settings.from_env()
+    return _current
+
+
+def set_settings(settings: Settings) -> None:
+    global _current
+    _current = settings
