@@ -73,3 +73,21 @@ async def test_every_studio_route_refuses_unauthenticated(jp_serverapp, jp_fetch
             assert resp.code in (401, 403), f"{verb.upper()} {url} answered {resp.code} without a token"
             checked += 1
     assert checked >= 1
+
+
+def test_loading_the_extension_imports_no_heavy_ml_library():
+    """Server start must stay fast: handlers import torch/transformers lazily, when a request needs them."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, importlib\n"
+        "from sage_studio_lab.server import app\n"
+        "for area in app.ROUTE_MODULES:\n"
+        "    m = importlib.import_module(f'sage_studio_lab.server.{area}_handlers'); m.routes()\n"
+        "heavy = [n for n in ('torch', 'transformers', 'peft', 'sentence_transformers', 'faiss', 'ray', 'vllm') if n in sys.modules]\n"
+        "print(','.join(heavy))\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "", f"heavy imports at extension load: {res.stdout.strip()}"

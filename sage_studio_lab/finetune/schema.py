@@ -34,4 +34,11 @@ MIGRATIONS = [
         created_at REAL NOT NULL
     );
     """,
+    """
+    CREATE TABLE finetune_settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    """,
 ]

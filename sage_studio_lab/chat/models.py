@@ -1,0 +1,85 @@
+"""Pydantic shapes of chat sessions: per-session settings and the bodies routes accept."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Source = Literal["local", "cloud", "auto"]
+
+
+class SessionSettings(BaseModel):
+    """What a session sends with each turn. `None` means the studio default."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    system_prompt: str | None = Field(None, max_length=20_000)
+    temperature: float | None = Field(None, ge=0.0, le=2.0)
+    top_p: float | None = Field(None, gt=0.0, le=1.0)
+    max_tokens: int | None = Field(None, ge=1, le=32_768)
+    source: Source | None = None
+    model: str | None = Field(None, max_length=300)
+    flow: str | None = Field(None, max_length=300, description="id of a user's edited copy of the studio-chat flow")
+
+
+class SessionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(None, max_length=300)
+    settings: SessionSettings = Field(default_factory=SessionSettings)
+
+
+class SessionPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(None, min_length=1, max_length=300)
+    settings: SessionSettings | None = None
+
+
+class SendBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    content: str = Field(..., min_length=1, max_length=200_000)
+    source: Source | None = None
+    model: str | None = None
+    stream: bool = False
+
+
+class EditBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    content: str = Field(..., min_length=1, max_length=200_000)
+    generate: bool = True
+    source: Source | None = None
+    model: str | None = None
+
+
+class SwitchBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    message_id: str = Field(..., min_length=1)
+
+
+class ImportedMessage(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    id: str | None = None
+    parent_id: str | None = None
+    role: Literal["system", "user", "assistant"]
+    content: str
+    metadata: dict = Field(default_factory=dict)
+    created_at: float | None = None
+
+
+class ImportBody(BaseModel):
+    """A session export (`format: json`, the export's own shape) or a Markdown transcript."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    format: Literal["json", "markdown"] = "json"
+    title: str | None = None
+    settings: SessionSettings = Field(default_factory=SessionSettings)
+    messages: list[ImportedMessage] = Field(default_factory=list)
+    active_leaf_id: str | None = None
+    markdown: str | None = None

@@ -1,0 +1,1 @@
+"""Built-in flow operators, one module per category."""

@@ -1,0 +1,177 @@
+"""Real-browser fixtures: a real `jupyter lab` subprocess and headless Debian chromium via Python playwright.
+
+- `lab`: a JupyterLab server (module-scoped) with its own SAGE_STUDIO_HOME and notebook root, a token and the non-root
+  base_url `/studio/` (catches absolute-URL bugs). Engines it starts are stopped at teardown.
+- `page`: a fresh chromium page; `open_lab(page, lab, path)` opens a Lab URL and waits for the shell.
+- The Studio sidebar widget has the id `sage-studio-sidebar` (its tab is `[data-id="sage-studio-sidebar"]`).
+
+Without chromium the tests skip with that reason, except under CI=true, where they fail (CI must run them).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOTS = REPO / "docs" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+BASE_URL = "/studio/"
+TOKEN = "sage-browser-test-token"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Lab:
+    url: str  # http://127.0.0.1:P/studio/
+    token: str
+    root: Path
+    home: Path
+    proc: subprocess.Popen
+    log: Path
+
+    def api(self, path: str, method: str = "GET", body: bytes | None = None, timeout: float = 60):
+        """Call the server's REST API with the token (for test setup/checks)."""
+        req = urllib.request.Request(self.url + path.lstrip("/"), data=body, method=method,
+                                     headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            return resp.status, resp.read()
+
+    def log_tail(self, n: int = 60) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-n:])
+
+
+def start_lab(root: Path, home: Path, log: Path, extra_env: dict | None = None) -> Lab:
+    port = _free_port()
+    env = dict(os.environ, SAGE_STUDIO_HOME=str(home), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
+               JUPYTER_PLATFORM_DIRS="1", **(extra_env or {}))
+    env.setdefault("SAGE_STUDIO_MODELS_CACHE", str(REPO / ".cache" / "models"))
+    argv = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
+            "--ServerApp.port_retries=0", f"--IdentityProvider.token={TOKEN}", f"--ServerApp.base_url={BASE_URL}",
+            f"--ServerApp.root_dir={root}", "--allow-root", "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    logf = open(log, "w")  # noqa: SIM115 - kept open for the subprocess's lifetime
+    proc = subprocess.Popen(argv, stdout=logf, stderr=subprocess.STDOUT, env=env, cwd=root, start_new_session=True)
+    lab = Lab(url=f"http://127.0.0.1:{port}{BASE_URL}", token=TOKEN, root=root, home=home, proc=proc, log=log)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"jupyter lab exited with {proc.returncode}:\n{lab.log_tail()}")
+        try:
+            lab.api("api/status", timeout=5)
+            return lab
+        except Exception:
+            time.sleep(0.5)
+    stop_lab(lab)
+    raise RuntimeError(f"jupyter lab did not answer within 120 s:\n{lab.log_tail()}")
+
+
+def stop_lab(lab: Lab) -> None:
+    if lab.proc.poll() is None:
+        os.killpg(lab.proc.pid, signal.SIGTERM)
+        try:
+            lab.proc.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(lab.proc.pid, signal.SIGKILL)
+            lab.proc.wait(10)
+    # Engines and trainings are detached on purpose (they outlive Jupyter); stop the ones this test made.
+    try:
+        env_home = os.environ.get("SAGE_STUDIO_HOME")
+        os.environ["SAGE_STUDIO_HOME"] = str(lab.home)
+        from sage_studio_lab.store import reset_stores
+
+        reset_stores()
+        from sage_studio_lab.engine import EngineManager
+
+        EngineManager().stop()
+    except Exception:
+        pass
+    finally:
+        if env_home is None:
+            os.environ.pop("SAGE_STUDIO_HOME", None)
+        else:
+            os.environ["SAGE_STUDIO_HOME"] = env_home
+        from sage_studio_lab.store import reset_stores
+
+        reset_stores()
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    base = tmp_path_factory.mktemp("lab")
+    root, home = base / "root", base / "home"
+    root.mkdir()
+    home.mkdir()
+    notebooks = REPO / "notebooks"
+    if notebooks.is_dir():
+        shutil.copytree(notebooks, root / "notebooks")
+    server = start_lab(root, home, base / "jupyter.log")
+    yield server
+    stop_lab(server)
+
+
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    exe = chromium_path()
+    if exe is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium is not installed (apt-get install -y chromium); CI must run the browser tests")
+        pytest.skip("chromium is not installed (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=exe, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    pg = context.new_page()
+    pg.set_default_timeout(60_000)
+    yield pg
+    context.close()
+
+
+def open_lab(page, lab: Lab, path: str = "lab", timeout: float = 90_000):
+    """Open a Lab URL (e.g. 'lab', 'lab/tree/notebooks/00-tour.ipynb') logged in with the token."""
+    sep = "&" if "?" in path else "?"
+    page.goto(f"{lab.url}{path}{sep}token={lab.token}", timeout=timeout)
+    page.wait_for_selector("#jp-main-dock-panel", timeout=timeout)
+    return page
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)
