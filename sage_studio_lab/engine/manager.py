@@ -48,7 +48,7 @@ def port_is_free(port: int, host: str = HOST) -> bool:
 
 
 def pick_port(preferred: int = PREFERRED_PORT, host: str = HOST) -> int:
-    if port_is_free(preferred, host):
+    if preferred and port_is_free(preferred, host):
         return preferred
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
@@ -239,7 +239,8 @@ class EngineManager:
 
     def start(self, model: str | None = None, backend: str = "auto", port: int | None = None,
               gpu_memory_utilization: float = 0.9, quantization: str | None = None, wait: bool = True,
-              timeout: float = 180, host: str = HOST, adapters: dict | None = None) -> dict:
+              timeout: float = 180, host: str = HOST, adapters: dict | None = None, _retries: int = 2) -> dict:
+        port_given = port is not None and _retries == 2
         name = model or get_settings().default_model or models.BUNDLED_MODEL_ID
         chosen = choose_backend(backend)
         if port is not None and not 1 <= int(port) <= 65535:
@@ -278,7 +279,14 @@ class EngineManager:
             )
         if not wait:
             return self.status()
-        status = self.wait_ready(timeout)
+        try:
+            status = self.wait_ready(timeout)
+        except Unavailable:
+            # An auto-chosen port can be taken by someone else before the engine binds it: retry elsewhere.
+            if port_given or "address already in use" not in self.logs(20) or _retries <= 0:
+                raise
+            return self.start(model, backend, pick_port(preferred=0, host=host), gpu_memory_utilization,
+                              quantization, wait, timeout, host, adapters, _retries=_retries - 1)
         for adapter, path in (adapters or {}).items():
             self.load_adapter(adapter, path)
         return self.status() if adapters else status

@@ -164,6 +164,10 @@ def _launch(task_id: str) -> bool:
         return False
     env = dict(os.environ, SAGE_STUDIO_HOME=str(paths.data_home()), SAGE_STUDIO_USER=paths.current_user_name(),
                SAGE_STUDIO_MAX_TRAININGS=str(max_concurrent()), PYTHONUNBUFFERED="1")
+    threads = json.loads((folder / "config.json").read_text())["config"].get("threads") \
+        or os.environ.get("SAGE_STUDIO_TRAIN_THREADS")
+    if threads:  # OpenMP reads these at import: set them before the trainer imports torch
+        env.update(OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads), SAGE_STUDIO_TRAIN_THREADS=str(threads))
     env.setdefault("HF_HUB_OFFLINE", "1")
     env.setdefault("TOKENIZERS_PARALLELISM", "false")
     try:

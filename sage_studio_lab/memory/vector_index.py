@@ -106,7 +106,7 @@ class SessionVectorIndex:
             if index is None or len(index) == 0:
                 return []
             scores, ids = index.search(vector, k)
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
     def ids(self) -> set[int]:
         with self._lock:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import threading
 import time
 
 from jupyter_server.extension.application import ExtensionApp
@@ -62,6 +63,22 @@ class SageStudioApp(ExtensionApp):
         self.settings.update({"sage_studio_settings": settings, "sage_studio_started": time.time()})
         self.log.info("SAGE Studio Lab: data in %s (settings ready in %.1f ms)", paths.data_home(),
                       (time.perf_counter() - t0) * 1000)
+        if self.studio_config.auto_start_engine:
+            # In a thread: loading a model must not delay the server; the panels show the engine as `loading`.
+            threading.Thread(target=self._auto_start_engine, name="sage-studio-autostart", daemon=True).start()
+
+    def _auto_start_engine(self):
+        try:
+            from ..engine import EngineManager
+
+            manager = EngineManager()
+            if manager.status()["status"] in ("running", "loading"):
+                self.log.info("SAGE Studio Lab: re-attached to the running engine")
+                return
+            manager.start(model=self.studio_config.default_model, backend=self.studio_config.engine_kind, wait=False)
+            self.log.info("SAGE Studio Lab: starting engine with %s", self.studio_config.default_model)
+        except Exception as exc:  # the Lab must come up even when the engine cannot start
+            self.log.warning("SAGE Studio Lab: engine auto-start failed: %s", exc)
 
     def initialize_handlers(self):
         # ExtensionApp prefixes base_url itself; patterns here are relative to it.

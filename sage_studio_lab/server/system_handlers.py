@@ -1,5 +1,79 @@
-"""REST routes for system (filled in by its issue)."""
+"""GPU information: GET api/system/gpu once, or pushed over a WebSocket at a client-chosen interval.
+
+The WebSocket accepts `{"interval": seconds}` (0.5 to 60) at any time; it sends a snapshot at once and then
+one per interval. NVML calls are quick but blocking, so they run in a worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import tornado.web
+from jupyter_server.auth.decorator import ws_authenticated
+from jupyter_server.base.handlers import JupyterHandler
+from jupyter_server.base.websocket import WebSocketMixin
+from tornado.websocket import WebSocketClosedError, WebSocketHandler
+
+from .. import gpu
+from .base import StudioHandler
+
+MIN_INTERVAL, MAX_INTERVAL, DEFAULT_INTERVAL = 0.5, 60.0, 2.0
+
+
+def snapshot() -> dict:
+    return {**gpu.gpu_info(), "time": time.time()}
+
+
+class GpuHandler(StudioHandler):
+    @tornado.web.authenticated
+    async def get(self):
+        self.write_json(await asyncio.to_thread(snapshot))
+
+
+class GpuStreamHandler(WebSocketMixin, WebSocketHandler, JupyterHandler):
+    interval = DEFAULT_INTERVAL
+    _task: asyncio.Task | None = None
+
+    @ws_authenticated
+    async def get(self, *args, **kwargs):
+        await super().get(*args, **kwargs)
+
+    def open(self, *args, **kwargs):
+        super().open(*args, **kwargs)
+        self._wake = asyncio.Event()
+        self._task = asyncio.ensure_future(self._push())
+
+    async def _push(self):
+        try:
+            while True:
+                data = await asyncio.to_thread(snapshot)
+                self.write_message(json.dumps({**data, "interval": self.interval}))
+                self._wake.clear()
+                try:
+                    await asyncio.wait_for(self._wake.wait(), timeout=self.interval)
+                except asyncio.TimeoutError:
+                    pass
+        except (WebSocketClosedError, asyncio.CancelledError):
+            pass
+
+    def on_message(self, message):
+        try:
+            interval = float(json.loads(message)["interval"])
+        except (ValueError, KeyError, TypeError):
+            self.write_message(json.dumps({"error": 'send {"interval": seconds}'}))
+            return
+        self.interval = min(MAX_INTERVAL, max(MIN_INTERVAL, interval))
+        self._wake.set()  # apply the new interval now (and send a fresh snapshot)
+
+    def on_close(self):
+        if self._task:
+            self._task.cancel()
 
 
 def routes():
-    return []
+    return [
+        ("api/system/gpu", GpuHandler),
+        ("api/system/gpu/stream", GpuStreamHandler),
+    ]

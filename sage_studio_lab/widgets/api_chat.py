@@ -5,68 +5,134 @@ Sessions live in the store, so a conversation started here shows in the Lab chat
 
 from __future__ import annotations
 
+import threading
+
+from ..errors import InvalidInput
 from .transport import plain, rpc
+
+SOURCES = ("auto", "local", "cloud")
 
 
 def service():
-    from ..chat import ChatService
+    from ..chat.service import ChatService
 
     return ChatService()
 
 
-def send_turn(session_id: str, content: str, emit, cancelled, source: str | None = None,
+def check_source(source: str | None) -> None:
+    if source is not None and source not in SOURCES:
+        raise InvalidInput(f"source must be one of {', '.join(SOURCES)}, not {source!r}")
+
+
+def send_turn(session_id: str, content: str, emit, cancelled: threading.Event, source: str | None = None,
               model: str | None = None, parent_id: str | None = None, regenerate: bool = False) -> dict:
-    """Run one chat turn, calling `emit(event)` for token/meta events; returns the stored assistant message."""
+    """Run one chat turn through the Studio pipeline, `emit`ting token events and a final meta event;
+    returns the stored assistant message. Setting `cancelled` stops generation upstream."""
+    from ..chat import cancel as cancel_mod
+
+    check_source(source)
     svc = service()
-    message = None
-    for event in svc.stream(session_id, content, source=source, model=model, parent_id=parent_id,
-                            regenerate=regenerate, cancel=cancelled):
-        event = plain(event)
-        if event.get("type") == "done":
-            message = event.get("message")
-        emit(event)
-    return message or {}
+    cancellation = cancel_mod.register(None, session_id)
+    finished = threading.Event()
+
+    def forward_cancel():  # the widget's cancel flag -> the chat core's cancellation (closes the stream)
+        while not finished.is_set():
+            if cancelled.wait(0.05):
+                cancellation.cancel()
+                return
+
+    threading.Thread(target=forward_cancel, daemon=True).start()
+
+    def on_token(text: str) -> None:
+        emit({"type": "token", "text": text})
+
+    try:
+        if regenerate:
+            message = svc.regenerate(session_id, source=source, model=model, on_token=on_token, cancel=cancellation)
+        elif parent_id:
+            message = svc.edit(session_id, parent_id, content, source=source, model=model, on_token=on_token,
+                               cancel=cancellation)
+        else:
+            message = svc.send(session_id, content, source=source, model=model, on_token=on_token,
+                               cancel=cancellation)
+    finally:
+        finished.set()
+        cancel_mod.unregister(cancellation)
+    message = plain(message)
+    emit({"type": "meta", "metadata": message.get("metadata", {})})
+    emit({"type": "done", "message": message})
+    return message
+
+
+def chat_sources() -> dict:
+    from ..chat import upstream
+
+    sources = {}
+    try:
+        local = upstream.local_upstream(fresh=True)
+        sources["local"] = {"available": local is not None,
+                            "detail": f"engine at {local.base_url}" if local else "the local engine is not running"}
+    except Exception as exc:  # engine core missing or broken: say so, do not fail the whole call
+        sources["local"] = {"available": False, "detail": str(exc)}
+    cloud = upstream.cloud_upstream()
+    sources["cloud"] = {"available": cloud is not None,
+                        "detail": cloud.base_url if cloud else "no cloud endpoint configured"}
+    return {"sources": sources, "default": "auto"}
 
 
 class ChatApi:
     @rpc("sessions.list")
-    def _sessions_list(self, q: str | None = None):
-        return {"sessions": plain(service().list_sessions(q=q))}
+    def rpc_sessions_list(self, q: str | None = None):
+        sessions = service().sessions
+        return {"sessions": plain(sessions.search(q) if q else sessions.list())}
 
     @rpc("sessions.create")
-    def _sessions_create(self, title: str | None = None, settings: dict | None = None):
-        return plain(service().create_session(title=title, settings=settings))
+    def rpc_sessions_create(self, title: str | None = None, settings: dict | None = None):
+        return plain(service().sessions.create(title=title, settings=settings))
 
     @rpc("sessions.get")
-    def _sessions_get(self, id: str):
-        return plain(service().get_session(id))
+    def rpc_sessions_get(self, id: str):
+        return plain(service().sessions.get(id))
 
     @rpc("sessions.update")
-    def _sessions_update(self, id: str, title: str | None = None, settings: dict | None = None):
-        return plain(service().update_session(id, title=title, settings=settings))
+    def rpc_sessions_update(self, id: str, title: str | None = None, settings: dict | None = None):
+        from ..chat.models import SessionPatch
+
+        patch = SessionPatch.model_validate({"title": title, "settings": settings})
+        return plain(service().sessions.update(id, title=patch.title, settings=patch.settings))
 
     @rpc("sessions.delete")
-    def _sessions_delete(self, id: str):
-        service().delete_session(id)
+    def rpc_sessions_delete(self, id: str):
+        service().sessions.delete(id)
         return {"deleted": id}
 
     @rpc("sessions.export")
-    def _sessions_export(self, id: str, format: str = "json"):
-        return plain(service().export_session(id, format=format))
+    def rpc_sessions_export(self, id: str, format: str = "json"):
+        import json
+
+        content = service().sessions.export(id, format)
+        ext = "md" if format == "markdown" else "json"
+        text = content if isinstance(content, str) else json.dumps(content, indent=2, ensure_ascii=False)
+        return {"content": text, "filename": f"chat-{id}.{ext}"}
 
     @rpc("chat.sources")
-    def _chat_sources(self):
-        return plain(service().sources())
+    def rpc_chat_sources(self):
+        return chat_sources()
 
     @rpc("chat.models")
-    def _chat_models(self):
-        return plain(service().models())
+    def rpc_chat_models(self):
+        from ..models import list_models
+
+        return {"object": "list", "data": [{"id": m.id, "object": "model", "owned_by": m.source,
+                                            "parent": m.base_model} for m in list_models()]}
 
     @rpc("chat.send", stream=True)
-    def _chat_send(self, session_id: str, content: str, source: str | None = None, model: str | None = None,
+    def rpc_chat_send(self, session_id: str, content: str = "", source: str | None = None, model: str | None = None,
                    parent_id: str | None = None, regenerate: bool = False, call=None):
         message = send_turn(session_id, content, call.emit, call.cancelled, source=source, model=model,
                             parent_id=parent_id, regenerate=regenerate)
+        if hasattr(self, "_after_turn"):
+            self._after_turn()
         if call.cancelled.is_set():
             return {"cancelled": True, "message": message}
         return message

@@ -43,7 +43,7 @@ def engine_stop(id: str | None = None) -> dict:
 
 class EngineApi:
     @rpc("health")
-    def _health(self):
+    def rpc_health(self):
         import importlib.util
 
         from .. import __version__, gpu, models
@@ -55,17 +55,17 @@ class EngineApi:
                               "bundled_model": models.bundled_available()}}
 
     @rpc("engine.status")
-    def _engine_status(self):
+    def rpc_engine_status(self):
         return engine_status()
 
     @rpc("engine.models")
-    def _engine_models(self):
+    def rpc_engine_models(self):
         from ..models import list_models
 
         return {"models": [{**m.to_dict(), "kind": m.type} for m in list_models()]}
 
     @rpc("engine.start", stream=True)  # waits for readiness (seconds): off the kernel thread
-    def _engine_start(self, model: str | None = None, backend: str = "auto", gpu_memory_utilization=None,
+    def rpc_engine_start(self, model: str | None = None, backend: str = "auto", gpu_memory_utilization=None,
                       quantization=None, port=None, call=None):
         call.emit({"type": "status", "status": "starting", "model": model, "backend": backend})
         record = engine_start(model, backend, gpu_memory_utilization=gpu_memory_utilization,
@@ -74,27 +74,27 @@ class EngineApi:
         return record
 
     @rpc("engine.stop")
-    def _engine_stop(self, id: str | None = None):
+    def rpc_engine_stop(self, id: str | None = None):
         result = engine_stop(id)
         self._refresh_engine()
         return result
 
     @rpc("engine.logs")
-    def _engine_logs(self, id: str | None = None, tail: int = 200):
+    def rpc_engine_logs(self, id: str | None = None, tail: int = 200):
         m = manager()
-        lines = plain(m.logs(**_accepted(m.logs, id=id, engine_id=id, tail=tail)))
+        lines = plain(m.logs(**_accepted(m.logs, id=id, engine_id=id, lines=tail, tail=tail)))
         if isinstance(lines, str):
             lines = lines.splitlines()
         return lines if isinstance(lines, dict) else {"lines": lines}
 
     @rpc("gpu.info")
-    def _gpu_info(self):
+    def rpc_gpu_info(self):
         from ..gpu import gpu_info
 
         return plain(gpu_info())
 
     @rpc("gpu.watch", stream=True)
-    def _gpu_watch(self, interval_s: float = 2.0, call=None):
+    def rpc_gpu_watch(self, interval_s: float = 2.0, call=None):
         from ..gpu import gpu_info
 
         interval = max(0.5, float(interval_s))

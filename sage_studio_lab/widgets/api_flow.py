@@ -2,101 +2,135 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
+from pathlib import Path
+
 from .transport import plain, rpc
 
 
-def to_flow(data):
-    """A `Flow` from React-Flow JSON (dict), a `.sage-flow.json` path, or a Flow."""
+def to_flow(data, base_dir: str | None = None):
+    """A `Flow` from React-Flow JSON (dict or text), a `.sage-flow.json` path, a template name, or a Flow."""
     from ..flow import Flow
 
     if isinstance(data, Flow):
         return data
     if isinstance(data, dict):
-        return Flow.from_dict(data)
-    return Flow.load(str(data))
+        return Flow.from_dict(data, base_dir=base_dir)
+    text = str(data)
+    if text.lstrip().startswith("{"):
+        return Flow.from_dict(text, base_dir=base_dir)
+    if Path(text).exists() or text.endswith(".json"):
+        return Flow.load(text)  # a missing file raises the core's clear error
+    return Flow.template(text)
 
 
 def flow_json(flow) -> dict:
     return plain(flow.to_dict())
 
 
-def run_flow(flow, inputs: dict, emit, cancelled) -> dict:
-    """Stream a run, `emit`ting each event; returns `{run_id, status, outputs}`."""
-    result = {"run_id": None, "status": "running", "outputs": {}}
-    for event in _stream(flow, inputs, cancelled):
-        event = plain(event)
-        result["run_id"] = result["run_id"] or event.get("run_id")
-        if event.get("type") == "run_finished":
-            result.update(status="finished", outputs=event.get("outputs", {}))
-        elif event.get("type") == "run_failed":
-            result.update(status="failed", error=event.get("error"))
-        elif event.get("type") == "run_cancelled":
-            result.update(status="cancelled")
-        emit(event)
+def run_flow(flow, inputs, emit, cancelled: threading.Event, executor: str = "local") -> dict:
+    """Run `flow`, `emit`ting each event as it happens; returns `{run_id, status, outputs, error}`.
+    Setting `cancelled` cancels the run (the runtime then ends it with a cancelled status)."""
+    result: dict = {"run_id": None, "status": "running", "outputs": {}, "error": None}
+
+    async def consume():
+        loop = asyncio.get_running_loop()
+        done = threading.Event()
+
+        def watch():
+            while not done.is_set():
+                if cancelled.wait(0.05):
+                    loop.call_soon_threadsafe(flow.cancel)
+                    return
+
+        threading.Thread(target=watch, daemon=True).start()
+        try:
+            async for event in flow.stream(inputs, executor=executor):
+                event = plain(event)
+                result["run_id"] = result["run_id"] or event.get("run_id")
+                if event.get("type") == "run_finished":
+                    result.update(status=event.get("status", "succeeded"), outputs=event.get("outputs") or {},
+                                  error=event.get("error"))
+                emit(event)
+        finally:
+            done.set()
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(consume())
+    else:  # called from a running loop (a notebook cell): run on a private loop in a thread
+        box: dict = {}
+
+        def target():
+            try:
+                asyncio.run(consume())
+            except BaseException as exc:  # re-raised in the caller's thread
+                box["error"] = exc
+
+        thread = threading.Thread(target=target, daemon=True)
+        thread.start()
+        thread.join()
+        if "error" in box:
+            raise box["error"]
+    if cancelled.is_set() and result["status"] == "running":
+        result["status"] = "cancelled"
     return result
-
-
-def _stream(flow, inputs, cancelled):
-    """`Flow.stream` is async; drive it on a private loop in this (background) thread, cancelling on request."""
-    import asyncio
-
-    queue_done = object()
-    loop = asyncio.new_event_loop()
-    agen = flow.stream(inputs)
-    try:
-        while True:
-            if cancelled.is_set():
-                loop.run_until_complete(agen.aclose())
-                yield {"type": "run_cancelled"}
-                return
-            item = loop.run_until_complete(_next(agen, queue_done))
-            if item is queue_done:
-                return
-            yield item
-    finally:
-        loop.run_until_complete(loop.shutdown_asyncgens())
-        loop.close()
-
-
-async def _next(agen, done):
-    try:
-        return await agen.__anext__()
-    except StopAsyncIteration:
-        return done
 
 
 class FlowApi:
     @rpc("flow.operators")
-    def _flow_operators(self):
-        from ..flow import operators_catalog
+    def rpc_flow_operators(self):
+        from ..flow import palette
 
-        return {"operators": plain(operators_catalog())}
+        return {"operators": plain(palette())}
 
     @rpc("flow.templates")
-    def _flow_templates(self):
-        from ..flow import templates
+    def rpc_flow_templates(self):
+        from ..flow.templates import list_templates
 
-        return {"templates": plain(templates())}
+        return {"templates": [{"name": t["id"], "title": t["name"], "description": t.get("description", ""),
+                               "flow": t["flow"]} for t in list_templates()]}
 
     @rpc("flow.validate")
-    def _flow_validate(self, flow: dict):
+    def rpc_flow_validate(self, flow: dict):
         issues = plain(to_flow(flow).validate())
         return {"valid": not any(i.get("severity", "error") == "error" for i in issues), "issues": issues}
 
     @rpc("flow.run", stream=True)
-    def _flow_run(self, flow: dict, inputs: dict | None = None, call=None):
-        return run_flow(to_flow(flow), inputs or {}, call.emit, call.cancelled)
+    def rpc_flow_run(self, flow: dict | None = None, inputs=None, executor: str = "local", call=None):
+        target = to_flow(flow, base_dir=self._flow_base_dir()) if flow is not None else self._current_flow()
+        track = getattr(self, "_track", None)
+
+        def emit(event):
+            call.emit(event)
+            if track:
+                track(event)
+
+        result = run_flow(target, inputs or {}, emit, call.cancelled, executor=executor)
+        if hasattr(self, "_after_run"):
+            self._after_run(result)
+        if call.cancelled.is_set():
+            return {**result, "cancelled": True}
+        return result
 
     @rpc("flow.runs")
-    def _flow_runs(self, flow_id: str | None = None):
-        from .. import store
+    def rpc_flow_runs(self, flow_id: str | None = None):
+        from ..flow.repository import FlowRepository
 
-        db = store.get_store()
-        sql = "SELECT id, flow_id, status, executor, started_at, finished_at FROM flow_runs"
-        rows = db.query(sql + " WHERE flow_id=? ORDER BY started_at DESC", (flow_id,)) if flow_id else \
-            db.query(sql + " ORDER BY started_at DESC LIMIT 100")
-        return {"runs": rows}
+        return {"runs": plain(FlowRepository().runs(flow_id))}
 
     @rpc("flow.export")
-    def _flow_export(self, flow: dict):
-        return {"code": to_flow(flow).to_python()}
+    def rpc_flow_export(self, flow: dict | None = None):
+        target = to_flow(flow, base_dir=self._flow_base_dir()) if flow is not None else self._current_flow()
+        return {"code": target.to_python()}
+
+    def _flow_base_dir(self) -> str | None:
+        """Relative paths in a flow (documents) resolve next to the file it came from (FlowCanvas knows it)."""
+        return None
+
+    def _current_flow(self):
+        from ..errors import InvalidInput
+
+        raise InvalidInput("pass the flow to run: {flow: {...}}")

@@ -13,7 +13,7 @@ def _service():
 
 class MemoryApi:
     @rpc("memory.config")
-    def _memory_config(self, session_id: str | None = None):
+    def rpc_memory_config(self, session_id: str | None = None):
         from .. import store
 
         config = plain(_service().get_config(session_id))
@@ -21,7 +21,7 @@ class MemoryApi:
         return {**config, "total_sessions": sessions}
 
     @rpc("memory.stats")
-    def _memory_stats(self, session_id: str | None = None):
+    def rpc_memory_stats(self, session_id: str | None = None):
         service = _service()
         if session_id:
             ids = [session_id]
@@ -33,21 +33,21 @@ class MemoryApi:
         return {"sessions": [_stats_row(service.stats(i)) for i in ids]}
 
     @rpc("memory.list")
-    def _memory_list(self, session_id: str):
+    def rpc_memory_list(self, session_id: str):
         return {"memories": plain(_service().list(session_id))}
 
     @rpc("memory.delete")
-    def _memory_delete(self, id: int, session_id: str | None = None):
+    def rpc_memory_delete(self, id: int, session_id: str | None = None):
         session_id = session_id or getattr(self, "session_id", None)
         _service().delete(session_id, int(id))
         return {"deleted": id}
 
     @rpc("memory.clear")
-    def _memory_clear(self, session_id: str):
+    def rpc_memory_clear(self, session_id: str):
         return {"cleared": _service().clear(session_id)}
 
     @rpc("memory.cleanup")
-    def _memory_cleanup(self, max_age_minutes: float):
+    def rpc_memory_cleanup(self, max_age_minutes: float):
         from ..memory import service as memory_service
 
         cleanup = getattr(memory_service.MemoryService, "cleanup", None)

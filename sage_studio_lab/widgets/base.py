@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 import anywidget
+import ipywidgets
 import traitlets
 
 from ..errors import StudioError
@@ -59,7 +60,7 @@ class StudioWidget(ChatApi, EngineApi, FinetuneApi, FlowApi, MemoryApi, anywidge
         # Background threads and the kernel thread may send at once: one message at a time on the comm.
         with self._send_lock:
             if self.comm is not None:
-                self.send(content, buffers=buffers)
+                ipywidgets.Widget.send(self, content, buffers=buffers)  # Chat.send is the chat API
 
     def _on_custom_msg(self, _widget, content, buffers) -> None:
         if not isinstance(content, dict):
@@ -138,7 +139,7 @@ class StudioWidget(ChatApi, EngineApi, FinetuneApi, FlowApi, MemoryApi, anywidge
             thread.join(timeout)
 
     @rpc("widget.state")
-    def _widget_state(self):
+    def rpc_widget_state(self):
         """The synced traits a view reads (session_id, flow, task_id, ...), for views that ask instead of watching."""
         return {name: plain(getattr(self, name)) for name in self.keys if not name.startswith("_")}
 

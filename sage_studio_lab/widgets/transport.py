@@ -11,10 +11,7 @@ Binary payloads (loss curves) travel as message buffers, never as JSON number li
 
 from __future__ import annotations
 
-import inspect
 import threading
-import traceback
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -17,7 +17,11 @@ export interface Transport {
   /** Which backend this is ("rest" or "widget"): views may adjust wording, never behaviour. */
   readonly kind: 'rest' | 'widget';
   call<T = any>(method: string, args?: Args): Promise<T>;
-  stream<T = any>(method: string, args: Args, onEvent: (event: StudioEvent) => void): StreamHandle<T>;
+  stream<T = any>(
+    method: string,
+    args: Args,
+    onEvent: (event: StudioEvent) => void
+  ): StreamHandle<T>;
 }
 
 /** A backend error with the HTTP meaning of its status (400 fix your input, 404, 409, 503…). */

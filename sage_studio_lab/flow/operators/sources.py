@@ -139,3 +139,27 @@ class FileSource(Operator):
         if self.config.get("per_file"):
             return {"documents": Many(docs_per_file)}
         return {"documents": [d for docs in docs_per_file for d in docs]}
+
+
+@register_operator
+class ListInput(Operator):
+    """Emit each item of a list (a run input, or the configured JSON list) as its own message."""
+
+    type = "list_input"
+    category = "input"
+    label = "List input"
+    icon = "list"
+    source = True
+    outputs = [Port("item", "any")]
+    config_schema = [
+        Field("name", "string", "items", "Input name", "Key of the list in the run inputs"),
+        Field("items", "json", [], "Items", "Used when the run gives no list"),
+    ]
+
+    def process(self, inputs, ctx):
+        items = _run_input(ctx, self.config.get("name"), ctx.node_id)
+        if items is None:
+            items = self.config.get("items") or []
+        if not isinstance(items, list):
+            raise InvalidInput(f"list input: {self.config.get('name')!r} must be a list, got {type(items).__name__}")
+        return {"item": Many(items)}

@@ -1,0 +1,525 @@
+/**
+ * Chat: session list (new, rename, delete, search, export), streamed Markdown answers, stop, regenerate,
+ * edit-and-branch, source switch, model picker, system prompt + sampling settings, per-message details.
+ */
+import React, { useEffect, useRef, useState } from 'react';
+
+import { StreamHandle } from '../transport/types';
+import { ActionButton, ErrorBox, fmtNum, useCall, useTransport } from './common';
+import { Markdown } from './Markdown';
+
+export interface ChatMessage {
+  id: string;
+  parent_id?: string | null;
+  role: string;
+  content: string;
+  metadata?: Record<string, any>;
+  created_at?: number;
+  sibling_ids?: string[];
+  sibling_index?: number;
+}
+
+interface Session {
+  id: string;
+  title: string;
+  updated_at?: number;
+  last_message?: string;
+  message_count?: number;
+  settings?: Record<string, any>;
+  messages?: ChatMessage[];
+}
+
+const SOURCES = ['auto', 'local', 'cloud'] as const;
+
+export function SessionList({
+  selected,
+  onSelect,
+  refreshKey
+}: {
+  selected?: string | null;
+  onSelect: (id: string) => void;
+  refreshKey?: number;
+}) {
+  const transport = useTransport();
+  const [q, setQ] = useState('');
+  const list = useCall<{ sessions: Session[] }>(
+    'sessions.list',
+    q ? { q } : {},
+    `${q}|${refreshKey}`
+  );
+  const [error, setError] = useState<unknown>(null);
+  const create = async () => {
+    const s = await transport.call<Session>('sessions.create', { title: 'New chat' });
+    await list.reload();
+    onSelect(s.id);
+  };
+  const rename = async (s: Session) => {
+    const title = window.prompt('Rename chat', s.title);
+    if (title) {
+      await transport.call('sessions.update', { id: s.id, title });
+      await list.reload();
+    }
+  };
+  const remove = async (s: Session) => {
+    if (window.confirm(`Delete chat "${s.title}"?`)) {
+      await transport.call('sessions.delete', { id: s.id });
+      await list.reload();
+    }
+  };
+  const exportSession = async (s: Session, format: string) => {
+    const out = await transport.call<{ content: string; filename?: string }>('sessions.export', {
+      id: s.id,
+      format
+    });
+    const content = typeof out === 'string' ? out : (out.content ?? JSON.stringify(out, null, 2));
+    const blob = new Blob([content], {
+      type: format === 'json' ? 'application/json' : 'text/markdown'
+    });
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = out.filename ?? `${s.title || s.id}.${format === 'json' ? 'json' : 'md'}`;
+    a.click();
+    URL.revokeObjectURL(a.href);
+  };
+  const sessions = list.data?.sessions ?? [];
+  return (
+    <div className="sage-session-list">
+      <div className="sage-row">
+        <input
+          className="sage-input sage-grow"
+          placeholder="Search chats"
+          value={q}
+          onChange={e => setQ(e.target.value)}
+        />
+        <ActionButton
+          label="New"
+          action={create}
+          onError={setError}
+          className="sage-button sage-primary"
+        />
+      </div>
+      <ErrorBox error={error ?? list.error} onRetry={() => void list.reload()} />
+      {sessions.length === 0 && !list.loading ? (
+        <div className="sage-empty">No chats yet.</div>
+      ) : null}
+      <ul className="sage-list">
+        {sessions.map(s => (
+          <li
+            key={s.id}
+            className={`sage-list-item ${s.id === selected ? 'sage-selected' : ''}`}
+            data-session-id={s.id}
+          >
+            <button
+              className="sage-list-main"
+              onClick={() => onSelect(s.id)}
+              title={s.last_message}
+            >
+              <span className="sage-list-title">{s.title || 'Untitled'}</span>
+              <span className="sage-muted">{s.message_count ?? ''}</span>
+            </button>
+            <span className="sage-list-actions">
+              <button
+                className="sage-icon"
+                title="Rename"
+                onClick={() => rename(s).catch(setError)}
+              >
+                ✎
+              </button>
+              <button
+                className="sage-icon"
+                title="Export as Markdown"
+                onClick={() => exportSession(s, 'markdown').catch(setError)}
+              >
+                ⇩
+              </button>
+              <button
+                className="sage-icon"
+                title="Delete"
+                onClick={() => remove(s).catch(setError)}
+              >
+                ✕
+              </button>
+            </span>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function Details({ meta }: { meta: Record<string, any> }) {
+  const hits: any[] = meta.memory_hits ?? [];
+  const sources: any[] = meta.sources ?? meta.documents ?? [];
+  return (
+    <div className="sage-details">
+      <span>intent: {meta.intent ?? '–'}</span>
+      <span>source: {meta.source ?? '–'}</span>
+      <span>model: {meta.model ?? '–'}</span>
+      <span>tokens: {fmtNum(meta.tokens ?? meta.completion_tokens)}</span>
+      <span>TTFT: {fmtNum(meta.ttft_ms, 0)} ms</span>
+      <span>tok/s: {fmtNum(meta.tok_s ?? meta.tokens_per_s, 1)}</span>
+      {hits.length ? (
+        <div className="sage-hits">
+          memory hits:
+          {hits.map((h, i) => (
+            <div key={i} className="sage-hit">
+              <b>{fmtNum(h.score, 2)}</b> {String(h.text ?? h.content ?? '').slice(0, 160)}
+            </div>
+          ))}
+        </div>
+      ) : null}
+      {sources.length ? (
+        <div className="sage-hits">
+          sources:
+          {sources.map((s, i) => (
+            <div key={i} className="sage-hit">
+              {String(s.title ?? s.source ?? s.id ?? s.text ?? '').slice(0, 120)}
+            </div>
+          ))}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+function SettingsForm({ session, onSaved }: { session: Session; onSaved: () => void }) {
+  const transport = useTransport();
+  const [s, setS] = useState<Record<string, any>>(session.settings ?? {});
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => setS(session.settings ?? {}), [session.id]);
+  const num = (key: string, step: number, min: number, max: number) => (
+    <label className="sage-field">
+      {key.replace('_', ' ')}
+      <input
+        type="number"
+        className="sage-input"
+        step={step}
+        min={min}
+        max={max}
+        value={s[key] ?? ''}
+        onChange={e =>
+          setS({ ...s, [key]: e.target.value === '' ? undefined : Number(e.target.value) })
+        }
+      />
+    </label>
+  );
+  return (
+    <div className="sage-settings">
+      <label className="sage-field sage-wide">
+        system prompt
+        <textarea
+          className="sage-input"
+          rows={2}
+          value={s.system_prompt ?? ''}
+          onChange={e => setS({ ...s, system_prompt: e.target.value })}
+        />
+      </label>
+      {num('temperature', 0.1, 0, 2)}
+      {num('top_p', 0.05, 0, 1)}
+      {num('max_tokens', 16, 1, 32768)}
+      <ActionButton
+        label="Save settings"
+        onError={setError}
+        action={async () => {
+          await transport.call('sessions.update', { id: session.id, settings: s });
+          onSaved();
+        }}
+      />
+      <ErrorBox error={error} />
+    </div>
+  );
+}
+
+export function ChatView({
+  sessionId,
+  onSessionChange,
+  showSessions = true
+}: {
+  sessionId?: string | null;
+  onSessionChange?: (id: string) => void;
+  showSessions?: boolean;
+}) {
+  const transport = useTransport();
+  const [current, setCurrent] = useState<string | null>(sessionId ?? null);
+  const [listKey, setListKey] = useState(0);
+  const session = useCall<Session>(current ? 'sessions.get' : null, { id: current }, current ?? '');
+  const sources = useCall<any>('chat.sources');
+  const models = useCall<any>('chat.models');
+  const [messages, setMessages] = useState<ChatMessage[]>([]);
+  const [draft, setDraft] = useState('');
+  const [source, setSource] = useState<string>('auto');
+  const [model, setModel] = useState<string>('');
+  const [streaming, setStreaming] = useState<StreamHandle | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [openDetails, setOpenDetails] = useState<Record<string, boolean>>({});
+  const [showSettings, setShowSettings] = useState(false);
+  const [editing, setEditing] = useState<{ id: string; text: string } | null>(null);
+  const endRef = useRef<HTMLDivElement>(null);
+
+  useEffect(() => setCurrent(sessionId ?? null), [sessionId]);
+  useEffect(() => {
+    setMessages(session.data?.messages ?? []);
+    const st = session.data?.settings ?? {};
+    if (st.source) {
+      setSource(st.source);
+    }
+    if (st.model) {
+      setModel(st.model);
+    }
+  }, [session.data]);
+  useEffect(() => endRef.current?.scrollIntoView?.({ block: 'end' }), [messages]);
+  useEffect(() => () => streaming?.cancel(), [streaming]);
+
+  const select = (id: string) => {
+    setCurrent(id);
+    onSessionChange?.(id);
+  };
+
+  const send = async (
+    text: string,
+    opts: { parent_id?: string | null; regenerate?: boolean } = {}
+  ) => {
+    if ((!text.trim() && !opts.regenerate) || streaming) {
+      return;
+    }
+    setError(null);
+    let id = current;
+    if (!id) {
+      const created = await transport.call<Session>('sessions.create', {
+        title: text.slice(0, 40)
+      });
+      id = created.id;
+      select(id);
+      setListKey(k => k + 1);
+    }
+    const pending: ChatMessage = {
+      id: `pending-${Date.now()}`,
+      role: 'assistant',
+      content: '',
+      metadata: {}
+    };
+    setMessages(prev => {
+      let base = prev;
+      if (opts.regenerate) {
+        const lastUser = [...prev].reverse().findIndex(m => m.role === 'user');
+        base = lastUser >= 0 ? prev.slice(0, prev.length - lastUser) : prev;
+      } else if (opts.parent_id !== undefined) {
+        const cut = prev.findIndex(m => m.id === opts.parent_id);
+        base = prev.slice(0, cut + 1);
+      }
+      const user = opts.regenerate
+        ? []
+        : [{ id: `user-${Date.now()}`, role: 'user', content: text }];
+      return [...base, ...user, pending];
+    });
+    setDraft('');
+    const handle = transport.stream(
+      'chat.send',
+      {
+        session_id: id,
+        content: text,
+        source,
+        model: model || undefined,
+        ...(opts.parent_id !== undefined ? { parent_id: opts.parent_id } : {}),
+        ...(opts.regenerate ? { regenerate: true } : {})
+      },
+      event => {
+        if (event.type === 'token') {
+          pending.content += String(event.text ?? '');
+        } else if (event.type === 'meta') {
+          pending.metadata = { ...pending.metadata, ...(event.metadata as object) };
+        } else if (event.type === 'error') {
+          setError(new Error(String(event.message ?? 'chat failed')));
+        }
+        setMessages(prev => prev.map(m => (m.id === pending.id ? { ...pending } : m)));
+      }
+    );
+    setStreaming(handle);
+    try {
+      await handle.done;
+    } catch (err) {
+      setError(err);
+    } finally {
+      setStreaming(null);
+      setListKey(k => k + 1);
+      // The stored conversation (real ids, branch) replaces the optimistic one.
+      if (id === current || !current) {
+        void session.reload();
+      }
+    }
+  };
+
+  const sourceState = (name: string) => {
+    const st = sources.data?.sources?.[name] ?? sources.data?.[name];
+    if (!st || name === 'auto') {
+      return '';
+    }
+    return st.available ? ' ●' : ' ○';
+  };
+  const modelList: any[] = models.data?.data ?? models.data?.models ?? [];
+  const lastAssistant = [...messages].reverse().find(m => m.role === 'assistant');
+
+  return (
+    <div className="sage-chat">
+      {showSessions ? (
+        <div className="sage-chat-sessions">
+          <SessionList selected={current} onSelect={select} refreshKey={listKey} />
+        </div>
+      ) : null}
+      <div className="sage-chat-main">
+        <div className="sage-toolbar">
+          <div className="sage-segmented" role="radiogroup" aria-label="Source">
+            {SOURCES.map(name => (
+              <button
+                key={name}
+                role="radio"
+                aria-checked={source === name}
+                className={source === name ? 'sage-on' : ''}
+                title={JSON.stringify(sources.data?.sources?.[name] ?? '')}
+                onClick={() => setSource(name)}
+              >
+                {name[0].toUpperCase() + name.slice(1) + sourceState(name)}
+              </button>
+            ))}
+          </div>
+          <select
+            className="sage-input"
+            aria-label="Model"
+            value={model}
+            onChange={e => setModel(e.target.value)}
+          >
+            <option value="">default model</option>
+            {modelList.map(m => (
+              <option key={m.id ?? m.name} value={m.id ?? m.name}>
+                {(m.id ?? m.name) + (m.parent ? ' (fine-tuned)' : '')}
+              </option>
+            ))}
+          </select>
+          <span className="sage-grow" />
+          {current ? (
+            <button className="sage-button" onClick={() => setShowSettings(!showSettings)}>
+              Settings
+            </button>
+          ) : null}
+        </div>
+        {showSettings && session.data ? (
+          <SettingsForm session={session.data} onSaved={() => void session.reload()} />
+        ) : null}
+        <ErrorBox error={session.error} />
+        <div className="sage-messages" aria-live="polite">
+          {messages.length === 0 ? (
+            <div className="sage-empty">
+              Ask anything. Answers stream from the local engine or the cloud.
+            </div>
+          ) : null}
+          {messages.map((m, index) => (
+            <div key={m.id} className={`sage-msg sage-msg-${m.role}`} data-role={m.role}>
+              {editing?.id === m.id ? (
+                <div className="sage-edit">
+                  <textarea
+                    className="sage-input"
+                    value={editing.text}
+                    onChange={e => setEditing({ id: m.id, text: e.target.value })}
+                  />
+                  <button
+                    className="sage-button sage-primary"
+                    onClick={() => {
+                      const parent = m.parent_id ?? (index > 0 ? messages[index - 1].id : null);
+                      setEditing(null);
+                      void send(editing.text, { parent_id: parent });
+                    }}
+                  >
+                    Send as new branch
+                  </button>
+                  <button className="sage-button" onClick={() => setEditing(null)}>
+                    Cancel
+                  </button>
+                </div>
+              ) : m.role === 'assistant' ? (
+                <Markdown text={m.content} />
+              ) : (
+                <div className="sage-plain">{m.content}</div>
+              )}
+              <div className="sage-msg-actions">
+                {m.sibling_ids && m.sibling_ids.length > 1 && current ? (
+                  <span className="sage-branches" title="Other versions of this message">
+                    {[-1, 1].map(step => {
+                      const target = m.sibling_ids![(m.sibling_index ?? 0) + step];
+                      return (
+                        <button
+                          key={step}
+                          className="sage-link"
+                          disabled={!target || !!streaming}
+                          onClick={() =>
+                            transport
+                              .call('sessions.switch', { id: current, message_id: target })
+                              .then(() => session.reload(), setError)
+                          }
+                        >
+                          {step < 0 ? '‹' : '›'}
+                        </button>
+                      );
+                    })}
+                    {(m.sibling_index ?? 0) + 1}/{m.sibling_ids.length}
+                  </span>
+                ) : null}
+                {m.role === 'user' && !streaming ? (
+                  <button
+                    className="sage-link"
+                    onClick={() => setEditing({ id: m.id, text: m.content })}
+                  >
+                    edit
+                  </button>
+                ) : null}
+                {m.role === 'assistant' && m.metadata && Object.keys(m.metadata).length ? (
+                  <button
+                    className="sage-link"
+                    onClick={() => setOpenDetails({ ...openDetails, [m.id]: !openDetails[m.id] })}
+                  >
+                    details
+                  </button>
+                ) : null}
+                {m === lastAssistant && !streaming ? (
+                  <button className="sage-link" onClick={() => void send('', { regenerate: true })}>
+                    regenerate
+                  </button>
+                ) : null}
+              </div>
+              {openDetails[m.id] && m.metadata ? <Details meta={m.metadata} /> : null}
+            </div>
+          ))}
+          <div ref={endRef} />
+        </div>
+        <ErrorBox error={error} />
+        <div className="sage-composer">
+          <textarea
+            className="sage-input sage-grow"
+            placeholder="Message (Enter to send, Shift+Enter for a new line)"
+            aria-label="Message"
+            value={draft}
+            onChange={e => setDraft(e.target.value)}
+            onKeyDown={e => {
+              if (e.key === 'Enter' && !e.shiftKey) {
+                e.preventDefault();
+                void send(draft).catch(setError);
+              }
+            }}
+          />
+          {streaming ? (
+            <button className="sage-button sage-danger" onClick={() => streaming.cancel()}>
+              Stop
+            </button>
+          ) : (
+            <button
+              className="sage-button sage-primary"
+              disabled={!draft.trim()}
+              onClick={() => void send(draft).catch(setError)}
+            >
+              Send
+            </button>
+          )}
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,255 @@
+/** Engine & GPU: status card, start form, stop, logs; GPU gauges pushed by a stream, hidden without a GPU. */
+import React, { useState } from 'react';
+
+import {
+  ActionButton,
+  Bar,
+  Card,
+  ErrorBox,
+  fmtDuration,
+  fmtNum,
+  useCall,
+  useLiveStream,
+  useSlowPoll,
+  useTransport
+} from './common';
+
+interface GpuDevice {
+  index: number;
+  name: string;
+  memory_total_mb?: number;
+  memory_used_mb?: number;
+  memory_total?: number; // bytes (NVML)
+  memory_used?: number;
+  utilization_pct?: number;
+  utilization?: number;
+  temperature_c?: number;
+  temperature?: number;
+}
+
+const MiB = 1024 * 1024;
+const gpuNumbers = (d: GpuDevice) => ({
+  total: d.memory_total_mb ?? (d.memory_total ?? 0) / MiB,
+  used: d.memory_used_mb ?? (d.memory_used ?? 0) / MiB,
+  util: d.utilization_pct ?? d.utilization ?? 0,
+  temp: d.temperature_c ?? d.temperature ?? 0
+});
+
+export function GpuGauges() {
+  const info = useCall<any>('gpu.info');
+  const [live, setLive] = useState<any>(null);
+  const available = !!(info.data?.available ?? info.data?.devices?.length);
+  const streamError = useLiveStream('gpu.watch', { interval_s: 2 }, e => setLive(e), available);
+  if (info.error) {
+    return <ErrorBox error={info.error} />;
+  }
+  if (!available) {
+    return <div className="sage-muted sage-no-gpu">No GPU detected: the engine runs on CPU.</div>;
+  }
+  const devices: GpuDevice[] = (live ?? info.data)?.devices ?? [];
+  return (
+    <div className="sage-gpus">
+      {devices.map(d => {
+        const g = gpuNumbers(d);
+        return (
+          <div key={d.index} className="sage-gpu" data-gpu={d.index}>
+            <div className="sage-card-title">
+              GPU {d.index}: {d.name}
+            </div>
+            <Bar
+              fraction={g.used / (g.total || 1)}
+              label={`memory ${fmtNum(g.used, 0)} / ${fmtNum(g.total, 0)} MiB`}
+            />
+            <Bar fraction={g.util / 100} label={`utilisation ${fmtNum(g.util, 0)}%`} />
+            <Bar fraction={g.temp / 100} label={`temperature ${fmtNum(g.temp, 0)} °C`} />
+          </div>
+        );
+      })}
+      <ErrorBox error={streamError} />
+    </div>
+  );
+}
+
+function StartForm({ onStarted, gpu }: { onStarted: () => void; gpu: boolean }) {
+  const transport = useTransport();
+  const models = useCall<any>('engine.models');
+  const [model, setModel] = useState('');
+  const [backend, setBackend] = useState('auto');
+  const [gpuMem, setGpuMem] = useState(0.9);
+  const [quant, setQuant] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const list: any[] = models.data?.models ?? [];
+  return (
+    <div className="sage-form">
+      <label className="sage-field">
+        model
+        <select
+          className="sage-input"
+          aria-label="Engine model"
+          value={model}
+          onChange={e => setModel(e.target.value)}
+        >
+          <option value="">default</option>
+          {list.map(m => (
+            <option key={m.name} value={m.name}>
+              {m.name} {m.kind || m.type ? `(${m.kind ?? m.type})` : ''}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="sage-field">
+        backend
+        <select className="sage-input" value={backend} onChange={e => setBackend(e.target.value)}>
+          <option value="auto">auto</option>
+          <option value="cpu">CPU</option>
+          <option value="vllm">vLLM (GPU)</option>
+        </select>
+      </label>
+      {gpu ? (
+        <>
+          <label className="sage-field">
+            GPU memory {Math.round(gpuMem * 100)}%
+            <input
+              type="range"
+              min={0.1}
+              max={0.98}
+              step={0.02}
+              value={gpuMem}
+              onChange={e => setGpuMem(Number(e.target.value))}
+            />
+          </label>
+          <label className="sage-field">
+            quantization
+            <select className="sage-input" value={quant} onChange={e => setQuant(e.target.value)}>
+              <option value="">none</option>
+              <option value="awq">awq</option>
+              <option value="gptq">gptq</option>
+              <option value="fp8">fp8</option>
+              <option value="bitsandbytes">bitsandbytes</option>
+            </select>
+          </label>
+        </>
+      ) : null}
+      <ActionButton
+        label="Start engine"
+        className="sage-button sage-primary"
+        onError={setError}
+        action={async () => {
+          const args: Record<string, unknown> = { backend };
+          if (model) {
+            args.model = model;
+          }
+          if (gpu && backend !== 'cpu') {
+            args.gpu_memory_utilization = gpuMem;
+            if (quant) {
+              args.quantization = quant;
+            }
+          }
+          if (transport.kind === 'widget') {
+            // The widget starts the engine in a background thread and streams its status.
+            await transport.stream('engine.start', args, () => onStarted()).done;
+          } else {
+            await transport.call('engine.start', args);
+          }
+          onStarted();
+        }}
+      />
+      <ErrorBox error={error ?? models.error} />
+    </div>
+  );
+}
+
+function Logs({ id }: { id?: string }) {
+  const logs = useCall<any>('engine.logs', id ? { id, tail: 200 } : { tail: 200 }, id ?? '');
+  useSlowPoll(() => void logs.reload(), 3000);
+  const lines: string[] = logs.data?.lines ?? [];
+  return (
+    <div>
+      <ErrorBox error={logs.error} />
+      <pre className="sage-logs">{lines.join('\n') || 'no log lines yet'}</pre>
+    </div>
+  );
+}
+
+export function EngineView() {
+  const transport = useTransport();
+  const status = useCall<any>('engine.status');
+  const gpu = useCall<any>('gpu.info');
+  const [error, setError] = useState<unknown>(null);
+  const [showLogs, setShowLogs] = useState(false);
+  // Engine state changes slowly (start takes seconds): a slow poll while visible is enough.
+  useSlowPoll(() => void status.reload(), 4000);
+  const engines: any[] = status.data?.engines ?? [];
+  const running = engines.filter(e => !['stopped', 'exited', 'failed'].includes(e.status));
+  const failed = engines.find(e => e.status === 'failed');
+  const hasGpu = !!(gpu.data?.available ?? gpu.data?.devices?.length);
+  return (
+    <div className="sage-engine">
+      <h3 className="sage-h">Engine</h3>
+      <ErrorBox error={status.error} onRetry={() => void status.reload()} />
+      {running.length === 0 ? (
+        <div className="sage-muted" data-engine-status="stopped">
+          No engine running.
+        </div>
+      ) : null}
+      {failed ? (
+        <ErrorBox error={new Error(`the engine failed: ${failed.error ?? 'see logs'}`)} />
+      ) : null}
+      {running.map(e => (
+        <div key={e.id} className="sage-engine-card" data-engine-status={e.status}>
+          <div className="sage-cards">
+            <Card title="status" value={e.status} />
+            <Card title="backend" value={e.backend} />
+            <Card title="model" value={e.model} />
+            <Card title="port" value={e.port} />
+            <Card title="pid" value={e.pid} />
+            <Card
+              title="uptime"
+              value={fmtDuration(
+                e.uptime_s ?? (e.started_at ? Date.now() / 1000 - e.started_at : null)
+              )}
+            />
+            <Card
+              title="memory"
+              value={
+                e.memory_mb || e.rss_bytes
+                  ? `${fmtNum(e.memory_mb ?? e.rss_bytes / MiB, 0)} MiB`
+                  : '–'
+              }
+            />
+            <Card
+              title="adapters"
+              value={
+                (e.adapters ?? [])
+                  .map((a: any) => (typeof a === 'string' ? a : (a.name ?? a.id)))
+                  .join(', ') || 'none'
+              }
+            />
+          </div>
+          {e.status === 'loading' && e.progress ? (
+            <div className="sage-muted">{String(e.progress)}</div>
+          ) : null}
+          <ActionButton
+            label="Stop engine"
+            className="sage-button sage-danger"
+            onError={setError}
+            action={async () => {
+              await transport.call('engine.stop', { id: e.id });
+              await status.reload();
+            }}
+          />
+        </div>
+      ))}
+      <ErrorBox error={error} />
+      {running.length === 0 ? (
+        <StartForm gpu={hasGpu} onStarted={() => void status.reload()} />
+      ) : null}
+      <button className="sage-link" onClick={() => setShowLogs(!showLogs)}>
+        {showLogs ? 'hide logs' : 'show logs'}
+      </button>
+      {showLogs ? <Logs id={running[0]?.id} /> : null}
+      <h3 className="sage-h">GPU</h3>
+      <GpuGauges />
+    </div>
+  );
+}

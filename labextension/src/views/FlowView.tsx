@@ -1,0 +1,702 @@
+/**
+ * Flows canvas (@xyflow/react): palette from the operator registry (grouped, searchable), typed handles that
+ * refuse wrong connections, a config form per node from its schema, validate with issues on nodes, run with
+ * live per-node status/tokens from the event stream, run history, export to Python, templates, undo/redo.
+ */
+import {
+  Background,
+  Connection,
+  Controls,
+  Edge,
+  Handle,
+  MiniMap,
+  Node,
+  NodeChange,
+  EdgeChange,
+  NodeProps,
+  Position,
+  ReactFlow,
+  ReactFlowProvider
+} from '@xyflow/react';
+import React, { useEffect, useMemo, useRef, useState } from 'react';
+
+import { StreamHandle } from '../transport/types';
+import { ActionButton, ErrorBox, fmtTime, useCall, useTransport } from './common';
+import {
+  FlowDoc,
+  FlowNode,
+  History,
+  NodeRunState,
+  Operator,
+  applyRunEvent,
+  configFields,
+  connectionError,
+  defaultConfig,
+  newNodeId
+} from './flowModel';
+
+interface Issue {
+  node_id?: string;
+  edge_id?: string;
+  message: string;
+  severity?: string;
+}
+
+type StudioNodeData = {
+  node: FlowNode;
+  op?: Operator;
+  run?: NodeRunState;
+  issues?: Issue[];
+};
+
+const preview = (value: unknown) => {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return text && text.length > 140 ? `${text.slice(0, 140)}…` : text;
+};
+
+function StudioNode({ data, selected }: NodeProps<Node<StudioNodeData>>) {
+  const { node, op, run, issues } = data;
+  const inputs = op?.inputs ?? [];
+  const outputs = op?.outputs ?? [];
+  const rows = Math.max(inputs.length, outputs.length, 1);
+  const status = run?.status ?? 'idle';
+  return (
+    <div
+      className={`sage-node sage-node-${status} ${issues?.length ? 'sage-node-invalid' : ''} ${selected ? 'sage-node-selected' : ''}`}
+      data-node-id={node.id}
+      data-status={status}
+      style={{ minHeight: 34 + rows * 18 }}
+    >
+      <div className="sage-node-head">
+        <span className="sage-node-title">
+          {String(node.data?.label ?? op?.label ?? node.type)}
+        </span>
+        <span className={`sage-node-badge sage-badge-${status}`}>
+          {status === 'idle' ? '' : status}
+        </span>
+      </div>
+      <div className="sage-node-type">{op ? node.type : `${node.type} (unknown operator)`}</div>
+      {inputs.map((p, i) => (
+        <Handle
+          key={`in-${p.name}`}
+          id={p.name}
+          type="target"
+          position={Position.Left}
+          style={{ top: 40 + i * 18 }}
+          title={`${p.label ?? p.name}: ${p.type ?? 'any'}`}
+          className={`sage-handle sage-type-${p.type ?? 'any'}`}
+        />
+      ))}
+      {outputs.map((p, i) => (
+        <Handle
+          key={`out-${p.name}`}
+          id={p.name}
+          type="source"
+          position={Position.Right}
+          style={{ top: 40 + i * 18 }}
+          title={`${p.label ?? p.name}: ${p.type ?? 'any'}`}
+          className={`sage-handle sage-type-${p.type ?? 'any'}`}
+        />
+      ))}
+      <div className="sage-node-ports">
+        <div>
+          {inputs.map(p => (
+            <div key={p.name}>{p.label ?? p.name}</div>
+          ))}
+        </div>
+        <div className="sage-right">
+          {outputs.map(p => (
+            <div key={p.name}>{p.label ?? p.name}</div>
+          ))}
+        </div>
+      </div>
+      {run?.tokens ? <div className="sage-node-tokens">{preview(run.tokens)}</div> : null}
+      {run?.output !== undefined && !run?.tokens ? (
+        <div className="sage-node-output">{preview(run.output)}</div>
+      ) : null}
+      {run?.error ? <div className="sage-node-error">{run.error}</div> : null}
+      {issues?.map((is, i) => (
+        <div key={i} className="sage-node-issue">
+          {is.message}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+const NODE_TYPES = { studio: StudioNode };
+
+function Palette({ ops, onAdd }: { ops: Operator[]; onAdd: (op: Operator) => void }) {
+  const [q, setQ] = useState('');
+  const groups = useMemo(() => {
+    const out: Record<string, Operator[]> = {};
+    const needle = q.toLowerCase();
+    for (const op of ops) {
+      const hay =
+        `${op.label ?? ''} ${op.type} ${op.description ?? ''} ${op.category ?? ''}`.toLowerCase();
+      if (!needle || hay.includes(needle)) {
+        (out[op.category ?? 'other'] ??= []).push(op);
+      }
+    }
+    return out;
+  }, [ops, q]);
+  return (
+    <div className="sage-palette">
+      <input
+        className="sage-input"
+        placeholder="Search operators"
+        value={q}
+        onChange={e => setQ(e.target.value)}
+      />
+      {Object.entries(groups).map(([cat, list]) => (
+        <div key={cat} className="sage-palette-group">
+          <div className="sage-palette-cat">{cat}</div>
+          {list.map(op => (
+            <button
+              key={op.type}
+              className="sage-palette-item"
+              data-operator={op.type}
+              title={op.description}
+              onClick={() => onAdd(op)}
+            >
+              {op.label ?? op.type}
+            </button>
+          ))}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function ConfigForm({
+  node,
+  op,
+  onChange,
+  onDelete
+}: {
+  node: FlowNode;
+  op?: Operator;
+  onChange: (node: FlowNode) => void;
+  onDelete: () => void;
+}) {
+  const config = node.data?.config ?? {};
+  const set = (name: string, value: unknown) =>
+    onChange({ ...node, data: { ...node.data, config: { ...config, [name]: value } } });
+  return (
+    <div className="sage-config">
+      <div className="sage-toolbar">
+        <b className="sage-grow">{node.id}</b>
+        <button className="sage-link" onClick={onDelete}>
+          delete node
+        </button>
+      </div>
+      <div className="sage-muted">{op?.description}</div>
+      <label className="sage-field">
+        label
+        <input
+          className="sage-input"
+          value={String(node.data?.label ?? '')}
+          placeholder={op?.label}
+          onChange={e =>
+            onChange({ ...node, data: { ...node.data, label: e.target.value || undefined } })
+          }
+        />
+      </label>
+      {configFields(op).map(f => {
+        const value = config[f.name] ?? f.default ?? '';
+        const label = `${f.label ?? f.name}${f.required ? ' *' : ''}`;
+        let input: React.ReactNode;
+        if (f.type === 'boolean') {
+          input = (
+            <input
+              type="checkbox"
+              checked={!!config[f.name]}
+              onChange={e => set(f.name, e.target.checked)}
+            />
+          );
+        } else if (f.type === 'select' && f.options) {
+          input = (
+            <select
+              className="sage-input"
+              value={String(value)}
+              onChange={e => set(f.name, e.target.value)}
+            >
+              {f.options.map(o => (
+                <option key={String(o)} value={String(o)}>
+                  {String(o)}
+                </option>
+              ))}
+            </select>
+          );
+        } else if (f.type === 'integer' || f.type === 'number') {
+          input = (
+            <input
+              type="number"
+              className="sage-input"
+              min={f.min}
+              max={f.max}
+              step={f.type === 'integer' ? 1 : 'any'}
+              value={value === null ? '' : String(value)}
+              onChange={e => set(f.name, e.target.value === '' ? null : Number(e.target.value))}
+            />
+          );
+        } else if (f.type === 'text' || f.type === 'code' || f.type === 'json') {
+          input = (
+            <textarea
+              className="sage-input sage-mono"
+              rows={f.type === 'text' ? 3 : 5}
+              value={typeof value === 'string' ? value : JSON.stringify(value, null, 2)}
+              onChange={e => {
+                let v: unknown = e.target.value;
+                if (f.type === 'json') {
+                  try {
+                    v = JSON.parse(e.target.value);
+                  } catch {
+                    /* keep the text until it parses */
+                  }
+                }
+                set(f.name, v);
+              }}
+            />
+          );
+        } else {
+          input = (
+            <input
+              className="sage-input"
+              type={f.type === 'secret' ? 'password' : 'text'}
+              value={String(value)}
+              onChange={e => set(f.name, e.target.value)}
+            />
+          );
+        }
+        return (
+          <label key={f.name} className="sage-field" title={f.description}>
+            {label}
+            {input}
+          </label>
+        );
+      })}
+    </div>
+  );
+}
+
+function inputNames(flow: FlowDoc): string[] {
+  const names = flow.nodes
+    .filter(n => /input/.test(n.type))
+    .map(n => String(n.data?.config?.name ?? (n.type === 'list_input' ? 'items' : 'input')));
+  return names.length ? [...new Set(names)] : ['input'];
+}
+
+export interface FlowViewProps {
+  flow: FlowDoc;
+  onChange: (flow: FlowDoc) => void;
+  /** Show exported Python (the panel opens it as a file; the widget shows it inline). */
+  onExport?: (code: string, flow: FlowDoc) => void;
+}
+
+function FlowCanvas({ flow: external, onChange, onExport }: FlowViewProps) {
+  const transport = useTransport();
+  const opsCall = useCall<{ operators: Operator[] }>('flow.operators');
+  const templates = useCall<any>('flow.templates');
+  const [flow, setFlow] = useState<FlowDoc>(external);
+  const lastEmitted = useRef<string>(JSON.stringify(external));
+  const history = useRef(new History<FlowDoc>());
+  const dragging = useRef(false);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [issues, setIssues] = useState<Issue[]>([]);
+  const [runStates, setRunStates] = useState<Record<string, NodeRunState>>({});
+  const [runInfo, setRunInfo] = useState<any>(null);
+  const [running, setRunning] = useState<StreamHandle | null>(null);
+  const [inputs, setInputs] = useState<Record<string, string>>({});
+  const [error, setError] = useState<unknown>(null);
+  const [code, setCode] = useState<string | null>(null);
+  const [showRuns, setShowRuns] = useState(false);
+  const runs = useCall<any>(showRuns ? 'flow.runs' : null, {}, String(runInfo?.run_id ?? ''));
+
+  const ops = useMemo(() => {
+    const map: Record<string, Operator> = {};
+    for (const op of opsCall.data?.operators ?? []) {
+      map[op.type] = op;
+    }
+    return map;
+  }, [opsCall.data]);
+
+  // An outside change (file reverted, Python updated the widget) replaces the canvas.
+  useEffect(() => {
+    const text = JSON.stringify(external);
+    if (text !== lastEmitted.current) {
+      lastEmitted.current = text;
+      setFlow(external);
+    }
+  }, [external]);
+
+  const commit = (next: FlowDoc, record = true) => {
+    if (record) {
+      history.current.push(flow);
+    }
+    setFlow(next);
+    if (!dragging.current) {
+      lastEmitted.current = JSON.stringify(next);
+      onChange(next);
+    }
+  };
+  const undo = () => {
+    const prev = history.current.undo(flow);
+    if (prev) {
+      commit(prev, false);
+    }
+  };
+  const redo = () => {
+    const next = history.current.redo(flow);
+    if (next) {
+      commit(next, false);
+    }
+  };
+
+  const issuesByNode = useMemo(() => {
+    const map: Record<string, Issue[]> = {};
+    for (const is of issues) {
+      if (is.node_id) {
+        (map[is.node_id] ??= []).push(is);
+      }
+    }
+    return map;
+  }, [issues]);
+
+  const rfNodes: Node<StudioNodeData>[] = flow.nodes.map(n => ({
+    id: n.id,
+    type: 'studio',
+    position: n.position ?? { x: 0, y: 0 },
+    selected: n.id === selected,
+    data: { node: n, op: ops[n.type], run: runStates[n.id], issues: issuesByNode[n.id] }
+  }));
+  const rfEdges: Edge[] = flow.edges.map(e => ({
+    id: e.id,
+    source: e.source,
+    target: e.target,
+    sourceHandle: e.sourceHandle ?? undefined,
+    targetHandle: e.targetHandle ?? undefined,
+    animated: runStates[e.source]?.status === 'running',
+    className: issues.some(i => i.edge_id === e.id) ? 'sage-edge-invalid' : undefined
+  }));
+
+  const onNodesChange = (changes: NodeChange[]) => {
+    let next = flow;
+    let record = false;
+    for (const c of changes) {
+      if (c.type === 'position' && c.position) {
+        if (c.dragging && !dragging.current) {
+          history.current.push(flow);
+          dragging.current = true;
+        }
+        next = {
+          ...next,
+          nodes: next.nodes.map(n => (n.id === c.id ? { ...n, position: c.position! } : n))
+        };
+        if (!c.dragging) {
+          dragging.current = false;
+        }
+      } else if (c.type === 'position' && c.dragging === false) {
+        dragging.current = false;
+      } else if (c.type === 'remove') {
+        record = true;
+        next = {
+          ...next,
+          nodes: next.nodes.filter(n => n.id !== c.id),
+          edges: next.edges.filter(e => e.source !== c.id && e.target !== c.id)
+        };
+      } else if (c.type === 'select') {
+        if (c.selected) {
+          setSelected(c.id);
+        } else if (selected === c.id) {
+          setSelected(null);
+        }
+      }
+    }
+    if (next !== flow) {
+      commit(next, record);
+    }
+  };
+  const onEdgesChange = (changes: EdgeChange[]) => {
+    const removed = new Set(changes.filter(c => c.type === 'remove').map(c => c.id));
+    if (removed.size) {
+      commit({ ...flow, edges: flow.edges.filter(e => !removed.has(e.id)) });
+    }
+  };
+  const onConnect = (c: Connection) => {
+    const problem = connectionError(flow, ops, c);
+    if (problem) {
+      setError(new Error(problem));
+      return;
+    }
+    const id = `e_${c.source}_${c.sourceHandle}_${c.target}_${c.targetHandle}`;
+    if (flow.edges.some(e => e.id === id)) {
+      return;
+    }
+    commit({
+      ...flow,
+      edges: [
+        ...flow.edges,
+        {
+          id,
+          source: c.source,
+          sourceHandle: c.sourceHandle,
+          target: c.target,
+          targetHandle: c.targetHandle
+        }
+      ]
+    });
+  };
+  const addNode = (op: Operator) => {
+    const id = newNodeId(flow, op.type);
+    const maxX = Math.max(0, ...flow.nodes.map(n => n.position?.x ?? 0));
+    const node: FlowNode = {
+      id,
+      type: op.type,
+      position: { x: flow.nodes.length ? maxX + 240 : 40, y: 80 + (flow.nodes.length % 3) * 60 },
+      data: { config: defaultConfig(op) }
+    };
+    commit({ ...flow, nodes: [...flow.nodes, node] });
+    setSelected(id);
+  };
+
+  const validate = async () => {
+    setError(null);
+    try {
+      const r = await transport.call<any>('flow.validate', { flow });
+      setIssues(r.issues ?? []);
+      return r;
+    } catch (err: any) {
+      if (err?.details?.issues) {
+        setIssues(err.details.issues);
+        return { valid: false, issues: err.details.issues };
+      }
+      throw err;
+    }
+  };
+
+  const run = async () => {
+    const v = await validate();
+    if (v && v.valid === false) {
+      setError(new Error('fix the highlighted issues before running'));
+      return;
+    }
+    setRunStates({});
+    setRunInfo({ status: 'running' });
+    const names = inputNames(flow);
+    const args = { flow, inputs: Object.fromEntries(names.map(n => [n, inputs[n] ?? ''])) };
+    const handle = transport.stream('flow.run', args, e => {
+      if (String(e.type).startsWith('node_')) {
+        setRunStates(prev => applyRunEvent(prev, e));
+      } else if (
+        e.type === 'run_finished' ||
+        e.type === 'run_failed' ||
+        e.type === 'run_cancelled'
+      ) {
+        setRunInfo((prev: any) => ({ ...prev, ...e, status: String(e.type).replace('run_', '') }));
+      } else if (e.type === 'run_started' || e.type === 'started') {
+        setRunInfo((prev: any) => ({ ...prev, run_id: e.run_id ?? prev?.run_id }));
+      }
+    });
+    setRunning(handle);
+    try {
+      const result: any = await handle.done;
+      if (result?.status) {
+        setRunInfo((prev: any) => ({ ...prev, ...result }));
+      }
+    } catch (err) {
+      setError(err);
+      setRunInfo((prev: any) => ({ ...prev, status: 'failed' }));
+    } finally {
+      setRunning(null);
+    }
+  };
+
+  const exportPython = async () => {
+    const r = await transport.call<{ code: string }>('flow.export', { flow });
+    if (onExport) {
+      onExport(r.code, flow);
+    } else {
+      setCode(r.code);
+    }
+  };
+
+  const selectedNode = flow.nodes.find(n => n.id === selected);
+  const templateList: any[] = templates.data?.templates ?? [];
+  const names = inputNames(flow);
+
+  return (
+    <div
+      className="sage-flow"
+      tabIndex={0}
+      onKeyDown={e => {
+        const mod = e.ctrlKey || e.metaKey;
+        if (mod && e.key.toLowerCase() === 'z' && !e.shiftKey) {
+          e.preventDefault();
+          undo();
+        } else if (
+          mod &&
+          (e.key.toLowerCase() === 'y' || (e.key.toLowerCase() === 'z' && e.shiftKey))
+        ) {
+          e.preventDefault();
+          redo();
+        }
+      }}
+    >
+      <div className="sage-toolbar sage-flow-toolbar">
+        <select
+          className="sage-input"
+          aria-label="Template"
+          value=""
+          onChange={e => {
+            const t = templateList.find(x => (x.id ?? x.name) === e.target.value);
+            if (t) {
+              setIssues([]);
+              setRunStates({});
+              commit({ ...t.flow, nodes: t.flow.nodes ?? [], edges: t.flow.edges ?? [] });
+            }
+          }}
+        >
+          <option value="">Templates…</option>
+          {templateList.map(t => (
+            <option key={t.id ?? t.name} value={t.id ?? t.name}>
+              {t.name ?? t.id}
+            </option>
+          ))}
+        </select>
+        <button
+          className="sage-button"
+          onClick={undo}
+          disabled={!history.current.canUndo}
+          title="Undo (Ctrl+Z)"
+        >
+          Undo
+        </button>
+        <button
+          className="sage-button"
+          onClick={redo}
+          disabled={!history.current.canRedo}
+          title="Redo (Ctrl+Shift+Z)"
+        >
+          Redo
+        </button>
+        <ActionButton label="Validate" action={validate} onError={setError} />
+        <ActionButton label="Export Python" action={exportPython} onError={setError} />
+        <button className="sage-button" onClick={() => setShowRuns(!showRuns)}>
+          History
+        </button>
+        <span className="sage-grow" />
+        {names.map(n => (
+          <input
+            key={n}
+            className="sage-input sage-flow-input"
+            aria-label={`flow input ${n}`}
+            placeholder={`${n}…`}
+            value={inputs[n] ?? ''}
+            onChange={e => setInputs({ ...inputs, [n]: e.target.value })}
+            onKeyDown={e => e.key === 'Enter' && !running && void run().catch(setError)}
+          />
+        ))}
+        {running ? (
+          <button className="sage-button sage-danger" onClick={() => running.cancel()}>
+            Stop
+          </button>
+        ) : (
+          <ActionButton
+            label="Run"
+            className="sage-button sage-primary"
+            action={run}
+            onError={setError}
+          />
+        )}
+      </div>
+      <ErrorBox error={error ?? opsCall.error} />
+      {issues.length ? (
+        <div className="sage-issues" role="status">
+          {issues.map((is, i) => (
+            <div key={i} className={`sage-issue sage-issue-${is.severity ?? 'error'}`}>
+              {is.node_id ? <b>{is.node_id}: </b> : null}
+              {is.message}
+            </div>
+          ))}
+        </div>
+      ) : null}
+      {runInfo ? (
+        <div className="sage-run-info" data-run-status={runInfo.status}>
+          run {runInfo.run_id ? String(runInfo.run_id).slice(0, 8) : ''}: {runInfo.status}
+          {runInfo.outputs ? <pre className="sage-preview">{preview(runInfo.outputs)}</pre> : null}
+          {runInfo.error ? <span className="sage-node-error"> {String(runInfo.error)}</span> : null}
+        </div>
+      ) : null}
+      {showRuns ? (
+        <div className="sage-runs">
+          <ErrorBox error={runs.error} />
+          {(runs.data?.runs ?? []).map((r: any) => (
+            <div key={r.id} className="sage-muted">
+              {String(r.id).slice(0, 8)} {r.status} {fmtTime(r.started_at)}
+            </div>
+          ))}
+        </div>
+      ) : null}
+      <div className="sage-flow-body">
+        <Palette ops={opsCall.data?.operators ?? []} onAdd={addNode} />
+        <div className="sage-flow-canvas">
+          <ReactFlow
+            nodes={rfNodes}
+            edges={rfEdges}
+            nodeTypes={NODE_TYPES}
+            onNodesChange={onNodesChange}
+            onEdgesChange={onEdgesChange}
+            onConnect={onConnect}
+            isValidConnection={c => connectionError(flow, ops, c as Connection) === null}
+            onPaneClick={() => setSelected(null)}
+            fitView
+            deleteKeyCode={['Delete', 'Backspace']}
+          >
+            <Background />
+            <Controls />
+            <MiniMap pannable zoomable />
+          </ReactFlow>
+        </div>
+        {selectedNode ? (
+          <ConfigForm
+            node={selectedNode}
+            op={ops[selectedNode.type]}
+            onChange={node =>
+              commit({ ...flow, nodes: flow.nodes.map(n => (n.id === node.id ? node : n)) })
+            }
+            onDelete={() => {
+              commit({
+                ...flow,
+                nodes: flow.nodes.filter(n => n.id !== selectedNode.id),
+                edges: flow.edges.filter(
+                  e => e.source !== selectedNode.id && e.target !== selectedNode.id
+                )
+              });
+              setSelected(null);
+            }}
+          />
+        ) : null}
+      </div>
+      {code !== null ? (
+        <div className="sage-code-export">
+          <div className="sage-toolbar">
+            <b className="sage-grow">Python</b>
+            <button className="sage-link" onClick={() => setCode(null)}>
+              close
+            </button>
+          </div>
+          <pre className="sage-code">{code}</pre>
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+export function FlowView(props: FlowViewProps) {
+  return (
+    <ReactFlowProvider>
+      <FlowCanvas {...props} />
+    </ReactFlowProvider>
+  );
+}

@@ -1,0 +1,88 @@
+/** Train and eval loss over steps as a small SVG chart (theme colours from JupyterLab variables). */
+import React from 'react';
+
+export interface LossPoint {
+  step?: number | null;
+  loss?: number | null;
+  eval_loss?: number | null;
+}
+
+export function LossCurve({
+  points,
+  width = 420,
+  height = 160
+}: {
+  points: LossPoint[];
+  width?: number;
+  height?: number;
+}) {
+  const train = points.filter(
+    p => p.loss !== null && p.loss !== undefined && p.step !== null && p.step !== undefined
+  );
+  const evals = points.filter(
+    p =>
+      p.eval_loss !== null && p.eval_loss !== undefined && p.step !== null && p.step !== undefined
+  );
+  if (train.length + evals.length === 0) {
+    return (
+      <div className="sage-muted sage-loss-empty">
+        Loss curve appears with the first logged step.
+      </div>
+    );
+  }
+  const all = [...train.map(p => Number(p.loss)), ...evals.map(p => Number(p.eval_loss))];
+  const steps = [...train, ...evals].map(p => Number(p.step));
+  const [x0, x1] = [Math.min(...steps), Math.max(...steps, Math.min(...steps) + 1)];
+  const [y0, y1] = [Math.min(...all), Math.max(...all, Math.min(...all) + 1e-6)];
+  const pad = 28;
+  const x = (s: number) => pad + ((s - x0) / (x1 - x0)) * (width - pad - 8);
+  const y = (v: number) => 8 + (1 - (v - y0) / (y1 - y0)) * (height - pad - 8);
+  const line = (pts: LossPoint[], key: 'loss' | 'eval_loss') =>
+    pts.map(p => `${x(Number(p.step)).toFixed(1)},${y(Number(p[key])).toFixed(1)}`).join(' ');
+  return (
+    <svg
+      className="sage-loss"
+      width={width}
+      height={height}
+      role="img"
+      aria-label="loss curve"
+      data-points={train.length}
+    >
+      <line x1={pad} y1={height - pad} x2={width - 8} y2={height - pad} className="sage-axis" />
+      <line x1={pad} y1={8} x2={pad} y2={height - pad} className="sage-axis" />
+      <text x={2} y={14} className="sage-tick">
+        {y1.toFixed(2)}
+      </text>
+      <text x={2} y={height - pad} className="sage-tick">
+        {y0.toFixed(2)}
+      </text>
+      <text x={pad} y={height - 10} className="sage-tick">
+        step {x0}
+      </text>
+      <text x={width - 60} y={height - 10} className="sage-tick">
+        step {x1}
+      </text>
+      {train.length ? (
+        <polyline points={line(train, 'loss')} className="sage-train-line" fill="none" />
+      ) : null}
+      {evals.length ? (
+        <polyline points={line(evals, 'eval_loss')} className="sage-eval-line" fill="none" />
+      ) : null}
+      {evals.map((p, i) => (
+        <circle
+          key={i}
+          cx={x(Number(p.step))}
+          cy={y(Number(p.eval_loss))}
+          r={3}
+          className="sage-eval-dot"
+        />
+      ))}
+      <text x={width - 130} y={20} className="sage-legend-train">
+        — train
+      </text>
+      <text x={width - 70} y={20} className="sage-legend-eval">
+        — eval
+      </text>
+    </svg>
+  );
+}

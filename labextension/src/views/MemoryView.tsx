@@ -1,0 +1,184 @@
+/** Memory: config cards, per-session table (dialogs, vectors, last hits, token budget), inspect/delete/clear/cleanup. */
+import React, { useState } from 'react';
+
+import {
+  ActionButton,
+  Bar,
+  Card,
+  ErrorBox,
+  fmtNum,
+  fmtTime,
+  useCall,
+  useTransport
+} from './common';
+
+function SessionMemories({ sessionId, onChanged }: { sessionId: string; onChanged: () => void }) {
+  const transport = useTransport();
+  const list = useCall<any>('memory.list', { session_id: sessionId }, sessionId);
+  const [error, setError] = useState<unknown>(null);
+  const memories: any[] = list.data?.memories ?? [];
+  return (
+    <div className="sage-memories">
+      <ErrorBox error={error ?? list.error} />
+      {memories.length === 0 ? <div className="sage-muted">No memories stored.</div> : null}
+      {memories.map(m => (
+        <div key={m.id} className="sage-memory">
+          <span className="sage-badge">{m.kind}</span>
+          <span className="sage-grow">{String(m.text).slice(0, 300)}</span>
+          <span className="sage-muted">{fmtTime(m.created_at)}</span>
+          <ActionButton
+            label="Delete"
+            className="sage-link"
+            onError={setError}
+            action={async () => {
+              await transport.call('memory.delete', { id: m.id, session_id: sessionId });
+              await list.reload();
+              onChanged();
+            }}
+          />
+        </div>
+      ))}
+    </div>
+  );
+}
+
+export function MemoryView({ sessionId }: { sessionId?: string | null }) {
+  const transport = useTransport();
+  const config = useCall<any>('memory.config');
+  const stats = useCall<any>(
+    'memory.stats',
+    sessionId ? { session_id: sessionId } : {},
+    sessionId ?? ''
+  );
+  const [open, setOpen] = useState<string | null>(sessionId ?? null);
+  const [error, setError] = useState<unknown>(null);
+  const [maxAge, setMaxAge] = useState(60 * 24 * 30);
+  const c = config.data ?? {};
+  const rows: any[] = stats.data?.sessions ?? [];
+  const refresh = () => {
+    void stats.reload();
+    void config.reload();
+  };
+  return (
+    <div className="sage-memory-view">
+      <div className="sage-toolbar">
+        <h3 className="sage-h sage-grow">Memory</h3>
+        <button className="sage-button" onClick={refresh}>
+          Refresh
+        </button>
+      </div>
+      <ErrorBox error={config.error} onRetry={refresh} />
+      <div className="sage-cards">
+        <Card title="backend" value={c.backend} />
+        <Card title="window" value={c.window ?? c.window_size} />
+        <Card title="top k" value={c.top_k} />
+        <Card title="embedding model" value={c.embedding_model} />
+        <Card title="sessions" value={c.total_sessions} />
+      </div>
+      <ErrorBox error={stats.error ?? error} />
+      <table className="sage-table">
+        <thead>
+          <tr>
+            <th>session</th>
+            <th>backend</th>
+            <th>dialogs</th>
+            <th>vectors</th>
+            <th>last hits</th>
+            <th>token budget</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {rows.length === 0 ? (
+            <tr>
+              <td colSpan={7} className="sage-muted">
+                No session has memories yet.
+              </td>
+            </tr>
+          ) : null}
+          {rows.map(r => {
+            const budget = r.token_budget ?? {};
+            const hits: any[] = r.last_hits ?? [];
+            return (
+              <React.Fragment key={r.session_id}>
+                <tr data-session-id={r.session_id}>
+                  <td>
+                    <button
+                      className="sage-link"
+                      onClick={() => setOpen(open === r.session_id ? null : r.session_id)}
+                    >
+                      {r.title ?? String(r.session_id).slice(0, 12)}
+                    </button>
+                  </td>
+                  <td>{r.backend}</td>
+                  <td>
+                    <Bar
+                      fraction={(r.dialogs ?? 0) / (r.max_dialogs || 1)}
+                      label={`${fmtNum(r.dialogs)} / ${fmtNum(r.max_dialogs)}`}
+                    />
+                  </td>
+                  <td>{fmtNum(r.vector_count)}</td>
+                  <td className="sage-hits-cell">
+                    {hits.length === 0 ? '–' : null}
+                    {hits.slice(0, 3).map((h, i) => (
+                      <div key={i} className="sage-hit">
+                        <b>{fmtNum(h.score, 2)}</b> {String(h.text ?? '').slice(0, 80)}
+                      </div>
+                    ))}
+                  </td>
+                  <td className="sage-muted">
+                    {Object.keys(budget).length
+                      ? Object.entries(budget)
+                          .map(([k, v]) => `${k} ${fmtNum(v, 0)}`)
+                          .join(' · ')
+                      : '–'}
+                  </td>
+                  <td>
+                    <ActionButton
+                      label="Clear"
+                      className="sage-link"
+                      onError={setError}
+                      action={async () => {
+                        if (window.confirm('Clear all memories of this session?')) {
+                          await transport.call('memory.clear', { session_id: r.session_id });
+                          refresh();
+                        }
+                      }}
+                    />
+                  </td>
+                </tr>
+                {open === r.session_id ? (
+                  <tr>
+                    <td colSpan={7}>
+                      <SessionMemories sessionId={r.session_id} onChanged={refresh} />
+                    </td>
+                  </tr>
+                ) : null}
+              </React.Fragment>
+            );
+          })}
+        </tbody>
+      </table>
+      <div className="sage-row">
+        <label className="sage-field">
+          clean up sessions older than (minutes)
+          <input
+            type="number"
+            className="sage-input"
+            min={1}
+            value={maxAge}
+            onChange={e => setMaxAge(Number(e.target.value))}
+          />
+        </label>
+        <ActionButton
+          label="Clean up"
+          onError={setError}
+          action={async () => {
+            await transport.call('memory.cleanup', { max_age_minutes: maxAge });
+            refresh();
+          }}
+        />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,80 @@
+/** The Studio sidebar: sections Chat sessions, Engine & GPU, Fine-tune, Memory, Flows. */
+import React, { useState } from 'react';
+
+import { SessionList } from './ChatView';
+import { BackendCheck } from './common';
+import { EngineView } from './EngineView';
+import { FinetuneView } from './FinetuneView';
+import { MemoryView } from './MemoryView';
+
+export const SECTIONS = ['chat', 'engine', 'finetune', 'memory', 'flows'] as const;
+export type Section = (typeof SECTIONS)[number];
+const LABELS: Record<Section, string> = {
+  chat: 'Chat',
+  engine: 'Engine & GPU',
+  finetune: 'Fine-tune',
+  memory: 'Memory',
+  flows: 'Flows'
+};
+
+export interface SidebarActions {
+  openChat: (sessionId?: string) => void;
+  newFlow: () => void;
+  openFinetune?: () => void;
+}
+
+export function StudioSidebar({
+  actions,
+  initial = 'chat'
+}: {
+  actions: SidebarActions;
+  initial?: Section;
+}) {
+  const [section, setSection] = useState<Section>(initial);
+  return (
+    <div className="sage-sidebar">
+      <div className="sage-tabs" role="tablist">
+        {SECTIONS.map(s => (
+          <button
+            key={s}
+            role="tab"
+            aria-selected={section === s}
+            data-section={s}
+            className={section === s ? 'sage-tab sage-on' : 'sage-tab'}
+            onClick={() => setSection(s)}
+          >
+            {LABELS[s]}
+          </button>
+        ))}
+      </div>
+      <div className="sage-sidebar-body">
+        <BackendCheck>
+          {section === 'chat' ? (
+            <div>
+              <div className="sage-row">
+                <button className="sage-button sage-primary" onClick={() => actions.openChat()}>
+                  Open chat
+                </button>
+              </div>
+              <SessionList onSelect={id => actions.openChat(id)} />
+            </div>
+          ) : null}
+          {section === 'engine' ? <EngineView /> : null}
+          {section === 'finetune' ? <FinetuneView /> : null}
+          {section === 'memory' ? <MemoryView /> : null}
+          {section === 'flows' ? (
+            <div className="sage-flows-section">
+              <p className="sage-muted">
+                Flows are <code>.sage-flow.json</code> files: open one from the file browser, or
+                start a new one.
+              </p>
+              <button className="sage-button sage-primary" onClick={actions.newFlow}>
+                New flow
+              </button>
+            </div>
+          ) : null}
+        </BackendCheck>
+      </div>
+    </div>
+  );
+}

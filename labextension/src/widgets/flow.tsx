@@ -1,0 +1,22 @@
+import React from 'react';
+
+import { FlowDoc, emptyFlow } from '../views/flowModel';
+import { FlowView } from '../views/FlowView';
+import { AnyModel, mount, useTrait } from './mount';
+
+function FlowWidget({ model }: { model: AnyModel }) {
+  const flow = useTrait<FlowDoc>(model, 'flow');
+  return (
+    <div style={{ height: model.get('height') || 520 }} className="sage-flow-widget">
+      <FlowView
+        flow={flow && Array.isArray(flow.nodes) ? flow : emptyFlow()}
+        onChange={next => {
+          model.set('flow', next);
+          model.save_changes();
+        }}
+      />
+    </div>
+  );
+}
+
+export default { render: (ctx: { model: AnyModel; el: HTMLElement }) => mount(ctx, FlowWidget) };

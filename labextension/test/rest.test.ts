@@ -1,0 +1,388 @@
+import { describe, expect, it } from 'vitest';
+
+import { RestConnection, RestTransport, SocketLike } from '../src/transport/rest';
+import { fillPath, queryString } from '../src/transport/routes';
+import { SSEParser } from '../src/transport/sse';
+import { TransportError } from '../src/transport/types';
+
+const BASE = 'http://localhost:8888/a%40b/sage-studio/';
+
+class FakeSocket implements SocketLike {
+  onmessage: ((ev: { data: unknown }) => void) | null = null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null = null;
+  onerror: ((ev: unknown) => void) | null = null;
+  closed: [number?, string?] | null = null;
+  constructor(public url: string) {}
+  close(code?: number, reason?: string) {
+    this.closed = [code, reason];
+    this.onclose?.({ code: code ?? 1000, reason: reason ?? '' });
+  }
+  push(data: unknown) {
+    this.onmessage?.({ data: JSON.stringify(data) });
+  }
+}
+
+function connection(handler: (url: string, init: RequestInit) => Response | Promise<Response>) {
+  const requests: { url: string; init: RequestInit }[] = [];
+  const sockets: FakeSocket[] = [];
+  const conn: RestConnection = {
+    studioUrl: BASE,
+    studioWsUrl: BASE.replace('http', 'ws'),
+    request: async (url, init) => {
+      requests.push({ url, init });
+      return handler(url, init);
+    },
+    openSocket: url => {
+      const s = new FakeSocket(url);
+      sockets.push(s);
+      return s;
+    }
+  };
+  return { conn, requests, sockets };
+}
+
+const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+
+function sseResponse(chunks: string[]) {
+  const enc = new TextEncoder();
+  return new Response(
+    new ReadableStream({
+      start(ctrl) {
+        for (const c of chunks) {
+          ctrl.enqueue(enc.encode(c));
+        }
+        ctrl.close();
+      }
+    }),
+    { status: 200, headers: { 'Content-Type': 'text/event-stream' } }
+  );
+}
+
+describe('routes', () => {
+  it('fills path params from args and keeps the rest', () => {
+    expect(fillPath('api/chat/sessions/{id}', { id: 'a b', format: 'json' })).toEqual({
+      path: 'api/chat/sessions/a%20b',
+      rest: { format: 'json' }
+    });
+    expect(fillPath('api/finetune/tasks/{id}/logs', { task_id: 't1' }).path).toBe(
+      'api/finetune/tasks/t1/logs'
+    );
+    expect(() => fillPath('api/chat/sessions/{id}', {})).toThrow(/missing argument 'id'/);
+  });
+
+  it('builds query strings without empty values', () => {
+    expect(queryString({ q: 'x y', n: 2, skip: undefined, none: null })).toBe('?q=x+y&n=2');
+    expect(queryString({})).toBe('');
+  });
+});
+
+describe('RestTransport.call', () => {
+  it('GETs with args in the query under the base_url', async () => {
+    const { conn, requests } = connection(() => json({ sessions: [] }));
+    const t = new RestTransport(conn);
+    await expect(t.call('sessions.list', { q: 'paris' })).resolves.toEqual({ sessions: [] });
+    expect(requests[0].url).toBe(`${BASE}api/chat/sessions?q=paris`);
+    expect(requests[0].init.method).toBe('GET');
+  });
+
+  it('POSTs JSON bodies and PATCHes with the id in the path', async () => {
+    const { conn, requests } = connection(() => json({ ok: true }));
+    const t = new RestTransport(conn);
+    await t.call('engine.start', { model: 'SmolLM2-135M-Instruct', backend: 'cpu' });
+    expect(requests[0].url).toBe(`${BASE}api/engine/start`);
+    expect(JSON.parse(String(requests[0].init.body))).toEqual({
+      model: 'SmolLM2-135M-Instruct',
+      backend: 'cpu'
+    });
+    await t.call('sessions.update', { id: 's1', title: 'T' });
+    expect(requests[1].url).toBe(`${BASE}api/chat/sessions/s1`);
+    expect(requests[1].init.method).toBe('PATCH');
+    expect(JSON.parse(String(requests[1].init.body))).toEqual({ title: 'T' });
+  });
+
+  it('turns the server JSON error into a TransportError with details', async () => {
+    const { conn } = connection(() =>
+      json(
+        {
+          status: 400,
+          message: 'line 3: missing "output"',
+          errors: [{ line: 3, message: 'missing' }]
+        },
+        400
+      )
+    );
+    const err = await new RestTransport(conn)
+      .call('finetune.upload', { name: 'd', content: '{}' })
+      .catch(e => e);
+    expect(err).toBeInstanceOf(TransportError);
+    expect(err.status).toBe(400);
+    expect(err.message).toBe('line 3: missing "output"');
+    expect(err.details.errors[0].line).toBe(3);
+  });
+
+  it('flags a non-JSON 404 as a missing route (server extension not enabled)', async () => {
+    const { conn } = connection(() => new Response('<html>404: Not Found</html>', { status: 404 }));
+    const err = await new RestTransport(conn).call('health').catch(e => e);
+    expect(err.status).toBe(404);
+    expect(err.details.missingRoute).toBe(true);
+  });
+
+  it('rejects unknown methods and missing path args with 4xx', async () => {
+    const { conn, requests } = connection(() => json({}));
+    const t = new RestTransport(conn);
+    await expect(t.call('nope.nope')).rejects.toMatchObject({ status: 404 });
+    await expect(t.call('sessions.get', {})).rejects.toMatchObject({ status: 400 });
+    expect(requests).toHaveLength(0);
+  });
+});
+
+describe('RestTransport.stream', () => {
+  it('chat.send posts a turn and maps the Studio SSE events to token/meta/done', async () => {
+    const ev = (e: unknown) => `data: ${JSON.stringify(e)}\n\n`;
+    const message = {
+      id: 'm2',
+      role: 'assistant',
+      content: 'The capital is Paris.',
+      metadata: { intent: 'chat', source: 'local' }
+    };
+    const { conn, requests } = connection(() =>
+      sseResponse([
+        ev({ type: 'start', request_id: 'r' }),
+        ev({ type: 'token', text: 'The capital' }) +
+          ev({ type: 'token', text: ' is Par' }).slice(0, 12),
+        ev({ type: 'token', text: ' is Par' }).slice(12) + ev({ type: 'token', text: 'is.' }),
+        ev({ type: 'done', message })
+      ])
+    );
+    const events: any[] = [];
+    const h = new RestTransport(conn).stream(
+      'chat.send',
+      { session_id: 's1', content: 'Capital of France?', source: 'local' },
+      e => events.push(e)
+    );
+    const result: any = await h.done;
+    expect(result).toEqual(message);
+    expect(events.filter(e => e.type === 'token').map(e => e.text)).toEqual([
+      'The capital',
+      ' is Par',
+      'is.'
+    ]);
+    expect(events.find(e => e.type === 'meta').metadata).toEqual({
+      intent: 'chat',
+      source: 'local'
+    });
+    expect(events.at(-1)).toMatchObject({ type: 'done', content: 'The capital is Paris.' });
+    expect(requests[0].url).toBe(`${BASE}api/chat/sessions/s1/messages`);
+    expect(JSON.parse(String(requests[0].init.body))).toEqual({
+      content: 'Capital of France?',
+      source: 'local',
+      stream: true
+    });
+  });
+
+  it('chat.send also understands OpenAI chunks (the /v1 gateway)', async () => {
+    const chunk = (content: string) =>
+      `data: ${JSON.stringify({ choices: [{ delta: { content } }] })}\n\n`;
+    const { conn } = connection(() =>
+      sseResponse([
+        chunk('Par'),
+        chunk('is'),
+        `data: ${JSON.stringify({ choices: [{ delta: {} }], sage: { source: 'cloud' } })}\n\n`,
+        'data: [DONE]\n\n'
+      ])
+    );
+    const events: any[] = [];
+    const result: any = await new RestTransport(conn).stream(
+      'chat.send',
+      { session_id: 's', content: 'x' },
+      e => events.push(e)
+    ).done;
+    expect(result).toMatchObject({ content: 'Paris', metadata: { source: 'cloud' } });
+    expect(events.map(e => e.type)).toEqual(['token', 'token', 'meta', 'done']);
+  });
+
+  it('chat.send routes regenerate and edit-and-branch to their session routes', async () => {
+    const session = {
+      id: 's1',
+      messages: [
+        { id: 'u1', parent_id: null, role: 'user', content: 'a' },
+        { id: 'a1', parent_id: 'u1', role: 'assistant', content: 'b' },
+        { id: 'u2', parent_id: 'a1', role: 'user', content: 'c' }
+      ]
+    };
+    const { conn, requests } = connection(url =>
+      url.endsWith('/s1') ? json(session) : sseResponse(['data: {"type":"done","message":{}}\n\n'])
+    );
+    const t = new RestTransport(conn);
+    await t.stream(
+      'chat.send',
+      { session_id: 's1', content: '', regenerate: true },
+      () => undefined
+    ).done;
+    expect(requests[0].url).toBe(`${BASE}api/chat/sessions/s1/regenerate`);
+    expect(JSON.parse(String(requests[0].init.body))).toEqual({ stream: true });
+    await t.stream(
+      'chat.send',
+      { session_id: 's1', content: 'c2', parent_id: 'a1' },
+      () => undefined
+    ).done;
+    expect(requests[2].url).toBe(`${BASE}api/chat/sessions/s1/messages/u2/edit?stream=1`);
+    expect(JSON.parse(String(requests[2].init.body))).toEqual({ content: 'c2', generate: true });
+  });
+
+  it('chat.send cancel aborts the request', async () => {
+    let signal: AbortSignal | undefined;
+    const { conn } = connection((_url, init) => {
+      signal = init.signal ?? undefined;
+      return new Promise<Response>((_resolve, reject) => {
+        if (init.signal?.aborted) {
+          reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
+        }
+        init.signal?.addEventListener('abort', () =>
+          reject(Object.assign(new Error('aborted'), { name: 'AbortError' }))
+        );
+      });
+    });
+    const h = new RestTransport(conn).stream(
+      'chat.send',
+      { session_id: 's', content: 'x' },
+      () => undefined
+    );
+    await new Promise(r => setTimeout(r, 0));
+    h.cancel();
+    await expect(h.done).resolves.toEqual({ cancelled: true });
+    expect(signal?.aborted).toBe(true);
+  });
+
+  it('chat.send surfaces an error chunk as a TransportError', async () => {
+    const { conn } = connection(() =>
+      sseResponse([`data: ${JSON.stringify({ error: { message: 'no engine', code: 503 } })}\n\n`])
+    );
+    const h = new RestTransport(conn).stream(
+      'chat.send',
+      { session_id: 's', content: 'x' },
+      () => undefined
+    );
+    await expect(h.done).rejects.toMatchObject({ status: 503, message: 'no engine' });
+  });
+
+  it('flow.run starts a run over REST then follows its event socket to the terminal event', async () => {
+    const { conn, requests, sockets } = connection(() => json({ run_id: 'r1' }));
+    const events: any[] = [];
+    const h = new RestTransport(conn).stream(
+      'flow.run',
+      { flow: { nodes: [], edges: [] }, inputs: { input: 'hi' } },
+      e => events.push(e)
+    );
+    await new Promise(r => setTimeout(r, 0));
+    expect(requests[0].url).toBe(`${BASE}api/flow/run`);
+    expect(JSON.parse(String(requests[0].init.body))).toEqual({
+      flow: { nodes: [], edges: [] },
+      inputs: { input: 'hi' }
+    });
+    expect(sockets[0].url).toBe(`${BASE.replace('http', 'ws')}api/flow/runs/r1/events`);
+    sockets[0].push({ type: 'node_started', node_id: 'a' });
+    sockets[0].push({ type: 'run_finished', outputs: { out: 1 } });
+    await expect(h.done).resolves.toMatchObject({ type: 'run_finished' });
+    expect(events.map(e => e.type)).toEqual(['started', 'node_started', 'run_finished']);
+    expect(sockets[0].closed?.[0]).toBe(1000);
+  });
+
+  it('gpu.watch passes args as query and cancel closes the socket', async () => {
+    const { conn, sockets } = connection(() => json({}));
+    const events: any[] = [];
+    const h = new RestTransport(conn).stream('gpu.watch', { interval_s: 2 }, e => events.push(e));
+    expect(sockets[0].url).toBe(`${BASE.replace('http', 'ws')}api/system/gpu/stream?interval_s=2`);
+    sockets[0].push({ available: true, devices: [] });
+    h.cancel();
+    await expect(h.done).resolves.toEqual({ cancelled: true });
+    expect(events).toHaveLength(1);
+  });
+
+  it('a socket closed abnormally rejects', async () => {
+    const { conn, sockets } = connection(() => json({}));
+    const h = new RestTransport(conn).stream('finetune.watch', { id: 't1' }, () => undefined);
+    expect(sockets[0].url).toBe(`${BASE.replace('http', 'ws')}finetune/tasks/t1/events`);
+    sockets[0].onclose?.({ code: 1011, reason: 'server error' });
+    await expect(h.done).rejects.toMatchObject({ status: 1011, message: 'server error' });
+  });
+});
+
+describe('route adaptations', () => {
+  it('engine status, logs and memory stats are reshaped to the contract', async () => {
+    const answers: Record<string, unknown> = {
+      'api/engine/status': { status: 'running', id: 'e1', model: 'm' },
+      'api/engine/logs': { lines: 2, text: 'a\nb\n' },
+      'api/chat/sessions': { sessions: [{ id: 's1', title: 'T' }] },
+      'api/memory/stats': { session_id: 's1', dialogs: 2, max_dialogs: 8 }
+    };
+    const { conn, requests } = connection(url =>
+      json(answers[url.slice(BASE.length).split('?')[0]] ?? {})
+    );
+    const t = new RestTransport(conn);
+    expect(await t.call('engine.status')).toEqual({
+      engines: [{ status: 'running', id: 'e1', model: 'm' }]
+    });
+    expect(await t.call('engine.logs', { id: 'e1', tail: 50 })).toEqual({ lines: ['a', 'b'] });
+    expect(requests[1].url).toBe(`${BASE}api/engine/logs?lines=50`);
+    expect(await t.call('memory.stats')).toEqual({
+      sessions: [{ title: 'T', session_id: 's1', dialogs: 2, max_dialogs: 8 }]
+    });
+    expect(requests[3].url).toBe(`${BASE}api/memory/stats?session_id=s1`);
+  });
+
+  it('flow export returns the Python text as {code}; fine-tune create sends one flat config', async () => {
+    const { conn, requests } = connection(url =>
+      url.endsWith('export-python')
+        ? new Response('from sage_studio_lab.flow import Flow\n', {
+            headers: { 'Content-Type': 'text/x-python' }
+          })
+        : json({ id: 't1' }, 201)
+    );
+    const t = new RestTransport(conn);
+    expect(await t.call('flow.export', { flow: { nodes: [] } })).toEqual({
+      code: 'from sage_studio_lab.flow import Flow\n'
+    });
+    expect(JSON.parse(String(requests[0].init.body))).toEqual({ nodes: [] });
+    await t.call('finetune.create', {
+      name: 'n',
+      base_model: 'M',
+      dataset_id: 'd',
+      config: { epochs: 1, lora: { rank: 8 } }
+    });
+    expect(requests[1].url).toBe(`${BASE}finetune/tasks`);
+    expect(JSON.parse(String(requests[1].init.body))).toEqual({
+      name: 'n',
+      model: 'M',
+      dataset_id: 'd',
+      epochs: 1,
+      lora: { rank: 8 }
+    });
+  });
+
+  it('dataset upload is multipart with the file and its name', async () => {
+    const { conn, requests } = connection(() => json({ id: 'd1', rows: 2 }, 201));
+    await new RestTransport(conn).call('finetune.upload', {
+      name: 'train.jsonl',
+      content: '{"a":1}\n'
+    });
+    const form = requests[0].init.body as FormData;
+    expect(form).toBeInstanceOf(FormData);
+    expect(form.get('name')).toBe('train.jsonl');
+    const file = form.get('file') as File;
+    expect(file.name).toBe('train.jsonl');
+    expect(await file.text()).toBe('{"a":1}\n');
+  });
+});
+
+describe('SSEParser', () => {
+  it('joins events split across chunks and multi-line data', () => {
+    const out: string[] = [];
+    const p = new SSEParser(d => out.push(d));
+    p.feed('data: {"a"');
+    p.feed(':1}\n\ndata: x\r\ndata: y\r\n\r\n: comment\n\ndata: last');
+    p.end();
+    expect(out).toEqual(['{"a":1}', 'x\ny', 'last']);
+  });
+});

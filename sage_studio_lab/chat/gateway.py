@@ -1,0 +1,137 @@
+"""The gateway's no-pipeline path: forward an OpenAI chat request to the chosen upstream and relay its
+SSE bytes as they come (no re-encoding per token, so the added latency is a few hundred µs).
+
+Pure asyncio + httpx (no Jupyter imports): the Jupyter handler writes what `open_stream` yields.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+
+import httpx
+
+from . import upstream as up
+from .cancel import Cancellation
+
+TIMEOUT = httpx.Timeout(120.0, connect=3.0)  # read: longest silence between chunks; never hang forever
+GATEWAY_FIELDS = {"session_id", "source"}  # ours, not forwarded upstream
+_client: httpx.AsyncClient | None = None
+
+
+def client() -> httpx.AsyncClient:
+    global _client
+    if _client is None:
+        _client = httpx.AsyncClient(timeout=TIMEOUT, limits=httpx.Limits(max_connections=256,
+                                                                         max_keepalive_connections=64))
+    return _client
+
+
+async def open_upstream(payload: dict, source: str | None) -> tuple[up.Upstream, httpx.Response, list[str]]:
+    """Send the request to the first reachable upstream; an `UpstreamError` with the upstream's message
+    when it refuses. The returned response is streaming: the caller must `aclose()` it."""
+    targets = await asyncio.get_running_loop().run_in_executor(None, up.candidates, source)
+    tried: list[str] = []
+    body = {k: v for k, v in payload.items() if k not in GATEWAY_FIELDS}
+    for i, target in enumerate(targets):
+        tried.append(target.source)
+        body["model"] = target.model_for(payload.get("model"))
+        request = client().build_request("POST", target.base_url + "/chat/completions", json=body,
+                                         headers=target.headers())
+        try:
+            resp = await client().send(request, stream=True)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            if target.source == "local":
+                up.forget_local()
+            if i == len(targets) - 1:
+                raise up.UpstreamError(f"the {target.source} model server is unreachable ({target.base_url}): {exc}",
+                                       status=502, code=f"{target.source}_unreachable", source=target.source) from exc
+            continue
+        except httpx.TimeoutException as exc:
+            raise up.UpstreamError(f"the {target.source} model server timed out: {exc}", status=504,
+                                   code="upstream_timeout", source=target.source) from exc
+        if resp.status_code >= 400:
+            content = await resp.aread()
+            await resp.aclose()
+            status = resp.status_code if resp.status_code < 500 else 502
+            raise up.UpstreamError(f"the {target.source} model server answered {resp.status_code}: "
+                                   f"{up.error_message(resp.status_code, content)}",
+                                   status=status, code="upstream_error", source=target.source)
+        return target, resp, tried
+    raise AssertionError("unreachable")
+
+
+async def relay_sse(resp: httpx.Response, cancel: Cancellation, sage: dict) -> AsyncIterator[bytes]:
+    """The upstream's SSE events, unchanged, then one extra chunk carrying `x_sage` (which source
+    answered, request id, cancelled?) before `data: [DONE]`. Stops early when `cancel` is set."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    cancel.on_cancel(lambda: loop.call_soon_threadsafe(stop.set))
+    stop_wait = asyncio.ensure_future(stop.wait())
+    lines = resp.aiter_lines().__aiter__()
+    last_id, model, done = None, None, False
+    try:
+        while True:
+            nxt = asyncio.ensure_future(lines.__anext__())
+            finished, _ = await asyncio.wait({nxt, stop_wait}, return_when=asyncio.FIRST_COMPLETED)
+            if nxt not in finished:
+                nxt.cancel()
+                break
+            try:
+                line = nxt.result()
+            except StopAsyncIteration:
+                break
+            except httpx.ReadTimeout:
+                yield _event({"error": {"message": "the model server stopped sending (read timeout)",
+                                        "type": "upstream_timeout", "code": 504}})
+                break
+            if not line.startswith("data:"):
+                continue
+            data = line[5:].strip()
+            if data == "[DONE]":
+                done = True
+                break
+            if last_id is None and data.startswith("{"):
+                try:
+                    head = json.loads(data)
+                    last_id, model = head.get("id"), head.get("model")
+                except ValueError:
+                    pass
+            yield b"data: " + data.encode() + b"\n\n"
+    finally:
+        stop_wait.cancel()
+        await resp.aclose()  # closing the connection makes the engine stop generating
+    sage = {**sage, "cancelled": cancel.is_set(), "complete": done}
+    yield _event({"id": last_id or cancel.request_id, "object": "chat.completion.chunk", "created": int(time.time()),
+                  "model": model, "choices": [], "x_sage": sage})
+    yield b"data: [DONE]\n\n"
+
+
+def _event(obj: dict) -> bytes:
+    return b"data: " + json.dumps(obj, separators=(",", ":")).encode() + b"\n\n"
+
+
+async def list_models() -> dict:
+    """Models of the local engine and the cloud endpoint, each tagged with its source (no keys)."""
+    loop = asyncio.get_running_loop()
+    data = []
+    local = await loop.run_in_executor(None, up.local_upstream)
+    cloud = up.cloud_upstream()
+    for target in (local, cloud):
+        if target is None:
+            continue
+        try:
+            resp = await client().get(target.base_url + "/models", headers=target.headers(), timeout=5.0)
+            resp.raise_for_status()
+            models = resp.json().get("data") or []
+        except (httpx.HTTPError, ValueError):
+            models = [{"id": target.model, "object": "model"}] if target.model else []
+            if target.source == "local":
+                up.forget_local()
+        if target.source == "cloud" and target.model:
+            models = [m for m in models if m.get("id") == target.model] or [{"id": target.model, "object": "model"}]
+        for m in models:
+            data.append({**m, "x_sage_source": target.source})
+    return {"object": "list", "data": data}

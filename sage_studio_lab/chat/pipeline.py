@@ -1,0 +1,133 @@
+"""The steps of the Studio chat pipeline (the built-in `studio-chat` flow):
+
+UserInput → IntentRouter → MemoryLoader → KnowledgeRAG (only when the intent needs it) → PromptBuilder
+→ LLMInference (streaming) → MemorySaver + StreamOutput.
+
+Each step is a plain function over a `Turn`, so the flow operators (`chat/operators.py`,
+`memory/operators.py`) and `ChatService` run the very same code.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+
+from ..memory.config import MemoryConfig
+from ..memory.service import MemoryService
+from .models import SessionSettings
+
+DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant."
+INTENT_KEYWORDS = {
+    "knowledge": ("document", "docs", "documentation", "according to", "knowledge base", "manual", "in my notes",
+                  "in the notes", "reference"),
+    "recall": ("remember", "earlier", "before", "told you", "my name", "what did i", "what was", "recall"),
+    "code": ("code", "python", "function", "bug", "traceback", "script", "compile"),
+}
+RAG_INTENTS = {"knowledge"}
+
+
+@dataclass
+class Turn:
+    session_id: str
+    text: str
+    user_message_id: str
+    parent_id: str | None
+    settings: SessionSettings
+    memory_config: MemoryConfig
+    intent: str = "chat"
+    intent_match: str | None = None
+    history: list[dict] = field(default_factory=list)
+    memory_hits: list[dict] = field(default_factory=list)
+    documents: list[dict] = field(default_factory=list)
+    rag_used: bool = False
+    messages: list[dict] = field(default_factory=list)
+    token_budget: dict = field(default_factory=dict)
+    timings: dict = field(default_factory=dict)
+
+
+def estimate_tokens(text: str) -> int:
+    """Rough token count (≈ 4 characters per token), enough for the budget display."""
+    return (len(text) + 3) // 4
+
+
+def intent_router(turn: Turn) -> Turn:
+    """Keyword intent: knowledge (needs RAG), recall, code, else chat."""
+    low = turn.text.lower()
+    for intent, words in INTENT_KEYWORDS.items():
+        for w in words:
+            if re.search(r"\b" + re.escape(w) + r"\b", low):
+                turn.intent, turn.intent_match = intent, w
+                return turn
+    turn.intent = "chat"
+    return turn
+
+
+def memory_loader(turn: Turn, history_path: list[dict], memory: MemoryService) -> Turn:
+    """Recent window of dialogs from the conversation + older memories recalled by the session's backend."""
+    earlier = [m for m in history_path if m["role"] in ("user", "assistant")]
+    window = turn.memory_config.window
+    recent: list[dict] = []
+    if window:
+        users_seen = 0
+        for m in reversed(earlier):
+            if m["role"] == "user":
+                users_seen += 1
+                if users_seen > window:
+                    break
+            recent.append(m)
+        recent.reverse()
+    turn.history = [{"role": m["role"], "content": m["content"]} for m in recent]
+    in_window = {m["id"] for m in recent if m["role"] == "user"} | {turn.user_message_id}
+    turn.memory_hits = memory.recall(turn.session_id, turn.text, turn.memory_config, exclude_message_ids=in_window)
+    return turn
+
+
+def knowledge_rag(turn: Turn, k: int = 3) -> Turn:
+    if turn.intent in RAG_INTENTS:
+        from .knowledge import search
+
+        turn.documents = search(turn.text, k)
+        turn.rag_used = True
+    return turn
+
+
+def prompt_builder(turn: Turn) -> Turn:
+    system = turn.settings.system_prompt or DEFAULT_SYSTEM_PROMPT
+    memory_block = "\n\n".join(h["text"] for h in turn.memory_hits)
+    rag_block = "\n\n".join(f"[{d['source']}] {d['text']}" for d in turn.documents)
+    content = system
+    if memory_block:
+        content += "\n\nRelevant things from earlier in this conversation:\n" + memory_block
+    if rag_block:
+        content += "\n\nRelevant passages from the user's documents:\n" + rag_block
+    turn.messages = [{"role": "system", "content": content}, *turn.history, {"role": "user", "content": turn.text}]
+    turn.token_budget = {
+        "system": estimate_tokens(system),
+        "memory": estimate_tokens(memory_block),
+        "rag": estimate_tokens(rag_block),
+        "history": sum(estimate_tokens(m["content"]) for m in turn.history),
+        "user": estimate_tokens(turn.text),
+        "max_tokens": turn.settings.max_tokens,
+        "estimated": True,
+    }
+    return turn
+
+
+def memory_saver(turn: Turn, answer: str, assistant_message_id: str, memory: MemoryService) -> int | None:
+    """Store the dialog and what this turn recalled (shown by the memory panel)."""
+    memory_id = None
+    if answer.strip():
+        memory_id = memory.remember(turn.session_id, turn.text, answer,
+                                    {"user_message_id": turn.user_message_id,
+                                     "assistant_message_id": assistant_message_id},
+                                    config=turn.memory_config)
+    memory.record_turn(turn.session_id, turn.memory_hits, turn.token_budget)
+    return memory_id
+
+
+def timed(turn: Turn, name: str, fn, *args, **kwargs):
+    t0 = time.perf_counter()
+    out = fn(*args, **kwargs)
+    turn.timings[name] = round(time.perf_counter() - t0, 4)
+    return out

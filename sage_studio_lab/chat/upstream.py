@@ -1,0 +1,142 @@
+"""Where a chat request goes: the local engine, a cloud OpenAI-compatible endpoint, or `auto` (local
+first, cloud when the local engine is down). Keys stay in this module: nothing here is ever serialised.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass
+
+from ..errors import StudioError, Unavailable
+from ..settings import get_settings
+
+# Reading the engine's status costs a few ms (process checks, an HTTP probe): cache it briefly; a
+# connection error invalidates the cache at once.
+LOCAL_CACHE_S = 2.0
+DEFAULT_MODEL_NAMES = {None, "", "default", "auto", "local", "cloud"}
+ENGINE_URL_ENV = "SAGE_STUDIO_ENGINE_URL"  # an engine Studio does not manage (e.g. run elsewhere)
+
+
+class UpstreamError(StudioError):
+    """The model server answered with an error (or not at all); `status` is what the gateway returns."""
+
+    status = 502
+
+    def __init__(self, message: str, status: int = 502, code: str = "upstream_error", source: str | None = None):
+        super().__init__(message, code=code, source=source)
+        self.status = status
+        self.code = code
+        self.source = source
+
+
+@dataclass(frozen=True)
+class Upstream:
+    source: str  # "local" | "cloud"
+    base_url: str  # ends with /v1
+    model: str | None
+    api_key: str | None = None
+
+    def headers(self) -> dict:
+        return {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+
+    def model_for(self, requested: str | None) -> str:
+        """The model name to send: the request's (e.g. a fine-tuned adapter) unless it is a placeholder."""
+        if self.source == "cloud":
+            return self.model or (requested if requested not in DEFAULT_MODEL_NAMES else "") or "default"
+        return requested if requested not in DEFAULT_MODEL_NAMES else (self.model or "default")
+
+    def __repr__(self) -> str:  # never show the key
+        return f"Upstream(source={self.source!r}, base_url={self.base_url!r}, model={self.model!r})"
+
+
+_local_cache: dict = {"at": 0.0, "value": None, "home": None}
+_local_lock = threading.Lock()
+
+
+def _v1(url: str) -> str:
+    url = url.rstrip("/")
+    return url if url.endswith("/v1") else url + "/v1"
+
+
+def local_upstream(fresh: bool = False) -> Upstream | None:
+    """The running local engine, or None when none runs."""
+    env = os.environ.get(ENGINE_URL_ENV)
+    home = (os.environ.get("SAGE_STUDIO_HOME"), env)
+    with _local_lock:
+        if not fresh and _local_cache["home"] == home and time.monotonic() - _local_cache["at"] < LOCAL_CACHE_S:
+            return _local_cache["value"]
+    if env:
+        value = Upstream("local", _v1(env), os.environ.get("SAGE_STUDIO_ENGINE_MODEL") or _served_model(_v1(env)))
+    else:
+        from ..engine import EngineManager
+
+        status = EngineManager().status()
+        value = Upstream("local", _v1(status["base_url"]), status.get("model")) if status.get("base_url") else None
+    with _local_lock:
+        _local_cache.update(at=time.monotonic(), value=value, home=home)
+    return value
+
+
+def _served_model(base_v1: str) -> str | None:
+    """The first model an engine serves (its base model; adapters are listed after it)."""
+    import httpx
+
+    try:
+        data = httpx.get(base_v1 + "/models", timeout=2.0).json().get("data") or []
+    except (httpx.HTTPError, ValueError):
+        return None
+    base = [m for m in data if not m.get("parent")] or data
+    return base[0]["id"] if base else None
+
+
+def forget_local() -> None:
+    with _local_lock:
+        _local_cache.update(at=0.0, value=None)
+
+
+def cloud_upstream() -> Upstream | None:
+    cloud = get_settings().cloud()
+    if not cloud.get("base_url"):
+        return None
+    return Upstream("cloud", _v1(cloud["base_url"]), cloud.get("model"), cloud.get("api_key"))
+
+
+def candidates(source: str | None) -> list[Upstream]:
+    """Upstreams to try in order for `source`; a clear error when none is configured / running."""
+    source = source or "auto"
+    s = get_settings()
+    if source == "local":
+        local = local_upstream()
+        if local is None:
+            raise Unavailable("the local engine is not running: start it (Engine panel, `sage-studio engine start` "
+                              "or EngineManager().start()) or use source 'cloud'", code="engine_not_running")
+        return [local]
+    if source == "cloud":
+        cloud = cloud_upstream()
+        if cloud is None:
+            raise Unavailable(f"no cloud endpoint configured: set {s.cloud_base_url_env} (and {s.cloud_api_key_env}, "
+                              f"{s.cloud_model_env})", code="cloud_not_configured")
+        return [cloud]
+    if source != "auto":
+        raise UpstreamError(f"unknown source {source!r}: use local, cloud or auto", status=400, code="invalid_source")
+    found = [u for u in (local_upstream(), cloud_upstream()) if u is not None]
+    if not found:
+        raise Unavailable(f"no model is available: the local engine is not running and no cloud endpoint is set "
+                          f"({s.cloud_base_url_env})", code="no_upstream")
+    return found
+
+
+def error_message(status: int, body: bytes | str) -> str:
+    """The message inside an upstream's OpenAI-style error body (or the body itself)."""
+    import json
+
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    try:
+        data = json.loads(text)
+        err = data.get("error", data) if isinstance(data, dict) else data
+        msg = err.get("message") if isinstance(err, dict) else err
+        return str(msg or data)[:2000]
+    except (ValueError, AttributeError):
+        return text[:2000] or f"HTTP {status}"

@@ -1,0 +1,275 @@
+"""Continuous batching over a transformers causal LM, on CPU.
+
+One decode thread steps every active sequence together: a single batched forward per step with a shared,
+left-padded KV cache (`DynamicCache`) and per-row attention masks and positions. New requests are prefilled
+(as one left-padded batch) between steps and their caches are merged into the running batch; finished or
+cancelled rows are dropped with `index_select`. Rows may use different LoRA adapters in the same forward
+(PEFT mixed-adapter batches, `adapter_names=`). Tokens go to per-request asyncio queues.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+
+import torch
+
+log = logging.getLogger("sage_studio_lab.engine")
+BASE_ADAPTER = "__base__"  # PEFT's name for "no adapter" in a mixed batch
+
+
+@dataclass
+class SamplingParams:
+    max_tokens: int
+    temperature: float = 1.0
+    top_p: float = 1.0
+    stop: list[str] = field(default_factory=list)
+    seed: int | None = None
+
+
+@dataclass
+class Sequence:
+    prompt_ids: list[int]
+    params: SamplingParams
+    loop: asyncio.AbstractEventLoop
+    adapter: str | None = None
+    queue: asyncio.Queue = field(default_factory=asyncio.Queue)
+    generated: list[int] = field(default_factory=list)
+    text: str = ""
+    sent: int = 0  # characters of `text` already emitted
+    cancelled: bool = False
+    finish_reason: str | None = None
+    arrived: float = field(default_factory=time.perf_counter)
+    first_token_at: float | None = None
+    generator: torch.Generator | None = None
+
+    def emit(self, event: tuple) -> None:
+        self.loop.call_soon_threadsafe(self.queue.put_nowait, event)
+
+
+class Scheduler:
+    def __init__(self, model, tokenizer, eos_ids: set[int], max_batch: int = 32, metrics=None):
+        self.model = model
+        self.tokenizer = tokenizer
+        self.eos_ids = eos_ids
+        self.max_batch = max_batch
+        self.metrics = metrics
+        self.lock = threading.RLock()  # held for one step; adapter loads take it between steps
+        self._wake = threading.Condition()
+        self.pending: deque[Sequence] = deque()
+        self.active: list[Sequence] = []
+        self.adapters: dict[str, str] = {}  # name -> path
+        self._cache = None
+        self._mask: torch.Tensor | None = None  # [B, T] 1 = real token
+        self._next: torch.Tensor | None = None  # [B] last sampled token, not yet in the cache
+        self._pos: torch.Tensor | None = None  # [B] position of that token
+        self._stopped = False
+        self._thread = threading.Thread(target=self._run, name="decode-loop", daemon=True)
+
+    # -- requests ------------------------------------------------------------------------------------
+    def start(self) -> None:
+        self._thread.start()
+
+    def shutdown(self) -> None:
+        self._stopped = True
+        with self._wake:
+            self._wake.notify_all()
+
+    def submit(self, seq: Sequence) -> None:
+        if seq.params.temperature > 0:
+            seq.generator = torch.Generator().manual_seed(
+                seq.params.seed if seq.params.seed is not None else random.getrandbits(63))
+        with self._wake:
+            self.pending.append(seq)
+            self._wake.notify()
+        self._gauges()
+
+    def cancel(self, seq: Sequence) -> None:
+        seq.cancelled = True
+
+    @property
+    def running(self) -> int:
+        return len(self.active)
+
+    @property
+    def waiting(self) -> int:
+        return len(self.pending)
+
+    def _gauges(self) -> None:
+        if self.metrics:
+            self.metrics.set_queue(self.running, self.waiting)
+
+    # -- the decode loop -------------------------------------------------------------------------------
+    def _run(self) -> None:
+        torch.set_grad_enabled(False)
+        while not self._stopped:
+            with self._wake:
+                while not self._stopped and not self.pending and not self.active:
+                    self._wake.wait()
+            if self._stopped:
+                break
+            try:
+                with self.lock, torch.inference_mode():
+                    self._drop_finished()
+                    self._admit()
+                    self._drop_finished()
+                    if self.active:
+                        self._decode_step()
+                    self._drop_finished()
+            except Exception as exc:  # a failed step must not kill the server: fail those requests
+                log.exception("decode step failed")
+                for seq in [*self.active, *self.pending]:
+                    seq.emit(("error", f"generation failed: {exc}"))
+                self.active, self._cache = [], None
+                self.pending.clear()
+            self._gauges()
+
+    def _forward(self, input_ids, mask, positions, cache, seqs, last_only=True):
+        kwargs = {}
+        if self.adapters:
+            kwargs["adapter_names"] = [s.adapter or BASE_ADAPTER for s in seqs]
+        out = self.model(input_ids=input_ids, attention_mask=mask, position_ids=positions,
+                         past_key_values=cache, use_cache=True, logits_to_keep=1, **kwargs)
+        return out.logits[:, -1, :].float(), out.past_key_values
+
+    def _admit(self) -> None:
+        room = self.max_batch - len(self.active)
+        new: list[Sequence] = []
+        while self.pending and len(new) < room:
+            seq = self.pending.popleft()
+            if seq.adapter and seq.adapter not in self.adapters:
+                seq.emit(("error", f"adapter '{seq.adapter}' is not loaded"))
+            elif not seq.cancelled:
+                new.append(seq)
+        if not new:
+            return
+        from transformers import DynamicCache
+
+        width = max(len(s.prompt_ids) for s in new)
+        pad = self.tokenizer.pad_token_id or 0
+        ids = torch.tensor([[pad] * (width - len(s.prompt_ids)) + s.prompt_ids for s in new])
+        mask = torch.tensor([[0] * (width - len(s.prompt_ids)) + [1] * len(s.prompt_ids) for s in new])
+        positions = (mask.cumsum(-1) - 1).clamp(min=0)
+        logits, cache = self._forward(ids, mask, positions, DynamicCache(), new)
+        tokens = self._sample(logits, new)
+        next_pos = mask.sum(-1)
+        if self._cache is None:
+            self._cache, self._mask, self._next, self._pos = cache, mask, tokens, next_pos
+        else:
+            self._merge(cache, mask, tokens, next_pos)
+        self.active += new
+        for seq, token in zip(new, tokens.tolist()):
+            if self.metrics:
+                self.metrics.prompt_tokens(len(seq.prompt_ids))
+            self._accept(seq, token)
+
+    def _merge(self, cache, mask, tokens, positions) -> None:
+        """Append new rows to the running batch, left-padding whichever side is shorter."""
+        old_len, new_len = self._mask.shape[1], mask.shape[1]
+        width = max(old_len, new_len)
+
+        def pad(t, n):  # left-pad dim -2 (cache: [B, H, T, D]) or dim 1 (mask: [B, T]) by n
+            if n == 0:
+                return t
+            if t.dim() == 2:
+                return torch.cat([t.new_zeros(t.shape[0], n), t], dim=1)
+            return torch.cat([t.new_zeros(t.shape[0], t.shape[1], n, t.shape[3]), t], dim=2)
+
+        for old, new in zip(self._cache.layers, cache.layers):
+            old.keys = torch.cat([pad(old.keys, width - old_len), pad(new.keys, width - new_len)], dim=0)
+            old.values = torch.cat([pad(old.values, width - old_len), pad(new.values, width - new_len)], dim=0)
+        self._mask = torch.cat([pad(self._mask, width - old_len), pad(mask, width - new_len)], dim=0)
+        self._next = torch.cat([self._next, tokens])
+        self._pos = torch.cat([self._pos, positions])
+
+    def _decode_step(self) -> None:
+        if self.metrics:
+            self.metrics.iteration(len(self.active))
+        self._mask = torch.cat([self._mask, self._mask.new_ones(self._mask.shape[0], 1)], dim=1)
+        logits, self._cache = self._forward(self._next[:, None], self._mask, self._pos[:, None], self._cache,
+                                            self.active)
+        self._pos = self._pos + 1
+        self._next = self._sample(logits, self.active)
+        for seq, token in zip(self.active, self._next.tolist()):
+            if seq.finish_reason is None and not seq.cancelled:
+                self._accept(seq, token)
+
+    def _drop_finished(self) -> None:
+        keep = [i for i, s in enumerate(self.active) if s.finish_reason is None and not s.cancelled]
+        if len(keep) == len(self.active):
+            return
+        if not keep:
+            self.active, self._cache, self._mask, self._next, self._pos = [], None, None, None, None
+            return
+        index = torch.tensor(keep)
+        mask = self._mask.index_select(0, index)
+        first = int((mask.sum(0) > 0).nonzero()[0])  # drop columns that are padding in every remaining row
+        for layer in self._cache.layers:
+            layer.keys = layer.keys.index_select(0, index)[:, :, first:]
+            layer.values = layer.values.index_select(0, index)[:, :, first:]
+        self._mask = mask[:, first:]
+        self._next = self._next.index_select(0, index)
+        self._pos = self._pos.index_select(0, index)
+        self.active = [self.active[i] for i in keep]
+
+    # -- tokens ----------------------------------------------------------------------------------------
+    def _sample(self, logits: torch.Tensor, seqs: list[Sequence]) -> torch.Tensor:
+        tokens = logits.argmax(-1)  # temperature 0 -> greedy, deterministic
+        for i, seq in enumerate(seqs):
+            p = seq.params
+            if p.temperature <= 0:
+                continue
+            probs = torch.softmax(logits[i] / p.temperature, dim=-1)
+            if p.top_p < 1.0:
+                sorted_probs, order = probs.sort(descending=True)
+                cut = sorted_probs.cumsum(-1) - sorted_probs > p.top_p  # keep the smallest set reaching top_p
+                sorted_probs[cut] = 0
+                probs = torch.zeros_like(probs).scatter(0, order, sorted_probs)
+            tokens[i] = torch.multinomial(probs, 1, generator=seq.generator)[0]
+        return tokens
+
+    def _accept(self, seq: Sequence, token: int) -> None:
+        now = time.perf_counter()
+        if seq.first_token_at is None:
+            seq.first_token_at = now
+            if self.metrics:
+                self.metrics.ttft(now - seq.arrived)
+        seq.generated.append(token)
+        if self.metrics:
+            self.metrics.generation_tokens(1)
+        if token in self.eos_ids:
+            self._finish(seq, "stop", seq.text)
+            return
+        text = self.tokenizer.decode(seq.generated, skip_special_tokens=True)
+        for stop in seq.params.stop:
+            at = text.find(stop, max(0, seq.sent - len(stop)))
+            if at != -1:
+                self._finish(seq, "stop", text[:at])
+                return
+        seq.text = text
+        if len(seq.generated) >= seq.params.max_tokens:
+            self._finish(seq, "length", text)
+            return
+        # Hold back a trailing partial character and any suffix that might still become a stop string.
+        safe = len(text) - 1 if text.endswith("\ufffd") else len(text)
+        for stop in seq.params.stop:
+            for k in range(min(len(stop) - 1, safe), 0, -1):
+                if text[:safe].endswith(stop[:k]):
+                    safe = min(safe, len(text[:safe]) - k)
+                    break
+        if safe > seq.sent:
+            seq.emit(("text", text[seq.sent:safe]))
+            seq.sent = safe
+
+    def _finish(self, seq: Sequence, reason: str, text: str) -> None:
+        seq.finish_reason = reason
+        seq.text = text.rstrip("\ufffd")
+        if len(seq.text) > seq.sent:
+            seq.emit(("text", seq.text[seq.sent:]))
+            seq.sent = len(seq.text)
+        seq.emit(("done", reason))

@@ -1,0 +1,34 @@
+"""Run events and their short previews (what the canvas shows under a node)."""
+
+from __future__ import annotations
+
+import time
+
+EVENT_TYPES = ("run_started", "node_started", "node_output", "token", "node_retry", "node_failed",
+               "node_finished", "node_skipped", "run_finished")
+PREVIEW_CHARS = 300
+
+
+def preview(value, limit: int = PREVIEW_CHARS):
+    """A JSON-safe, size-capped rendering of a message (embeddings become their shape)."""
+    try:
+        import numpy as np
+
+        if isinstance(value, np.ndarray):
+            return f"<array {value.shape} {value.dtype}>"
+    except ImportError:  # pragma: no cover
+        pass
+    if isinstance(value, str):
+        return value if len(value) <= limit else value[:limit] + f"… (+{len(value) - limit} chars)"
+    if isinstance(value, (int, float, bool)) or value is None:
+        return value
+    if isinstance(value, dict):
+        return {str(k): preview(v, limit // 2) for k, v in list(value.items())[:12]}
+    if isinstance(value, (list, tuple)):
+        head = [preview(v, limit // 2) for v in list(value)[:5]]
+        return head + [f"… (+{len(value) - 5} more)"] if len(value) > 5 else head
+    return preview(repr(value), limit)
+
+
+def make_event(type_: str, run_id: str, seq: int, **fields) -> dict:
+    return {"type": type_, "run_id": run_id, "seq": seq, "ts": time.time(), **fields}

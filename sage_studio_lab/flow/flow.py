@@ -1,0 +1,192 @@
+"""The public Python API: `Flow.load(path)`, `flow.validate()`, `flow.run(inputs)`, `flow.stream(inputs)`,
+`flow.to_python()`, plus a small builder (`add_node`, `connect`) that exported scripts use."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import InvalidInput
+from .executor import LocalExecutor
+from .repository import FlowRepository
+from .spec import FILE_SUFFIX, FlowSpec, EdgeSpec, NodeData, NodeSpec, load_flow_file, parse_flow, validate
+
+RECORD_BATCH = 50
+
+
+def jsonable(value: Any) -> Any:
+    """A JSON-safe copy of a result (numpy arrays become lists, embeddings are dropped from documents)."""
+    def default(o):
+        if hasattr(o, "tolist"):
+            return o.tolist()
+        return repr(o)
+
+    def strip(v):
+        if isinstance(v, dict):
+            return {k: strip(x) for k, x in v.items() if k != "embedding"}
+        if isinstance(v, (list, tuple)):
+            return [strip(x) for x in v]
+        return v
+    return json.loads(json.dumps(strip(value), default=default, ensure_ascii=False))
+
+
+def normalise_inputs(inputs: Any) -> dict:
+    """A plain string is the `input` of the flow; a dict maps input names (or node ids) to values."""
+    if inputs is None:
+        return {}
+    if isinstance(inputs, dict):
+        return dict(inputs)
+    return {"input": inputs}
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    status: str
+    outputs: dict[str, list]
+    error: str | None = None
+    events: list[dict] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "succeeded"
+
+    def value(self, name: str | None = None):
+        """The last value that reached output `name` (default: the only / first output)."""
+        if not self.outputs:
+            return None
+        values = self.outputs[name] if name else next(iter(self.outputs.values()))
+        return values[-1] if values else None
+
+
+class Flow:
+    def __init__(self, name: str = "Untitled flow", spec: FlowSpec | None = None, base_dir: str | Path | None = None):
+        self.spec = spec or FlowSpec(name=name)
+        self.base_dir = str(base_dir) if base_dir is not None else None
+        self._active: LocalExecutor | None = None
+
+    # -- constructing ------------------------------------------------------------------------------------
+    @classmethod
+    def load(cls, path: str | Path) -> Flow:
+        path = Path(path)
+        return cls(spec=load_flow_file(path), base_dir=path.resolve().parent)
+
+    @classmethod
+    def from_dict(cls, data: dict | str, base_dir: str | Path | None = None) -> Flow:
+        return cls(spec=parse_flow(data), base_dir=base_dir)
+
+    @classmethod
+    def from_store(cls, flow_id: str, user: str | None = None) -> Flow:
+        return cls(spec=FlowRepository(user).spec(flow_id))
+
+    @classmethod
+    def template(cls, name: str) -> Flow:
+        from .templates import load_template
+
+        return load_template(name)
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    def add_node(self, type: str, id: str | None = None, label: str | None = None,
+                 position: tuple[float, float] | None = None, **config) -> str:
+        node_id = id or f"{type}_{len(self.spec.nodes) + 1}"
+        x, y = position or (len(self.spec.nodes) * 220.0, 0.0)
+        self.spec.nodes.append(NodeSpec(id=node_id, type=type, position={"x": x, "y": y},
+                                        data=NodeData(label=label, config=config)))
+        return node_id
+
+    def connect(self, source: str, target: str, source_port: str | None = None, target_port: str | None = None) -> None:
+        self.spec.edges.append(EdgeSpec(id=f"e{len(self.spec.edges)}-{source}-{target}", source=source, target=target,
+                                        sourceHandle=source_port, targetHandle=target_port))
+
+    def to_dict(self) -> dict:
+        return self.spec.model_dump(mode="json", exclude_none=False)
+
+    def save(self, path: str | Path) -> Path:
+        path = Path(path)
+        if not path.name.endswith(FILE_SUFFIX) and path.suffix != ".json":
+            path = path.with_name(path.name + FILE_SUFFIX)
+        path.write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        return path
+
+    # -- checking -------------------------------------------------------------------------------------
+    def validate(self) -> list[dict]:
+        return validate(self.spec)
+
+    # -- running --------------------------------------------------------------------------------------
+    def _executor(self, executor: str, **options) -> LocalExecutor:
+        if executor == "ray":
+            from .ray_executor import RayExecutor
+
+            return RayExecutor(self.spec.model_copy(deep=True), base_dir=self.base_dir, **options)
+        if executor != "local":
+            raise InvalidInput(f"executor must be 'local' or 'ray', not {executor!r}")
+        return LocalExecutor(self.spec.model_copy(deep=True), base_dir=self.base_dir, **options)
+
+    async def stream(self, inputs: Any = None, executor: str = "local", record: bool = True,
+                     flow_id: str | None = None, run_id: str | None = None, user: str | None = None,
+                     **options) -> AsyncIterator[dict]:
+        """Run and yield each event as it happens; runs are recorded in the store unless record=False."""
+        inputs = normalise_inputs(inputs)
+        ex = self._executor(executor, user=user, **options)
+        self._active = ex
+        repo = FlowRepository(user) if record else None
+        batch: list[dict] = []
+        started = False
+        try:
+            async for ev in ex.stream(inputs, run_id=run_id):
+                if repo is not None:
+                    if not started:
+                        repo.start_run(ev["run_id"], self.spec, inputs, ex.kind, flow_id or self.spec.id)
+                        started = True
+                    batch.append(ev)
+                    if len(batch) >= RECORD_BATCH or ev["type"] in ("run_finished", "node_failed"):
+                        repo.add_events(ev["run_id"], batch)
+                        batch = []
+                    if ev["type"] == "run_finished":
+                        repo.finish_run(ev["run_id"], ex.status, jsonable(ex.outputs), ex.error)
+                if ev["type"] == "run_finished":
+                    ev["outputs"] = jsonable(ex.outputs)
+                yield ev
+        finally:
+            self._active = None
+            if repo is not None and started and ex.status in ("pending", "running"):
+                repo.add_events(ex.run_id, batch)
+                repo.finish_run(ex.run_id, "cancelled", jsonable(ex.outputs), "the consumer stopped the run")
+
+    async def arun(self, inputs: Any = None, **kwargs) -> RunResult:
+        events = []
+        async for ev in self.stream(inputs, **kwargs):
+            events.append(ev)
+        last = events[-1]
+        return RunResult(run_id=last["run_id"], status=last["status"], outputs=last["outputs"],
+                         error=last.get("error"), events=events)
+
+    def run(self, inputs: Any = None, **kwargs) -> RunResult:
+        """Run to the end and return the outputs. Works inside a running event loop too (a notebook)."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return asyncio.run(self.arun(inputs, **kwargs))
+        box: dict = {}
+        thread = threading.Thread(target=lambda: box.update(r=asyncio.run(self.arun(inputs, **kwargs))))
+        thread.start()
+        thread.join()
+        return box["r"]
+
+    def cancel(self) -> None:
+        if self._active is not None:
+            self._active.cancel()
+
+    # -- exporting ------------------------------------------------------------------------------------
+    def to_python(self) -> str:
+        from .export import to_python
+
+        return to_python(self)

@@ -1,0 +1,138 @@
+"""Background runs for long-lived processes (the Jupyter server): each run has its own thread and event
+loop, so a busy operator never stalls the server; watchers get the events so far, then live ones.
+Everything is also recorded in the store, so a finished run is readable from any process later."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import uuid
+from typing import Any
+
+from ..errors import Conflict, NotFound
+from .flow import Flow
+from .repository import FlowRepository
+
+TERMINAL = ("succeeded", "failed", "cancelled", "interrupted")
+
+
+class _LiveRun:
+    def __init__(self, run_id: str, flow: Flow):
+        self.run_id, self.flow = run_id, flow
+        self.events: list[dict] = []
+        self.watchers: list[tuple[asyncio.AbstractEventLoop, asyncio.Queue]] = []
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.done = threading.Event()
+        self.lock = threading.Lock()
+
+    def publish(self, ev: dict) -> None:
+        with self.lock:
+            self.events.append(ev)
+            watchers = list(self.watchers)
+        for loop, queue in watchers:
+            loop.call_soon_threadsafe(queue.put_nowait, ev)
+
+
+class RunManager:
+    def __init__(self):
+        self._live: dict[str, _LiveRun] = {}
+        self._lock = threading.Lock()
+
+    def start(self, flow: Flow, inputs: Any = None, flow_id: str | None = None, executor: str = "local",
+              user: str | None = None) -> str:
+        run_id = uuid.uuid4().hex[:12]
+        flow._executor(executor, user=user)  # validate now: an invalid flow is a 400, not a failed run
+        live = _LiveRun(run_id, flow)
+        with self._lock:
+            self._live[run_id] = live
+
+        async def consume():
+            live.loop = asyncio.get_running_loop()
+            async for ev in flow.stream(inputs, executor=executor, flow_id=flow_id, run_id=run_id, user=user):
+                live.publish(ev)
+            # Done now: asyncio.run may still wait for a cancelled operator's worker thread to return
+            # (threads cannot be killed), but the run is over and recorded.
+            finish()
+
+        def finish():
+            live.done.set()
+            with self._lock:
+                self._live.pop(run_id, None)
+
+        def worker():
+            try:
+                asyncio.run(consume())
+            except Exception as exc:  # recorded as a failed run; the thread must not die silently
+                live.publish({"type": "run_finished", "run_id": run_id, "status": "failed", "error": str(exc),
+                              "seq": len(live.events) + 1, "outputs": {}})
+            finally:
+                finish()
+
+        threading.Thread(target=worker, name=f"flow-run-{run_id}", daemon=True).start()
+        return run_id
+
+    def is_live(self, run_id: str) -> bool:
+        return run_id in self._live
+
+    def live_ids(self) -> set[str]:
+        return set(self._live)
+
+    def cancel(self, run_id: str, user: str | None = None) -> dict:
+        live = self._live.get(run_id)
+        if live is None:
+            run = FlowRepository(user).run(run_id)  # NotFound if there is no such run
+            raise Conflict(f"run {run_id} is not running here (status: {run['status']})")
+        while live.loop is None and not live.done.is_set():
+            live.done.wait(0.01)
+        if live.loop is not None:
+            live.loop.call_soon_threadsafe(live.flow.cancel)
+        return {"run_id": run_id, "status": "cancelling"}
+
+    def wait(self, run_id: str, timeout: float | None = None) -> bool:
+        live = self._live.get(run_id)
+        return True if live is None else live.done.wait(timeout)
+
+    async def watch(self, run_id: str, user: str | None = None):
+        """Every event of the run: the ones so far, then live ones until `run_finished`."""
+        live = self._live.get(run_id)
+        if live is None:
+            events = FlowRepository(user).events(run_id)
+            if not events:
+                FlowRepository(user).run(run_id)  # NotFound for an unknown run
+            for ev in events:
+                yield ev
+            return
+        queue: asyncio.Queue = asyncio.Queue()
+        with live.lock:
+            snapshot = list(live.events)
+            live.watchers.append((asyncio.get_running_loop(), queue))
+        try:
+            last = 0
+            for ev in snapshot:
+                last = ev.get("seq", last)
+                yield ev
+                if ev["type"] == "run_finished":
+                    return
+            while True:
+                ev = await queue.get()
+                if ev.get("seq", 0) <= last and ev["type"] != "run_finished":
+                    continue
+                yield ev
+                if ev["type"] == "run_finished":
+                    return
+        finally:
+            with live.lock:
+                live.watchers = [w for w in live.watchers if w[1] is not queue]
+
+
+_manager: RunManager | None = None
+
+
+def get_run_manager() -> RunManager:
+    global _manager
+    if _manager is None:
+        _manager = RunManager()
+    return _manager
+
+
+__all__ = ["TERMINAL", "NotFound", "RunManager", "get_run_manager"]

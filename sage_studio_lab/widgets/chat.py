@@ -1,0 +1,67 @@
+"""`Chat`: a streaming chat bound to a session (history in the store, shared with the Lab chat panel)."""
+
+from __future__ import annotations
+
+import threading
+
+import traitlets
+
+from .api_chat import send_turn, service
+from .base import StudioWidget, asset
+from .transport import plain
+
+
+class Chat(StudioWidget):
+    _esm = asset("chat", "js")
+    _css = asset("chat", "css")
+    view = traitlets.Unicode("chat").tag(sync=True)
+    session_id = traitlets.Unicode("").tag(sync=True)
+    source = traitlets.Unicode("auto").tag(sync=True)
+    model = traitlets.Unicode(None, allow_none=True).tag(sync=True)
+    messages = traitlets.List().tag(sync=True)  # the active branch, refreshed after each turn
+    streaming = traitlets.Unicode("").tag(sync=True)  # the answer so far while a Python-side send streams
+
+    def __init__(self, session: str | None = None, source: str = "auto", model: str | None = None, **kwargs):
+        if source not in ("auto", "local", "cloud"):
+            raise ValueError(f"source must be 'auto', 'local' or 'cloud', not {source!r}")
+        super().__init__(source=source, model=model, **kwargs)
+        sessions = service().sessions
+        if session:
+            self.session_id = sessions.summary(session)["id"]  # NotFound for an unknown id
+        else:
+            self.session_id = sessions.create()["id"]
+        self.refresh()
+
+    def refresh(self) -> list[dict]:
+        self.messages = plain(service().sessions.get(self.session_id)).get("messages", [])
+        return self.messages
+
+    _after_turn = refresh  # a turn sent from the view also refreshes `messages`
+
+    def send(self, text: str, on_token=None) -> str:
+        """Ask from Python: streams into the view (and `on_token`) and returns the answer's text."""
+        if not text or not text.strip():
+            raise ValueError("the message is empty: pass the text to send")
+        self.status, self.streaming, self.error = "streaming", "", ""
+        parts: list[str] = []
+
+        def emit(event):
+            if event.get("type") == "token":
+                parts.append(event.get("text", ""))
+                self.streaming = "".join(parts)
+                if on_token:
+                    on_token(event.get("text", ""))
+
+        try:
+            message = send_turn(self.session_id, text, emit, threading.Event(), source=self.source,
+                                model=self.model)
+        except Exception as exc:
+            self.status, self.error = "error", str(exc)
+            raise
+        self.status, self.streaming = "ready", ""
+        self.refresh()
+        return (message or {}).get("content") or "".join(parts)
+
+    @property
+    def history(self) -> list[dict]:
+        return self.refresh()

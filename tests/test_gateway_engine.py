@@ -1,0 +1,247 @@
+"""The gateway in front of real engines (bundled model), behind a real Jupyter server.
+
+Two CPU engine processes are shared by the whole module: one plays the local engine, the other a cloud
+OpenAI-compatible endpoint. The `openai` client talks to the gateway with the Jupyter token.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import openai
+import pytest
+
+from sage_studio_lab.chat import cancel as cancel_mod
+from sage_studio_lab.chat import upstream
+from sage_studio_lab.chat.sessions import SessionStore
+from sage_studio_lab.memory.service import MemoryService
+
+pytestmark = pytest.mark.slow
+QUESTION = [{"role": "user", "content": "What is the capital of France?"}]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_engine(log_path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    log = open(log_path, "wb")
+    proc = subprocess.Popen([sys.executable, "-m", "sage_studio_lab.engine.serve", "--port", str(port),
+                             "--threads", "1"], stdout=log, stderr=subprocess.STDOUT,
+                            env={**os.environ, "SAGE_STUDIO_MODELS_CACHE": os.environ.get(
+                                "SAGE_STUDIO_TEST_MODELS_CACHE", str(__import__("pathlib").Path(__file__).parents[1]
+                                                                     / ".cache" / "models"))})
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def wait_healthy(proc, url, log_path, timeout=240):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"engine exited: {open(log_path).read()[-2000:]}")
+        try:
+            if httpx.get(url + "/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"engine not healthy in {timeout}s: {open(log_path).read()[-2000:]}")
+
+
+@pytest.fixture(scope="module")
+def engines(tmp_path_factory):
+    logs = tmp_path_factory.mktemp("engines")
+    local, local_url = start_engine(logs / "local.log")
+    cloud, cloud_url = start_engine(logs / "cloud.log")
+    try:
+        wait_healthy(local, local_url, logs / "local.log")
+        wait_healthy(cloud, cloud_url, logs / "cloud.log")
+        yield {"local": local_url, "cloud": cloud_url}
+    finally:
+        for p in (local, cloud):
+            p.terminate()
+        for p in (local, cloud):
+            try:
+                p.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+@pytest.fixture
+def routed(engines, monkeypatch):
+    """Local = the first engine, cloud = the second (with a key that must never leak)."""
+    monkeypatch.setenv(upstream.ENGINE_URL_ENV, engines["local"])
+    monkeypatch.setenv("SAGE_CHAT_BASE_URL", engines["cloud"] + "/v1")
+    monkeypatch.setenv("SAGE_CHAT_API_KEY", "sk-secret-cloud-key")
+    monkeypatch.setenv("SAGE_CHAT_MODEL", "SmolLM2-135M-Instruct")
+    upstream.forget_local()
+    yield engines
+    upstream.forget_local()
+
+
+@pytest.fixture
+def client(jp_serverapp, jp_base_url, jp_http_port):
+    base = f"http://localhost:{jp_http_port}{jp_base_url}sage-studio/v1"
+    return openai.AsyncOpenAI(base_url=base, api_key=jp_serverapp.identity_provider.token, max_retries=0)
+
+
+async def test_openai_client_streams_through_gateway(routed, client):
+    raw = await client.chat.completions.with_raw_response.create(
+        model="SmolLM2-135M-Instruct", messages=QUESTION, stream=True, max_tokens=12, temperature=0)
+    assert raw.headers["x-sage-source"] == "local"
+    pieces, final = [], None
+    async for chunk in await raw.parse():
+        if chunk.choices and chunk.choices[0].delta.content:
+            pieces.append(chunk.choices[0].delta.content)
+        final = chunk
+    assert len(pieces) > 3  # real tokens, one event each
+    assert "Paris" in "".join(pieces)
+    assert final.model_extra["x_sage"]["source"] == "local" and final.model_extra["x_sage"]["complete"] is True
+
+    done = await client.chat.completions.create(model="default", messages=QUESTION, max_tokens=12, temperature=0)
+    assert "Paris" in done.choices[0].message.content
+    assert done.model_extra["x_sage"]["source"] == "local"
+
+    models = await client.models.list()
+    sources = {m.model_extra["x_sage_source"] for m in models.data}
+    assert sources == {"local", "cloud"}
+    assert "sk-secret" not in json.dumps([m.model_dump() for m in models.data])
+
+
+async def test_bearer_and_token_headers_both_work(routed, jp_serverapp, jp_base_url, jp_http_port):
+    token = jp_serverapp.identity_provider.token
+    url = f"http://localhost:{jp_http_port}{jp_base_url}sage-studio/v1/models"
+    async with httpx.AsyncClient() as http:
+        for header in (f"Bearer {token}", f"token {token}"):
+            assert (await http.get(url, headers={"Authorization": header})).status_code == 200
+        assert (await http.get(url, headers={"Authorization": "Bearer wrong"})).status_code == 403
+
+
+async def test_auto_falls_back_to_cloud_when_local_engine_is_stopped(routed, client, monkeypatch):
+    # A second engine instance that is stopped: its port no longer answers.
+    proc, url = start_engine(os.devnull)
+    proc.terminate()
+    proc.wait(timeout=30)
+    monkeypatch.setenv(upstream.ENGINE_URL_ENV, url)
+    upstream.forget_local()
+    raw = await client.chat.completions.with_raw_response.create(
+        model="default", messages=QUESTION, stream=True, max_tokens=8, extra_body={"source": "auto"})
+    assert raw.headers["x-sage-source"] == "cloud"
+    chunks = [c async for c in await raw.parse()]
+    assert chunks[-1].model_extra["x_sage"]["source"] == "cloud"
+    assert chunks[-1].model_extra["x_sage"]["tried"] == ["local", "cloud"]
+    # `local` alone now fails fast with a clear OpenAI-style error, no hang.
+    with pytest.raises(openai.APIStatusError) as err:
+        await client.chat.completions.create(model="default", messages=QUESTION, extra_body={"source": "local"})
+    assert err.value.status_code == 502 and "unreachable" in err.value.message
+
+
+async def test_upstream_errors_map_to_openai_errors(routed, client, monkeypatch):
+    with pytest.raises(openai.BadRequestError) as err:
+        await client.chat.completions.create(model="no-such-adapter", messages=QUESTION, extra_body={"source": "local"})
+    assert "no-such-adapter" in err.value.message
+    monkeypatch.delenv("SAGE_CHAT_BASE_URL")
+    with pytest.raises(openai.APIStatusError) as err:
+        await client.chat.completions.create(model="x", messages=QUESTION, extra_body={"source": "cloud"})
+    assert err.value.status_code == 503 and "SAGE_CHAT_BASE_URL" in err.value.message
+    assert "sk-secret" not in err.value.response.text
+
+
+async def test_stop_mid_stream_cancels_upstream(routed, client, jp_fetch):
+    raw = await client.chat.completions.with_raw_response.create(
+        model="default", messages=[{"role": "user", "content": "Write a very long story about a dragon."}],
+        stream=True, max_tokens=400, temperature=0)
+    request_id = raw.headers["x-request-id"]
+    stream = await raw.parse()
+    got = 0
+    final = None
+    async for chunk in stream:
+        if chunk.choices and chunk.choices[0].delta.content:
+            got += 1
+            if got == 3:
+                resp = await jp_fetch("sage-studio", "v1", "chat", "stop", method="POST",
+                                      body=json.dumps({"request_id": request_id}))
+                assert json.loads(resp.body)["stopped"] == [request_id]
+        final = chunk
+    assert final.model_extra["x_sage"]["cancelled"] is True and final.model_extra["x_sage"]["complete"] is False
+    assert got < 100
+    assert cancel_mod.active() == []
+
+
+async def test_client_disconnect_cancels(routed, client):
+    stream = await client.chat.completions.create(
+        model="default", messages=[{"role": "user", "content": "Count from one to one hundred."}],
+        stream=True, max_tokens=300)
+    n = 0
+    async for chunk in stream:
+        n += 1
+        if n == 3:
+            break
+    await stream.close()
+    for _ in range(50):  # the server notices the closed connection and forgets the request
+        if not cancel_mod.active():
+            break
+        await __import__("asyncio").sleep(0.1)
+    assert cancel_mod.active() == []
+
+
+async def test_session_pipeline_recalls_turn_one_fact_in_turn_five(routed, client, jp_fetch):
+    store = SessionStore()
+    sid = store.create("memory", {"max_tokens": 12, "temperature": 0})["id"]
+    await jp_fetch("sage-studio", "api", "memory", "config", method="PUT",
+                   body=json.dumps({"session_id": sid, "backend": "vector", "window": 2, "top_k": 2}))
+    turns = ["My secret code word is pineapple-42. Please remember it.",
+             "What is the capital of France?", "Name a colour.", "What is two plus two?",
+             "What was my secret code word?"]
+    for text in turns:
+        raw = await client.chat.completions.with_raw_response.create(
+            model="default", messages=[{"role": "user", "content": text}], stream=True,
+            extra_body={"session_id": sid, "source": "local"})
+        assert raw.headers["x-sage-source"] == "local"
+        chunks = [c async for c in await raw.parse()]
+    sage = chunks[-1].model_extra["x_sage"]
+    meta = sage["metadata"]
+    assert sage["session_id"] == sid and meta["source"] == "local" and meta["intent"] == "recall"
+    assert "pineapple-42" in meta["memory_hits"][0]["text"] and meta["memory_hits"][0]["score"] > 0.3
+    assert meta["token_budget"]["memory"] > 0 and meta["latency"]["ttft_s"] > 0 and meta["tokens"] > 0
+    # Window 2: turn 1 is no longer in the history, so it reached the prompt only through vector memory.
+    assert meta["token_budget"]["history"] > 0
+    session = store.get(sid)
+    assert len(session["messages"]) == 10 and session["messages"][-1]["metadata"]["memory_hits"]
+    stats = MemoryService().stats(sid)
+    assert stats["dialogs"] == 5 and stats["vector_count"] == 5 and stats["backend"] == "vector"
+    assert stats["last_hits"][0]["text"].startswith("User: My secret code word")
+    assert set(stats["token_budget"]) >= {"system", "memory", "rag", "history"}
+    resp = await jp_fetch("sage-studio", "api", "memory", "stats", params={"session_id": sid})
+    assert json.loads(resp.body)["usage_percent"] == 100.0
+
+
+async def test_rest_turn_regenerate_and_edit(routed, jp_fetch):
+    sid = SessionStore().create("rest", {"max_tokens": 8, "temperature": 0})["id"]
+    first = json.loads((await jp_fetch("sage-studio", "api", "chat", "sessions", sid, "messages", method="POST",
+                                       body=json.dumps({"content": "Say hello."}))).body)
+    assert first["role"] == "assistant" and first["metadata"]["source"] == "auto" or first["metadata"]["source"] == "local"
+    again = json.loads((await jp_fetch("sage-studio", "api", "chat", "sessions", sid, "regenerate", method="POST",
+                                       body=json.dumps({"source": "cloud"}))).body)
+    assert again["parent_id"] == first["parent_id"] and again["metadata"]["source"] == "cloud"
+    resp = await jp_fetch("sage-studio", "api", "chat", "sessions", sid, "messages", first["parent_id"], "edit",
+                          method="POST", body=json.dumps({"content": "Say goodbye."}))
+    edited = json.loads(resp.body)
+    session = SessionStore().get(sid)
+    assert [m["content"] for m in session["messages"]][0] == "Say goodbye."
+    assert session["messages"][-1]["id"] == edited["id"] and len(session["messages"][0]["sibling_ids"]) == 2
+    # Streaming over REST: token events then the stored message.
+    resp = await jp_fetch("sage-studio", "api", "chat", "sessions", sid, "messages", method="POST",
+                          body=json.dumps({"content": "And now?", "stream": True}))
+    events = [json.loads(line[6:]) for line in resp.body.decode().splitlines() if line.startswith("data: ")]
+    assert events[0]["type"] == "start" and events[-1]["type"] == "done"
+    assert "".join(e["text"] for e in events if e["type"] == "token") == events[-1]["message"]["content"]

@@ -1,0 +1,205 @@
+"""Widgets and magics on the real core: a real CPU engine (bundled model), the real chat pipeline and store.
+
+One engine serves the whole module (one data home for the module), so the model loads once.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from IPython.utils.capture import capture_output
+
+from sage_studio_lab import settings as settings_mod
+from sage_studio_lab.errors import NotFound
+from sage_studio_lab.store import reset_stores
+from sage_studio_lab.widgets.testing import frontend_call, recording_comms
+
+pytestmark = pytest.mark.slow
+SHORT = {"max_tokens": 24, "temperature": 0.0}
+
+
+@pytest.fixture(scope="module")
+def shared_home(tmp_path_factory):
+    return tmp_path_factory.mktemp("widgets-home")
+
+
+@pytest.fixture(autouse=True)
+def studio_home(shared_home, monkeypatch):
+    """Overrides conftest's per-test home: these tests share one home (and one engine)."""
+    from tests.conftest import MODELS_CACHE
+
+    monkeypatch.setenv("SAGE_STUDIO_HOME", str(shared_home))
+    monkeypatch.setenv("SAGE_STUDIO_MODELS_CACHE", MODELS_CACHE)
+    reset_stores()
+    settings_mod._current = None
+    yield shared_home
+    reset_stores()
+
+
+@pytest.fixture(scope="module")
+def engine(shared_home):
+    from tests.conftest import MODELS_CACHE
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SAGE_STUDIO_HOME", str(shared_home))
+        mp.setenv("SAGE_STUDIO_MODELS_CACHE", MODELS_CACHE)
+        reset_stores()
+        from sage_studio_lab.engine import EngineManager
+        from sage_studio_lab.widgets.engine_panel import EnginePanel
+
+        with recording_comms():
+            panel = EnginePanel()
+            record = panel.start(backend="cpu")
+        assert record["status"] == "running"
+        try:
+            yield record
+        finally:
+            reset_stores()
+            EngineManager().stop()
+            reset_stores()
+
+
+@pytest.fixture(autouse=True)
+def comms():
+    with recording_comms() as made:
+        yield made
+
+
+def short_session() -> str:
+    from sage_studio_lab.chat.service import ChatService
+
+    return ChatService().sessions.create(title="widget test", settings=SHORT)["id"]
+
+
+def test_engine_panel_reports_the_running_engine(engine):
+    from sage_studio_lab.widgets.engine_panel import EnginePanel
+
+    panel = EnginePanel()
+    assert panel.engines and panel.engines[0]["status"] == "running" and panel.engines[0]["port"] == engine["port"]
+    assert panel.gpu["available"] in (True, False)
+    result, _ = frontend_call(panel, "engine.status")
+    assert result["value"]["engines"][0]["id"] == engine["id"]
+    result, _ = frontend_call(panel, "engine.logs", {"tail": 20})
+    assert isinstance(result["value"]["lines"], list) and result["value"]["lines"]
+    result, _ = frontend_call(panel, "engine.models")
+    assert any(m["id"] == "SmolLM2-135M-Instruct" for m in result["value"]["models"])
+    result, _ = frontend_call(panel, "chat.sources")
+    assert result["value"]["sources"]["local"]["available"] is True
+
+
+def test_chat_send_from_python_streams_and_is_shared(engine):
+    from sage_studio_lab.chat.service import ChatService
+    from sage_studio_lab.widgets.chat import Chat
+
+    chat = Chat(session=short_session(), source="local")
+    tokens: list[str] = []
+    answer = chat.send("What is the capital of France?", on_token=tokens.append)
+    assert answer and "".join(tokens) == answer
+    assert [m["role"] for m in chat.messages] == ["user", "assistant"]
+    assert chat.messages[-1]["content"] == answer and chat.status == "ready"
+    # The same history through the core (what the Lab panel reads) and through a second widget.
+    stored = ChatService().sessions.get(chat.session_id)["messages"]
+    assert [m["content"] for m in stored] == ["What is the capital of France?", answer]
+    assert [m["content"] for m in Chat(session=chat.session_id).messages] == [m["content"] for m in stored]
+    assert any(s.get("streaming") for s in chat.comm.states())  # partial answer pushed to the view while streaming
+
+
+def test_chat_send_from_the_view_streams_events(engine):
+    from sage_studio_lab.widgets.chat import Chat
+
+    chat = Chat(session=short_session())
+    result, events = frontend_call(chat, "chat.send", {"session_id": chat.session_id, "content": "Say hello."})
+    assert result["ok"], result
+    kinds = [e["type"] for e in events]
+    assert kinds.count("token") >= 1 and kinds[-2:] == ["meta", "done"]
+    text = "".join(e["text"] for e in events if e["type"] == "token")
+    assert result["value"]["content"] == text and result["value"]["role"] == "assistant"
+    assert events[-2]["metadata"]["source"] == "local"
+    assert len(chat.messages) == 2  # the trait follows turns sent from the view too
+
+
+def test_chat_cancel_from_the_view(engine):
+    from sage_studio_lab.chat.service import ChatService
+    from sage_studio_lab.widgets.chat import Chat
+
+    sid = ChatService().sessions.create(settings={"max_tokens": 400})["id"]
+    chat = Chat(session=sid)
+    first_token = threading.Event()
+    chat.comm.receive({"method": "custom", "content": {"type": "stream", "id": "s1", "method": "chat.send",
+                                                        "args": {"session_id": sid,
+                                                                 "content": "Write a very long story about a cat."}}})
+    chat.comm.wait_for(lambda ms: any(m.get("type") == "event" and m["event"]["type"] == "token" for m, _ in ms), 120)
+    first_token.set()
+    chat.comm.receive({"method": "custom", "content": {"type": "cancel", "id": "s1"}})
+    result = chat.comm.wait_for(lambda ms: next((m for m, _ in ms if m.get("type") == "result"), None), 60)
+    assert result["ok"] and result["value"]["cancelled"] is True
+    assert result["value"]["message"]["metadata"]["cancelled"] is True
+
+
+def test_bad_chat_input_changes_nothing(engine):
+    from sage_studio_lab.widgets.chat import Chat
+
+    chat = Chat(session=short_session())
+    result, _ = frontend_call(chat, "chat.send", {"session_id": chat.session_id, "content": "  "})
+    assert result["ok"] is False and result["error"]["status"] == 400 and "empty" in result["error"]["message"]
+    result, _ = frontend_call(chat, "chat.send", {"session_id": chat.session_id, "content": "hi", "source": "moon"})
+    assert result["error"]["status"] == 400
+    result, _ = frontend_call(chat, "sessions.get", {"id": "no-such-session"})
+    assert result["error"]["status"] == 404
+    assert chat.refresh() == []
+    with pytest.raises(ValueError, match="source"):
+        Chat(source="moon")
+    with pytest.raises(NotFound):
+        Chat(session="no-such-session")
+
+
+def test_sessions_methods_round_trip(engine):
+    from sage_studio_lab.widgets.chat import Chat
+
+    chat = Chat()
+    result, _ = frontend_call(chat, "sessions.update", {"id": chat.session_id, "title": "Renamed"})
+    assert result["value"]["title"] == "Renamed"
+    result, _ = frontend_call(chat, "sessions.list", {"q": "Renamed"})
+    assert [s["id"] for s in result["value"]["sessions"]] == [chat.session_id]
+    result, _ = frontend_call(chat, "sessions.export", {"id": chat.session_id, "format": "markdown"})
+    assert result["value"]["content"].startswith("# Renamed")
+    result, _ = frontend_call(chat, "sessions.update", {"id": chat.session_id, "settings": {"temperature": 9}})
+    assert result["error"]["status"] == 400
+    result, _ = frontend_call(chat, "sessions.delete", {"id": chat.session_id})
+    assert result["value"] == {"deleted": chat.session_id}
+
+
+def test_memory_panel_sees_the_chat(engine):
+    from sage_studio_lab.widgets.chat import Chat
+    from sage_studio_lab.widgets.memory_panel import MemoryPanel
+
+    chat = Chat(session=short_session())
+    chat.send("My name is Ada.")
+    panel = MemoryPanel(session=chat.session_id)
+    assert panel.stats[0]["dialogs"] == 1 and panel.stats[0]["backend"] == panel.config["backend"]
+    assert len(panel.memories) == 1 and "Ada" in panel.memories[0]["text"]
+    result, _ = frontend_call(panel, "memory.stats", {})
+    assert chat.session_id in [s["session_id"] for s in result["value"]["sessions"]]
+    assert panel.clear() == 1 and panel.memories == []
+
+
+def test_cell_magic_streams_markdown(engine):
+    from IPython.testing.globalipapp import get_ipython
+
+    ip = get_ipython()
+    ip.run_line_magic("load_ext", "sage_studio_lab")
+    magics = ip.magics_manager.registry["SageStudioMagics"]
+    magics.chat_session = short_session()
+    ip.display_formatter.formatters["text/markdown"].enabled = True  # as in a notebook kernel
+    with capture_output() as cap:
+        ip.run_cell_magic("sage_studio", "chat --source local", "What is the capital of France?")
+    assert magics.last_answer
+    markdown = [o.data.get("text/markdown") for o in cap.outputs if "text/markdown" in o.data]
+    assert sum(o.update for o in cap.outputs) >= 2  # one display, updated as tokens arrive
+    assert markdown and magics.last_answer in markdown[-1]
+    with capture_output() as cap:
+        ip.run_line_magic("sage_studio", "engine status")
+    assert "running" in cap.stdout and "cpu" in cap.stdout
+    widget = ip.run_line_magic("sage_studio", f"chat --session {magics.chat_session}")
+    assert widget.session_id == magics.chat_session and len(widget.messages) == 2
