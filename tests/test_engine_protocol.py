@@ -13,7 +13,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from conftest import MODELS_CACHE
 
 pytestmark = pytest.mark.slow

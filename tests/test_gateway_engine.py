@@ -89,7 +89,8 @@ def routed(engines, monkeypatch):
 
 
 @pytest.fixture
-def client(jp_serverapp, jp_base_url, jp_http_port):
+def client(jp_serverapp, jp_fetch, jp_base_url, jp_http_port):
+    # jp_fetch makes pytest-jupyter start serving on jp_http_port (without it the port only listens).
     base = f"http://localhost:{jp_http_port}{jp_base_url}sage-studio/v1"
     return openai.AsyncOpenAI(base_url=base, api_key=jp_serverapp.identity_provider.token, max_retries=0)
 
@@ -117,7 +118,7 @@ async def test_openai_client_streams_through_gateway(routed, client):
     assert "sk-secret" not in json.dumps([m.model_dump() for m in models.data])
 
 
-async def test_bearer_and_token_headers_both_work(routed, jp_serverapp, jp_base_url, jp_http_port):
+async def test_bearer_and_token_headers_both_work(routed, client, jp_serverapp, jp_base_url, jp_http_port):
     token = jp_serverapp.identity_provider.token
     url = f"http://localhost:{jp_http_port}{jp_base_url}sage-studio/v1/models"
     async with httpx.AsyncClient() as http:

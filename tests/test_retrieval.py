@@ -34,7 +34,7 @@ def test_vector_index_persists_atomically(tmp_path):
     ix.save()
     assert [p.name for p in path.parent.iterdir()] == ["vecs.faiss"]  # no temp files left
     again = VectorIndex.load(path)
-    assert len(again) == 49 and again.dim == 4 and 3 not in again.ids().tolist()
+    assert len(again) == 49 and again.dim == 4 and again.kind == "hnsw" and 3 not in again.ids().tolist()
     with pytest.raises(ValueError, match="dim"):
         VectorIndex(path, 8)
     with pytest.raises(ValueError, match="expects 4"):
@@ -67,3 +67,22 @@ def test_bundled_embedder_is_normalised_and_semantic():
     _, ids = ix.search(vecs[2], 1)
     assert ids[0][0] == 1
     assert emb.embed([]).shape == (0, 384)
+
+
+@pytest.mark.slow
+def test_collection_persists_documents_and_vectors():
+    from sage_studio_lab.retrieval import Collection
+
+    coll = Collection("notes")
+    docs = [{"id": "a", "text": "Paris is the capital of France."}, {"id": "b", "text": "Cats purr."}]
+    emb = get_embedder()
+    assert coll.add(docs, emb.embed([d["text"] for d in docs])) == 2
+    coll.add(docs[:1], emb.embed([docs[0]["text"]]))  # same id: replaced, not duplicated
+    again = Collection("notes")
+    assert len(again) == 2
+    hits = again.search(emb.embed_one("What is France's capital?"), 1)
+    assert hits[0]["id"] == "a" and 0 < hits[0]["score"] <= 1.0001
+    again.clear()
+    assert len(Collection("notes")) == 0 and Collection("notes").search(emb.embed_one("x"), 3) == []
+    sneaky = Collection("../../escape")  # names are made safe: it stays inside the user's collections folder
+    assert sneaky.dir.parent == coll.dir.parent

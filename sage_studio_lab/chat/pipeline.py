@@ -67,16 +67,11 @@ def memory_loader(turn: Turn, history_path: list[dict], memory: MemoryService) -
     """Recent window of dialogs from the conversation + older memories recalled by the session's backend."""
     earlier = [m for m in history_path if m["role"] in ("user", "assistant")]
     window = turn.memory_config.window
-    recent: list[dict] = []
-    if window:
-        users_seen = 0
-        for m in reversed(earlier):
-            if m["role"] == "user":
-                users_seen += 1
-                if users_seen > window:
-                    break
-            recent.append(m)
-        recent.reverse()
+    user_positions = [i for i, m in enumerate(earlier) if m["role"] == "user"]
+    # A dialog starts at a user message: keep everything from the window-th last one on.
+    recent = earlier[user_positions[-window]:] if window and user_positions else []
+    if window and len(user_positions) < window:
+        recent = earlier
     turn.history = [{"role": m["role"], "content": m["content"]} for m in recent]
     in_window = {m["id"] for m in recent if m["role"] == "user"} | {turn.user_message_id}
     turn.memory_hits = memory.recall(turn.session_id, turn.text, turn.memory_config, exclude_message_ids=in_window)

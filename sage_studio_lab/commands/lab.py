@@ -57,7 +57,17 @@ def run(args) -> int:
         if not tuned:
             print("error: --use-finetuned: no fine-tuned model exists yet", file=sys.stderr)
             return 1
-        args.llm_model = args.llm_model or tuned[-1].id
+        chosen = tuned[-1]
+        if chosen.details.get("kind") == "adapter":
+            # The engine serves the base model and hot-loads the adapter; chat defaults to the adapter.
+            from ..finetune.catalog import set_current_chat_model
+
+            set_current_chat_model({"model": chosen.id, "kind": "adapter", "path": chosen.path,
+                                    "base_model": chosen.base_model, "engine": None})
+            args.llm_model = args.llm_model or chosen.base_model
+        else:
+            args.llm_model = args.llm_model or chosen.path
+        print(f"chat will use the fine-tuned model {chosen.id} (base {chosen.base_model})")
     argv = lab_argv(args)
     if args.dry_run:
         print(" ".join(argv))

@@ -163,7 +163,7 @@ class Scheduler:
         else:
             self._merge(cache, mask, tokens, next_pos)
         self.active += new
-        for seq, token in zip(new, tokens.tolist()):
+        for seq, token in zip(new, tokens.tolist(), strict=True):
             if self.metrics:
                 self.metrics.prompt_tokens(len(seq.prompt_ids))
             self._accept(seq, token)
@@ -180,7 +180,7 @@ class Scheduler:
                 return torch.cat([t.new_zeros(t.shape[0], n), t], dim=1)
             return torch.cat([t.new_zeros(t.shape[0], t.shape[1], n, t.shape[3]), t], dim=2)
 
-        for old, new in zip(self._cache.layers, cache.layers):
+        for old, new in zip(self._cache.layers, cache.layers, strict=True):
             old.keys = torch.cat([pad(old.keys, width - old_len), pad(new.keys, width - new_len)], dim=0)
             old.values = torch.cat([pad(old.values, width - old_len), pad(new.values, width - new_len)], dim=0)
         self._mask = torch.cat([pad(self._mask, width - old_len), pad(mask, width - new_len)], dim=0)
@@ -195,7 +195,7 @@ class Scheduler:
                                             self.active)
         self._pos = self._pos + 1
         self._next = self._sample(logits, self.active)
-        for seq, token in zip(self.active, self._next.tolist()):
+        for seq, token in zip(self.active, self._next.tolist(), strict=True):
             if seq.finish_reason is None and not seq.cancelled:
                 self._accept(seq, token)
 

@@ -222,10 +222,11 @@ def build_app(state: EngineState) -> Starlette:
             await asyncio.wait([finish_task, watch_task], return_when=asyncio.FIRST_COMPLETED)
         finally:
             watch_task.cancel()
-            if not finish_task.done():
+            if not finish_task.done():  # the client left (or we are shutting down): stop generating
                 finish_task.cancel()
                 close()
-                return Response(status_code=499)
+        if finish_task.cancelled():
+            return Response(status_code=499)
         reason = finish_task.result()
         used = done(reason)
         if make_final == "chat":

@@ -107,3 +107,16 @@ def switch_model(model_path: str) -> dict:
     current = catalog.set_current_chat_model({"model": None, "kind": "base" if info.type == "base" else "merged",
                                               "path": info.path, "base_model": info.id, "engine": status.get("id")})
     return {"current": current, "load_time_s": 0.0, "engine": status.get("id"), "restarted": False}
+
+
+def ensure_current_loaded() -> dict:
+    """Make sure the chat default adapter (e.g. chosen by `sage-studio lab --use-finetuned` before the engine
+    existed) is loaded in the running engine. Cheap when it already is; chat calls this before routing."""
+    current = catalog.current_chat_model()
+    if current.get("kind") != "adapter" or not current.get("model"):
+        return current
+    manager = _engine()
+    status = _require_running(manager)
+    if current["model"] not in (status.get("adapters") or []):
+        manager.load_adapter(current["model"], current["path"])
+    return current

@@ -42,6 +42,7 @@ def build_callback(events: EventWriter):
                          epochs=args.num_train_epochs, resumed=state.global_step > 0)
 
         def on_step_end(self, args, state, control, **kw):
+            self.step_end_at = time.time()
             if _stop_requested:
                 control.should_training_stop = True
                 control.should_save = True  # a checkpoint to resume from
@@ -58,6 +59,7 @@ def build_callback(events: EventWriter):
                              grad_norm=logs.get("grad_norm"),
                              tokens_per_s=round(tokens / elapsed, 1) if elapsed > 0 else None,
                              tokens_seen=state.num_input_tokens_seen, elapsed_s=round(elapsed, 2),
+                             step_end_at=getattr(self, "step_end_at", None),
                              eta_s=round(per_step * (state.max_steps - state.global_step), 1) if per_step else None)
             if "eval_loss" in logs:
                 events.write("eval", step=state.global_step, epoch=round(state.epoch or 0, 4),

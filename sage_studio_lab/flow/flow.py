@@ -14,7 +14,7 @@ from typing import Any
 from ..errors import InvalidInput
 from .executor import LocalExecutor
 from .repository import FlowRepository
-from .spec import FILE_SUFFIX, FlowSpec, EdgeSpec, NodeData, NodeSpec, load_flow_file, parse_flow, validate
+from .spec import FILE_SUFFIX, EdgeSpec, FlowSpec, NodeData, NodeSpec, load_flow_file, parse_flow, validate
 
 RECORD_BATCH = 50
 
@@ -157,6 +157,7 @@ class Flow:
                 yield ev
         finally:
             self._active = None
+            ex.cancel()  # the consumer left early (break / aclose): stop the run instead of leaving it going
             if repo is not None and started and ex.status in ("pending", "running"):
                 repo.add_events(ex.run_id, batch)
                 repo.finish_run(ex.run_id, "cancelled", jsonable(ex.outputs), "the consumer stopped the run")

@@ -6,11 +6,13 @@ are strings; FAISS gets a stable int64 derived from them, so re-adding a documen
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import tempfile
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +40,15 @@ class Collection:
             self.lock = _locks.setdefault(self.dir, threading.RLock())
         self._dim = dim
 
+    @contextmanager
+    def _write_lock(self):
+        """Threads of this process (RLock) and other processes (flock: the server and kernels) write in turn."""
+        with self.lock:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            with open(self.dir / ".lock", "w") as fh:
+                fcntl.flock(fh, fcntl.LOCK_EX)
+                yield
+
     @property
     def index_path(self) -> Path:
         return self.dir / "index.faiss"
@@ -59,8 +70,7 @@ class Collection:
     def add(self, docs: list[dict], vectors: np.ndarray) -> int:
         if not docs:
             return 0
-        with self.lock:
-            self.dir.mkdir(parents=True, exist_ok=True)
+        with self._write_lock():
             index = self._index(vectors.shape[1])
             stored = self.documents()
             for doc in docs:
@@ -85,7 +95,7 @@ class Collection:
         return out
 
     def clear(self) -> None:
-        with self.lock:
+        with self._write_lock():
             for p in (self.index_path, self.docs_path):
                 if p.exists():
                     p.unlink()

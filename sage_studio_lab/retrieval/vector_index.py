@@ -31,9 +31,13 @@ class VectorIndex:
         self.hnsw_m = hnsw_m
         self._lock = threading.RLock()
         if self.path is not None and self.path.exists():
-            self.index = _faiss().read_index(str(self.path))
+            faiss = _faiss()
+            self.index = faiss.read_index(str(self.path))
             if self.index.d != self.dim:
                 raise ValueError(f"index file {self.path} has dim {self.index.d}, expected {self.dim}")
+            inner = getattr(self.index, "index", None)
+            if inner is not None and isinstance(faiss.downcast_index(inner), faiss.IndexHNSW):
+                self.kind = "hnsw"  # the file decides, whatever the caller guessed
         else:
             self.index = self._new_index()
 

@@ -141,7 +141,12 @@ class FinetuneApi:
             for task in tasks:
                 events, offsets[task["id"]] = read_events(task, offsets.get(task["id"], 0))
                 for event in events:
-                    call.emit({"type": "progress", "task_id": task["id"], **event})
+                    kind = event.get("type")
+                    if kind in ("progress", "eval"):
+                        call.emit({**event, "type": "progress", "task_id": task["id"]})
+                    elif kind == "checkpoint":
+                        call.emit({"type": "log", "task_id": task["id"],
+                                   "line": f"checkpoint saved at step {event.get('step')}: {event.get('path')}"})
                 if statuses.get(task["id"]) != task["status"]:
                     statuses[task["id"]] = task["status"]
                     call.emit({"type": "status", "task_id": task["id"], "status": task["status"]})

@@ -133,7 +133,7 @@ class StudioWidget(ChatApi, EngineApi, FinetuneApi, FlowApi, MemoryApi, anywidge
         for call in calls:
             call.cancel()
 
-    def wait(self, timeout: float | None = None) -> None:
+    def join_calls(self, timeout: float | None = None) -> None:
         """Wait for background calls to finish (tests, scripts)."""
         for thread in list(self._threads):
             thread.join(timeout)

@@ -21,7 +21,10 @@ class Chat(StudioWidget):
     messages = traitlets.List().tag(sync=True)  # the active branch, refreshed after each turn
     streaming = traitlets.Unicode("").tag(sync=True)  # the answer so far while a Python-side send streams
 
-    def __init__(self, session: str | None = None, source: str = "auto", model: str | None = None, **kwargs):
+    def __init__(self, session: str | None = None, source: str = "auto", model: str | None = None,
+                 settings: dict | None = None, title: str | None = None, **kwargs):
+        """`session`: an existing session id (else a new session with `title` and `settings`, e.g.
+        `{"max_tokens": 64, "system_prompt": "..."}`)."""
         if source not in ("auto", "local", "cloud"):
             raise ValueError(f"source must be 'auto', 'local' or 'cloud', not {source!r}")
         super().__init__(source=source, model=model, **kwargs)
@@ -29,7 +32,7 @@ class Chat(StudioWidget):
         if session:
             self.session_id = sessions.summary(session)["id"]  # NotFound for an unknown id
         else:
-            self.session_id = sessions.create()["id"]
+            self.session_id = sessions.create(title=title, settings=settings)["id"]
         self.refresh()
 
     def refresh(self) -> list[dict]:

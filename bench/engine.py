@@ -1,0 +1,222 @@
+"""Engine benchmark: ratios measured in one run on this machine (no absolute targets, CPU is shared).
+
+    .venv/bin/python bench/engine.py [--tokens 64] [--skip-peer]
+
+1. single-stream tok/s of our engine vs a bare in-process `model.generate` (target >= 0.9x)
+2. 8 concurrent streams, aggregate tok/s vs single stream (target >= 3x)
+3. the peer `transformers serve` on the same model folder: single and 8 concurrent (target: we are faster)
+4. time to first token p50/p99; rank-8 adapter load time (target < 1 s)
+Baseline and engine runs alternate, and medians are reported, to damp noise from other processes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures as cf
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+os.environ.setdefault("SAGE_STUDIO_MODELS_CACHE", str(REPO / ".cache" / "models"))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+PROMPTS = [f"Write a long story about a {animal} who learns to fly." for animal in
+           ("cat", "dog", "fox", "owl", "bear", "frog", "goat", "wolf")]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_health(url: str, proc: subprocess.Popen, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return False
+        try:
+            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    return False
+
+
+def stream_once(url: str, model: str, prompt: str, tokens: int) -> dict:
+    """One streamed chat request: wall time, time to first token, completion tokens."""
+    body = {"model": model, "messages": [{"role": "user", "content": prompt}], "temperature": 0,
+            "max_tokens": tokens, "stream": True, "stream_options": {"include_usage": True}}
+    t0 = time.perf_counter()
+    ttft, usage, pieces = None, None, 0
+    with httpx.stream("POST", f"{url}/v1/chat/completions", json=body, timeout=600) as resp:
+        resp.raise_for_status()
+        for line in resp.iter_lines():
+            if not line.startswith("data: ") or line == "data: [DONE]":
+                continue
+            chunk = json.loads(line[6:])
+            if chunk.get("usage"):
+                usage = chunk["usage"]
+            for choice in chunk.get("choices") or []:
+                if (choice.get("delta") or {}).get("content"):
+                    pieces += 1
+                    if ttft is None:
+                        ttft = time.perf_counter() - t0
+    wall = time.perf_counter() - t0
+    return {"wall": wall, "ttft": ttft or wall, "tokens": (usage or {}).get("completion_tokens") or pieces}
+
+
+def concurrent(url: str, model: str, tokens: int, n: int = 8) -> dict:
+    t0 = time.perf_counter()
+    with cf.ThreadPoolExecutor(n) as pool:
+        runs = list(pool.map(lambda p: stream_once(url, model, p, tokens), PROMPTS[:n]))
+    wall = time.perf_counter() - t0
+    return {"tok_s": sum(r["tokens"] for r in runs) / wall, "ttfts": [r["ttft"] for r in runs]}
+
+
+def baseline_generate(model, tokenizer, prompt: str, tokens: int) -> float:
+    import torch
+
+    text = tokenizer.apply_chat_template([{"role": "user", "content": prompt}], add_generation_prompt=True,
+                                         tokenize=False)
+    ids = tokenizer(text, return_tensors="pt", add_special_tokens=False)
+    t0 = time.perf_counter()
+    with torch.inference_mode():
+        out = model.generate(**ids, max_new_tokens=tokens, do_sample=False, pad_token_id=tokenizer.eos_token_id)
+    return (out.shape[1] - ids["input_ids"].shape[1]) / (time.perf_counter() - t0)
+
+
+def adapter_load_time(url: str, model_dir: Path, repeats: int = 3) -> list[float]:
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    torch.manual_seed(0)
+    out = Path(tempfile.mkdtemp(prefix="bench-lora-"))
+    base = AutoModelForCausalLM.from_pretrained(model_dir)
+    get_peft_model(base, LoraConfig(r=8, target_modules=["q_proj", "v_proj"], init_lora_weights=False)
+                   ).save_pretrained(out)
+    times = []
+    for i in range(repeats):
+        t0 = time.perf_counter()
+        httpx.post(f"{url}/v1/load_lora_adapter", json={"lora_name": f"bench{i}", "lora_path": str(out)},
+                   timeout=120).raise_for_status()
+        times.append(time.perf_counter() - t0)
+        httpx.post(f"{url}/v1/unload_lora_adapter", json={"lora_name": f"bench{i}"}, timeout=120).raise_for_status()
+    shutil.rmtree(out, ignore_errors=True)
+    return times
+
+
+def pct(values, q):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+def run_peer(model_dir: Path, tokens: int, log_dir: Path) -> dict:
+    """`transformers serve` preloading the same local folder; a reason instead of numbers when it cannot run."""
+    exe = shutil.which("transformers", path=str(Path(sys.executable).parent)) or shutil.which("transformers")
+    if not exe:
+        return {"error": "the `transformers` CLI is not installed"}
+    results = {}
+    for mode, extra in (("plain", []), ("continuous-batching", ["--continuous-batching"])):
+        port = free_port()
+        log = log_dir / f"peer-{mode}.log"
+        with open(log, "wb") as fh:
+            proc = subprocess.Popen([exe, "serve", str(model_dir), "--port", str(port), *extra],
+                                    stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            if not wait_health(url, proc, 180):
+                results[mode] = {"error": "did not become healthy: " + log.read_text()[-400:]}
+                continue
+            try:
+                stream_once(url, str(model_dir), PROMPTS[0], 8)  # warm-up (loads the model on demand)
+                single = stream_once(url, str(model_dir), PROMPTS[0], tokens)
+                many = concurrent(url, str(model_dir), tokens)
+                results[mode] = {"single_tok_s": single["tokens"] / single["wall"], "concurrent8_tok_s": many["tok_s"]}
+            except Exception as exc:
+                results[mode] = {"error": f"{type(exc).__name__}: {exc}; log: {log.read_text()[-400:]}"}
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    return results
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tokens", type=int, default=64)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--skip-peer", action="store_true")
+    args = ap.parse_args()
+
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from sage_studio_lab import models
+
+    model_dir = models.resolve_model(None)
+    name = models.BUNDLED_MODEL_ID
+    log_dir = Path(tempfile.mkdtemp(prefix="bench-engine-"))
+    port = free_port()
+    with open(log_dir / "engine.log", "wb") as fh:
+        engine = subprocess.Popen([sys.executable, "-m", "sage_studio_lab.engine.serve", "--port", str(port)],
+                                  stdout=fh, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        assert wait_health(url, engine, 300), (log_dir / "engine.log").read_text()
+        tokenizer = AutoTokenizer.from_pretrained(model_dir)
+        model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32).eval()
+        baseline_generate(model, tokenizer, PROMPTS[0], 8)  # warm-ups
+        stream_once(url, name, PROMPTS[0], 8)
+
+        base, single, agg, ttfts = [], [], [], []
+        for _ in range(args.rounds):
+            base.append(baseline_generate(model, tokenizer, PROMPTS[0], args.tokens))
+            run = stream_once(url, name, PROMPTS[0], args.tokens)
+            single.append(run["tokens"] / run["wall"])
+            ttfts.append(run["ttft"])
+            many = concurrent(url, name, args.tokens)
+            agg.append(many["tok_s"])
+            ttfts += many["ttfts"]
+        del model
+        loads = adapter_load_time(url, model_dir)
+        report = {
+            "machine": {"cpus": os.cpu_count(), "loadavg": os.getloadavg(), "torch_threads": torch.get_num_threads()},
+            "tokens_per_request": args.tokens,
+            "baseline_generate_tok_s": statistics.median(base),
+            "engine_single_tok_s": statistics.median(single),
+            "single_vs_generate": statistics.median(single) / statistics.median(base),
+            "engine_8_concurrent_tok_s": statistics.median(agg),
+            "concurrent8_vs_single": statistics.median(agg) / statistics.median(single),
+            "ttft_p50_s": pct(ttfts, 0.5), "ttft_p99_s": pct(ttfts, 0.99),
+            "adapter_load_s": loads, "adapter_load_median_s": statistics.median(loads),
+            "per_round": {"generate": base, "single": single, "concurrent8": agg},
+        }
+    finally:
+        engine.terminate()
+        engine.wait(30)
+    if not args.skip_peer:
+        peer = run_peer(model_dir, args.tokens, log_dir)
+        report["peer_transformers_serve"] = peer
+        for mode, res in peer.items():
+            if "single_tok_s" in res:
+                report[f"vs_peer_{mode}_single"] = report["engine_single_tok_s"] / res["single_tok_s"]
+                report[f"vs_peer_{mode}_concurrent8"] = report["engine_8_concurrent_tok_s"] / res["concurrent8_tok_s"]
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,212 @@
+"""The Studio panels in a real JupyterLab + headless chromium, against the real server extension and bundled model.
+
+One lab for the module (engine started from the Engine panel is reused by chat, flow and fine-tune, and stopped
+from the panel at the end). Screenshots of each panel go to docs/screenshots/ (used by the README).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from .conftest import open_lab, screenshot
+
+REPO = Path(__file__).resolve().parents[2]
+UI_TIMEOUT = 90_000  # ms; cold model loads and a busy 2-core machine need generous UI waits
+TRAIN_ROWS = [
+    {"instruction": "What is the capital of France?", "input": "", "output": "The capital of France is Paris."},
+    {"instruction": "Name a primary colour.", "input": "", "output": "Red is a primary colour."},
+    {"instruction": "What is 2 + 2?", "input": "", "output": "2 + 2 is 4."},
+    {"instruction": "Say hello.", "input": "", "output": "Hello!"},
+    {"instruction": "What is the largest ocean?", "input": "", "output": "The Pacific Ocean."},
+    {"instruction": "Translate 'cat' to French.", "input": "", "output": "Chat."},
+    {"instruction": "What colour is the sky?", "input": "", "output": "The sky is blue."},
+    {"instruction": "How many legs does a spider have?", "input": "", "output": "Eight."},
+]
+
+
+@pytest.fixture(autouse=True)
+def jp_asyncio_loop():
+    """pytest-jupyter's autouse loop fixture would pick up (and close) playwright's running loop: give it its own."""
+    loop = asyncio.new_event_loop()
+    yield loop
+    loop.close()
+
+
+def open_section(page, lab, section: str):
+    """Open the Studio sidebar (once) and switch to one of its sections."""
+    panel = page.locator("#sage-studio-sidebar")
+    if not panel.is_visible():
+        page.locator('[data-id="sage-studio-sidebar"]').click()
+        panel.wait_for(state="visible", timeout=30_000)
+    panel.locator(f'button[data-section="{section}"]').click()
+    return panel
+
+
+def no_error(scope):
+    errors = scope.locator(".sage-error")
+    texts = [errors.nth(i).inner_text() for i in range(errors.count())]
+    assert not texts, texts
+
+
+@pytest.fixture(scope="module")
+def studio_page(lab, browser):
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(UI_TIMEOUT)
+    open_lab(page, lab)
+    yield page
+    context.close()
+
+
+def test_transport_routes_exist_on_the_server(lab):
+    """Every REST route `labextension/src/transport/routes.ts` maps a method to is served (no 404 route miss)."""
+    source = (REPO / "labextension/src/transport/routes.ts").read_text()
+    # WebSocket routes (kind 'ws' and the `ws:` of start+ws) are exercised by the flow / fine-tune tests below.
+    ws = set(re.findall(r"kind: 'ws', path: '([^']+)'", source)) | set(re.findall(r"ws: '([^']+)'", source))
+    paths = sorted(set(re.findall(r"path: '([^']+)'", source)) - ws)
+    assert len(paths) > 25
+    missing = []
+    for path in paths:
+        concrete = re.sub(r"\{\w+\}", "123", path)
+        try:
+            lab.api(f"sage-studio/{concrete}")
+        except Exception as exc:  # urllib raises HTTPError for 4xx: a JSON body means our handler answered
+            body = getattr(exc, "read", lambda: b"")()
+            code = getattr(exc, "code", None)
+            if code == 404 and not body.lstrip().startswith(b"{"):
+                missing.append(path)
+    assert not missing, f"routes the panels call but the server does not serve: {missing}"
+
+
+def test_each_panel_opens(lab, studio_page):
+    page = studio_page
+    for section in ("chat", "engine", "finetune", "memory", "flows"):
+        panel = open_section(page, lab, section)
+        page.wait_for_timeout(800)
+        no_error(panel)
+        screenshot(page, f"panel-{section}")
+
+
+def test_engine_start_from_panel(lab, studio_page):
+    page = studio_page
+    panel = open_section(page, lab, "engine")
+    panel.locator('[data-engine-status="stopped"]').wait_for(timeout=UI_TIMEOUT)
+    panel.get_by_role("button", name="Start engine").click()
+    panel.locator('.sage-engine-card[data-engine-status="running"]').wait_for(timeout=180_000)
+    no_error(panel)
+    screenshot(page, "engine-running")
+    status = json.loads(lab.api("sage-studio/api/engine/status")[1])
+    assert status["status"] == "running"
+
+
+def test_chat_streams_tokens(lab, studio_page):
+    page = studio_page
+    open_section(page, lab, "chat")
+    page.locator("#sage-studio-sidebar").get_by_role("button", name="Open chat").click()
+    chat = page.locator(".sage-chat-panel:visible").last
+    chat.wait_for()
+    box = chat.get_by_label("Message")
+    box.fill("What is the capital of France?")
+    # Count DOM updates of the answer while it arrives: streamed tokens update it many times.
+    page.evaluate(
+        """() => {
+            window.__sageUpdates = 0;
+            const root = document.querySelector('.sage-chat-panel:not(.lm-mod-hidden) .sage-messages');
+            new MutationObserver(() => { window.__sageUpdates += 1; })
+              .observe(root, {subtree: true, childList: true, characterData: true});
+        }"""
+    )
+    chat.get_by_role("button", name="Send").click()
+    # Done when the answer has text and the Stop button has turned back into Send.
+    page.wait_for_function(
+        """() => {
+            const panel = [...document.querySelectorAll('.sage-chat-panel')].find(p => p.offsetParent);
+            const msgs = panel ? panel.querySelectorAll('.sage-msg-assistant') : [];
+            const buttons = panel ? [...panel.querySelectorAll('button')].map(b => b.textContent) : [];
+            return msgs.length && msgs[msgs.length - 1].innerText.trim() && !buttons.includes('Stop');
+        }""",
+        timeout=180_000,
+    )
+    answer = chat.locator(".sage-msg-assistant").last
+    text = answer.inner_text()
+    assert "Paris" in text, text
+    assert page.evaluate("window.__sageUpdates") >= 4
+    no_error(chat)
+    answer.get_by_role("button", name="details").click()
+    chat.locator(".sage-details").first.wait_for()
+    screenshot(page, "chat")
+    sessions = json.loads(lab.api("sage-studio/api/chat/sessions")[1])["sessions"]
+    assert sessions and sessions[0]["message_count"] >= 2
+
+
+def test_memory_panel_shows_the_session(lab, studio_page):
+    page = studio_page
+    panel = open_section(page, lab, "memory")
+    panel.get_by_role("button", name="Refresh").click()
+    row = panel.locator("tr[data-session-id]").first
+    row.wait_for(timeout=UI_TIMEOUT)
+    no_error(panel)
+    assert "1" in row.inner_text()  # at least one dialog remembered
+    screenshot(page, "memory")
+
+
+def test_flow_from_template_runs_with_node_status(lab, studio_page):
+    page = studio_page
+    panel = open_section(page, lab, "flows")
+    panel.get_by_role("button", name="New flow").click()
+    canvas = page.locator(".sage-flow-panel:visible").last
+    canvas.wait_for(timeout=UI_TIMEOUT)
+    canvas.locator(".sage-palette-item").first.wait_for(timeout=UI_TIMEOUT)  # operator registry loaded
+    canvas.get_by_label("Template").select_option("summarise-file")
+    canvas.locator(".sage-node").nth(3).wait_for()
+    canvas.get_by_role("button", name="Run").click()
+    canvas.locator('.sage-run-info[data-run-status="finished"], .sage-run-info[data-run-status="failed"]').wait_for(
+        timeout=180_000)
+    statuses = canvas.locator(".sage-node").evaluate_all("els => els.map(e => e.dataset.status)")
+    screenshot(page, "flow-canvas")
+    assert canvas.locator(".sage-run-info").get_attribute("data-run-status") == "finished", (
+        statuses, canvas.locator(".sage-run-info").inner_text())
+    assert statuses and all(s == "done" for s in statuses), statuses
+    # The canvas edits the file like any document: saved with Ctrl+S, the template's nodes are in it.
+    canvas.locator(".sage-flow").click(position={"x": 5, "y": 5})
+    page.keyboard.press("Control+s")
+    page.wait_for_function(
+        "() => ![...document.querySelectorAll('.jp-mod-dirty')].some(e => e.offsetParent)", timeout=30_000)
+    saved = list(lab.root.glob("*.sage-flow.json"))
+    assert saved and len(json.loads(saved[0].read_text())["nodes"]) == 4
+
+
+def test_finetune_loss_curve_then_use_in_chat(lab, studio_page, tmp_path):
+    page = studio_page
+    panel = open_section(page, lab, "finetune")
+    data = tmp_path / "tiny.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in TRAIN_ROWS))
+    panel.get_by_label("dataset file").set_input_files(str(data))
+    panel.locator(".sage-dataset-ok").wait_for(timeout=UI_TIMEOUT)
+    panel.get_by_label("task name").fill("browser-tiny")
+    panel.get_by_label("max steps (0 = all)").fill("4")
+    panel.get_by_label("batch size").fill("2")
+    panel.get_by_role("button", name="Start fine-tune").click()
+    detail = panel.locator(".sage-task-detail")
+    detail.wait_for(timeout=UI_TIMEOUT)
+    panel.locator('svg.sage-loss[data-points]:not([data-points="0"])').wait_for(timeout=300_000)
+    panel.locator('.sage-task-detail[data-status="completed"]').wait_for(timeout=300_000)
+    screenshot(page, "finetune")
+    panel.get_by_role("button", name="Use in chat").click()
+    panel.locator(".sage-notice").wait_for(timeout=UI_TIMEOUT)
+    no_error(panel)
+    notice = panel.locator(".sage-notice").inner_text()
+    assert "Chat now uses" in notice, notice
+
+
+def test_engine_stop_from_panel(lab, studio_page):
+    page = studio_page
+    panel = open_section(page, lab, "engine")
+    panel.get_by_role("button", name="Stop engine").click()
+    panel.locator('[data-engine-status="stopped"]').wait_for(timeout=UI_TIMEOUT)
+    assert json.loads(lab.api("sage-studio/api/engine/status")[1])["status"] in ("stopped", "exited")
