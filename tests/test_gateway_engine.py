@@ -100,7 +100,7 @@ async def test_openai_client_streams_through_gateway(routed, client):
         model="SmolLM2-135M-Instruct", messages=QUESTION, stream=True, max_tokens=12, temperature=0)
     assert raw.headers["x-sage-source"] == "local"
     pieces, final = [], None
-    async for chunk in await raw.parse():
+    async for chunk in raw.parse():
         if chunk.choices and chunk.choices[0].delta.content:
             pieces.append(chunk.choices[0].delta.content)
         final = chunk
@@ -137,7 +137,7 @@ async def test_auto_falls_back_to_cloud_when_local_engine_is_stopped(routed, cli
     raw = await client.chat.completions.with_raw_response.create(
         model="default", messages=QUESTION, stream=True, max_tokens=8, extra_body={"source": "auto"})
     assert raw.headers["x-sage-source"] == "cloud"
-    chunks = [c async for c in await raw.parse()]
+    chunks = [c async for c in raw.parse()]
     assert chunks[-1].model_extra["x_sage"]["source"] == "cloud"
     assert chunks[-1].model_extra["x_sage"]["tried"] == ["local", "cloud"]
     # `local` alone now fails fast with a clear OpenAI-style error, no hang.
@@ -162,7 +162,7 @@ async def test_stop_mid_stream_cancels_upstream(routed, client, jp_fetch):
         model="default", messages=[{"role": "user", "content": "Write a very long story about a dragon."}],
         stream=True, max_tokens=400, temperature=0)
     request_id = raw.headers["x-request-id"]
-    stream = await raw.parse()
+    stream = raw.parse()
     got = 0
     final = None
     async for chunk in stream:
@@ -208,7 +208,7 @@ async def test_session_pipeline_recalls_turn_one_fact_in_turn_five(routed, clien
             model="default", messages=[{"role": "user", "content": text}], stream=True,
             extra_body={"session_id": sid, "source": "local"})
         assert raw.headers["x-sage-source"] == "local"
-        chunks = [c async for c in await raw.parse()]
+        chunks = [c async for c in raw.parse()]
     sage = chunks[-1].model_extra["x_sage"]
     meta = sage["metadata"]
     assert sage["session_id"] == sid and meta["source"] == "local" and meta["intent"] == "recall"

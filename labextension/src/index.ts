@@ -3,7 +3,7 @@
  * widget for `*.sage-flow.json`, launcher entries and command-palette commands.
  */
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
-import { ICommandPalette, MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
+import { ICommandPalette, MainAreaWidget, Notification, WidgetTracker } from '@jupyterlab/apputils';
 import { PathExt } from '@jupyterlab/coreutils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { ILauncher } from '@jupyterlab/launcher';
@@ -13,11 +13,14 @@ import React from 'react';
 import { FLOW_FACTORY, FLOW_FILE_TYPE, FlowWidgetFactory } from './panels/flowDocument';
 import { StudioReactWidget } from './panels/StudioReactWidget';
 import { restTransport } from './transport/connection';
+import { errorMessage } from './transport/types';
 import { ChatView } from './views/ChatView';
 import { BackendCheck } from './views/common';
 import { EngineView } from './views/EngineView';
+import { FinetuneView } from './views/FinetuneView';
+import { MemoryView } from './views/MemoryView';
 import { emptyFlow } from './views/flowModel';
-import { StudioSidebar } from './views/StudioSidebar';
+import { Section, StudioSidebar } from './views/StudioSidebar';
 
 const SIDEBAR_ID = 'sage-studio-sidebar';
 const CATEGORY = 'SAGE Studio';
@@ -36,6 +39,8 @@ export const CommandIDs = {
   openChat: 'sage-studio:open-chat',
   newFlow: 'sage-studio:new-flow',
   engine: 'sage-studio:engine',
+  finetune: 'sage-studio:finetune',
+  memory: 'sage-studio:memory',
   startEngine: 'sage-studio:start-engine',
   stopEngine: 'sage-studio:stop-engine'
 };
@@ -95,10 +100,41 @@ const plugin: JupyterFrontEndPlugin<void> = {
       return docManager.openOrReveal(model.path, FLOW_FACTORY);
     };
 
+    const MAIN_VIEWS: Record<string, [string, React.FunctionComponent]> = {
+      engine: ['SAGE Engine & GPU', EngineView],
+      finetune: ['SAGE Fine-tune', () => React.createElement(FinetuneView, {})],
+      memory: ['SAGE Memory', () => React.createElement(MemoryView, {})]
+    };
+    const openMain = (section: Section) => {
+      const [label, View] = MAIN_VIEWS[section];
+      const id = `sage-studio-${section}`;
+      const existing = Array.from(shell.widgets('main')).find(w => w.id === id);
+      if (existing) {
+        shell.activateById(id);
+        return existing;
+      }
+      const content = new StudioReactWidget(transport, () =>
+        React.createElement(BackendCheck, null, React.createElement(View))
+      );
+      const widget = new MainAreaWidget({ content });
+      widget.id = id;
+      widget.title.label = label;
+      widget.title.icon = studioIcon;
+      widget.title.closable = true;
+      widget.addClass(`sage-${section}-panel`);
+      shell.add(widget, 'main');
+      shell.activateById(id);
+      return widget;
+    };
+
     // Sidebar
     const sidebar = new StudioReactWidget(transport, () =>
       React.createElement(StudioSidebar, {
-        actions: { openChat: (id?: string) => void openChat(id), newFlow: () => void newFlow() }
+        actions: {
+          openChat: (id?: string) => void openChat(id),
+          newFlow: () => void newFlow(),
+          openMain: (section: Section) => void openMain(section)
+        }
       })
     );
     sidebar.id = SIDEBAR_ID;
@@ -164,26 +200,34 @@ const plugin: JupyterFrontEndPlugin<void> = {
     commands.addCommand(CommandIDs.engine, {
       label: args => (args.isLauncher ? 'Engine & GPU' : 'SAGE Studio: Engine & GPU'),
       icon: studioIcon,
-      execute: () => {
-        const content = new StudioReactWidget(transport, () =>
-          React.createElement(BackendCheck, null, React.createElement(EngineView))
-        );
-        const widget = new MainAreaWidget({ content });
-        widget.id = `sage-studio-engine-${Date.now()}`;
-        widget.title.label = 'SAGE Engine';
-        widget.title.icon = studioIcon;
-        widget.title.closable = true;
-        shell.add(widget, 'main');
-        return widget;
-      }
+      execute: () => openMain('engine')
     });
+    commands.addCommand(CommandIDs.finetune, {
+      label: args => (args.isLauncher ? 'Fine-tune' : 'SAGE Studio: Fine-tune'),
+      icon: studioIcon,
+      execute: () => openMain('finetune')
+    });
+    commands.addCommand(CommandIDs.memory, {
+      label: 'SAGE Studio: Memory',
+      icon: studioIcon,
+      execute: () => openMain('memory')
+    });
+    // Palette actions report failures readably (e.g. no model installed) instead of failing silently.
+    const run = (label: string, fn: () => Promise<unknown>) => async () => {
+      try {
+        await fn();
+        Notification.success(`${label}: done`, { autoClose: 3000 });
+      } catch (err) {
+        Notification.error(`${label}: ${errorMessage(err)}`);
+      }
+    };
     commands.addCommand(CommandIDs.startEngine, {
       label: 'SAGE Studio: Start Engine',
-      execute: async () => transport.call('engine.start', { backend: 'auto' })
+      execute: run('Start engine', () => transport.call('engine.start', { backend: 'auto' }))
     });
     commands.addCommand(CommandIDs.stopEngine, {
       label: 'SAGE Studio: Stop Engine',
-      execute: async () => transport.call('engine.stop', {})
+      execute: run('Stop engine', () => transport.call('engine.stop', {}))
     });
 
     for (const command of Object.values(CommandIDs)) {
@@ -195,6 +239,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       launcher.add({ command: CommandIDs.newChat, category: CATEGORY, rank: 1 });
       launcher.add({ command: CommandIDs.newFlow, category: CATEGORY, rank: 2 });
       launcher.add({ command: CommandIDs.engine, category: CATEGORY, rank: 3 });
+      launcher.add({ command: CommandIDs.finetune, category: CATEGORY, rank: 4 });
     }
   }
 };

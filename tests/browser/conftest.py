@@ -61,7 +61,12 @@ class Lab:
 
 def start_lab(root: Path, home: Path, log: Path, extra_env: dict | None = None) -> Lab:
     port = _free_port()
-    env = dict(os.environ, SAGE_STUDIO_HOME=str(home), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
+    # A fresh user-settings dir that turns off the "official Jupyter news" prompt (it covers the screenshots).
+    settings_dir = log.parent / "lab-settings"
+    notification = settings_dir / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    notification.parent.mkdir(parents=True, exist_ok=True)
+    notification.write_text('{"fetchNews": "false"}')
+    env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(settings_dir), SAGE_STUDIO_HOME=str(home), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
                JUPYTER_PLATFORM_DIRS="1", **(extra_env or {}))
     env.setdefault("SAGE_STUDIO_MODELS_CACHE", str(REPO / ".cache" / "models"))
     argv = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
@@ -111,6 +116,18 @@ def stop_lab(lab: Lab) -> None:
         from sage_studio_lab.store import reset_stores
 
         reset_stores()
+
+
+@pytest.fixture
+def jp_asyncio_loop():
+    """pytest-jupyter's autouse loop fixture would close playwright's running loop: not needed here."""
+    yield None
+
+
+@pytest.fixture
+def jp_server_cleanup():
+    """No pytest-jupyter server runs in browser tests (they start a real `jupyter lab`)."""
+    yield
 
 
 @pytest.fixture(scope="module")

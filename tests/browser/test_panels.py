@@ -47,6 +47,14 @@ def open_section(page, lab, section: str):
     return panel
 
 
+def open_main(page, lab, section: str):
+    """Open a section in the main area (the sidebar's ⤢ button): more room for tables and the loss curve."""
+    open_section(page, lab, section).get_by_label("Open in the main area").click()
+    main = page.locator(f".sage-{section}-panel:visible").last
+    main.wait_for()
+    return main
+
+
 def no_error(scope):
     errors = scope.locator(".sage-error")
     texts = [errors.nth(i).inner_text() for i in range(errors.count())]
@@ -146,7 +154,7 @@ def test_chat_streams_tokens(lab, studio_page):
 
 def test_memory_panel_shows_the_session(lab, studio_page):
     page = studio_page
-    panel = open_section(page, lab, "memory")
+    panel = open_main(page, lab, "memory")
     panel.get_by_role("button", name="Refresh").click()
     row = panel.locator("tr[data-session-id]").first
     row.wait_for(timeout=UI_TIMEOUT)
@@ -183,7 +191,7 @@ def test_flow_from_template_runs_with_node_status(lab, studio_page):
 
 def test_finetune_loss_curve_then_use_in_chat(lab, studio_page, tmp_path):
     page = studio_page
-    panel = open_section(page, lab, "finetune")
+    panel = open_main(page, lab, "finetune")
     data = tmp_path / "tiny.jsonl"
     data.write_text("".join(json.dumps(r) + "\n" for r in TRAIN_ROWS))
     panel.get_by_label("dataset file").set_input_files(str(data))

@@ -186,7 +186,9 @@ function SettingsForm({ session, onSaved }: { session: Session; onSaved: () => v
   const transport = useTransport();
   const [s, setS] = useState<Record<string, any>>(session.settings ?? {});
   const [error, setError] = useState<unknown>(null);
-  useEffect(() => setS(session.settings ?? {}), [session.id]);
+  useEffect(() => {
+    setS(session.settings ?? {});
+  }, [session.id]);
   const num = (key: string, step: number, min: number, max: number) => (
     <label className="sage-field">
       {key.replace('_', ' ')}
@@ -256,7 +258,9 @@ export function ChatView({
   const [editing, setEditing] = useState<{ id: string; text: string } | null>(null);
   const endRef = useRef<HTMLDivElement>(null);
 
-  useEffect(() => setCurrent(sessionId ?? null), [sessionId]);
+  useEffect(() => {
+    setCurrent(sessionId ?? null);
+  }, [sessionId]);
   useEffect(() => {
     setMessages(session.data?.messages ?? []);
     const st = session.data?.settings ?? {};
@@ -267,7 +271,10 @@ export function ChatView({
       setModel(st.model);
     }
   }, [session.data]);
-  useEffect(() => endRef.current?.scrollIntoView?.({ block: 'end' }), [messages]);
+  useEffect(() => {
+    // (scrollIntoView returns a Promise in recent browsers: never return it from an effect)
+    void endRef.current?.scrollIntoView?.({ block: 'end' });
+  }, [messages]);
   useEffect(() => () => streaming?.cancel(), [streaming]);
 
   const select = (id: string) => {

@@ -20,7 +20,8 @@ const LABELS: Record<Section, string> = {
 export interface SidebarActions {
   openChat: (sessionId?: string) => void;
   newFlow: () => void;
-  openFinetune?: () => void;
+  /** Open a section in the main area (more room for tables and the loss curve). */
+  openMain?: (section: Section) => void;
 }
 
 export function StudioSidebar({
@@ -46,6 +47,16 @@ export function StudioSidebar({
             {LABELS[s]}
           </button>
         ))}
+        {actions.openMain && ['engine', 'finetune', 'memory'].includes(section) ? (
+          <button
+            className="sage-icon sage-open-main"
+            title="Open in the main area"
+            aria-label="Open in the main area"
+            onClick={() => actions.openMain?.(section)}
+          >
+            ⤢
+          </button>
+        ) : null}
       </div>
       <div className="sage-sidebar-body">
         <BackendCheck>

@@ -1,0 +1,231 @@
+"""Gateway and memory benchmarks (one run, same engine, same prompts; prints ratios vs baselines).
+
+1. Latency, no-pipeline path: TTFT and total for a streamed completion straight to the engine vs through
+   the Jupyter gateway (`/sage-studio/v1/chat/completions`), interleaved; added p50 / p99.
+2. Latency, pipeline path (`extra_body.session_id`): added cost vs direct, and its step timings.
+3. 50 concurrent streams through the gateway: errors must be 0.
+4. Vector memory recall at 10k and 100k memories vs brute-force numpy: latency and recall@10.
+
+Usage: .venv/bin/python bench/gateway.py [--requests 40] [--concurrency 50] [--skip-gateway] [--skip-vectors]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+PROMPT = [{"role": "user", "content": "What is the capital of France?"}]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, headers=None, timeout=300) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, headers=headers, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"{url} not ready in {timeout}s")
+
+
+def pct(values, q):
+    return float(np.percentile(np.asarray(values), q)) * 1000
+
+
+async def one_stream(client: httpx.AsyncClient, url: str, body: dict, headers: dict) -> tuple[float, float, int]:
+    t0 = time.perf_counter()
+    ttft, tokens = None, 0
+    async with client.stream("POST", url, json=body, headers=headers) as resp:
+        if resp.status_code != 200:
+            raise RuntimeError(f"{resp.status_code}: {(await resp.aread())[:300]}")
+        async for line in resp.aiter_lines():
+            if not line.startswith("data:") or line.strip() == "data: [DONE]":
+                continue
+            chunk = json.loads(line[5:])
+            if chunk.get("error"):
+                raise RuntimeError(chunk["error"])
+            if chunk.get("choices") and chunk["choices"][0]["delta"].get("content"):
+                tokens += 1
+                if ttft is None:
+                    ttft = time.perf_counter() - t0
+    return ttft or 0.0, time.perf_counter() - t0, tokens
+
+
+async def bench_gateway(engine: str, gateway: str, token: str, n: int, concurrency: int) -> dict:
+    auth = {"Authorization": f"Bearer {token}"}
+    body = {"model": "default", "messages": PROMPT, "stream": True, "max_tokens": 16, "temperature": 0}
+    out: dict = {}
+    async with httpx.AsyncClient(timeout=httpx.Timeout(300, connect=5),
+                                 limits=httpx.Limits(max_connections=200)) as client:
+        direct_body = {**body, "model": httpx.get(engine + "/v1/models").json()["data"][0]["id"]}
+        for _ in range(3):  # warm both paths
+            await one_stream(client, engine + "/v1/chat/completions", direct_body, {})
+            await one_stream(client, gateway + "/chat/completions", body, auth)
+        d_ttft, d_total, g_ttft, g_total = [], [], [], []
+        for _ in range(n):  # interleaved, so drift of the shared machine hits both alike
+            a = await one_stream(client, engine + "/v1/chat/completions", direct_body, {})
+            b = await one_stream(client, gateway + "/chat/completions", body, auth)
+            d_ttft.append(a[0]), d_total.append(a[1]), g_ttft.append(b[0]), g_total.append(b[1])
+        added_ttft = [g - d for g, d in zip(g_ttft, d_ttft, strict=True)]
+        added_total = [g - d for g, d in zip(g_total, d_total, strict=True)]
+        out["no_pipeline"] = {
+            "requests": n,
+            "direct_ttft_p50_ms": pct(d_ttft, 50), "gateway_ttft_p50_ms": pct(g_ttft, 50),
+            "direct_ttft_p99_ms": pct(d_ttft, 99), "gateway_ttft_p99_ms": pct(g_ttft, 99),
+            "direct_total_p50_ms": pct(d_total, 50), "gateway_total_p50_ms": pct(g_total, 50),
+            "added_ttft_p50_ms": pct(g_ttft, 50) - pct(d_ttft, 50),
+            "added_ttft_p99_ms": pct(g_ttft, 99) - pct(d_ttft, 99),
+            "added_total_p50_ms": pct(g_total, 50) - pct(d_total, 50),
+            "added_total_p99_ms": pct(g_total, 99) - pct(d_total, 99),
+            "paired_added_ttft_median_ms": float(np.median(added_ttft)) * 1000,
+            "paired_added_total_median_ms": float(np.median(added_total)) * 1000,
+            "ratio_total_p50": pct(g_total, 50) / pct(d_total, 50),
+        }
+
+        # Pipeline path: a session turn (intent, memory, prompt building, storing the turn).
+        sid = (await client.post(gateway.replace("/v1", "/api/chat/sessions"), headers=auth,
+                                 json={"title": "bench", "settings": {"max_tokens": 16, "temperature": 0}})).json()["id"]
+        p_ttft, p_total, steps = [], [], []
+        pn = max(5, n // 4)
+        for _ in range(pn):
+            r = await one_stream(client, gateway + "/chat/completions", {**body, "session_id": sid}, auth)
+            p_ttft.append(r[0]), p_total.append(r[1])
+        msg = (await client.get(gateway.replace("/v1", f"/api/chat/sessions/{sid}"), headers=auth)).json()["messages"][-1]
+        steps = msg["metadata"]["latency"]
+        out["pipeline"] = {
+            "requests": pn, "ttft_p50_ms": pct(p_ttft, 50), "total_p50_ms": pct(p_total, 50),
+            "added_ttft_p50_ms_vs_direct": pct(p_ttft, 50) - pct(d_ttft, 50),
+            "added_total_p50_ms_vs_direct": pct(p_total, 50) - pct(d_total, 50),
+            "last_turn_latency": steps,
+        }
+
+        # Concurrency: 50 streams at once through the gateway.
+        t0 = time.perf_counter()
+        results = await asyncio.gather(*[one_stream(client, gateway + "/chat/completions", body, auth)
+                                         for _ in range(concurrency)], return_exceptions=True)
+        wall = time.perf_counter() - t0
+        errors = [r for r in results if isinstance(r, BaseException)]
+        ok = [r for r in results if not isinstance(r, BaseException)]
+        out["concurrent"] = {"streams": concurrency, "errors": len(errors), "wall_s": wall,
+                             "tokens": sum(r[2] for r in ok), "tokens_per_s": sum(r[2] for r in ok) / wall,
+                             "first_error": repr(errors[0]) if errors else None}
+    return out
+
+
+def run_gateway_bench(args) -> dict:
+    procs = []
+    tmp = Path(tempfile.mkdtemp(prefix="sage-bench-"))
+    env = {**os.environ, "SAGE_STUDIO_HOME": str(tmp / "home"), "HF_HUB_OFFLINE": "1",
+           "SAGE_STUDIO_MODELS_CACHE": os.environ.get("SAGE_STUDIO_MODELS_CACHE", str(REPO / ".cache" / "models"))}
+    try:
+        eport, jport, token = free_port(), free_port(), secrets.token_hex(16)
+        procs.append(subprocess.Popen([sys.executable, "-m", "sage_studio_lab.engine.serve", "--port", str(eport)],
+                                      env=env, stdout=open(tmp / "engine.log", "wb"), stderr=subprocess.STDOUT))
+        engine = f"http://127.0.0.1:{eport}"
+        env_j = {**env, "SAGE_STUDIO_ENGINE_URL": engine}
+        procs.append(subprocess.Popen(
+            [sys.executable, "-m", "jupyter", "server", "--no-browser", f"--port={jport}", "--ip=127.0.0.1",
+             "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", "--allow-root",
+             "--ServerApp.jpserver_extensions=sage_studio_lab=True", "--ServerApp.log_level=WARN",
+             f"--ServerApp.root_dir={tmp}"],
+            env=env_j, stdout=open(tmp / "jupyter.log", "wb"), stderr=subprocess.STDOUT))
+        wait_http(engine + "/health")
+        gateway = f"http://127.0.0.1:{jport}/sage-studio/v1"
+        wait_http(gateway + "/models", headers={"Authorization": f"token {token}"})
+        return asyncio.run(bench_gateway(engine, gateway, token, args.requests, args.concurrency))
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+def run_vector_bench(sizes=(10_000, 100_000), dim=384, queries=200, seed=0) -> dict:
+    """Synthetic memories shaped like sentence embeddings (clustered, L2-normalised); queries are
+    paraphrase-like perturbations of stored memories."""
+    from sage_studio_lab.memory import vector_index as vi
+
+    rng = np.random.default_rng(seed)
+    out = {}
+    for n in sizes:
+        centers = rng.standard_normal((max(50, n // 200), dim)).astype("float32")
+        data = centers[rng.integers(0, len(centers), n)] + 0.6 * rng.standard_normal((n, dim)).astype("float32")
+        data /= np.linalg.norm(data, axis=1, keepdims=True)
+        q = data[rng.integers(0, n, queries)] + 0.3 * rng.standard_normal((queries, dim)).astype("float32")
+        q /= np.linalg.norm(q, axis=1, keepdims=True)
+        ids = np.arange(n, dtype="int64")
+        t0 = time.perf_counter()
+        with tempfile.TemporaryDirectory() as d:
+            index = vi.SessionVectorIndex(Path(d) / "bench.faiss")
+            index.add(ids.tolist(), data)
+            build_s = time.perf_counter() - t0
+            kind = index._load().kind
+            truth, brute_lat, index_lat, hits = [], [], [], 0
+            for row in q:
+                t = time.perf_counter()
+                scores = data @ row
+                top = np.argpartition(-scores, 10)[:10]
+                top = top[np.argsort(-scores[top])]
+                brute_lat.append(time.perf_counter() - t)
+                truth.append(set(top.tolist()))
+            for row, want in zip(q, truth, strict=True):
+                t = time.perf_counter()
+                got = index.search(row, 10)
+                index_lat.append(time.perf_counter() - t)
+                hits += len(want & {i for i, _ in got})
+            size = index.size_bytes()
+        out[n] = {"index": kind, "build_s": build_s, "index_size_mb": size / 2**20,
+                  "numpy_p50_ms": pct(brute_lat, 50), "index_p50_ms": pct(index_lat, 50),
+                  "numpy_p99_ms": pct(brute_lat, 99), "index_p99_ms": pct(index_lat, 99),
+                  "speedup_p50": pct(brute_lat, 50) / pct(index_lat, 50),
+                  "recall_at_10": hits / (10 * queries)}
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--requests", type=int, default=40)
+    ap.add_argument("--concurrency", type=int, default=50)
+    ap.add_argument("--skip-gateway", action="store_true")
+    ap.add_argument("--skip-vectors", action="store_true")
+    args = ap.parse_args()
+    report = {}
+    if not args.skip_vectors:
+        report["vector_memory"] = run_vector_bench()
+    if not args.skip_gateway:
+        report["gateway"] = run_gateway_bench(args)
+    print(json.dumps(report, indent=2, default=lambda x: round(x, 3) if isinstance(x, float) else str(x)))
+    g = report.get("gateway", {}).get("no_pipeline")
+    if g:
+        print(f"\nno-pipeline added: TTFT p50 {g['added_ttft_p50_ms']:+.2f} ms, p99 {g['added_ttft_p99_ms']:+.2f} ms; "
+              f"total p50 {g['added_total_p50_ms']:+.2f} ms (paired median {g['paired_added_total_median_ms']:+.2f} ms)")
+    for n, v in report.get("vector_memory", {}).items():
+        print(f"vector memory {n}: {v['index']} p50 {v['index_p50_ms']:.3f} ms vs numpy {v['numpy_p50_ms']:.3f} ms "
+              f"({v['speedup_p50']:.1f}x), recall@10 {v['recall_at_10']:.3f}")
+
+
+if __name__ == "__main__":
+    main()
