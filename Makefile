@@ -9,6 +9,8 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# jlpm, jupyter and jupyter-builder come from the venv (the labextension's scripts call them by name).
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 # The materialised bundled model is shared by `make lab` and the tests (kernels inherit it from the Lab).
 export SAGE_STUDIO_MODELS_CACHE ?= $(CURDIR)/.cache/models
 
@@ -35,7 +37,7 @@ $(PY_STAMP): pyproject.toml | $(PY)
 
 # The labextension (JupyterLab panels) and the anywidget bundles, built from labextension/.
 $(JS_STAMP): $(PY_STAMP) $(JS_SOURCES)
-	cd labextension && ../$(JLPM) install && ../$(JLPM) build:all
+	cd labextension && jlpm install && jlpm build:all
 	$(VENV)/bin/jupyter labextension develop --overwrite . > /dev/null
 	touch $@
 
@@ -50,6 +52,7 @@ lab: setup
 # Every test, slow and browser ones included (CI=true turns a missing chromium into a failure).
 test: setup
 	@command -v chromium >/dev/null || [ "$$(id -u)" != 0 ] || (apt-get install -y -qq chromium >/dev/null 2>&1 || true)
+	cd labextension && jlpm test
 	$(PY) -m pytest -q -p no:cacheprovider --durations=25 $(PYTEST_ARGS)
 
 test-fast: setup
@@ -58,7 +61,7 @@ test-fast: setup
 lint: $(PY_STAMP)
 	$(VENV)/bin/ruff check sage_studio_lab tests bench
 	$(VENV)/bin/ruff format --check sage_studio_lab tests bench
-	cd labextension && ../$(JLPM) lint:check
+	cd labextension && jlpm lint
 
 format: $(PY_STAMP)
 	$(VENV)/bin/ruff format sage_studio_lab tests bench
