@@ -160,6 +160,7 @@ def main() -> None:
     ap.add_argument("--tokens", type=int, default=64)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--skip-peer", action="store_true")
+    ap.add_argument("--dtype", default="float32", choices=["float32", "bfloat16"], help="engine weights dtype")
     args = ap.parse_args()
 
     import torch
@@ -172,7 +173,8 @@ def main() -> None:
     log_dir = Path(tempfile.mkdtemp(prefix="bench-engine-"))
     port = free_port()
     with open(log_dir / "engine.log", "wb") as fh:
-        engine = subprocess.Popen([sys.executable, "-m", "sage_studio_lab.engine.serve", "--port", str(port)],
+        engine = subprocess.Popen([sys.executable, "-m", "sage_studio_lab.engine.serve", "--port", str(port),
+                                   "--dtype", args.dtype],
                                   stdout=fh, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -194,6 +196,7 @@ def main() -> None:
         del model
         loads = adapter_load_time(url, model_dir)
         report = {
+            "engine_dtype": args.dtype,
             "machine": {"cpus": os.cpu_count(), "loadavg": os.getloadavg(), "torch_threads": torch.get_num_threads()},
             "tokens_per_request": args.tokens,
             "baseline_generate_tok_s": statistics.median(base),

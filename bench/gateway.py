@@ -164,17 +164,24 @@ def run_gateway_bench(args) -> dict:
 
 
 def run_vector_bench(sizes=(10_000, 100_000), dim=384, queries=200, seed=0) -> dict:
-    """Synthetic memories shaped like sentence embeddings (clustered, L2-normalised); queries are
-    paraphrase-like perturbations of stored memories."""
+    """Synthetic memories shaped like sentence embeddings: a 48-dim latent structure projected to 384 dims
+    plus noise, L2-normalised; queries are paraphrase-like perturbations of stored memories' latents.
+    Queries run one at a time (as chat turns do) with FAISS on one OpenMP thread (the server's case on a
+    shared CPU: a single query gains nothing from threads and spinning threads hurt)."""
+    import faiss
+
     from sage_studio_lab.memory import vector_index as vi
 
+    faiss.omp_set_num_threads(1)
     rng = np.random.default_rng(seed)
     out = {}
     for n in sizes:
-        centers = rng.standard_normal((max(50, n // 200), dim)).astype("float32")
-        data = centers[rng.integers(0, len(centers), n)] + 0.6 * rng.standard_normal((n, dim)).astype("float32")
+        latent = rng.standard_normal((n, 48)).astype("float32")
+        proj = rng.standard_normal((48, dim)).astype("float32")
+        data = latent @ proj + 0.5 * rng.standard_normal((n, dim)).astype("float32")
         data /= np.linalg.norm(data, axis=1, keepdims=True)
-        q = data[rng.integers(0, n, queries)] + 0.3 * rng.standard_normal((queries, dim)).astype("float32")
+        picked = rng.integers(0, n, queries)
+        q = (latent[picked] + 0.3 * rng.standard_normal((queries, 48)).astype("float32")) @ proj
         q /= np.linalg.norm(q, axis=1, keepdims=True)
         ids = np.arange(n, dtype="int64")
         t0 = time.perf_counter()

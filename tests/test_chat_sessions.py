@@ -171,3 +171,17 @@ def test_two_processes_writing_one_session_lose_nothing(studio_home):
     assert [p.wait(timeout=120) for p in procs] == [0, 0]
     contents = {r["content"] for r in get_store().query("SELECT content FROM messages WHERE session_id=?", (sid,))}
     assert len(contents) == 120 and {f"kernel-{i}" for i in range(40)} <= contents
+
+
+async def test_no_engine_and_no_cloud_is_a_clear_503(jp_fetch, monkeypatch):
+    for var in ("SAGE_STUDIO_ENGINE_URL", "SAGE_CHAT_BASE_URL"):
+        monkeypatch.delenv(var, raising=False)
+    sid = SessionStore().create("t")["id"]
+    body = {"messages": [{"role": "user", "content": "hi"}]}
+    err = await call(jp_fetch, "POST", "v1", "chat", "completions", body=body, expect=503)
+    assert err["error"]["code"] == "no_upstream" and "not running" in err["error"]["message"]
+    err = await call(jp_fetch, "POST", "v1", "chat", "completions", body={**body, "source": "local"}, expect=503)
+    assert "start it" in err["error"]["message"]
+    # A session turn keeps the user's message (nothing typed is lost) and answers 503.
+    await call(jp_fetch, "POST", "v1", "chat", "completions", body={**body, "session_id": sid}, expect=503)
+    assert [m["content"] for m in SessionStore().get(sid)["messages"]] == ["hi"]

@@ -109,6 +109,11 @@ async def test_upload_validate_preview_docs_and_models(jp_fetch, tmp_path):
     assert code == 200 and len(detail["preview"]) == 2
     assert "<|im_start|>assistant\nThe secret code is ZEBRA-42.<|im_end|>" in detail["preview"][0]["rendered"]
     assert detail["token_stats"]["count"] == 10 and detail["token_stats"]["over_max_length"] == 10
+    assert detail["split"] == {"eval_ratio": 0.1, "train": 9, "eval": 1}
+    code, body = await call(jp_fetch, "datasets", ds["id"], params={"eval_ratio": "2"})
+    assert code == 400 and "eval_ratio" in body["message"]
+    code, body = await call(jp_fetch, "datasets", ds["id"], params={"rows": "many"})
+    assert code == 400 and "rows must be an integer" in body["message"]
 
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -136,7 +141,7 @@ async def test_training_over_rest_with_websocket_events(jp_fetch, jp_ws_fetch, m
         "eval_steps": 2, "save_steps": 2, "learning_rate": 1e-3})
     assert code == 201 and task["status"] in ("queued", "running")
 
-    ws = await jp_ws_fetch("sage-studio", "finetune", "tasks", task["id"], "events")
+    ws = await jp_ws_fetch("sage-studio", "finetune", "tasks", task["id"], "events", params={"logs": "1"})
     messages = []
     while True:
         msg = await ws.read_message()
@@ -147,6 +152,7 @@ async def test_training_over_rest_with_websocket_events(jp_fetch, jp_ws_fetch, m
     assert statuses[-1] == "completed", messages[-5:]
     assert [m["step"] for m in messages if m["type"] == "progress"] == [1, 2, 3, 4]
     assert [m["step"] for m in messages if m["type"] == "eval"] == [2, 4]
+    assert any(m["type"] == "log" and "train_runtime" in m["line"] for m in messages)  # train.log followed too
 
     code, detail = await call(jp_fetch, "tasks", task["id"])
     assert detail["status"] == "completed" and detail["progress"]["step"] == 4 and detail["adapter_path"]

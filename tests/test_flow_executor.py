@@ -211,3 +211,41 @@ def test_runs_are_recorded_per_flow():
     r = stored.run("hello")
     runs = repo.runs(saved["id"])
     assert [x["id"] for x in runs] == [r.run_id] and runs[0]["outputs"] == {"answer": ["echo: hello"]}
+
+
+@pytest.mark.slow
+def test_embedder_vector_store_reranker_and_token_chunker(tmp_path):
+    (tmp_path / "kb.jsonl").write_text("\n".join(json.dumps({"text": t}) for t in (
+        "The Eiffel Tower is in Paris.", "Python is a programming language.", "Bananas are yellow.",
+        "The Louvre museum is in Paris too.")))
+    f = Flow("vectors", base_dir=tmp_path)
+    f.add_node("text_input", id="q")
+    f.add_node("file_source", id="kb", path="kb.jsonl")
+    f.add_node("chunker", id="chunk", mode="token", chunk_size=16, overlap=2)
+    f.add_node("embedder", id="embed")
+    f.add_node("vector_writer", id="write", collection="kb", reset=True)
+    f.add_node("vector_retriever", id="search", collection="kb", top_k=3)
+    f.add_node("reranker", id="rerank", top_k=2)
+    f.add_node("output", id="count", name="count")
+    f.add_node("output", id="hits", name="hits")
+    f.connect("kb", "chunk")
+    f.connect("chunk", "embed")
+    f.connect("embed", "write")
+    f.connect("write", "count")
+    f.connect("write", "search", "count", "after")
+    f.connect("q", "search", "text", "query")
+    f.connect("q", "rerank", "text", "query")
+    f.connect("search", "rerank", "documents", "documents")
+    f.connect("rerank", "hits")
+    r = f.run("Which landmarks are in Paris?", record=False)
+    assert r.ok, r.error
+    assert r.outputs["count"] == [4]  # each line fits one 16-token chunk
+    hits = r.value("hits")
+    assert len(hits) == 2 and all("Paris" in h["text"] for h in hits) and hits[0]["score"] >= hits[1]["score"]
+    assert "embedding" not in hits[0]
+    from sage_studio_lab.flow.operators.text import split_tokens
+
+    assert split_tokens("one two three four five six", 3, 1, "embedding") == [
+        "one two three", "three four five", "five six"]
+    again = f.run("yellow fruit", record=False)  # the collection persisted; reset=True rewrote it, no duplicates
+    assert again.outputs["count"] == [4] and "Bananas" in again.value("hits")[0]["text"]

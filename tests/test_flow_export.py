@@ -45,3 +45,38 @@ async def test_stream_consumer_leaving_early_cancels_the_run():
 
     (run,) = FlowRepository().runs()
     assert run["status"] == "cancelled"
+
+
+def test_every_template_exports_to_a_script_that_rebuilds_the_same_flow():
+    from sage_studio_lab.flow.templates import list_templates, load_template
+
+    templates = list_templates()
+    assert len(templates) >= 2
+    for t in templates:
+        flow = load_template(t["id"])
+        namespace: dict = {"__name__": "exported"}
+        exec(compile(flow.to_python(), f"{t['id']}.py", "exec"), namespace)
+        rebuilt = namespace["build_flow"]()
+        assert rebuilt.validate() == [], t["id"]
+        assert [(n.id, n.type, n.data.config) for n in rebuilt.spec.nodes] == \
+            [(n.id, n.type, n.data.config) for n in flow.spec.nodes], t["id"]
+        assert [(e.source, e.sourceHandle, e.target, e.targetHandle) for e in rebuilt.spec.edges] == \
+            [(e.source, e.sourceHandle, e.target, e.targetHandle) for e in flow.spec.edges], t["id"]
+        assert rebuilt.base_dir == flow.base_dir
+
+
+@pytest.mark.slow
+def test_cli_run_and_validate_without_an_engine(tmp_path):
+    good = router_flow().save(tmp_path / "router")
+    out = subprocess.run([sys.executable, "-m", "sage_studio_lab.cli", "flow", "run", str(good), "--input", "1 + 2"],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert json.loads(out.stdout) == {"answer": [3]}
+    bad = tmp_path / "bad.sage-flow.json"
+    bad.write_text(json.dumps({"version": 1, "nodes": [{"id": "o", "type": "output"}], "edges": []}))
+    out = subprocess.run([sys.executable, "-m", "sage_studio_lab.cli", "flow", "validate", str(bad)],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 1 and "o: input 'in' is not connected" in out.stdout
+    out = subprocess.run([sys.executable, "-m", "sage_studio_lab.cli", "flow", "run", str(bad)],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 1 and "not valid" in out.stderr

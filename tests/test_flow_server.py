@@ -103,14 +103,17 @@ async def test_run_streams_events_over_websocket_and_records_history(jp_fetch, j
     assert first["type"] == "run_started"
 
 
+SLEEP_FLOW = {"nodes": [{"id": "in", "type": "text_input"},
+                        {"id": "num", "type": "map", "data": {"config": {"expression": "float(x)"}}},
+                        {"id": "sleep", "type": "tool_call", "data": {"config": {"tool": "time:sleep"}}},
+                        {"id": "o", "type": "output"}],
+              "edges": [{"source": "in", "target": "num"}, {"source": "num", "target": "sleep"},
+                        {"source": "sleep", "target": "o"}]}
+
+
 async def test_cancel_a_running_flow(jp_fetch):
-    flow = {"nodes": [{"id": "in", "type": "text_input"},
-                      {"id": "num", "type": "map", "data": {"config": {"expression": "float(x)"}}},
-                      {"id": "sleep", "type": "tool_call", "data": {"config": {"tool": "time:sleep"}}},
-                      {"id": "o", "type": "output"}],
-            "edges": [{"source": "in", "target": "num"}, {"source": "num", "target": "sleep"},
-                      {"source": "sleep", "target": "o"}]}
-    code, started = await _call(jp_fetch, "run", method="POST", body={"flow": flow, "inputs": {"input": 30}})
+    flow = SLEEP_FLOW
+    code, started = await _call(jp_fetch, "run", method="POST", body={"flow": flow, "inputs": {"input": "10"}})
     assert code == 202, started
     await asyncio.sleep(0.3)
     code, body = await _call(jp_fetch, "runs", started["run_id"], "cancel", method="POST", body={})
@@ -119,6 +122,29 @@ async def test_cancel_a_running_flow(jp_fetch):
     assert run["status"] == "cancelled"
     code, body = await _call(jp_fetch, "runs", started["run_id"], "cancel", method="POST", body={})
     assert code == 409 and "not running" in body["message"]
+
+
+async def test_cancel_over_the_websocket_and_stale_runs_become_interrupted(jp_fetch, jp_ws_fetch):
+    flow = SLEEP_FLOW
+    code, started = await _call(jp_fetch, "run", method="POST", body={"flow": flow, "inputs": {"input": "10"}})
+    ws = await jp_ws_fetch("sage-studio", "api", "flow", "runs", started["run_id"], "events")
+    events = []
+    while True:
+        msg = await ws.read_message()
+        if msg is None:
+            break
+        events.append(json.loads(msg))
+        if events[-1]["type"] == "node_started" and events[-1]["node_id"] == "sleep":
+            ws.write_message("cancel")
+    assert events[-1]["type"] == "run_finished" and events[-1]["status"] == "cancelled"
+
+    from sage_studio_lab.flow.repository import FlowRepository
+    from sage_studio_lab.flow.spec import parse_flow
+
+    FlowRepository().start_run("ghost", parse_flow(flow), {}, "local", None)  # its process died
+    code, body = await _call(jp_fetch, "runs")
+    ghost = [r for r in body["runs"] if r["id"] == "ghost"][0]
+    assert ghost["status"] == "interrupted" and "stopped" in ghost["error"]
 
 
 async def test_bad_run_requests_are_400(jp_fetch):

@@ -124,7 +124,8 @@ async def test_bearer_and_token_headers_both_work(routed, client, jp_serverapp, 
     async with httpx.AsyncClient() as http:
         for header in (f"Bearer {token}", f"token {token}"):
             assert (await http.get(url, headers={"Authorization": header})).status_code == 200
-        assert (await http.get(url, headers={"Authorization": "Bearer wrong"})).status_code == 403
+    async with httpx.AsyncClient() as fresh:  # no login cookie from the requests above
+        assert (await fresh.get(url, headers={"Authorization": "Bearer wrong"})).status_code == 403
 
 
 async def test_auto_falls_back_to_cloud_when_local_engine_is_stopped(routed, client, monkeypatch):
@@ -183,7 +184,7 @@ async def test_client_disconnect_cancels(routed, client):
         model="default", messages=[{"role": "user", "content": "Count from one to one hundred."}],
         stream=True, max_tokens=300)
     n = 0
-    async for chunk in stream:
+    async for _chunk in stream:
         n += 1
         if n == 3:
             break
@@ -230,7 +231,8 @@ async def test_rest_turn_regenerate_and_edit(routed, jp_fetch):
     sid = SessionStore().create("rest", {"max_tokens": 8, "temperature": 0})["id"]
     first = json.loads((await jp_fetch("sage-studio", "api", "chat", "sessions", sid, "messages", method="POST",
                                        body=json.dumps({"content": "Say hello."}))).body)
-    assert first["role"] == "assistant" and first["metadata"]["source"] == "auto" or first["metadata"]["source"] == "local"
+    assert first["role"] == "assistant" and first["metadata"]["source"] == "local"
+    assert first["metadata"]["executor"] == "flow" and first["metadata"]["flow"] == "studio-chat"
     again = json.loads((await jp_fetch("sage-studio", "api", "chat", "sessions", sid, "regenerate", method="POST",
                                        body=json.dumps({"source": "cloud"}))).body)
     assert again["parent_id"] == first["parent_id"] and again["metadata"]["source"] == "cloud"
@@ -246,3 +248,37 @@ async def test_rest_turn_regenerate_and_edit(routed, jp_fetch):
     events = [json.loads(line[6:]) for line in resp.body.decode().splitlines() if line.startswith("data: ")]
     assert events[0]["type"] == "start" and events[-1]["type"] == "done"
     assert "".join(e["text"] for e in events if e["type"] == "token") == events[-1]["message"]["content"]
+
+
+async def test_session_runs_the_users_edited_copy_of_the_flow(routed, jp_fetch):
+    from sage_studio_lab.flow import Flow
+    from sage_studio_lab.flow.repository import FlowRepository
+
+    # The user's copy drops the MemorySaver: the LLM's turn goes straight to the result.
+    spec = Flow.template("studio-chat").spec.model_copy(deep=True)
+    spec.name = "My chat (no memory)"
+    spec.nodes = [n for n in spec.nodes if n.id != "saver"]
+    spec.edges = [e for e in spec.edges if "saver" not in (e.source, e.target)]
+    spec.edges.append(type(spec.edges[0])(id="llm.turn->result.in", source="llm", sourceHandle="turn",
+                                          target="result", targetHandle="in"))
+    flow_id = FlowRepository().create(spec)["id"]
+    sid = SessionStore().create("custom", {"max_tokens": 6, "flow": flow_id})["id"]
+    resp = await jp_fetch("sage-studio", "api", "chat", "sessions", sid, "messages", method="POST",
+                          body=json.dumps({"content": "Hello!"}))
+    answer = json.loads(resp.body)
+    assert answer["metadata"]["flow"] == flow_id and answer["metadata"]["executor"] == "flow"
+    assert answer["content"] and MemoryService().stats(sid)["dialogs"] == 0
+
+
+def test_cli_chat_streams_and_stores_in_a_session(routed, studio_home):
+    env = {**os.environ}
+    out = subprocess.run([sys.executable, "-m", "sage_studio_lab", "chat", "What is the capital of France?",
+                          "--new", "cli", "--max-tokens", "12", "--temperature", "0", "--source", "local"],
+                         env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert "Paris" in out.stdout and "[local · SmolLM2-135M-Instruct" in out.stderr
+    (session,) = SessionStore().list()
+    assert session["title"] == "cli" and session["message_count"] == 2
+    out = subprocess.run([sys.executable, "-m", "sage_studio_lab", "chat", "hi", "--source", "cloud"],
+                         env={**env, "SAGE_CHAT_BASE_URL": ""}, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 1 and "no cloud endpoint configured" in out.stderr

@@ -11,6 +11,7 @@ from sage_studio_lab import settings as settings_mod
 from sage_studio_lab.chat import pipeline as p
 from sage_studio_lab.chat.models import SessionSettings
 from sage_studio_lab.chat.sessions import SessionStore
+from sage_studio_lab.errors import InvalidInput
 from sage_studio_lab.memory.service import MemoryService
 
 FACTS = [("My cat is called Whiskers.", "What a lovely name."),
@@ -30,7 +31,7 @@ def test_settings_and_env_choose_the_default_backend(monkeypatch):
     assert (config.backend, config.window) == ("kv", 3)
     config = MemoryService().set_config("s1", {"backend": "vector", "top_k": 2})
     assert (config.backend, config.window, config.top_k) == ("vector", 3, 2)
-    with pytest.raises(Exception):
+    with pytest.raises(InvalidInput, match="backend"):
         MemoryService().set_config("s1", {"backend": "telepathy"})
     assert MemoryService().get_config("s1").backend == "vector"
 

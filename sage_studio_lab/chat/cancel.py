@@ -65,6 +65,11 @@ def unregister(c: Cancellation) -> None:
         _active.pop(c.request_id, None)
 
 
+def find(request_id: str | None) -> Cancellation | None:
+    with _lock:
+        return _active.get(request_id) if request_id else None
+
+
 def stop(request_id: str | None = None, session_id: str | None = None) -> list[str]:
     """Cancel the matching in-flight generations; returns their request ids."""
     with _lock:

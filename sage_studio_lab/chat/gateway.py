@@ -18,15 +18,16 @@ from .cancel import Cancellation
 
 TIMEOUT = httpx.Timeout(120.0, connect=3.0)  # read: longest silence between chunks; never hang forever
 GATEWAY_FIELDS = {"session_id", "source"}  # ours, not forwarded upstream
-_client: httpx.AsyncClient | None = None
+_client: tuple | None = None  # (event loop, client): pooled connections belong to one loop
 
 
 def client() -> httpx.AsyncClient:
     global _client
-    if _client is None:
-        _client = httpx.AsyncClient(timeout=TIMEOUT, limits=httpx.Limits(max_connections=256,
-                                                                         max_keepalive_connections=64))
-    return _client
+    loop = asyncio.get_running_loop()
+    if _client is None or _client[0] is not loop:
+        _client = (loop, httpx.AsyncClient(timeout=TIMEOUT, limits=httpx.Limits(max_connections=256,
+                                                                                max_keepalive_connections=64)))
+    return _client[1]
 
 
 async def open_upstream(payload: dict, source: str | None) -> tuple[up.Upstream, httpx.Response, list[str]]:

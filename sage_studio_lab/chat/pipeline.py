@@ -44,6 +44,30 @@ class Turn:
     messages: list[dict] = field(default_factory=list)
     token_budget: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
+    # Routing of the LLM step and where its result goes (set by ChatService, read by the LLM operator).
+    source: str | None = None
+    model: str | None = None
+    request_id: str | None = None
+    user: str | None = None
+    answer: str = ""
+    completion: dict = field(default_factory=dict)
+    memory_id: int | None = None
+
+    def to_dict(self) -> dict:
+        """A JSON-safe copy: what travels between the flow's nodes (and shows in run events)."""
+        d = {f: getattr(self, f) for f in self.__dataclass_fields__}
+        d["settings"] = self.settings.model_dump()
+        d["memory_config"] = self.memory_config.model_dump()
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict | Turn) -> Turn:
+        if isinstance(d, Turn):
+            return d
+        d = dict(d)
+        d["settings"] = SessionSettings.model_validate(d.get("settings") or {})
+        d["memory_config"] = MemoryConfig.model_validate(d.get("memory_config") or {})
+        return cls(**{k: v for k, v in d.items() if k in cls.__dataclass_fields__})
 
 
 def estimate_tokens(text: str) -> int:
@@ -69,9 +93,12 @@ def memory_loader(turn: Turn, history_path: list[dict], memory: MemoryService) -
     window = turn.memory_config.window
     user_positions = [i for i, m in enumerate(earlier) if m["role"] == "user"]
     # A dialog starts at a user message: keep everything from the window-th last one on.
-    recent = earlier[user_positions[-window]:] if window and user_positions else []
-    if window and len(user_positions) < window:
+    if not window:
+        recent = []
+    elif len(user_positions) <= window:
         recent = earlier
+    else:
+        recent = earlier[user_positions[-window]:]
     turn.history = [{"role": m["role"], "content": m["content"]} for m in recent]
     in_window = {m["id"] for m in recent if m["role"] == "user"} | {turn.user_message_id}
     turn.memory_hits = memory.recall(turn.session_id, turn.text, turn.memory_config, exclude_message_ids=in_window)

@@ -9,13 +9,14 @@ def register(sub) -> None:
     p.add_argument("--port", type=int, default=8001)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--max-batch", type=int, default=32)
+    p.add_argument("--dtype", default="float32", choices=["float32", "bfloat16"])
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     from ..engine import serve
 
-    argv = ["--port", str(args.port), "--host", args.host, "--max-batch", str(args.max_batch)]
+    argv = ["--port", str(args.port), "--host", args.host, "--max-batch", str(args.max_batch), "--dtype", args.dtype]
     if args.model:
         argv += ["--model", args.model]
     print(f"serving on http://{args.host}:{args.port}/v1 (Ctrl-C to stop)", flush=True)

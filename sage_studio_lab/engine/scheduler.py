@@ -256,7 +256,7 @@ class Scheduler:
             self._finish(seq, "length", text)
             return
         # Hold back a trailing partial character and any suffix that might still become a stop string.
-        safe = len(text) - 1 if text.endswith("\ufffd") else len(text)
+        safe = len(text.rstrip("\ufffd"))
         for stop in seq.params.stop:
             for k in range(min(len(stop) - 1, safe), 0, -1):
                 if text[:safe].endswith(stop[:k]):

@@ -45,6 +45,20 @@ def read_events(path: Path, offset: int = 0) -> tuple[list[dict], int]:
     return events, offset + end + 1
 
 
+def read_lines(path: Path, offset: int = 0) -> tuple[list[str], int]:
+    """Complete text lines after byte `offset` (for following a log), and the new offset."""
+    path = Path(path)
+    if not path.exists():
+        return [], offset
+    with path.open("rb") as fh:
+        fh.seek(offset)
+        data = fh.read(1 << 20)
+    end = data.rfind(b"\n")
+    if end < 0:
+        return [], offset
+    return data[: end + 1].decode("utf-8", errors="replace").splitlines(), offset + end + 1
+
+
 def last_event(path: Path, type_: str | None = None, window: int = 65536) -> dict | None:
     """The newest event (of one type) from the file's tail, without reading the whole file."""
     path = Path(path)

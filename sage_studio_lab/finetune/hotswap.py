@@ -35,6 +35,18 @@ def hot_load_problems(adapter: Path, max_rank: int = MAX_LORA_RANK) -> list[str]
     return problems
 
 
+def same_model(a: str, b: str) -> bool:
+    """Do two catalog ids / folders name the same weights?"""
+    if a == b:
+        return True
+    from ..models import resolve_model
+
+    try:
+        return Path(resolve_model(a)).resolve() == Path(resolve_model(b)).resolve()
+    except Exception:  # noqa: BLE001 - an unresolvable name is simply not the same model
+        return False
+
+
 def _engine():
     from ..engine import EngineManager
 
@@ -58,6 +70,11 @@ def use_adapter(name: str, adapter: Path, base_model: str | None = None) -> dict
                        reason=problems, action="merge-and-restart")
     manager = _engine()
     status = _require_running(manager)
+    served = status.get("model")
+    if base_model and served and not same_model(base_model, served):
+        raise Conflict(f"this adapter was trained on {base_model} but the engine serves {served}: restart the "
+                       f"engine on {base_model} (or merge the adapter and serve the merged model)",
+                       reason=[f"base model mismatch: {base_model} vs {served}"], action="restart-engine")
     load_time = 0.0
     if name not in (status.get("adapters") or []):
         load_time = manager.load_adapter(name, str(adapter))["load_time_s"]

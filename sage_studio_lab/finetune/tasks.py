@@ -141,6 +141,9 @@ class _SchedulerLock:
 def schedule() -> list[str]:
     """Reap dead trainers, then start queued tasks (oldest first) while slots are free. Returns started ids."""
     started = []
+    for pid, child in list(_children.items()):  # collect our finished trainers (no zombies in a long-lived server)
+        if child.poll() is not None:
+            _children.pop(pid, None)
     with _SchedulerLock():
         reap()
         store = get_store()

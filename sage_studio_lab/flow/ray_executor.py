@@ -16,10 +16,10 @@ from .executor import LocalExecutor, _Node
 from .registry import RunContext, get_operator
 
 
-def _remote_process(op_type: str, config: dict, inputs: dict, ctx_fields: dict):
+def _remote_process(op_type: str, config: dict, inputs: dict, ctx_fields: dict, run_inputs: dict):
     tokens: list[str] = []
     op = get_operator(op_type)(config)
-    ctx = RunContext(**ctx_fields, on_token=tokens.append)
+    ctx = RunContext(**ctx_fields, inputs=run_inputs, on_token=tokens.append)
     result = op.process(inputs, ctx)
     if asyncio.iscoroutine(result):
         result = asyncio.run(result)
@@ -51,6 +51,7 @@ class RayExecutor(LocalExecutor):
         super().__init__(spec, base_dir=base_dir, queue_size=queue_size, user=user)
         self.address, self.num_cpus = address or os.environ.get("SAGE_RAY_ADDRESS"), num_cpus
         self._task = None
+        self._inputs_ref = None
 
     async def setup(self) -> None:
         # ray.init wants the main thread (signal handlers); it blocks the loop once per process
@@ -61,9 +62,10 @@ class RayExecutor(LocalExecutor):
     async def invoke(self, node: _Node, inputs: dict, ctx: RunContext) -> dict:
         if node.is_sink:
             return node.op.process(inputs, ctx)
-        fields = {"run_id": ctx.run_id, "node_id": ctx.node_id, "inputs": ctx.inputs, "base_dir": ctx.base_dir,
-                  "user": ctx.user}
-        ref = self._task.remote(type(node.op).type, node.config, inputs, fields)
+        fields = {"run_id": ctx.run_id, "node_id": ctx.node_id, "base_dir": ctx.base_dir, "user": ctx.user}
+        if self._inputs_ref is None:  # the run inputs go to the object store once, not with every task
+            self._inputs_ref = self._ray.put(ctx.inputs)
+        ref = self._task.remote(type(node.op).type, node.config, inputs, fields, self._inputs_ref)
         try:
             # ref.future() is a concurrent future, not bound to one event loop (flow.run makes a new loop per run)
             result, tokens = await asyncio.wrap_future(ref.future())

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import threading
 
+from pydantic import ValidationError
+
 from .. import paths, store
-from ..errors import NotFound
+from ..errors import InvalidInput, NotFound
 from .config import MemoryConfig, MemoryConfigPatch, merged_config
 from .vector_index import SessionVectorIndex
 
@@ -39,7 +41,11 @@ class MemoryService:
         return merged_config(overrides)
 
     def set_config(self, session_id: str, patch: MemoryConfigPatch | dict) -> MemoryConfig:
-        patch = patch if isinstance(patch, MemoryConfigPatch) else MemoryConfigPatch.model_validate(patch)
+        if not isinstance(patch, MemoryConfigPatch):
+            try:
+                patch = MemoryConfigPatch.model_validate(patch)
+            except ValidationError as exc:
+                raise InvalidInput(f"invalid memory config: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}") from exc
         with self.db.tx() as conn:
             row = conn.execute("SELECT config FROM memory_sessions WHERE session_id=?", (session_id,)).fetchone()
             overrides = store.loads(row[0], {}) if row else {}

@@ -19,6 +19,7 @@ from ..retrieval import VectorIndex
 
 HNSW_THRESHOLD = 20_000
 HNSW_EF_SEARCH = 128
+HNSW_EF_CONSTRUCTION = 40  # build time matters on 2 cores; efSearch 128 keeps recall@10 ≥ 0.95
 
 
 def tune(index: VectorIndex) -> VectorIndex:
@@ -41,6 +42,10 @@ def build(vectors: np.ndarray, ids: np.ndarray, path: Path | None = None) -> Vec
     """A new index holding `vectors` (L2-normalised float32) under int64 `ids`; HNSW when large."""
     kind = "hnsw" if len(vectors) >= HNSW_THRESHOLD else "flat"
     index = tune(VectorIndex(None, vectors.shape[1], kind=kind))
+    if kind == "hnsw":
+        import faiss
+
+        faiss.downcast_index(index.index.index).hnsw.efConstruction = HNSW_EF_CONSTRUCTION
     if len(vectors):
         index.index.add_with_ids(np.ascontiguousarray(vectors, dtype="float32"), np.asarray(ids, dtype="int64"))
     index.path = path

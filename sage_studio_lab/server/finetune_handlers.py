@@ -33,6 +33,17 @@ def _ft():
     return datasets, tasks, hotswap, catalog
 
 
+def _int_arg(handler, name: str, default: int, lo: int, hi: int) -> int:
+    raw = handler.get_query_argument(name, str(default))
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidInput(f"{name} must be an integer between {lo} and {hi}, not {raw!r}") from None
+    if not lo <= value <= hi:
+        raise InvalidInput(f"{name} must be between {lo} and {hi}")
+    return value
+
+
 async def _in_thread(fn, *args, **kwargs):
     return await asyncio.to_thread(fn, *args, **kwargs)
 
@@ -150,11 +161,19 @@ class DatasetHandler(StudioHandler):
         datasets, *_ = _ft()
         ds = datasets.get_dataset(dataset_id)
         model = self.get_query_argument("model", None)
-        max_length = int(self.get_query_argument("max_length", "512"))
-        rows = int(self.get_query_argument("rows", "3"))
+        max_length = _int_arg(self, "max_length", 512, 16, 32768)
+        rows = _int_arg(self, "rows", 3, 0, 100)
         preview = await _in_thread(datasets.preview, dataset_id, model, rows)
         stats = await _in_thread(datasets.token_stats, dataset_id, model, max_length)
-        self.write_json(ds | {"preview": preview, "token_stats": stats})
+        try:
+            eval_ratio = float(self.get_query_argument("eval_ratio", "0.1"))
+        except ValueError:
+            raise InvalidInput("eval_ratio must be a number between 0 and 1") from None
+        if not 0 <= eval_ratio < 1:
+            raise InvalidInput("eval_ratio must be a number between 0 and 1")
+        train, evaluation = datasets.split(range(ds["rows"]), eval_ratio, seed=42)
+        self.write_json(ds | {"preview": preview, "token_stats": stats,
+                              "split": {"eval_ratio": eval_ratio, "train": len(train), "eval": len(evaluation)}})
 
     @tornado.web.authenticated
     def delete(self, dataset_id: str):
@@ -219,7 +238,7 @@ class TaskLogsHandler(StudioHandler):
     @tornado.web.authenticated
     def get(self, task_id: str):
         _, tasks, *_ = _ft()
-        lines = int(self.get_query_argument("lines", "200"))
+        lines = _int_arg(self, "lines", 200, 0, 100_000)
         self.write_json({"task_id": task_id, "lines": tasks.logs(task_id, lines)})
 
 
@@ -252,6 +271,7 @@ class TaskEventsSocket(WebSocketMixin, tornado.websocket.WebSocketHandler, Jupyt
         except StudioError as exc:
             raise tornado.web.HTTPError(exc.status, reason=exc.message) from None
         self.task_id = task_id
+        self.with_logs = self.get_query_argument("logs", "0") in ("1", "true")  # also follow train.log
         return await super().get(task_id)
 
     def open(self, task_id: str):
@@ -259,15 +279,20 @@ class TaskEventsSocket(WebSocketMixin, tornado.websocket.WebSocketHandler, Jupyt
         self._pump = asyncio.ensure_future(self._run())
 
     async def _run(self):
-        from ..finetune.events import read_events
+        from ..finetune.events import read_events, read_lines
 
         _, tasks, *_ = _ft()
-        offset, status, ticks = 0, None, 0
+        offset, log_offset, status, ticks = 0, 0, None, 0
+        log_file = self.events_file.with_name("train.log")
         try:
             while True:
                 events, offset = read_events(self.events_file, offset)
                 for event in events:
                     await self.write_message(json.dumps({"task_id": self.task_id, **event}))
+                if self.with_logs:
+                    lines, log_offset = read_lines(log_file, log_offset)
+                    for line in lines:
+                        await self.write_message(json.dumps({"task_id": self.task_id, "type": "log", "line": line}))
                 if ticks % 10 == 0 or events:  # the store is checked less often than the file
                     row = await _in_thread(tasks.get_task, self.task_id, refresh=ticks % 20 == 0)
                     if row["status"] != status:

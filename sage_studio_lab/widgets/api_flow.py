@@ -41,7 +41,10 @@ def run_flow(flow, inputs, emit, cancelled: threading.Event, executor: str = "lo
         def watch():
             while not done.is_set():
                 if cancelled.wait(0.05):
-                    loop.call_soon_threadsafe(flow.cancel)
+                    try:
+                        loop.call_soon_threadsafe(flow.cancel)
+                    except RuntimeError:  # the run ended (loop closed) just as the cancel came in
+                        pass
                     return
 
         threading.Thread(target=watch, daemon=True).start()

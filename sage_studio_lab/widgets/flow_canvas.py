@@ -35,6 +35,7 @@ class FlowCanvas(StudioWidget):
     node_status = traitlets.Dict().tag(sync=True)  # node id -> pending|running|finished|failed
     outputs = traitlets.Dict().tag(sync=True)
     issues = traitlets.List().tag(sync=True)
+    height = traitlets.Int(520).tag(sync=True)  # pixels of canvas in the output area
 
     def __init__(self, flow=None, **kwargs):
         path = ""

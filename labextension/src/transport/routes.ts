@@ -42,6 +42,13 @@ export const COMPOSITE: Record<string, (args: Obj, call: Caller) => Promise<any>
       }
     };
   },
+  'memory.config': async (args, call) => {
+    const [config, list] = await Promise.all([
+      call('memory.config_only', args),
+      call('sessions.list').catch(() => null)
+    ]);
+    return { total_sessions: list?.sessions?.length, ...config };
+  },
   'memory.stats': async (args, call) => {
     if (args.session_id) {
       return call('memory.session_stats', { session_id: args.session_id });
@@ -102,7 +109,7 @@ export const CALL_ROUTES: Record<string, CallRoute> = {
   },
   'chat.models': { verb: 'GET', path: 'v1/models' },
   // memory
-  'memory.config': {
+  'memory.config_only': {
     verb: 'GET',
     path: 'api/memory/config',
     result: r => (r?.config ? { ...r.config, ...r } : r)

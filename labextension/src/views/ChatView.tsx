@@ -150,14 +150,32 @@ export function SessionList({
 function Details({ meta }: { meta: Record<string, any> }) {
   const hits: any[] = meta.memory_hits ?? [];
   const sources: any[] = meta.sources ?? meta.documents ?? [];
+  const latency = meta.latency ?? {};
+  const ttftMs =
+    meta.ttft_ms ??
+    (latency.ttft_s !== undefined && latency.ttft_s !== null ? latency.ttft_s * 1000 : null);
+  const tokens = meta.tokens ?? meta.completion_tokens;
+  const llmS = latency.llm_s;
+  const tokS = meta.tok_s ?? meta.tokens_per_s ?? (tokens && llmS ? tokens / llmS : null);
+  const budget = meta.token_budget ?? {};
   return (
     <div className="sage-details">
       <span>intent: {meta.intent ?? '–'}</span>
       <span>source: {meta.source ?? '–'}</span>
       <span>model: {meta.model ?? '–'}</span>
-      <span>tokens: {fmtNum(meta.tokens ?? meta.completion_tokens)}</span>
-      <span>TTFT: {fmtNum(meta.ttft_ms, 0)} ms</span>
-      <span>tok/s: {fmtNum(meta.tok_s ?? meta.tokens_per_s, 1)}</span>
+      <span>memory: {meta.memory_backend ?? '–'}</span>
+      <span>tokens: {fmtNum(tokens)}</span>
+      <span>TTFT: {fmtNum(ttftMs, 0)} ms</span>
+      <span>tok/s: {fmtNum(tokS, 1)}</span>
+      {latency.total_s !== undefined ? <span>total: {fmtNum(latency.total_s, 2)} s</span> : null}
+      {Object.keys(budget).length ? (
+        <span>
+          budget:{' '}
+          {Object.entries(budget)
+            .map(([k, v]) => `${k} ${fmtNum(v, 0)}`)
+            .join(' · ')}
+        </span>
+      ) : null}
       {hits.length ? (
         <div className="sage-hits">
           memory hits:

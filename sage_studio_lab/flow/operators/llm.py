@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 from ...errors import InvalidInput, Unavailable
@@ -24,6 +25,16 @@ def local_engine() -> tuple[str, str | None]:
     return (url if url.endswith("/v1") else url + "/v1"), status.get("model")
 
 
+def resolve_secret(value: str | None) -> str | None:
+    """`env:NAME` reads the secret from the environment, so saved and exported flows need not hold it."""
+    if isinstance(value, str) and value.startswith("env:"):
+        name = value[4:].strip()
+        if name not in os.environ:
+            raise InvalidInput(f"the environment variable {name} (named by an `env:` secret) is not set")
+        return os.environ[name]
+    return value
+
+
 def chat_completion(messages: list[dict], config: dict, on_token=None) -> str:
     """One chat completion, streamed token by token to `on_token` when config.stream is on."""
     from openai import OpenAI
@@ -32,7 +43,7 @@ def chat_completion(messages: list[dict], config: dict, on_token=None) -> str:
     if not base_url:
         base_url, engine_model = local_engine()
         model = model or engine_model
-    client = OpenAI(base_url=base_url, api_key=config.get("api_key") or "not-needed",
+    client = OpenAI(base_url=base_url, api_key=resolve_secret(config.get("api_key")) or "not-needed",
                     timeout=float(config.get("request_timeout_s") or 120), max_retries=0)
     if not model:
         model = client.models.list().data[0].id
@@ -55,7 +66,7 @@ def chat_completion(messages: list[dict], config: dict, on_token=None) -> str:
 GENERATOR_FIELDS = [
     Field("base_url", "string", "", "Endpoint", "OpenAI-compatible base URL (…/v1); empty = the local engine"),
     Field("model", "string", "", "Model", "Empty = the engine's model"),
-    Field("api_key", "secret", "", "API key", secret=True),
+    Field("api_key", "secret", "", "API key", "Prefer env:VARIABLE, so the key is not saved in the flow", secret=True),
     Field("temperature", "number", 0.0, "Temperature", min=0, max=2),
     Field("max_tokens", "integer", 128, "Max tokens", min=1, max=32_768),
     Field("seed", "integer", None, "Seed"),

@@ -40,10 +40,22 @@ def split_characters(text: str, size: int, overlap: int) -> list[str]:
 
 
 def split_tokens(text: str, size: int, overlap: int, tokenizer_name: str) -> list[str]:
+    """Windows of `size` tokens; the chunk text is cut from the original by the token offsets, so case and
+    spacing survive even with an uncased tokenizer (decode would lower-case MiniLM's)."""
     tok = _tokenizer(tokenizer_name)
-    ids = tok(text, add_special_tokens=False)["input_ids"]
     step = max(1, size - overlap)
-    return [tok.decode(ids[i:i + size]).strip() for i in range(0, len(ids), step) if ids[i:i + size]]
+    fast = getattr(tok, "is_fast", False)
+    enc = tok(text, add_special_tokens=False, return_offsets_mapping=fast)
+    n = len(enc["input_ids"])
+    starts = []
+    for i in range(0, n, step):  # the last window reaches the end; no tail chunk inside the previous one
+        starts.append(i)
+        if i + size >= n:
+            break
+    if fast:
+        offsets = enc["offset_mapping"]
+        return [text[offsets[i][0]:offsets[min(i + size, n) - 1][1]].strip() for i in starts]
+    return [tok.decode(enc["input_ids"][i:i + size]).strip() for i in starts]
 
 
 @register_operator

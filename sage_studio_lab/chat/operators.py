@@ -1,0 +1,122 @@
+"""Flow operators of the chat area: the nodes of the built-in `studio-chat` flow (besides the memory
+ones in `memory/operators.py`). Each wraps one step of `chat.pipeline`, so editing the flow on the canvas
+changes what a chat turn does, and ChatService runs the flow a session points at."""
+
+from __future__ import annotations
+
+from ..flow.registry import Field, Operator, Port, register_operator
+
+
+def _turn(inputs):
+    from .pipeline import Turn
+
+    return Turn.from_dict(inputs["turn"])
+
+
+@register_operator
+class StudioChatInput(Operator):
+    """The chat turn handed to the flow by ChatService (run input `turn`)."""
+
+    type = "studio_chat_input"
+    category = "chat"
+    label = "User input (chat turn)"
+    icon = "message-square"
+    source = True
+    outputs = [Port("turn", "json")]
+    config_schema = [Field("name", "string", "turn", "Input name", "Key of the turn in the run inputs")]
+
+    def process(self, inputs, ctx):
+        turn = ctx.inputs.get(self.config.get("name") or "turn")
+        if turn is None:
+            from ..errors import InvalidInput
+            raise InvalidInput("the studio-chat flow needs a `turn` input (run it through ChatService)")
+        return {"turn": turn}
+
+
+@register_operator
+class StudioIntentRouter(Operator):
+    """Keyword intent of the user's message: knowledge (needs RAG), recall, code or chat."""
+
+    type = "studio_intent_router"
+    category = "chat"
+    label = "Intent router (chat)"
+    icon = "git-branch"
+    inputs = [Port("turn", "json")]
+    outputs = [Port("turn", "json")]
+
+    def process(self, inputs, ctx):
+        from . import pipeline as p
+
+        turn = _turn(inputs)
+        p.timed(turn, "intent_router", p.intent_router, turn)
+        return {"turn": turn.to_dict()}
+
+
+@register_operator
+class KnowledgeRAG(Operator):
+    """Passages from the user's documents (`<user dir>/knowledge/`), only when the intent needs them."""
+
+    type = "knowledge_rag"
+    category = "chat"
+    label = "Knowledge RAG"
+    icon = "book-open"
+    inputs = [Port("turn", "json")]
+    outputs = [Port("turn", "json")]
+    config_schema = [Field("top_k", "integer", 3, "Top k", min=1, max=20)]
+    blocking = True
+
+    def process(self, inputs, ctx):
+        from . import pipeline as p
+
+        turn = _turn(inputs)
+        p.timed(turn, "knowledge_rag", p.knowledge_rag, turn, int(self.config.get("top_k") or 3))
+        return {"turn": turn.to_dict()}
+
+
+@register_operator
+class StudioPromptBuilder(Operator):
+    """System prompt + recalled memories + documents + recent history + the user's message."""
+
+    type = "studio_prompt_builder"
+    category = "chat"
+    label = "Prompt builder (chat)"
+    icon = "file-text"
+    inputs = [Port("turn", "json")]
+    outputs = [Port("turn", "json")]
+
+    def process(self, inputs, ctx):
+        from . import pipeline as p
+
+        turn = _turn(inputs)
+        p.timed(turn, "prompt_builder", p.prompt_builder, turn)
+        return {"turn": turn.to_dict()}
+
+
+@register_operator
+class StudioLLM(Operator):
+    """Streams the answer from the local engine / cloud / auto (the turn's source), token by token."""
+
+    type = "studio_llm"
+    category = "chat"
+    label = "LLM inference (chat)"
+    icon = "cpu"
+    inputs = [Port("turn", "json")]
+    outputs = [Port("turn", "json"), Port("text", "text", label="answer")]
+    blocking = True
+
+    def process(self, inputs, ctx):
+        import time
+
+        from . import cancel as cancel_mod
+        from .llm import stream_chat
+
+        turn = _turn(inputs)
+        s = turn.settings
+        cancel = cancel_mod.find(turn.request_id)
+        t0 = time.perf_counter()
+        completion = stream_chat(turn.messages, turn.source or s.source, turn.model or s.model,
+                                 {"temperature": s.temperature, "top_p": s.top_p, "max_tokens": s.max_tokens},
+                                 on_token=ctx.emit_token, cancel=cancel)
+        turn.timings["llm_inference"] = round(time.perf_counter() - t0, 4)
+        turn.answer, turn.completion = completion.text, completion.to_dict()
+        return {"turn": turn.to_dict(), "text": completion.text}

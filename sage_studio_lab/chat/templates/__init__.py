@@ -1,0 +1,1 @@
+"""Flow templates of the chat area (`Chat (Studio pipeline)`)."""

@@ -1,0 +1,87 @@
+"""Task config validation, resource advice, queue rules and pid liveness — fast, no training."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import psutil
+import pytest
+from pydantic import ValidationError
+
+from sage_studio_lab.errors import Conflict, InvalidInput, ModelNotFound
+from sage_studio_lab.finetune import datasets, tasks
+from sage_studio_lab.finetune.advice import advise
+from sage_studio_lab.finetune.config import TaskConfig
+from sage_studio_lab.models import bundled_model_dir
+from sage_studio_lab.store import get_store
+
+
+@pytest.fixture
+def ds(tmp_path):
+    path = tmp_path / "d.jsonl"
+    path.write_text("".join(json.dumps({"instruction": f"q{i}", "output": "a"}) + "\n" for i in range(3)))
+    return datasets.import_file(path)
+
+
+def test_config_is_typed_and_strict():
+    cfg = TaskConfig(dataset_id="ds-1", lora={"target_modules": "all-linear", "rank": 16})
+    assert cfg.lora.target_modules == "all-linear" and cfg.model == "SmolLM2-135M-Instruct"
+    for bad in ({"epochs": 0}, {"learning_rate": 2}, {"lora": {"target_modules": []}}, {"scheduler": "zigzag"},
+                {"unknown_option": 1}, {"lora": {"rank": 0}}):
+        with pytest.raises(ValidationError):
+            TaskConfig(dataset_id="ds-1", **bad)
+
+
+def test_advice_warns_but_never_changes_settings(ds):
+    huge = TaskConfig(dataset_id=ds["id"], batch_size=512, max_length=32768, lora={"rank": 128})
+    warnings = advise(huge, bundled_model_dir(), rows=3)
+    text = " | ".join(warnings)
+    assert "estimated memory" in text and "fewer than batch_size 512" in text and "rank 128" in text
+    assert huge.batch_size == 512 and huge.max_length == 32768
+    assert advise(TaskConfig(dataset_id=ds["id"], batch_size=2, max_length=64, eval_ratio=0), bundled_model_dir(),
+                  rows=100) == []
+
+
+def test_create_refuses_bad_inputs_and_stores_nothing(ds):
+    with pytest.raises(ModelNotFound):
+        tasks.create_task(TaskConfig(dataset_id=ds["id"], model="no-such-model"))
+    with pytest.raises(InvalidInput, match="needs a CUDA GPU"):
+        tasks.create_task(TaskConfig(dataset_id=ds["id"], quantization="4bit"))
+    assert get_store().query("SELECT * FROM finetune_tasks") == []
+    assert [p for p in tasks.tasks_root().iterdir() if not p.name.startswith(".")] == []
+    with pytest.raises(InvalidInput):
+        tasks.get_task("../x")
+
+
+def test_pid_liveness_checks_create_time_and_zombies():
+    me = psutil.Process(os.getpid())
+    assert tasks.pid_alive(me.pid, me.create_time())
+    assert not tasks.pid_alive(me.pid, me.create_time() - 100)  # same pid, another process: recycled
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    created = psutil.Process(child.pid).create_time()
+    deadline = time.time() + 30
+    while psutil.Process(child.pid).status() != psutil.STATUS_ZOMBIE and time.time() < deadline:
+        time.sleep(0.05)
+    assert not tasks.pid_alive(child.pid, created)  # exited but not yet reaped: dead
+    child.wait()
+    assert not tasks.pid_alive(None, None)
+
+
+def test_status_transition_rules(ds, monkeypatch):
+    """Queued tasks can be cancelled, cancelled ones resumed, finished ones not cancelled again; all recorded."""
+    monkeypatch.setattr(tasks, "_launch", lambda task_id: False)  # nothing starts in this test
+    a = tasks.create_task(TaskConfig(dataset_id=ds["id"]))
+    assert a["status"] == "queued"
+    with pytest.raises(Conflict):
+        tasks.resume_task(a["id"])
+    assert tasks.cancel_task(a["id"])["status"] == "cancelled"
+    with pytest.raises(Conflict):
+        tasks.cancel_task(a["id"])
+    assert tasks.resume_task(a["id"])["status"] == "queued"
+    assert [t["status"] for t in tasks.transitions(a["id"])] == ["pending", "queued", "cancelled", "queued"]
+    tasks.delete_task(a["id"])
+    assert tasks.list_tasks() == []
