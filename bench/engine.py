@@ -122,37 +122,27 @@ def pct(values, q):
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
-def run_peer(model_dir: Path, tokens: int, log_dir: Path) -> dict:
-    """`transformers serve` preloading the same local folder; a reason instead of numbers when it cannot run."""
+def start_peer(model_dir: Path, mode: str, log_dir: Path):
+    """`transformers serve` preloading the same local folder; (url, proc) or (error, None) when it cannot run."""
     exe = shutil.which("transformers", path=str(Path(sys.executable).parent)) or shutil.which("transformers")
     if not exe:
-        return {"error": "the `transformers` CLI is not installed"}
-    results = {}
-    for mode, extra in (("plain", []), ("continuous-batching", ["--continuous-batching"])):
-        port = free_port()
-        log = log_dir / f"peer-{mode}.log"
-        with open(log, "wb") as fh:
-            proc = subprocess.Popen([exe, "serve", str(model_dir), "--port", str(port), *extra],
-                                    stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            if not wait_health(url, proc, 180):
-                results[mode] = {"error": "did not become healthy: " + log.read_text()[-400:]}
-                continue
-            try:
-                stream_once(url, str(model_dir), PROMPTS[0], 8)  # warm-up (loads the model on demand)
-                single = stream_once(url, str(model_dir), PROMPTS[0], tokens)
-                many = concurrent(url, str(model_dir), tokens)
-                results[mode] = {"single_tok_s": single["tokens"] / single["wall"], "concurrent8_tok_s": many["tok_s"]}
-            except Exception as exc:
-                results[mode] = {"error": f"{type(exc).__name__}: {exc}; log: {log.read_text()[-400:]}"}
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-    return results
+        return "the `transformers` CLI is not installed", None
+    port = free_port()
+    log = log_dir / f"peer-{mode}.log"
+    extra = ["--continuous-batching"] if mode == "continuous-batching" else []
+    with open(log, "wb") as fh:
+        proc = subprocess.Popen([exe, "serve", str(model_dir), "--port", str(port), *extra],
+                                stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    if not wait_health(url, proc, 240):
+        proc.kill()
+        return "did not become healthy: " + log.read_text()[-400:], None
+    try:
+        stream_once(url, str(model_dir), PROMPTS[0], 8)  # warm-up (loads the model on demand)
+    except Exception as exc:
+        proc.kill()
+        return f"{type(exc).__name__}: {exc}; log: {log.read_text()[-400:]}", None
+    return url, proc
 
 
 def main() -> None:
@@ -177,22 +167,37 @@ def main() -> None:
                                    "--dtype", args.dtype],
                                   stdout=fh, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
+    peers, peer_errors = {}, {}
     try:
         assert wait_health(url, engine, 300), (log_dir / "engine.log").read_text()
+        if not args.skip_peer:  # all servers up at once; measurements alternate so they share the same noise
+            for mode in ("plain", "continuous-batching"):
+                peer_url, proc = start_peer(model_dir, mode, log_dir)
+                if proc is None:
+                    peer_errors[mode] = peer_url
+                else:
+                    peers[mode] = (peer_url, proc)
         tokenizer = AutoTokenizer.from_pretrained(model_dir)
         model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32).eval()
         baseline_generate(model, tokenizer, PROMPTS[0], 8)  # warm-ups
         stream_once(url, name, PROMPTS[0], 8)
 
         base, single, agg, ttfts = [], [], [], []
+        peer_single = {m: [] for m in peers}
+        peer_agg = {m: [] for m in peers}
         for _ in range(args.rounds):
             base.append(baseline_generate(model, tokenizer, PROMPTS[0], args.tokens))
             run = stream_once(url, name, PROMPTS[0], args.tokens)
             single.append(run["tokens"] / run["wall"])
             ttfts.append(run["ttft"])
+            for mode, (peer_url, _) in peers.items():
+                run = stream_once(peer_url, str(model_dir), PROMPTS[0], args.tokens)
+                peer_single[mode].append(run["tokens"] / run["wall"])
             many = concurrent(url, name, args.tokens)
             agg.append(many["tok_s"])
             ttfts += many["ttfts"]
+            for mode, (peer_url, _) in peers.items():
+                peer_agg[mode].append(concurrent(peer_url, str(model_dir), args.tokens)["tok_s"])
         del model
         loads = adapter_load_time(url, model_dir)
         report = {
@@ -207,17 +212,22 @@ def main() -> None:
             "ttft_p50_s": pct(ttfts, 0.5), "ttft_p99_s": pct(ttfts, 0.99),
             "adapter_load_s": loads, "adapter_load_median_s": statistics.median(loads),
             "per_round": {"generate": base, "single": single, "concurrent8": agg},
+            "peer_transformers_serve": {**{m: {"error": e} for m, e in peer_errors.items()}, **{
+                m: {"single_tok_s": statistics.median(peer_single[m]),
+                    "concurrent8_tok_s": statistics.median(peer_agg[m])} for m in peers}},
         }
+        for mode in peers:
+            report[f"vs_peer_{mode}_single"] = statistics.median(single) / statistics.median(peer_single[mode])
+            report[f"vs_peer_{mode}_concurrent8"] = statistics.median(agg) / statistics.median(peer_agg[mode])
     finally:
         engine.terminate()
         engine.wait(30)
-    if not args.skip_peer:
-        peer = run_peer(model_dir, args.tokens, log_dir)
-        report["peer_transformers_serve"] = peer
-        for mode, res in peer.items():
-            if "single_tok_s" in res:
-                report[f"vs_peer_{mode}_single"] = report["engine_single_tok_s"] / res["single_tok_s"]
-                report[f"vs_peer_{mode}_concurrent8"] = report["engine_8_concurrent_tok_s"] / res["concurrent8_tok_s"]
+        for _, proc in peers.values():
+            proc.terminate()
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
     print(json.dumps(report, indent=2))
 
 

@@ -117,7 +117,7 @@ def test_real_lora_run_learns_the_dataset(tmp_path):
 
 def test_kill9_fails_with_checkpoint_then_resume_and_queue_advances_without_a_server(tmp_path):
     ds = secret_dataset(tmp_path)
-    first = tasks.create_task(config(ds, max_steps=14, save_steps=2, eval_ratio=0.0))
+    first = tasks.create_task(config(ds, max_steps=8, save_steps=2, eval_ratio=0.0))
     second = tasks.create_task(config(ds, max_steps=3, save_steps=10, eval_ratio=0.0))
     assert tasks.get_task(second["id"])["status"] == "queued"  # one training at a time by default
 

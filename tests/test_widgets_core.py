@@ -117,6 +117,14 @@ def test_chat_send_from_the_view_streams_events(engine):
     assert result["value"]["content"] == text and result["value"]["role"] == "assistant"
     assert events[-2]["metadata"]["source"] == "local"
     assert len(chat.messages) == 2  # the trait follows turns sent from the view too
+    first_user = chat.messages[0]
+    # Edit-and-branch as the view does it: a new turn under the first message's parent.
+    result, _ = frontend_call(chat, "chat.send", {"session_id": chat.session_id, "content": "Say bye.",
+                                                  "parent_id": None})
+    assert result["ok"], result
+    assert [m["content"] for m in chat.messages][0] == "Say bye." and len(chat.messages) == 2
+    result, _ = frontend_call(chat, "sessions.switch", {"id": chat.session_id, "message_id": first_user["id"]})
+    assert result["value"]["messages"][0]["content"] == "Say hello."
 
 
 def test_chat_cancel_from_the_view(engine):

@@ -36,7 +36,10 @@ async def open_upstream(payload: dict, source: str | None) -> tuple[up.Upstream,
     targets = await asyncio.get_running_loop().run_in_executor(None, up.candidates, source)
     tried: list[str] = []
     body = {k: v for k, v in payload.items() if k not in GATEWAY_FIELDS}
-    for i, target in enumerate(targets):
+    retried_local = False
+    i = 0
+    while i < len(targets):
+        target = targets[i]
         tried.append(target.source)
         body["model"] = target.model_for(payload.get("model"))
         request = client().build_request("POST", target.base_url + "/chat/completions", json=body,
@@ -44,11 +47,18 @@ async def open_upstream(payload: dict, source: str | None) -> tuple[up.Upstream,
         try:
             resp = await client().send(request, stream=True)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            if target.source == "local":
+            if target.source == "local" and not retried_local:
+                retried_local = True  # the cached address may be stale (engine restarted): look again once
                 up.forget_local()
+                fresh = await asyncio.get_running_loop().run_in_executor(None, up.local_upstream, True)
+                if fresh is not None and fresh.base_url != target.base_url:
+                    targets[i] = fresh
+                    tried.pop()
+                    continue
             if i == len(targets) - 1:
                 raise up.UpstreamError(f"the {target.source} model server is unreachable ({target.base_url}): {exc}",
                                        status=502, code=f"{target.source}_unreachable", source=target.source) from exc
+            i += 1
             continue
         except httpx.TimeoutException as exc:
             raise up.UpstreamError(f"the {target.source} model server timed out: {exc}", status=504,

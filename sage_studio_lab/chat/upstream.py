@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from ..errors import StudioError, Unavailable
 from ..settings import get_settings
 
-# Reading the engine's status costs a few ms (process checks, an HTTP probe): cache it briefly; a
-# connection error invalidates the cache at once.
-LOCAL_CACHE_S = 2.0
+# Reading the engine's status costs HTTP probes to the engine (slow while it is busy generating), so the
+# answer is cached; a connection error invalidates it at once and the caller re-resolves (a restarted
+# engine on another port is found on the next try).
+LOCAL_CACHE_S = 30.0
 DEFAULT_MODEL_NAMES = {None, "", "default", "auto", "local", "cloud"}
 ENGINE_URL_ENV = "SAGE_STUDIO_ENGINE_URL"  # an engine Studio does not manage (e.g. run elsewhere)
 

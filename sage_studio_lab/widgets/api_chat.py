@@ -11,6 +11,7 @@ from ..errors import InvalidInput
 from .transport import plain, rpc
 
 SOURCES = ("auto", "local", "cloud")
+NO_PARENT = object()  # `parent_id` absent (a plain new turn); None is a real value: branch at the root
 
 
 def service():
@@ -25,7 +26,7 @@ def check_source(source: str | None) -> None:
 
 
 def send_turn(session_id: str, content: str, emit, cancelled: threading.Event, source: str | None = None,
-              model: str | None = None, parent_id: str | None = None, regenerate: bool = False) -> dict:
+              model: str | None = None, parent_id=NO_PARENT, regenerate: bool = False) -> dict:
     """Run one chat turn through the Studio pipeline, `emit`ting token events and a final meta event;
     returns the stored assistant message. Setting `cancelled` stops generation upstream."""
     from ..chat import cancel as cancel_mod
@@ -49,8 +50,13 @@ def send_turn(session_id: str, content: str, emit, cancelled: threading.Event, s
     try:
         if regenerate:
             message = svc.regenerate(session_id, source=source, model=model, on_token=on_token, cancel=cancellation)
-        elif parent_id:
-            message = svc.edit(session_id, parent_id, content, source=source, model=model, on_token=on_token,
+        elif parent_id is not NO_PARENT:
+            # The contract names the parent of the new branch; the core edits the user message under it.
+            edited = next((m for m in svc.sessions.get(session_id)["messages"]
+                           if m["role"] == "user" and m.get("parent_id") == parent_id), None)
+            if edited is None:
+                raise InvalidInput(f"no user message under parent {parent_id!r} in the active branch to edit")
+            message = svc.edit(session_id, edited["id"], content, source=source, model=model, on_token=on_token,
                                cancel=cancellation)
         else:
             message = svc.send(session_id, content, source=source, model=model, on_token=on_token,
@@ -101,6 +107,10 @@ class ChatApi:
         patch = SessionPatch.model_validate({"title": title, "settings": settings})
         return plain(service().sessions.update(id, title=patch.title, settings=patch.settings))
 
+    @rpc("sessions.switch")
+    def rpc_sessions_switch(self, id: str, message_id: str):
+        return plain(service().sessions.switch_branch(id, message_id))
+
     @rpc("sessions.delete")
     def rpc_sessions_delete(self, id: str):
         service().sessions.delete(id)
@@ -128,7 +138,7 @@ class ChatApi:
 
     @rpc("chat.send", stream=True)
     def rpc_chat_send(self, session_id: str, content: str = "", source: str | None = None, model: str | None = None,
-                   parent_id: str | None = None, regenerate: bool = False, call=None):
+                   parent_id=NO_PARENT, regenerate: bool = False, call=None):
         message = send_turn(session_id, content, call.emit, call.cancelled, source=source, model=model,
                             parent_id=parent_id, regenerate=regenerate)
         if hasattr(self, "_after_turn"):

@@ -185,11 +185,17 @@ def test_flow_from_template_runs_with_node_status(lab, studio_page):
     canvas.locator(".sage-palette-item").first.wait_for(timeout=UI_TIMEOUT)  # operator registry loaded
     canvas.get_by_label("Template").select_option("summarise-file")
     canvas.locator(".sage-node").nth(3).wait_for()
+    # The config form of a node comes from its schema: make the generator's answer short (busy CPU).
+    canvas.locator('.sage-node[data-node-id="llm"]').click()
+    max_tokens = canvas.locator(".sage-config").get_by_label("Max tokens")
+    max_tokens.fill("8")
     canvas.get_by_role("button", name="Run").click()
-    canvas.locator('.sage-run-info[data-run-status="finished"], .sage-run-info[data-run-status="failed"]').wait_for(
-        timeout=180_000)
+    try:
+        canvas.locator('.sage-run-info[data-run-status="finished"], .sage-run-info[data-run-status="failed"]').wait_for(
+            timeout=300_000)
+    finally:
+        screenshot(page, "flow-canvas")
     statuses = canvas.locator(".sage-node").evaluate_all("els => els.map(e => e.dataset.status)")
-    screenshot(page, "flow-canvas")
     assert canvas.locator(".sage-run-info").get_attribute("data-run-status") == "finished", (
         statuses, canvas.locator(".sage-run-info").inner_text())
     assert statuses and all(s == "done" for s in statuses), statuses
@@ -199,7 +205,9 @@ def test_flow_from_template_runs_with_node_status(lab, studio_page):
     page.wait_for_function(
         "() => ![...document.querySelectorAll('.jp-mod-dirty')].some(e => e.offsetParent)", timeout=30_000)
     saved = list(lab.root.glob("*.sage-flow.json"))
-    assert saved and len(json.loads(saved[0].read_text())["nodes"]) == 4
+    assert saved
+    nodes = {n["id"]: n for n in json.loads(saved[0].read_text())["nodes"]}
+    assert len(nodes) == 4 and nodes["llm"]["data"]["config"]["max_tokens"] == 8
 
 
 def test_finetune_loss_curve_then_use_in_chat(lab, studio_page, tmp_path):

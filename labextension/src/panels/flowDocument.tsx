@@ -43,7 +43,10 @@ class FlowPanel extends StudioReactWidget {
     return (
       <FlowView
         flow={flow}
-        onChange={next => this.context.model.fromString(JSON.stringify(next, null, 2) + '\n')}
+        onChange={next => {
+          this.context.model.fromString(JSON.stringify(next, null, 2) + '\n');
+          this.context.model.dirty = true; // fromString alone leaves the document clean in JupyterLab 4
+        }}
         onExport={onExport}
       />
     );

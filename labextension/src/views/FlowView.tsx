@@ -16,7 +16,8 @@ import {
   NodeProps,
   Position,
   ReactFlow,
-  ReactFlowProvider
+  ReactFlowProvider,
+  useReactFlow
 } from '@xyflow/react';
 import React, { useEffect, useMemo, useRef, useState } from 'react';
 
@@ -296,6 +297,7 @@ export interface FlowViewProps {
 
 function FlowCanvas({ flow: external, onChange, onExport }: FlowViewProps) {
   const transport = useTransport();
+  const { fitView } = useReactFlow();
   const opsCall = useCall<{ operators: Operator[] }>('flow.operators');
   const templates = useCall<any>('flow.templates');
   const [flow, setFlow] = useState<FlowDoc>(external);
@@ -501,8 +503,9 @@ function FlowCanvas({ flow: external, onChange, onExport }: FlowViewProps) {
     setRunning(handle);
     try {
       const result: any = await handle.done;
-      if (result?.status) {
-        setRunInfo((prev: any) => ({ ...prev, ...result }));
+      if (result && typeof result === 'object') {
+        // Keep the status named by the terminal event (finished / failed / cancelled).
+        setRunInfo((prev: any) => ({ ...result, ...prev }));
       }
     } catch (err) {
       setError(err);
@@ -554,6 +557,7 @@ function FlowCanvas({ flow: external, onChange, onExport }: FlowViewProps) {
               setIssues([]);
               setRunStates({});
               commit({ ...t.flow, nodes: t.flow.nodes ?? [], edges: t.flow.edges ?? [] });
+              setTimeout(() => void fitView({ padding: 0.15 }), 50);
             }
           }}
         >
@@ -622,7 +626,10 @@ function FlowCanvas({ flow: external, onChange, onExport }: FlowViewProps) {
         </div>
       ) : null}
       {runInfo ? (
-        <div className="sage-run-info" data-run-status={runInfo.status}>
+        <div
+          className="sage-run-info"
+          data-run-status={runInfo.status === 'succeeded' ? 'finished' : runInfo.status}
+        >
           run {runInfo.run_id ? String(runInfo.run_id).slice(0, 8) : ''}: {runInfo.status}
           {runInfo.outputs ? <pre className="sage-preview">{preview(runInfo.outputs)}</pre> : null}
           {runInfo.error ? <span className="sage-node-error"> {String(runInfo.error)}</span> : null}
