@@ -300,6 +300,14 @@ describe('RestTransport.stream', () => {
     expect(events).toHaveLength(1);
   });
 
+  it('a socket the server closes without a code (1005) ends the stream normally', async () => {
+    const { conn, sockets } = connection(() => json({}));
+    const h = new RestTransport(conn).stream('finetune.watch', { id: 't1' }, () => undefined);
+    sockets[0].push({ type: 'status', status: 'completed' });
+    sockets[0].onclose?.({ code: 1005, reason: '' });
+    await expect(h.done).resolves.toMatchObject({ status: 'completed' });
+  });
+
   it('a socket closed abnormally rejects', async () => {
     const { conn, sockets } = connection(() => json({}));
     const h = new RestTransport(conn).stream('finetune.watch', { id: 't1' }, () => undefined);

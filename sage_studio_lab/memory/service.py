@@ -94,6 +94,12 @@ class MemoryService:
         self._index(session_id).drop()
         return n
 
+    def cleanup(self, max_age_minutes: float) -> list[str]:
+        """Delete chat sessions idle for `max_age_minutes`, with their memory (ids of the deleted)."""
+        from ..chat.sessions import SessionStore
+
+        return SessionStore(self.user).cleanup(max_age_minutes)
+
     def forget_session(self, session_id: str) -> None:
         """Everything memory holds for a deleted session."""
         self.clear(session_id)

@@ -179,7 +179,7 @@ def test_flow_from_template_runs_with_node_status(lab, studio_page):
     docs.mkdir(exist_ok=True)
     (docs / "flows.md").write_text("# Flows\n\nA flow is a graph of operators. Data moves along typed edges.\n")
     panel = open_section(page, lab, "flows")
-    panel.get_by_role("button", name="New flow").click()
+    panel.get_by_role("button", name="New flow", exact=True).click()
     canvas = page.locator(".sage-flow-panel:visible").last
     canvas.wait_for(timeout=UI_TIMEOUT)
     canvas.locator(".sage-palette-item").first.wait_for(timeout=UI_TIMEOUT)  # operator registry loaded
@@ -199,9 +199,10 @@ def test_flow_from_template_runs_with_node_status(lab, studio_page):
     assert canvas.locator(".sage-run-info").get_attribute("data-run-status") == "finished", (
         statuses, canvas.locator(".sage-run-info").inner_text())
     assert statuses and all(s == "done" for s in statuses), statuses
-    # The canvas edits the file like any document: saved with Ctrl+S, the template's nodes are in it.
-    canvas.locator(".sage-flow").click(position={"x": 5, "y": 5})
-    page.keyboard.press("Control+s")
+    # The canvas edits the file like any document: dirty after edits, saved with File > Save.
+    assert page.locator(".lm-TabBar-tab.jp-mod-current.jp-mod-dirty").count() == 1  # edited, not saved yet
+    page.locator(".lm-MenuBar-itemLabel", has_text="File").click()
+    page.locator('.lm-Menu-item[data-command="docmanager:save"]').click()
     page.wait_for_function(
         "() => ![...document.querySelectorAll('.jp-mod-dirty')].some(e => e.offsetParent)", timeout=30_000)
     saved = list(lab.root.glob("*.sage-flow.json"))

@@ -43,17 +43,25 @@ def wait_idle(page, timeout=180_000):
 
 
 def run_cell(page, index: int, timeout=240_000):
-    """Run one cell and wait until it finished (its prompt shows an execution count, not `*`)."""
+    """Run one cell and wait until it finished (its prompt shows a new execution count, not `*`).
+    The keypress is retried if the cell did not start (a cold Lab may drop the first one)."""
     cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
     before = cell.locator(".jp-InputPrompt").inner_text()
-    cell.locator(".jp-InputArea-editor").click()
-    page.keyboard.press("Control+Enter")
-    page.wait_for_function(
-        r"""([i, before]) => {
-            const p = document.querySelectorAll('.jp-Notebook .jp-Cell')[i].querySelector('.jp-InputPrompt');
-            const t = p ? p.innerText : '';
-            return /\[\d+\]/.test(t) && t !== before;
-        }""", arg=[index, before], timeout=timeout)
+    changed = r"""([i, before, done]) => {
+        const p = document.querySelectorAll('.jp-Notebook .jp-Cell')[i].querySelector('.jp-InputPrompt');
+        const t = p ? p.innerText : '';
+        return t !== before && (!done || /\[\d+\]/.test(t));
+    }"""
+    for attempt in range(4):
+        cell.locator(".jp-InputArea-editor").click()
+        page.keyboard.press("Control+Enter")
+        try:
+            page.wait_for_function(changed, arg=[index, before, False], timeout=15_000)
+            break
+        except Exception:
+            if attempt == 3:
+                raise
+    page.wait_for_function(changed, arg=[index, before, True], timeout=timeout)
     return cell
 
 
@@ -62,6 +70,15 @@ def last_output(page, index: int) -> str:
 
 
 def test_widgets_round_trip_in_a_real_lab(lab, page):
+    try:
+        round_trip(lab, page)
+    except Exception:
+        screenshot(page, "widgets-notebook-failure")
+        print("--- jupyter log ---\n" + lab.log_tail(80))
+        raise
+
+
+def round_trip(lab, page):
     name = write_notebook(lab)
     open_lab(page, lab, f"lab/tree/{name}")
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)

@@ -334,7 +334,8 @@ export class RestTransport implements Transport {
       };
       ws.onerror = () => undefined; // the close event carries the outcome
       ws.onclose = ev => {
-        if (cancelled || ev.code === 1000) {
+        // 1000 normal, 1005 closed without a code (the server's plain `close()` after the last event).
+        if (cancelled || ev.code === 1000 || ev.code === 1005) {
           resolve((cancelled ? { cancelled: true } : last) as T);
         } else if (ev.code === 1006 && last === null) {
           reject(new TransportError(0, `stream ${url} refused or unreachable`));

@@ -214,7 +214,11 @@ export function TaskDetail({
   const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState('');
   useEffect(() => {
-    setPoints(task.data?.history ?? []);
+    // A server that returns the history seeds the curve; otherwise the event stream (which replays) fills it.
+    const history: LossPoint[] | undefined = task.data?.history;
+    if (history?.length) {
+      setPoints(history);
+    }
   }, [task.data]);
   const streamError = useLiveStream(
     'finetune.watch',
