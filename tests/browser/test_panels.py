@@ -232,6 +232,18 @@ def test_finetune_loss_curve_then_use_in_chat(lab, studio_page, tmp_path):
     no_error(panel)
     notice = panel.locator(".sage-notice").inner_text()
     assert "Chat now uses" in notice, notice
+    # Chat answers with the hot-swapped adapter (no engine restart).
+    adapter = re.match(r"Chat now uses (\S+?)(?: \(|\.$)", notice)
+    assert adapter, notice
+    adapter = adapter.group(1)
+    body = json.dumps({"title": "after fine-tune", "settings": {"max_tokens": 12, "temperature": 0.0}}).encode()
+    sid = json.loads(lab.api("sage-studio/api/chat/sessions", "POST", body)[1])["id"]
+    # (The chat panel's model picker lists the adapter; here the turn names it, as picking it would.)
+    turn = {"content": "What is the capital of France?", "model": adapter}
+    reply = json.loads(lab.api(f"sage-studio/api/chat/sessions/{sid}/messages", "POST",
+                               json.dumps(turn).encode(), timeout=300)[1])
+    assert reply["content"].strip()
+    assert reply["metadata"]["model"] == adapter, (reply["metadata"], notice)
 
 
 def test_engine_stop_from_panel(lab, studio_page):

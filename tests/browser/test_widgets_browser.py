@@ -53,8 +53,8 @@ def run_cell(page, index: int, timeout=240_000):
         return t !== before && (!done || /\[\d+\]/.test(t));
     }"""
     for attempt in range(4):
-        cell.locator(".jp-InputArea-editor").click()
-        page.keyboard.press("Control+Enter")
+        cell.locator(".jp-InputPrompt").click()  # select the cell (command mode) ...
+        page.locator('.jp-NotebookPanel-toolbar [data-jp-item-name="run"] button').click()  # ... and run it
         try:
             page.wait_for_function(changed, arg=[index, before, False], timeout=15_000)
             break

@@ -273,9 +273,12 @@ export function TaskDetail({
               onError={setError}
               action={async () => {
                 const r = await transport.call<any>('finetune.use_in_chat', { id: taskId });
-                setNotice(
-                  `Chat now uses ${r?.model ?? r?.name ?? 'the adapter'}${r?.reason ? ` (${r.reason})` : ''}.`
-                );
+                const model = r?.current?.model ?? r?.model ?? r?.name ?? 'the adapter';
+                const how =
+                  r?.load_time_s !== undefined
+                    ? ` (loaded in ${fmtNum(r.load_time_s, 2)} s${r.restarted ? ', engine restarted' : ', no engine restart'})`
+                    : '';
+                setNotice(`Chat now uses ${model}${how}.`);
               }}
             />
             <ActionButton
