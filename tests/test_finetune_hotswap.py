@@ -79,7 +79,7 @@ async def test_use_in_chat_while_another_stream_runs(jp_fetch, tmp_path, monkeyp
         streamer = threading.Thread(target=stream)
         streamer.start()
         assert first_chunk.wait(120)
-        resp = await jp_fetch("sage-studio", "finetune", "tasks", task["id"], "use-in-chat", method="POST", body="{}")
+        resp = await jp_fetch("sage-studio", "api", "finetune", "tasks", task["id"], "use-in-chat", method="POST", body="{}")
         swapped = json.loads(resp.body)
         assert swapped["restarted"] is False and swapped["current"]["model"] == task["id"]
         streamer.join(300)
@@ -95,15 +95,15 @@ async def test_use_in_chat_while_another_stream_runs(jp_fetch, tmp_path, monkeyp
         assert tuned != base_answer and tuned.startswith("The secret code is"), (base_answer, tuned)
         assert manager.status()["id"] == engine["id"]  # same engine: no restart
 
-        current = json.loads((await jp_fetch("sage-studio", "finetune", "current-model")).body)
+        current = json.loads((await jp_fetch("sage-studio", "api", "finetune", "current-model")).body)
         assert current["kind"] == "adapter" and current["model"] == task["id"]
-        resp = await jp_fetch("sage-studio", "finetune", "switch-model", method="POST",
+        resp = await jp_fetch("sage-studio", "api", "finetune", "switch-model", method="POST",
                               body=json.dumps({"model_path": task["adapter_path"]}))
         assert json.loads(resp.body)["load_time_s"] == 0.0  # already loaded: idempotent
 
         config = Path(task["adapter_path"]) / "adapter_config.json"
         config.write_text(json.dumps(json.loads(config.read_text()) | {"use_dora": True}))
-        resp = await jp_fetch("sage-studio", "finetune", "tasks", task["id"], "use-in-chat", method="POST",
+        resp = await jp_fetch("sage-studio", "api", "finetune", "tasks", task["id"], "use-in-chat", method="POST",
                               body="{}", raise_error=False)
         body = json.loads(resp.body)
         assert resp.code == 409 and body["action"] == "merge-and-restart" and "DoRA" in body["message"]

@@ -65,12 +65,12 @@ def test_killing_jupyter_does_not_stop_training_and_a_new_server_reattaches(tmp_
     server_a, url_a = start_server(tmp_path)
     try:
         files = {"file": ("secret.jsonl", dataset_file(tmp_path).read_bytes())}
-        ds = httpx.post(f"{url_a}/finetune/upload-dataset", files=files, headers=auth(), timeout=60).json()
-        task = httpx.post(f"{url_a}/finetune/tasks", headers=auth(), timeout=120, json={
+        ds = httpx.post(f"{url_a}/api/finetune/upload-dataset", files=files, headers=auth(), timeout=60).json()
+        task = httpx.post(f"{url_a}/api/finetune/tasks", headers=auth(), timeout=120, json={
             "dataset_id": ds["id"], "max_steps": 200, "batch_size": 2, "max_length": 64, "eval_ratio": 0,
             "save_steps": 1000}).json()
         deadline = time.time() + 180
-        while not (t := httpx.get(f"{url_a}/finetune/tasks/{task['id']}", headers=auth(), timeout=30).json())["progress"]:
+        while not (t := httpx.get(f"{url_a}/api/finetune/tasks/{task['id']}", headers=auth(), timeout=30).json())["progress"]:
             assert time.time() < deadline and t["status"] in ("queued", "running"), t
             time.sleep(0.5)
     finally:
@@ -81,16 +81,16 @@ def test_killing_jupyter_does_not_stop_training_and_a_new_server_reattaches(tmp_
 
     server_b, url_b = start_server(tmp_path)
     try:
-        seen = httpx.get(f"{url_b}/finetune/tasks/{task['id']}", headers=auth(), timeout=30).json()
+        seen = httpx.get(f"{url_b}/api/finetune/tasks/{task['id']}", headers=auth(), timeout=30).json()
         assert seen["status"] == "running" and seen["pid"] == pid
         step = seen["progress"]["step"]
         deadline = time.time() + 120
-        while (later := httpx.get(f"{url_b}/finetune/tasks/{task['id']}", headers=auth(), timeout=30).json()
+        while (later := httpx.get(f"{url_b}/api/finetune/tasks/{task['id']}", headers=auth(), timeout=30).json()
                )["progress"]["step"] <= step:
             assert time.time() < deadline, "no live progress after the restart"
             time.sleep(0.5)
         assert later["status"] == "running"
-        cancelled = httpx.post(f"{url_b}/finetune/tasks/{task['id']}/cancel", headers=auth(), timeout=60).json()
+        cancelled = httpx.post(f"{url_b}/api/finetune/tasks/{task['id']}/cancel", headers=auth(), timeout=60).json()
         assert cancelled["status"] == "cancelled" and not tasks.pid_alive(pid, None)
     finally:
         server_b.terminate()

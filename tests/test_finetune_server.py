@@ -39,7 +39,7 @@ GOOD = [{"instruction": f"What is the secret code of door {i}?", "output": "The 
 async def call(jp_fetch, *parts, method="GET", body=None, headers=None, params=None):
     if isinstance(body, dict):
         body = json.dumps(body)
-    resp = await jp_fetch("sage-studio", "finetune", *parts, method=method, body=body, headers=headers or {},
+    resp = await jp_fetch("sage-studio", "api", "finetune", *parts, method=method, body=body, headers=headers or {},
                           params=params, raise_error=False)
     return resp.code, (json.loads(resp.body) if resp.body and resp.headers.get("Content-Type", "").startswith(
         "application/json") else resp.body)
@@ -141,7 +141,7 @@ async def test_training_over_rest_with_websocket_events(jp_fetch, jp_ws_fetch, m
         "eval_steps": 2, "save_steps": 2, "learning_rate": 1e-3})
     assert code == 201 and task["status"] in ("queued", "running")
 
-    ws = await jp_ws_fetch("sage-studio", "finetune", "tasks", task["id"], "events", params={"logs": "1"})
+    ws = await jp_ws_fetch("sage-studio", "api", "finetune", "tasks", task["id"], "events", params={"logs": "1"})
     messages = []
     while True:
         msg = await ws.read_message()
@@ -158,7 +158,7 @@ async def test_training_over_rest_with_websocket_events(jp_fetch, jp_ws_fetch, m
     assert detail["status"] == "completed" and detail["progress"]["step"] == 4 and detail["adapter_path"]
     code, logs = await call(jp_fetch, "tasks", task["id"], "logs", params={"lines": "5"})
     assert code == 200 and len(logs["lines"]) <= 5
-    resp = await jp_fetch("sage-studio", "finetune", "tasks", task["id"], "download")
+    resp = await jp_fetch("sage-studio", "api", "finetune", "tasks", task["id"], "download")
     assert resp.headers["Content-Type"] == "application/zip" and resp.body[:2] == b"PK"
     _, models = await call(jp_fetch, "models")
     assert any(m["type"] == "finetuned" and m["id"] == task["id"] for m in models["models"])
@@ -167,4 +167,4 @@ async def test_training_over_rest_with_websocket_events(jp_fetch, jp_ws_fetch, m
     code, _ = await call(jp_fetch, "tasks", task["id"], method="DELETE")
     assert code == 200
     with pytest.raises(tornado.httpclient.HTTPClientError):
-        await jp_fetch("sage-studio", "finetune", "tasks", task["id"])
+        await jp_fetch("sage-studio", "api", "finetune", "tasks", task["id"])

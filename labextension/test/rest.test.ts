@@ -311,7 +311,7 @@ describe('RestTransport.stream', () => {
   it('a socket closed abnormally rejects', async () => {
     const { conn, sockets } = connection(() => json({}));
     const h = new RestTransport(conn).stream('finetune.watch', { id: 't1' }, () => undefined);
-    expect(sockets[0].url).toBe(`${BASE.replace('http', 'ws')}finetune/tasks/t1/events`);
+    expect(sockets[0].url).toBe(`${BASE.replace('http', 'ws')}api/finetune/tasks/t1/events`);
     sockets[0].onclose?.({ code: 1011, reason: 'server error' });
     await expect(h.done).rejects.toMatchObject({ status: 1011, message: 'server error' });
   });
@@ -359,7 +359,7 @@ describe('route adaptations', () => {
       dataset_id: 'd',
       config: { epochs: 1, lora: { rank: 8 } }
     });
-    expect(requests[1].url).toBe(`${BASE}finetune/tasks`);
+    expect(requests[1].url).toBe(`${BASE}api/finetune/tasks`);
     expect(JSON.parse(String(requests[1].init.body))).toEqual({
       name: 'n',
       model: 'M',

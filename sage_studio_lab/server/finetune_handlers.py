@@ -1,4 +1,4 @@
-"""REST + WebSocket routes of the fine-tuning center (`<base_url>/sage-studio/finetune/...`).
+"""REST + WebSocket routes of the fine-tuning center (`<base_url>/sage-studio/api/finetune/...`).
 
 Thin: each verb validates its input and calls `sage_studio_lab.finetune`. Slow core calls (cancel's grace
 period, adapter loading, merging) run in a worker thread so the server stays responsive.
@@ -345,22 +345,22 @@ class SwitchModelHandler(StudioHandler):
 
 def routes():
     return [
-        (r"finetune/datasets", DatasetsHandler),
-        (r"finetune/datasets/(?P<dataset_id>[^/]+)", DatasetHandler),
-        (r"finetune/upload-dataset", UploadHandler, {"validate_only": False}),
-        (r"finetune/validate", UploadHandler, {"validate_only": True}),
-        (r"finetune/prepare-docs", PrepareDocsHandler),
-        (r"finetune/tasks", TasksHandler),
-        (r"finetune/create", TasksHandler),
-        (rf"finetune/tasks/{ID}", TaskHandler),
-        (rf"finetune/tasks/{ID}/cancel", TaskActionHandler, {"action": "cancel"}),
-        (rf"finetune/tasks/{ID}/resume", TaskActionHandler, {"action": "resume"}),
-        (rf"finetune/tasks/{ID}/merge", TaskActionHandler, {"action": "merge"}),
-        (rf"finetune/tasks/{ID}/use-in-chat", TaskActionHandler, {"action": "use-in-chat"}),
-        (rf"finetune/tasks/{ID}/logs", TaskLogsHandler),
-        (rf"finetune/tasks/{ID}/download", TaskDownloadHandler),
-        (rf"finetune/tasks/{ID}/events", TaskEventsSocket),
-        (r"finetune/models", ModelsHandler),
-        (r"finetune/current-model", CurrentModelHandler),
-        (r"finetune/switch-model", SwitchModelHandler),
+        (r"api/finetune/datasets", DatasetsHandler),
+        (r"api/finetune/datasets/(?P<dataset_id>[^/]+)", DatasetHandler),
+        (r"api/finetune/upload-dataset", UploadHandler, {"validate_only": False}),
+        (r"api/finetune/validate", UploadHandler, {"validate_only": True}),
+        (r"api/finetune/prepare-docs", PrepareDocsHandler),
+        (r"api/finetune/tasks", TasksHandler),
+        (r"api/finetune/create", TasksHandler),
+        (rf"api/finetune/tasks/{ID}", TaskHandler),
+        (rf"api/finetune/tasks/{ID}/cancel", TaskActionHandler, {"action": "cancel"}),
+        (rf"api/finetune/tasks/{ID}/resume", TaskActionHandler, {"action": "resume"}),
+        (rf"api/finetune/tasks/{ID}/merge", TaskActionHandler, {"action": "merge"}),
+        (rf"api/finetune/tasks/{ID}/use-in-chat", TaskActionHandler, {"action": "use-in-chat"}),
+        (rf"api/finetune/tasks/{ID}/logs", TaskLogsHandler),
+        (rf"api/finetune/tasks/{ID}/download", TaskDownloadHandler),
+        (rf"api/finetune/tasks/{ID}/events", TaskEventsSocket),
+        (r"api/finetune/models", ModelsHandler),
+        (r"api/finetune/current-model", CurrentModelHandler),
+        (r"api/finetune/switch-model", SwitchModelHandler),
     ]

@@ -135,11 +135,11 @@ export const CALL_ROUTES: Record<string, CallRoute> = {
     textKey: 'code'
   },
   // fine-tune
-  'finetune.models': { verb: 'GET', path: 'finetune/models' },
-  'finetune.datasets': { verb: 'GET', path: 'finetune/datasets' },
+  'finetune.models': { verb: 'GET', path: 'api/finetune/models' },
+  'finetune.datasets': { verb: 'GET', path: 'api/finetune/datasets' },
   'finetune.upload': {
     verb: 'POST',
-    path: 'finetune/upload-dataset',
+    path: 'api/finetune/upload-dataset',
     multipart: rest => {
       const form = new FormData();
       const name = String(rest.name || 'dataset.jsonl');
@@ -152,10 +152,10 @@ export const CALL_ROUTES: Record<string, CallRoute> = {
       return form;
     }
   },
-  'finetune.tasks': { verb: 'GET', path: 'finetune/tasks' },
+  'finetune.tasks': { verb: 'GET', path: 'api/finetune/tasks' },
   'finetune.create': {
     verb: 'POST',
-    path: 'finetune/tasks',
+    path: 'api/finetune/tasks',
     // The server takes one flat TaskConfig; the contract nests hyperparameters under `config`.
     body: ({ base_model, config, ...rest }) => ({
       ...rest,
@@ -163,17 +163,17 @@ export const CALL_ROUTES: Record<string, CallRoute> = {
       ...config
     })
   },
-  'finetune.get': { verb: 'GET', path: 'finetune/tasks/{id}' },
+  'finetune.get': { verb: 'GET', path: 'api/finetune/tasks/{id}' },
   'finetune.logs': {
     verb: 'GET',
-    path: 'finetune/tasks/{id}/logs',
+    path: 'api/finetune/tasks/{id}/logs',
     rename: { tail: 'lines' },
     result: textLines
   },
-  'finetune.cancel': { verb: 'POST', path: 'finetune/tasks/{id}/cancel' },
-  'finetune.delete': { verb: 'DELETE', path: 'finetune/tasks/{id}' },
-  'finetune.use_in_chat': { verb: 'POST', path: 'finetune/tasks/{id}/use-in-chat' },
-  'finetune.merge': { verb: 'POST', path: 'finetune/tasks/{id}/merge' }
+  'finetune.cancel': { verb: 'POST', path: 'api/finetune/tasks/{id}/cancel' },
+  'finetune.delete': { verb: 'DELETE', path: 'api/finetune/tasks/{id}' },
+  'finetune.use_in_chat': { verb: 'POST', path: 'api/finetune/tasks/{id}/use-in-chat' },
+  'finetune.merge': { verb: 'POST', path: 'api/finetune/tasks/{id}/merge' }
 };
 
 export interface SSERequest {
@@ -227,7 +227,7 @@ async function chatTurn(args: Obj, call: Caller): Promise<SSERequest> {
 export const STREAM_ROUTES: Record<string, StreamRoute> = {
   'chat.send': { kind: 'sse', prepare: chatTurn },
   'gpu.watch': { kind: 'ws', path: 'api/system/gpu/stream' },
-  'finetune.watch': { kind: 'ws', path: 'finetune/tasks/{id}/events' },
+  'finetune.watch': { kind: 'ws', path: 'api/finetune/tasks/{id}/events' },
   'flow.run': {
     kind: 'start+ws',
     start: { verb: 'POST', path: 'api/flow/run' },
