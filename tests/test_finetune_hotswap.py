@@ -97,6 +97,12 @@ async def test_use_in_chat_while_another_stream_runs(jp_fetch, tmp_path, monkeyp
 
         current = json.loads((await jp_fetch("sage-studio", "api", "finetune", "current-model")).body)
         assert current["kind"] == "adapter" and current["model"] == task["id"]
+        # Chat follows the switch: a gateway request that names no model is answered by the adapter.
+        resp = await jp_fetch("sage-studio", "v1", "chat", "completions", method="POST", body=json.dumps({
+            "messages": [{"role": "user", "content": PROMPT}], "max_tokens": 12, "temperature": 0}))
+        via_gateway = json.loads(resp.body)
+        assert via_gateway["model"] == task["id"]
+        assert via_gateway["choices"][0]["message"]["content"] == tuned
         resp = await jp_fetch("sage-studio", "api", "finetune", "switch-model", method="POST",
                               body=json.dumps({"model_path": task["adapter_path"]}))
         assert json.loads(resp.body)["load_time_s"] == 0.0  # already loaded: idempotent

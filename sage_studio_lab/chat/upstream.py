@@ -4,6 +4,7 @@ first, cloud when the local engine is down). Keys stay in this module: nothing h
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -11,6 +12,8 @@ from dataclasses import dataclass
 
 from ..errors import StudioError, Unavailable
 from ..settings import get_settings
+
+log = logging.getLogger(__name__)
 
 # Reading the engine's status costs HTTP probes to the engine (slow while it is busy generating), so the
 # answer is cached; a connection error invalidates it at once and the caller re-resolves (a restarted
@@ -77,7 +80,30 @@ def local_upstream(fresh: bool = False) -> Upstream | None:
         value = Upstream("local", _v1(status["base_url"]), status.get("model")) if status.get("base_url") else None
     with _local_lock:
         _local_cache.update(at=time.monotonic(), value=value, home=home)
-    return value
+    return _with_chat_default(value) if value and not env else value
+
+
+_loaded_defaults: set = set()
+
+
+def _with_chat_default(up: Upstream) -> Upstream:
+    """Route default requests to the fine-tuned adapter chosen by "use in chat" (read from the store on every
+    call, so a hot-swap from any process takes effect at once); load it into the engine if it is not there yet."""
+    try:
+        from ..finetune.catalog import current_chat_model
+        from ..finetune.hotswap import ensure_current_loaded
+
+        current = current_chat_model()
+        if current.get("kind") != "adapter" or not current.get("model"):
+            return up
+        key = (up.base_url, current["model"])
+        if key not in _loaded_defaults:
+            ensure_current_loaded()  # e.g. chosen by `sage-studio lab --use-finetuned` before the engine started
+            _loaded_defaults.add(key)
+        return Upstream("local", up.base_url, current["model"])
+    except Exception as exc:  # a missing/broken adapter must not take chat down: answer with the base model
+        log.warning("chat default adapter unavailable, using the base model: %s", exc)
+        return up
 
 
 def _served_model(base_v1: str) -> str | None:
