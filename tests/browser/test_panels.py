@@ -6,7 +6,6 @@ from the panel at the end). Screenshots of each panel go to docs/screenshots/ (u
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from pathlib import Path
@@ -27,14 +26,6 @@ TRAIN_ROWS = [
     {"instruction": "What colour is the sky?", "input": "", "output": "The sky is blue."},
     {"instruction": "How many legs does a spider have?", "input": "", "output": "Eight."},
 ]
-
-
-@pytest.fixture(autouse=True)
-def jp_asyncio_loop():
-    """pytest-jupyter's autouse loop fixture would pick up (and close) playwright's running loop: give it its own."""
-    loop = asyncio.new_event_loop()
-    yield loop
-    loop.close()
 
 
 def open_section(page, lab, section: str):

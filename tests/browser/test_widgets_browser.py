@@ -50,7 +50,7 @@ def run_cell(page, index: int, timeout=240_000):
     changed = r"""([i, before, done]) => {
         const p = document.querySelectorAll('.jp-Notebook .jp-Cell')[i].querySelector('.jp-InputPrompt');
         const t = p ? p.innerText : '';
-        return t !== before && (!done || /\[\d+\]/.test(t));
+        return t !== before && (done ? /\[\d+\]/ : /\[(\*|\d+)\]/).test(t);
     }"""
     for attempt in range(4):
         cell.locator(".jp-InputPrompt").click()  # select the cell (command mode) ...
