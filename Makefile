@@ -17,7 +17,7 @@ export SAGE_STUDIO_MODELS_CACHE ?= $(CURDIR)/.cache/models
 PY_STAMP := $(VENV)/.stamp-python
 JS_STAMP := $(VENV)/.stamp-js
 MODEL_STAMP := $(VENV)/.stamp-model
-JS_SOURCES := $(shell find labextension/src labextension/style -type f 2>/dev/null) labextension/package.json
+JS_SOURCES := $(shell find labextension/src labextension/style labextension/scripts -type f 2>/dev/null) labextension/package.json labextension/yarn.lock
 
 .PHONY: setup lab test test-fast lint format bench clean
 

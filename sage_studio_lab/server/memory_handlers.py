@@ -10,6 +10,7 @@ from ..errors import InvalidInput, NotFound
 from ..memory.config import BACKENDS, MemoryConfigPatch
 from ..memory.service import MemoryService
 from .base import StudioHandler
+from .chat_handlers import SessionCleanupHandler
 
 SID = r"(?P<session_id>[A-Za-z0-9_-]{1,64})"
 
@@ -69,22 +70,11 @@ class MemoryHandler(StudioHandler):
         self.finish()
 
 
-class CleanupHandler(StudioHandler):
-    @tornado.web.authenticated
-    def post(self):
-        raw = self.get_query_argument("max_age_minutes", None)
-        try:
-            minutes = float(raw)
-        except (TypeError, ValueError):
-            raise InvalidInput("give ?max_age_minutes=N (a number of minutes)") from None
-        self.write_json({"deleted": SessionStore().cleanup(minutes)})
-
-
 def routes():
     return [
         (r"api/memory/config", MemoryConfigHandler),
         (r"api/memory/stats", MemoryStatsHandler),
-        (r"api/memory/sessions/cleanup", CleanupHandler),
+        (r"api/memory/sessions/cleanup", SessionCleanupHandler),  # same action, reachable from both panels
         (rf"api/memory/sessions/{SID}/memories", MemoriesHandler),
         (rf"api/memory/sessions/{SID}/memories/(?P<memory_id>[0-9]+)", MemoryHandler),
     ]

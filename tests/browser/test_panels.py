@@ -129,7 +129,8 @@ def test_chat_streams_tokens(lab, studio_page):
         }"""
     )
     chat.get_by_role("button", name="Send").click()
-    chat.get_by_role("button", name="Stop").wait_for(timeout=30_000)  # streaming: Stop replaces Send
+    # (Stop replaces Send while streaming; a short answer on an idle engine can finish before a check sees it,
+    # so streaming is proven by the count of DOM updates below, not by catching the Stop button.)
     # Done when the answer has text and the Stop button has turned back into Send.
     page.wait_for_function(
         """() => {
