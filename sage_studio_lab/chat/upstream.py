@@ -65,12 +65,15 @@ def _v1(url: str) -> str:
 
 
 def local_upstream(fresh: bool = False) -> Upstream | None:
-    """The running local engine, or None when none runs."""
+    """The running local engine, or None when none runs. Only a found engine is cached: "none" is re-checked
+    on every call (a store read, no HTTP), so an engine started a moment ago is used at once."""
     env = os.environ.get(ENGINE_URL_ENV)
     home = (os.environ.get("SAGE_STUDIO_HOME"), env)
     with _local_lock:
-        if not fresh and _local_cache["home"] == home and time.monotonic() - _local_cache["at"] < LOCAL_CACHE_S:
-            return _local_cache["value"]
+        cached = _local_cache["value"]
+        if (cached is not None and not fresh and _local_cache["home"] == home
+                and time.monotonic() - _local_cache["at"] < LOCAL_CACHE_S):
+            return cached if env else _with_chat_default(cached)
     if env:
         value = Upstream("local", _v1(env), os.environ.get("SAGE_STUDIO_ENGINE_MODEL") or _served_model(_v1(env)))
     else:

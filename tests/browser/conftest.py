@@ -148,8 +148,10 @@ def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """One chromium per test module: playwright's sync API owns an event loop while it runs, and it must be
+    gone before the rest of the suite (pytest-jupyter's loop fixture would pick it up)."""
     exe = chromium_path()
     if exe is None:
         if os.environ.get("CI") == "true":

@@ -123,18 +123,17 @@ def test_chat_streams_tokens(lab, studio_page):
     page.evaluate(
         """() => {
             window.__sageUpdates = 0;
-            const panel = [...document.querySelectorAll('.sage-chat-panel')].find(p => p.offsetParent);
+            const panel = [...document.querySelectorAll('.sage-chat-panel')].filter(p => p.offsetParent).pop();
             new MutationObserver(() => { window.__sageUpdates += 1; })
               .observe(panel.querySelector('.sage-messages'), {subtree: true, childList: true, characterData: true});
         }"""
     )
     chat.get_by_role("button", name="Send").click()
-    # (Stop replaces Send while streaming; a short answer on an idle engine can finish before a check sees it,
-    # so streaming is proven by the count of DOM updates below, not by catching the Stop button.)
+    chat.get_by_role("button", name="Stop").wait_for(timeout=90_000)  # streaming: Stop replaces Send
     # Done when the answer has text and the Stop button has turned back into Send.
     page.wait_for_function(
         """() => {
-            const panel = [...document.querySelectorAll('.sage-chat-panel')].find(p => p.offsetParent);
+            const panel = [...document.querySelectorAll('.sage-chat-panel')].filter(p => p.offsetParent).pop();
             const msgs = panel ? panel.querySelectorAll('.sage-msg-assistant') : [];
             const buttons = panel ? [...panel.querySelectorAll('button')].map(b => b.textContent) : [];
             return msgs.length && msgs[msgs.length - 1].innerText.trim() && !buttons.includes('Stop');
