@@ -48,19 +48,7 @@ class MemoryApi:
 
     @rpc("memory.cleanup")
     def rpc_memory_cleanup(self, max_age_minutes: float):
-        from ..memory import service as memory_service
+        """Delete sessions idle for longer than `max_age_minutes` with their memory (the REST route's action)."""
+        from ..chat.sessions import SessionStore
 
-        cleanup = getattr(memory_service.MemoryService, "cleanup", None)
-        if cleanup is None:
-            from ..errors import Unavailable
-
-            raise Unavailable("memory cleanup is not available in this version of the memory core")
-        return {"removed": cleanup(_service(), max_age_minutes=max_age_minutes)}
-
-
-def _stats_row(stats: dict) -> dict:
-    """The core's stats with the field names the views read (TRANSPORT.md)."""
-    row = dict(stats)
-    row.setdefault("usage_pct", stats.get("usage_percent"))
-    row.setdefault("index_size", stats.get("index_size_bytes"))
-    return plain(row)
+        return {"deleted": SessionStore().cleanup(float(max_age_minutes))}
