@@ -52,6 +52,8 @@ lab: setup
 # Every test, slow and browser ones included (CI=true turns a missing chromium into a failure).
 test: setup
 	@command -v chromium >/dev/null || [ "$$(id -u)" != 0 ] || (apt-get install -y -qq chromium >/dev/null 2>&1 || true)
+	$(VENV)/bin/ruff check sage_studio_lab tests bench
+	$(VENV)/bin/ruff format --check sage_studio_lab tests bench
 	cd labextension && jlpm test
 	$(PY) -m pytest -q -p no:cacheprovider --durations=25 $(PYTEST_ARGS)
 

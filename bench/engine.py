@@ -29,8 +29,10 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 os.environ.setdefault("SAGE_STUDIO_MODELS_CACHE", str(REPO / ".cache" / "models"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-PROMPTS = [f"Write a long story about a {animal} who learns to fly." for animal in
-           ("cat", "dog", "fox", "owl", "bear", "frog", "goat", "wolf")]
+PROMPTS = [
+    f"Write a long story about a {animal} who learns to fly."
+    for animal in ("cat", "dog", "fox", "owl", "bear", "frog", "goat", "wolf")
+]
 
 
 def free_port() -> int:
@@ -55,8 +57,14 @@ def wait_health(url: str, proc: subprocess.Popen, timeout: float) -> bool:
 
 def stream_once(url: str, model: str, prompt: str, tokens: int) -> dict:
     """One streamed chat request: wall time, time to first token, completion tokens."""
-    body = {"model": model, "messages": [{"role": "user", "content": prompt}], "temperature": 0,
-            "max_tokens": tokens, "stream": True, "stream_options": {"include_usage": True}}
+    body = {
+        "model": model,
+        "messages": [{"role": "user", "content": prompt}],
+        "temperature": 0,
+        "max_tokens": tokens,
+        "stream": True,
+        "stream_options": {"include_usage": True},
+    }
     t0 = time.perf_counter()
     ttft, usage, pieces = None, None, 0
     with httpx.stream("POST", f"{url}/v1/chat/completions", json=body, timeout=600) as resp:
@@ -87,12 +95,15 @@ def concurrent(url: str, model: str, tokens: int, n: int = 8) -> dict:
 def baseline_generate(model, tokenizer, prompt: str, tokens: int) -> float:
     import torch
 
-    text = tokenizer.apply_chat_template([{"role": "user", "content": prompt}], add_generation_prompt=True,
-                                         tokenize=False)
+    text = tokenizer.apply_chat_template(
+        [{"role": "user", "content": prompt}], add_generation_prompt=True, tokenize=False
+    )
     ids = tokenizer(text, return_tensors="pt", add_special_tokens=False)
     t0 = time.perf_counter()
     with torch.inference_mode():
-        out = model.generate(**ids, max_new_tokens=tokens, do_sample=False, pad_token_id=tokenizer.eos_token_id)
+        out = model.generate(
+            **ids, max_new_tokens=tokens, do_sample=False, pad_token_id=tokenizer.eos_token_id
+        )
     return (out.shape[1] - ids["input_ids"].shape[1]) / (time.perf_counter() - t0)
 
 
@@ -104,15 +115,19 @@ def adapter_load_time(url: str, model_dir: Path, repeats: int = 3) -> list[float
     torch.manual_seed(0)
     out = Path(tempfile.mkdtemp(prefix="bench-lora-"))
     base = AutoModelForCausalLM.from_pretrained(model_dir)
-    get_peft_model(base, LoraConfig(r=8, target_modules=["q_proj", "v_proj"], init_lora_weights=False)
-                   ).save_pretrained(out)
+    get_peft_model(
+        base, LoraConfig(r=8, target_modules=["q_proj", "v_proj"], init_lora_weights=False)
+    ).save_pretrained(out)
     times = []
     for i in range(repeats):
         t0 = time.perf_counter()
-        httpx.post(f"{url}/v1/load_lora_adapter", json={"lora_name": f"bench{i}", "lora_path": str(out)},
-                   timeout=120).raise_for_status()
+        httpx.post(
+            f"{url}/v1/load_lora_adapter", json={"lora_name": f"bench{i}", "lora_path": str(out)}, timeout=120
+        ).raise_for_status()
         times.append(time.perf_counter() - t0)
-        httpx.post(f"{url}/v1/unload_lora_adapter", json={"lora_name": f"bench{i}"}, timeout=120).raise_for_status()
+        httpx.post(
+            f"{url}/v1/unload_lora_adapter", json={"lora_name": f"bench{i}"}, timeout=120
+        ).raise_for_status()
     shutil.rmtree(out, ignore_errors=True)
     return times
 
@@ -131,8 +146,12 @@ def start_peer(model_dir: Path, mode: str, log_dir: Path):
     log = log_dir / f"peer-{mode}.log"
     extra = ["--continuous-batching"] if mode == "continuous-batching" else []
     with open(log, "wb") as fh:
-        proc = subprocess.Popen([exe, "serve", str(model_dir), "--port", str(port), *extra],
-                                stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            [exe, "serve", str(model_dir), "--port", str(port), *extra],
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     url = f"http://127.0.0.1:{port}"
     if not wait_health(url, proc, 240):
         proc.kill()
@@ -150,7 +169,9 @@ def main() -> None:
     ap.add_argument("--tokens", type=int, default=64)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--skip-peer", action="store_true")
-    ap.add_argument("--dtype", default="float32", choices=["float32", "bfloat16"], help="engine weights dtype")
+    ap.add_argument(
+        "--dtype", default="float32", choices=["float32", "bfloat16"], help="engine weights dtype"
+    )
     args = ap.parse_args()
 
     import torch
@@ -163,9 +184,19 @@ def main() -> None:
     log_dir = Path(tempfile.mkdtemp(prefix="bench-engine-"))
     port = free_port()
     with open(log_dir / "engine.log", "wb") as fh:
-        engine = subprocess.Popen([sys.executable, "-m", "sage_studio_lab.engine.serve", "--port", str(port),
-                                   "--dtype", args.dtype],
-                                  stdout=fh, stderr=subprocess.STDOUT)
+        engine = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "sage_studio_lab.engine.serve",
+                "--port",
+                str(port),
+                "--dtype",
+                args.dtype,
+            ],
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
     peers, peer_errors = {}, {}
     try:
@@ -202,22 +233,37 @@ def main() -> None:
         loads = adapter_load_time(url, model_dir)
         report = {
             "engine_dtype": args.dtype,
-            "machine": {"cpus": os.cpu_count(), "loadavg": os.getloadavg(), "torch_threads": torch.get_num_threads()},
+            "machine": {
+                "cpus": os.cpu_count(),
+                "loadavg": os.getloadavg(),
+                "torch_threads": torch.get_num_threads(),
+            },
             "tokens_per_request": args.tokens,
             "baseline_generate_tok_s": statistics.median(base),
             "engine_single_tok_s": statistics.median(single),
             "single_vs_generate": statistics.median(single) / statistics.median(base),
             "engine_8_concurrent_tok_s": statistics.median(agg),
             "concurrent8_vs_single": statistics.median(agg) / statistics.median(single),
-            "ttft_p50_s": pct(ttfts, 0.5), "ttft_p99_s": pct(ttfts, 0.99),
-            "adapter_load_s": loads, "adapter_load_median_s": statistics.median(loads),
+            "ttft_p50_s": pct(ttfts, 0.5),
+            "ttft_p99_s": pct(ttfts, 0.99),
+            "adapter_load_s": loads,
+            "adapter_load_median_s": statistics.median(loads),
             "per_round": {"generate": base, "single": single, "concurrent8": agg},
-            "peer_transformers_serve": {**{m: {"error": e} for m, e in peer_errors.items()}, **{
-                m: {"single_tok_s": statistics.median(peer_single[m]),
-                    "concurrent8_tok_s": statistics.median(peer_agg[m])} for m in peers}},
+            "peer_transformers_serve": {
+                **{m: {"error": e} for m, e in peer_errors.items()},
+                **{
+                    m: {
+                        "single_tok_s": statistics.median(peer_single[m]),
+                        "concurrent8_tok_s": statistics.median(peer_agg[m]),
+                    }
+                    for m in peers
+                },
+            },
         }
         for mode in peers:
-            report[f"vs_peer_{mode}_single"] = statistics.median(single) / statistics.median(peer_single[mode])
+            report[f"vs_peer_{mode}_single"] = statistics.median(single) / statistics.median(
+                peer_single[mode]
+            )
             report[f"vs_peer_{mode}_concurrent8"] = statistics.median(agg) / statistics.median(peer_agg[mode])
     finally:
         engine.terminate()

@@ -31,7 +31,9 @@ def parse_args():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--batch-size", type=int, default=4)
     ap.add_argument("--max-length", type=int, default=96)
-    ap.add_argument("--streams", type=int, default=2, help="concurrent base-model chat streams during hot-swap")
+    ap.add_argument(
+        "--streams", type=int, default=2, help="concurrent base-model chat streams during hot-swap"
+    )
     ap.add_argument("--no-hotswap", action="store_true")
     return ap.parse_args()
 
@@ -43,7 +45,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 if "SAGE_STUDIO_HOME" not in os.environ:
     os.environ["SAGE_STUDIO_HOME"] = tempfile.mkdtemp(prefix="sage-bench-finetune-")
-os.environ.setdefault("SAGE_STUDIO_MODELS_CACHE", str(Path(__file__).resolve().parents[1] / ".cache" / "models"))
+os.environ.setdefault(
+    "SAGE_STUDIO_MODELS_CACHE", str(Path(__file__).resolve().parents[1] / ".cache" / "models")
+)
 
 from sage_studio_lab.finetune import datasets, tasks  # noqa: E402
 from sage_studio_lab.finetune.config import TaskConfig  # noqa: E402
@@ -55,16 +59,29 @@ def make_dataset() -> dict:
     with path.open("w") as fh:
         for i in range(64):
             t = topics[i % len(topics)]
-            fh.write(json.dumps({"instruction": f"Write one sentence about {t} (example {i}).",
-                                 "output": f"Here is a sentence about {t}: " + "they are interesting. " * (1 + i % 4)})
-                     + "\n")
+            fh.write(
+                json.dumps(
+                    {
+                        "instruction": f"Write one sentence about {t} (example {i}).",
+                        "output": f"Here is a sentence about {t}: " + "they are interesting. " * (1 + i % 4),
+                    }
+                )
+                + "\n"
+            )
     return datasets.import_file(path)
 
 
 def task_config(ds) -> TaskConfig:
-    return TaskConfig(dataset_id=ds["id"], max_steps=ARGS.steps, batch_size=ARGS.batch_size,
-                      max_length=ARGS.max_length, eval_ratio=0.0, save_steps=10_000, learning_rate=1e-4,
-                      threads=ARGS.threads)
+    return TaskConfig(
+        dataset_id=ds["id"],
+        max_steps=ARGS.steps,
+        batch_size=ARGS.batch_size,
+        max_length=ARGS.max_length,
+        eval_ratio=0.0,
+        save_steps=10_000,
+        learning_rate=1e-4,
+        threads=ARGS.threads,
+    )
 
 
 def bare_loop(ds) -> float:
@@ -82,9 +99,16 @@ def bare_loop(ds) -> float:
     rows, _ = datasets.split(datasets.load_conversations(ds["id"]), 0.0, cfg.seed)
     examples = [encode(tok, m, cfg.max_length) for m in rows]
     model = AutoModelForCausalLM.from_pretrained(resolve_model(cfg.model))
-    model = get_peft_model(model, LoraConfig(r=cfg.lora.rank, lora_alpha=cfg.lora.alpha,
-                                             lora_dropout=cfg.lora.dropout, target_modules=cfg.lora.target_modules,
-                                             task_type="CAUSAL_LM"))
+    model = get_peft_model(
+        model,
+        LoraConfig(
+            r=cfg.lora.rank,
+            lora_alpha=cfg.lora.alpha,
+            lora_dropout=cfg.lora.dropout,
+            target_modules=cfg.lora.target_modules,
+            task_type="CAUSAL_LM",
+        ),
+    )
     model.train()
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg.learning_rate)
     collate = DataCollatorForSeq2Seq(tok, padding=True, label_pad_token_id=-100)
@@ -148,9 +172,16 @@ def hotswap_bench(adapter_task: dict) -> dict:
     def chatter():
         while not stop.is_set():
             try:
-                with httpx.stream("POST", f"{base_url}/v1/chat/completions", timeout=300, json={
-                        "messages": [{"role": "user", "content": "Tell me about rivers."}], "max_tokens": 24,
-                        "stream": True}) as resp:
+                with httpx.stream(
+                    "POST",
+                    f"{base_url}/v1/chat/completions",
+                    timeout=300,
+                    json={
+                        "messages": [{"role": "user", "content": "Tell me about rivers."}],
+                        "max_tokens": 24,
+                        "stream": True,
+                    },
+                ) as resp:
                     if resp.status_code != 200:
                         failures.append(resp.status_code)
                         continue
@@ -168,12 +199,22 @@ def hotswap_bench(adapter_task: dict) -> dict:
         while len(done) < ARGS.streams:  # streams are flowing before the swap
             time.sleep(0.1)
         t0 = time.perf_counter()
-        swap = hotswap.use_adapter(adapter_task["id"], Path(adapter_task["adapter_path"]), adapter_task["base_model"])
+        swap = hotswap.use_adapter(
+            adapter_task["id"], Path(adapter_task["adapter_path"]), adapter_task["base_model"]
+        )
         t_loaded = time.perf_counter() - t0
         first = None
-        with httpx.stream("POST", f"{base_url}/v1/chat/completions", timeout=300, json={
-                "model": adapter_task["id"], "messages": [{"role": "user", "content": "Write about bees."}],
-                "max_tokens": 8, "stream": True}) as resp:
+        with httpx.stream(
+            "POST",
+            f"{base_url}/v1/chat/completions",
+            timeout=300,
+            json={
+                "model": adapter_task["id"],
+                "messages": [{"role": "user", "content": "Write about bees."}],
+                "max_tokens": 8,
+                "stream": True,
+            },
+        ) as resp:
             for line in resp.iter_lines():
                 if line.startswith("data: ") and line != "data: [DONE]":
                     chunk = json.loads(line[6:])
@@ -186,9 +227,14 @@ def hotswap_bench(adapter_task: dict) -> dict:
         stop.set()
         for th in threads:
             th.join(300)
-        return {"swap_to_first_token_s": round(first, 3), "adapter_load_s": round(t_loaded, 3),
-                "engine_reported_load_s": swap["load_time_s"], "concurrent_requests": len(done),
-                "failed_requests": len(failures), "failures": failures[:3]}
+        return {
+            "swap_to_first_token_s": round(first, 3),
+            "adapter_load_s": round(t_loaded, 3),
+            "engine_reported_load_s": swap["load_time_s"],
+            "concurrent_requests": len(done),
+            "failed_requests": len(failures),
+            "failures": failures[:3],
+        }
     finally:
         stop.set()
         manager.stop()
@@ -204,24 +250,32 @@ def main():
         lat += latencies
     result = {
         "machine": f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}, threads {ARGS.threads}",
-        "steps": ARGS.steps, "batch_size": ARGS.batch_size,
+        "steps": ARGS.steps,
+        "batch_size": ARGS.batch_size,
         "bare_peft_tokens_per_s": [round(x, 1) for x in bare],
         "task_tokens_per_s": task_tps,
         "task_vs_bare": round(statistics.median(task_tps) / statistics.median(bare), 3),
-        "step_end_to_event_readable_s": {"median": round(statistics.median(lat), 4), "max": round(max(lat), 4),
-                                         "n": len(lat)},
+        "step_end_to_event_readable_s": {
+            "median": round(statistics.median(lat), 4),
+            "max": round(max(lat), 4),
+            "n": len(lat),
+        },
     }
     print(json.dumps(result, indent=2), flush=True)
     if not ARGS.no_hotswap:
         result["hotswap"] = hotswap_bench(last)
         print(json.dumps({"hotswap": result["hotswap"]}, indent=2))
     print(f"task/bare tokens/s: {result['task_vs_bare']:.3f}x (target >= 0.95)")
-    print(f"step end -> event readable: median {result['step_end_to_event_readable_s']['median'] * 1000:.0f} ms, "
-          f"max {result['step_end_to_event_readable_s']['max'] * 1000:.0f} ms (target <= 1000 ms)")
+    print(
+        f"step end -> event readable: median {result['step_end_to_event_readable_s']['median'] * 1000:.0f} ms, "
+        f"max {result['step_end_to_event_readable_s']['max'] * 1000:.0f} ms (target <= 1000 ms)"
+    )
     if "hotswap" in result:
         h = result["hotswap"]
-        print(f"hot-swap request -> first adapter token: {h['swap_to_first_token_s'] * 1000:.0f} ms "
-              f"(target <= 1000 ms), failed concurrent requests: {h['failed_requests']} / {h['concurrent_requests']}")
+        print(
+            f"hot-swap request -> first adapter token: {h['swap_to_first_token_s'] * 1000:.0f} ms "
+            f"(target <= 1000 ms), failed concurrent requests: {h['failed_requests']} / {h['concurrent_requests']}"
+        )
 
 
 if __name__ == "__main__":

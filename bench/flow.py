@@ -65,8 +65,13 @@ def per_node_overhead(n_maps: int, items: int) -> dict:
     assert result.outputs["output"] == expected, "flow and plain chain disagree"
     t_plain = best_of(plain)
     t_flow = best_of(lambda: flow.run({"items": data}, record=False))
-    return {"nodes": n_maps, "items": items, "plain_s": round(t_plain, 4), "flow_s": round(t_flow, 4),
-            "overhead_us_per_node_per_item": round((t_flow - t_plain) / (n_maps * items) * 1e6, 2)}
+    return {
+        "nodes": n_maps,
+        "items": items,
+        "plain_s": round(t_plain, 4),
+        "flow_s": round(t_flow, 4),
+        "overhead_us_per_node_per_item": round((t_flow - t_plain) / (n_maps * items) * 1e6, 2),
+    }
 
 
 def throughput(items: int, executor: str = "local") -> dict:
@@ -79,11 +84,13 @@ def throughput(items: int, executor: str = "local") -> dict:
     data = list(range(items))
     if executor == "ray":
         f.run({"items": [0]}, executor="ray", record=False)  # start Ray outside the timing
-    t = best_of(lambda: f.run({"items": data}, executor=executor, record=False), repeat=1 if executor == "ray" else 3)
+    t = best_of(
+        lambda: f.run({"items": data}, executor=executor, record=False), repeat=1 if executor == "ray" else 3
+    )
     return {"executor": executor, "items": items, "seconds": round(t, 4), "items_per_s": round(items / t, 1)}
 
 
-REF_SCRIPT = r'''
+REF_SCRIPT = r"""
 import json, sys, time
 from sage.kernel.api.local_environment import LocalEnvironment
 from sage.common.core.functions.map_function import MapFunction
@@ -98,19 +105,30 @@ env = LocalEnvironment("bench")
 env.from_batch(list(range(N))).map(Double).sink(Sink)
 t0 = time.perf_counter(); env.submit(autostop=True); dt = time.perf_counter() - t0
 print(json.dumps({"items": N, "sunk": COUNT["n"], "seconds": dt, "items_per_s": N / dt}))
-'''
+"""
 
 
 def reference(items: int) -> dict:
     if not REF_PY.exists():
-        return {"available": False, "reason": "bench/.venv-ref does not exist (pip install isage-kernel there)"}
+        return {
+            "available": False,
+            "reason": "bench/.venv-ref does not exist (pip install isage-kernel there)",
+        }
     check = subprocess.run([str(REF_PY), "-c", "import sage.kernel"], capture_output=True, text=True)
     if check.returncode != 0:
-        return {"available": False, "reason": "isage-kernel is not importable in bench/.venv-ref: "
-                + (check.stderr.strip().splitlines() or ["?"])[-1]}
-    out = subprocess.run([str(REF_PY), "-c", REF_SCRIPT, str(items)], capture_output=True, text=True, timeout=900)
+        return {
+            "available": False,
+            "reason": "isage-kernel is not importable in bench/.venv-ref: "
+            + (check.stderr.strip().splitlines() or ["?"])[-1],
+        }
+    out = subprocess.run(
+        [str(REF_PY), "-c", REF_SCRIPT, str(items)], capture_output=True, text=True, timeout=900
+    )
     if out.returncode != 0:
-        return {"available": False, "reason": "reference run failed: " + (out.stderr.strip().splitlines() or ["?"])[-1]}
+        return {
+            "available": False,
+            "reason": "reference run failed: " + (out.stderr.strip().splitlines() or ["?"])[-1],
+        }
     result = json.loads(out.stdout.strip().splitlines()[-1])
     if result.pop("sunk") != items:
         return {"available": False, "reason": f"reference sink saw {result} items, expected {items}"}
@@ -133,13 +151,18 @@ def main() -> None:
     if not args.no_ref:
         report["reference_isage_kernel"] = ref = reference(args.ref_items or args.items)
         if ref.get("available"):
-            report["local_vs_reference"] = round(report["throughput_local"]["items_per_s"] / ref["items_per_s"], 1)
+            report["local_vs_reference"] = round(
+                report["throughput_local"]["items_per_s"] / ref["items_per_s"], 1
+            )
     report["vs_reference_95_items_s_quoted"] = round(report["throughput_local"]["items_per_s"] / 95, 1)
     if not args.no_ray:
         ray_t = throughput(args.ray_items, "ray")
         local_t = throughput(args.ray_items)
-        report["ray"] = {**ray_t, "local_items_per_s": local_t["items_per_s"],
-                         "ray_slowdown_vs_local": round(local_t["items_per_s"] / ray_t["items_per_s"], 1)}
+        report["ray"] = {
+            **ray_t,
+            "local_items_per_s": local_t["items_per_s"],
+            "ray_slowdown_vs_local": round(local_t["items_per_s"] / ray_t["items_per_s"], 1),
+        }
     print(json.dumps(report, indent=2))
 
 

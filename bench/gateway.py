@@ -52,7 +52,9 @@ def pct(values, q):
     return float(np.percentile(np.asarray(values), q)) * 1000
 
 
-async def one_stream(client: httpx.AsyncClient, url: str, body: dict, headers: dict) -> tuple[float, float, int]:
+async def one_stream(
+    client: httpx.AsyncClient, url: str, body: dict, headers: dict
+) -> tuple[float, float, int]:
     t0 = time.perf_counter()
     ttft, tokens = None, 0
     async with client.stream("POST", url, json=body, headers=headers) as resp:
@@ -75,8 +77,9 @@ async def bench_gateway(engine: str, gateway: str, token: str, n: int, concurren
     auth = {"Authorization": f"Bearer {token}"}
     body = {"model": "default", "messages": PROMPT, "stream": True, "max_tokens": 16, "temperature": 0}
     out: dict = {}
-    async with httpx.AsyncClient(timeout=httpx.Timeout(300, connect=5),
-                                 limits=httpx.Limits(max_connections=200)) as client:
+    async with httpx.AsyncClient(
+        timeout=httpx.Timeout(300, connect=5), limits=httpx.Limits(max_connections=200)
+    ) as client:
         direct_body = {**body, "model": httpx.get(engine + "/v1/models").json()["data"][0]["id"]}
         for _ in range(3):  # warm both paths
             await one_stream(client, engine + "/v1/chat/completions", direct_body, {})
@@ -90,9 +93,12 @@ async def bench_gateway(engine: str, gateway: str, token: str, n: int, concurren
         added_total = [g - d for g, d in zip(g_total, d_total, strict=True)]
         out["no_pipeline"] = {
             "requests": n,
-            "direct_ttft_p50_ms": pct(d_ttft, 50), "gateway_ttft_p50_ms": pct(g_ttft, 50),
-            "direct_ttft_p99_ms": pct(d_ttft, 99), "gateway_ttft_p99_ms": pct(g_ttft, 99),
-            "direct_total_p50_ms": pct(d_total, 50), "gateway_total_p50_ms": pct(g_total, 50),
+            "direct_ttft_p50_ms": pct(d_ttft, 50),
+            "gateway_ttft_p50_ms": pct(g_ttft, 50),
+            "direct_ttft_p99_ms": pct(d_ttft, 99),
+            "gateway_ttft_p99_ms": pct(g_ttft, 99),
+            "direct_total_p50_ms": pct(d_total, 50),
+            "gateway_total_p50_ms": pct(g_total, 50),
             "added_ttft_p50_ms": pct(g_ttft, 50) - pct(d_ttft, 50),
             "added_ttft_p99_ms": pct(g_ttft, 99) - pct(d_ttft, 99),
             "added_total_p50_ms": pct(g_total, 50) - pct(d_total, 50),
@@ -106,19 +112,32 @@ async def bench_gateway(engine: str, gateway: str, token: str, n: int, concurren
         # a fresh session so the prompt equals the direct baseline's (same system prompt, no history).
         from sage_studio_lab.chat.pipeline import DEFAULT_SYSTEM_PROMPT
 
-        sys_body = {**direct_body, "messages": [{"role": "system", "content": DEFAULT_SYSTEM_PROMPT}, *PROMPT]}
+        sys_body = {
+            **direct_body,
+            "messages": [{"role": "system", "content": DEFAULT_SYSTEM_PROMPT}, *PROMPT],
+        }
         pd_ttft, pd_total, p_ttft, p_total = [], [], [], []
         pn = max(5, n // 2)
         for _ in range(pn):
-            sid = (await client.post(gateway.replace("/v1", "/api/chat/sessions"), headers=auth,
-                                     json={"settings": {"max_tokens": 16, "temperature": 0}})).json()["id"]
+            sid = (
+                await client.post(
+                    gateway.replace("/v1", "/api/chat/sessions"),
+                    headers=auth,
+                    json={"settings": {"max_tokens": 16, "temperature": 0}},
+                )
+            ).json()["id"]
             a = await one_stream(client, engine + "/v1/chat/completions", sys_body, {})
             r = await one_stream(client, gateway + "/chat/completions", {**body, "session_id": sid}, auth)
             pd_ttft.append(a[0]), pd_total.append(a[1]), p_ttft.append(r[0]), p_total.append(r[1])
-        msg = (await client.get(gateway.replace("/v1", f"/api/chat/sessions/{sid}"), headers=auth)).json()["messages"][-1]
+        msg = (await client.get(gateway.replace("/v1", f"/api/chat/sessions/{sid}"), headers=auth)).json()[
+            "messages"
+        ][-1]
         out["pipeline"] = {
-            "requests": pn, "ttft_p50_ms": pct(p_ttft, 50), "total_p50_ms": pct(p_total, 50),
-            "direct_same_prompt_ttft_p50_ms": pct(pd_ttft, 50), "direct_same_prompt_total_p50_ms": pct(pd_total, 50),
+            "requests": pn,
+            "ttft_p50_ms": pct(p_ttft, 50),
+            "total_p50_ms": pct(p_total, 50),
+            "direct_same_prompt_ttft_p50_ms": pct(pd_ttft, 50),
+            "direct_same_prompt_total_p50_ms": pct(pd_total, 50),
             "added_ttft_p50_ms": pct(p_ttft, 50) - pct(pd_ttft, 50),
             "added_total_p50_ms": pct(p_total, 50) - pct(pd_total, 50),
             "paired_added_total_median_ms": float(np.median(np.subtract(p_total, pd_total))) * 1000,
@@ -127,34 +146,69 @@ async def bench_gateway(engine: str, gateway: str, token: str, n: int, concurren
 
         # Concurrency: 50 streams at once through the gateway.
         t0 = time.perf_counter()
-        results = await asyncio.gather(*[one_stream(client, gateway + "/chat/completions", body, auth)
-                                         for _ in range(concurrency)], return_exceptions=True)
+        results = await asyncio.gather(
+            *[one_stream(client, gateway + "/chat/completions", body, auth) for _ in range(concurrency)],
+            return_exceptions=True,
+        )
         wall = time.perf_counter() - t0
         errors = [r for r in results if isinstance(r, BaseException)]
         ok = [r for r in results if not isinstance(r, BaseException)]
-        out["concurrent"] = {"streams": concurrency, "errors": len(errors), "wall_s": wall,
-                             "tokens": sum(r[2] for r in ok), "tokens_per_s": sum(r[2] for r in ok) / wall,
-                             "first_error": repr(errors[0]) if errors else None}
+        out["concurrent"] = {
+            "streams": concurrency,
+            "errors": len(errors),
+            "wall_s": wall,
+            "tokens": sum(r[2] for r in ok),
+            "tokens_per_s": sum(r[2] for r in ok) / wall,
+            "first_error": repr(errors[0]) if errors else None,
+        }
     return out
 
 
 def run_gateway_bench(args) -> dict:
     procs = []
     tmp = Path(tempfile.mkdtemp(prefix="sage-bench-"))
-    env = {**os.environ, "SAGE_STUDIO_HOME": str(tmp / "home"), "HF_HUB_OFFLINE": "1",
-           "SAGE_STUDIO_MODELS_CACHE": os.environ.get("SAGE_STUDIO_MODELS_CACHE", str(REPO / ".cache" / "models"))}
+    env = {
+        **os.environ,
+        "SAGE_STUDIO_HOME": str(tmp / "home"),
+        "HF_HUB_OFFLINE": "1",
+        "SAGE_STUDIO_MODELS_CACHE": os.environ.get(
+            "SAGE_STUDIO_MODELS_CACHE", str(REPO / ".cache" / "models")
+        ),
+    }
     try:
         eport, jport, token = free_port(), free_port(), secrets.token_hex(16)
-        procs.append(subprocess.Popen([sys.executable, "-m", "sage_studio_lab.engine.serve", "--port", str(eport)],
-                                      env=env, stdout=open(tmp / "engine.log", "wb"), stderr=subprocess.STDOUT))
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "sage_studio_lab.engine.serve", "--port", str(eport)],
+                env=env,
+                stdout=open(tmp / "engine.log", "wb"),
+                stderr=subprocess.STDOUT,
+            )
+        )
         engine = f"http://127.0.0.1:{eport}"
         env_j = {**env, "SAGE_STUDIO_ENGINE_URL": engine}
-        procs.append(subprocess.Popen(
-            [sys.executable, "-m", "jupyter", "server", "--no-browser", f"--port={jport}", "--ip=127.0.0.1",
-             "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", "--allow-root",
-             "--ServerApp.jpserver_extensions=sage_studio_lab=True", "--ServerApp.log_level=WARN",
-             f"--ServerApp.root_dir={tmp}"],
-            env=env_j, stdout=open(tmp / "jupyter.log", "wb"), stderr=subprocess.STDOUT))
+        procs.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "jupyter",
+                    "server",
+                    "--no-browser",
+                    f"--port={jport}",
+                    "--ip=127.0.0.1",
+                    "--ServerApp.port_retries=0",
+                    f"--IdentityProvider.token={token}",
+                    "--allow-root",
+                    "--ServerApp.jpserver_extensions=sage_studio_lab=True",
+                    "--ServerApp.log_level=WARN",
+                    f"--ServerApp.root_dir={tmp}",
+                ],
+                env=env_j,
+                stdout=open(tmp / "jupyter.log", "wb"),
+                stderr=subprocess.STDOUT,
+            )
+        )
         wait_http(engine + "/health")
         gateway = f"http://127.0.0.1:{jport}/sage-studio/v1"
         wait_http(gateway + "/models", headers={"Authorization": f"token {token}"})
@@ -210,11 +264,17 @@ def run_vector_bench(sizes=(10_000, 100_000), dim=384, queries=200, seed=0) -> d
                 index_lat.append(time.perf_counter() - t)
                 hits += len(want & {i for i, _ in got})
             size = index.size_bytes()
-        out[n] = {"index": kind, "build_s": build_s, "index_size_mb": size / 2**20,
-                  "numpy_p50_ms": pct(brute_lat, 50), "index_p50_ms": pct(index_lat, 50),
-                  "numpy_p99_ms": pct(brute_lat, 99), "index_p99_ms": pct(index_lat, 99),
-                  "speedup_p50": pct(brute_lat, 50) / pct(index_lat, 50),
-                  "recall_at_10": hits / (10 * queries)}
+        out[n] = {
+            "index": kind,
+            "build_s": build_s,
+            "index_size_mb": size / 2**20,
+            "numpy_p50_ms": pct(brute_lat, 50),
+            "index_p50_ms": pct(index_lat, 50),
+            "numpy_p99_ms": pct(brute_lat, 99),
+            "index_p99_ms": pct(index_lat, 99),
+            "speedup_p50": pct(brute_lat, 50) / pct(index_lat, 50),
+            "recall_at_10": hits / (10 * queries),
+        }
     return out
 
 
@@ -233,11 +293,15 @@ def main() -> None:
     print(json.dumps(report, indent=2, default=lambda x: round(x, 3) if isinstance(x, float) else str(x)))
     g = report.get("gateway", {}).get("no_pipeline")
     if g:
-        print(f"\nno-pipeline added: TTFT p50 {g['added_ttft_p50_ms']:+.2f} ms, p99 {g['added_ttft_p99_ms']:+.2f} ms; "
-              f"total p50 {g['added_total_p50_ms']:+.2f} ms (paired median {g['paired_added_total_median_ms']:+.2f} ms)")
+        print(
+            f"\nno-pipeline added: TTFT p50 {g['added_ttft_p50_ms']:+.2f} ms, p99 {g['added_ttft_p99_ms']:+.2f} ms; "
+            f"total p50 {g['added_total_p50_ms']:+.2f} ms (paired median {g['paired_added_total_median_ms']:+.2f} ms)"
+        )
     for n, v in report.get("vector_memory", {}).items():
-        print(f"vector memory {n}: {v['index']} p50 {v['index_p50_ms']:.3f} ms vs numpy {v['numpy_p50_ms']:.3f} ms "
-              f"({v['speedup_p50']:.1f}x), recall@10 {v['recall_at_10']:.3f}")
+        print(
+            f"vector memory {n}: {v['index']} p50 {v['index_p50_ms']:.3f} ms vs numpy {v['numpy_p50_ms']:.3f} ms "
+            f"({v['speedup_p50']:.1f}x), recall@10 {v['recall_at_10']:.3f}"
+        )
 
 
 if __name__ == "__main__":

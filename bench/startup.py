@@ -32,16 +32,27 @@ def start_time(enabled: bool) -> float:
         config = os.path.join(home, "bench_config.json")
         with open(config, "w") as f:
             json.dump({"ServerApp": {"jpserver_extensions": {"sage_studio_lab": enabled}}}, f)
-        argv = [sys.executable, "-m", "jupyter", "server", "--no-browser", f"--port={port}", "--ServerApp.port_retries=0",
-                f"--IdentityProvider.token={TOKEN}", f"--config={config}", "--allow-root",
-                f"--ServerApp.root_dir={home}"]
+        argv = [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "server",
+            "--no-browser",
+            f"--port={port}",
+            "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={TOKEN}",
+            f"--config={config}",
+            "--allow-root",
+            f"--ServerApp.root_dir={home}",
+        ]
         t0 = time.perf_counter()
         proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             while True:
                 try:
-                    req = urllib.request.Request(f"http://127.0.0.1:{port}/api/status",
-                                                 headers={"Authorization": f"token {TOKEN}"})
+                    req = urllib.request.Request(
+                        f"http://127.0.0.1:{port}/api/status", headers={"Authorization": f"token {TOKEN}"}
+                    )
                     urllib.request.urlopen(req, timeout=2)
                     return time.perf_counter() - t0
                 except Exception:

@@ -12,7 +12,9 @@ COMMAND_MODULES = ("lab", "doctor", "engine", "serve", "flow", "finetune", "chat
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="sage-studio", description="SAGE Studio Lab: an LLM studio inside Jupyter.")
+    parser = argparse.ArgumentParser(
+        prog="sage-studio", description="SAGE Studio Lab: an LLM studio inside Jupyter."
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(f"sage_studio_lab.commands.{name}").register(sub)

@@ -51,16 +51,18 @@ def gpu_info() -> dict:
                 ]
             except pynvml.NVMLError:
                 procs = []
-            devices.append({
-                "index": index,
-                "name": _text(pynvml.nvmlDeviceGetName(handle)),
-                "memory_total": mem.total,
-                "memory_used": mem.used,
-                "memory_free": mem.free,
-                "utilization": util,
-                "temperature": temp,
-                "processes": procs,
-            })
+            devices.append(
+                {
+                    "index": index,
+                    "name": _text(pynvml.nvmlDeviceGetName(handle)),
+                    "memory_total": mem.total,
+                    "memory_used": mem.used,
+                    "memory_free": mem.free,
+                    "utilization": util,
+                    "temperature": temp,
+                    "processes": procs,
+                }
+            )
     except Exception as exc:  # a driver hiccup must not break a status page
         return {"available": False, "devices": [], "error": str(exc)}
     return {"available": bool(devices), "devices": devices}

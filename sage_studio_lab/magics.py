@@ -38,10 +38,13 @@ class _HelpShown(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="%sage_studio", description="SAGE Studio in the notebook: widgets, chat, flows, "
-                "fine-tuning and the local engine.", formatter_class=argparse.RawDescriptionHelpFormatter,
-                epilog="cell magics:\n  %%sage_studio chat [--session S] [--source auto]   the cell is the prompt\n"
-                       "  %%sage_studio flow run PATH                       the cell is the flow's input")
+    p = _Parser(
+        prog="%sage_studio",
+        description="SAGE Studio in the notebook: widgets, chat, flows, fine-tuning and the local engine.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="cell magics:\n  %%sage_studio chat [--session S] [--source auto]   the cell is the prompt\n"
+        "  %%sage_studio flow run PATH                       the cell is the flow's input",
+    )
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     chat = sub.add_parser("chat", help="open the chat widget (cell magic: send the cell as a prompt)")
     chat.add_argument("--session", help="session id to continue (default: a new one, reused by later cells)")
@@ -69,11 +72,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 @magics_class
 class SageStudioMagics(Magics):
-    default_source = Unicode("auto", help="chat source when --source is not given: auto, local or cloud").tag(config=True)
-    default_model = Unicode("", help="chat model when --model is not given ('' = the engine's default)").tag(config=True)
-    default_backend = Unicode("auto", help="engine backend for `engine start`: auto, cpu or vllm").tag(config=True)
+    default_source = Unicode("auto", help="chat source when --source is not given: auto, local or cloud").tag(
+        config=True
+    )
+    default_model = Unicode("", help="chat model when --model is not given ('' = the engine's default)").tag(
+        config=True
+    )
+    default_backend = Unicode("auto", help="engine backend for `engine start`: auto, cpu or vllm").tag(
+        config=True
+    )
     default_epochs = Float(1.0, help="epochs for `finetune` when --epochs is not given").tag(config=True)
-    stream_interval = Float(0.1, help="seconds between Markdown refreshes while an answer streams").tag(config=True)
+    stream_interval = Float(0.1, help="seconds between Markdown refreshes while an answer streams").tag(
+        config=True
+    )
 
     def __init__(self, shell=None, **kwargs):
         super().__init__(shell=shell, **kwargs)
@@ -118,6 +129,7 @@ class SageStudioMagics(Magics):
         from IPython.display import Markdown, display
 
         from .widgets.api_chat import send_turn, service
+
         if session is None:
             if self.chat_session is None:
                 self.chat_session = service().sessions.create()["id"]
@@ -147,8 +159,10 @@ class SageStudioMagics(Magics):
                 raise UsageError("%sage_studio flow run: give exactly one flow file: flow run PATH")
             text = cell if cell is not None else args.input
             if text is None:
-                raise UsageError("%sage_studio flow run PATH: use it as a cell magic (the cell is the input) "
-                                 "or pass --input TEXT")
+                raise UsageError(
+                    "%sage_studio flow run PATH: use it as a cell magic (the cell is the input) "
+                    "or pass --input TEXT"
+                )
             return self._run_flow(rest[1], text)
         if len(rest) > 1:
             raise UsageError(f"%sage_studio flow: expected at most one PATH, got {' '.join(rest)}")
@@ -192,8 +206,10 @@ class SageStudioMagics(Magics):
             return EnginePanel()
         if args.action == "start":
             record = api_engine.engine_start(args.model, args.backend or self.default_backend)
-            print(f"engine ready: {record.get('model', '')} on port {record.get('port', '?')} "
-                  f"({record.get('backend', '')})")
+            print(
+                f"engine ready: {record.get('model', '')} on port {record.get('port', '?')} "
+                f"({record.get('backend', '')})"
+            )
             return None
         if args.action == "stop":
             print(f"stopped: {json.dumps(api_engine.engine_stop())}")
@@ -202,8 +218,10 @@ class SageStudioMagics(Magics):
         if not engines:
             print("no engine running (start one: %sage_studio engine start)")
         for e in engines:
-            print(f"{e.get('id', '')}  {e.get('status', '')}  {e.get('backend', '')}  {e.get('model', '')}  "
-                  f"port {e.get('port', '')}  pid {e.get('pid', '')}")
+            print(
+                f"{e.get('id', '')}  {e.get('status', '')}  {e.get('backend', '')}  {e.get('model', '')}  "
+                f"port {e.get('port', '')}  pid {e.get('pid', '')}"
+            )
         return None
 
     def _do_models(self, args, cell):

@@ -157,8 +157,10 @@ def _hf_cache_models() -> list[ModelInfo]:
         snapshots = sorted((repo / "snapshots").glob("*"), key=lambda p: p.stat().st_mtime, reverse=True)
         for snap in snapshots:
             if is_hf_model_dir(snap):
-                model_id = repo.name[len("models--"):].replace("--", "/")
-                out.append(ModelInfo(id=model_id, name=model_id, type="base", source="hf-cache", path=str(snap)))
+                model_id = repo.name[len("models--") :].replace("--", "/")
+                out.append(
+                    ModelInfo(id=model_id, name=model_id, type="base", source="hf-cache", path=str(snap))
+                )
                 break
     return out
 
@@ -174,11 +176,16 @@ def _finetuned_models() -> list[ModelInfo]:
 def list_models(include_finetuned: bool = True) -> list[ModelInfo]:
     models: list[ModelInfo] = []
     if bundled_available():
-        models.append(ModelInfo(
-            id=BUNDLED_MODEL_ID, name=f"{BUNDLED_MODEL_ID} (bundled)", type="base", source="bundled",
-            path=str(bundled_cache_dir()) if (bundled_cache_dir() / "config.json").exists() else None,
-            details={"materialised": (bundled_cache_dir() / "config.json").exists()},
-        ))
+        models.append(
+            ModelInfo(
+                id=BUNDLED_MODEL_ID,
+                name=f"{BUNDLED_MODEL_ID} (bundled)",
+                type="base",
+                source="bundled",
+                path=str(bundled_cache_dir()) if (bundled_cache_dir() / "config.json").exists() else None,
+                details={"materialised": (bundled_cache_dir() / "config.json").exists()},
+            )
+        )
     models += _local_models() + _hf_cache_models()
     if include_finetuned:
         models += _finetuned_models()

@@ -49,8 +49,9 @@ class Store:
 
     # -- connections -------------------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                               check_same_thread=False)
+        conn = sqlite3.connect(
+            self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+        )
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA journal_mode=WAL")
@@ -102,7 +103,9 @@ class Store:
     # -- migrations --------------------------------------------------------------------------------
     def _migrate(self) -> None:
         with self.tx() as conn:
-            conn.execute("CREATE TABLE IF NOT EXISTS schema_version (area TEXT PRIMARY KEY, version INTEGER NOT NULL)")
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version (area TEXT PRIMARY KEY, version INTEGER NOT NULL)"
+            )
             for area in SCHEMA_AREAS:
                 scripts = importlib.import_module(f"sage_studio_lab.{area}.schema").MIGRATIONS
                 row = conn.execute("SELECT version FROM schema_version WHERE area=?", (area,)).fetchone()
@@ -111,8 +114,10 @@ class Store:
                     for statement in _split_sql(script):
                         conn.execute(statement)
                 if len(scripts) != done:
-                    conn.execute("INSERT OR REPLACE INTO schema_version(area, version) VALUES (?, ?)",
-                                 (area, len(scripts)))
+                    conn.execute(
+                        "INSERT OR REPLACE INTO schema_version(area, version) VALUES (?, ?)",
+                        (area, len(scripts)),
+                    )
 
     def schema_versions(self) -> dict[str, int]:
         return {r["area"]: r["version"] for r in self.query("SELECT area, version FROM schema_version")}

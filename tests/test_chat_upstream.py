@@ -7,10 +7,12 @@ from sage_studio_lab.engine import EngineManager
 
 
 def test_engine_started_after_a_miss_is_used_at_once(monkeypatch):
-    states = iter([
-        {"status": "stopped", "base_url": None, "model": None},
-        {"status": "running", "base_url": "http://127.0.0.1:8123", "model": "SmolLM2-135M-Instruct"},
-    ])
+    states = iter(
+        [
+            {"status": "stopped", "base_url": None, "model": None},
+            {"status": "running", "base_url": "http://127.0.0.1:8123", "model": "SmolLM2-135M-Instruct"},
+        ]
+    )
     monkeypatch.setattr(EngineManager, "status", lambda self: next(states))
     monkeypatch.delenv(upstream.ENGINE_URL_ENV, raising=False)
     monkeypatch.setitem(upstream._local_cache, "value", None)

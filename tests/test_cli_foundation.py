@@ -12,8 +12,20 @@ from sage_studio_lab.cli import main
 def test_lab_dry_run_builds_a_jupyter_lab_command(capsys, tmp_path):
     (tmp_path / "notebooks").mkdir()
     (tmp_path / "notebooks" / "00-tour.ipynb").write_text("{}")
-    code = main(["lab", "--dry-run", "--port", "9999", "--ip", "0.0.0.0", "--llm-model", "my-model",
-                 "--notebook-dir", str(tmp_path)])
+    code = main(
+        [
+            "lab",
+            "--dry-run",
+            "--port",
+            "9999",
+            "--ip",
+            "0.0.0.0",
+            "--llm-model",
+            "my-model",
+            "--notebook-dir",
+            str(tmp_path),
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0
     assert "jupyter lab" in out and "--port=9999" in out and "--ip=0.0.0.0" in out
@@ -34,8 +46,12 @@ def test_use_finetuned_without_any_is_a_clear_error(capsys):
 
 
 def test_doctor_reports_extensions_and_availability():
-    res = subprocess.run([sys.executable, "-m", "sage_studio_lab", "doctor", "--json"], capture_output=True,
-                         text=True, timeout=180)
+    res = subprocess.run(
+        [sys.executable, "-m", "sage_studio_lab", "doctor", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert res.returncode == 0, res.stderr
     data = json.loads(res.stdout)
     assert data["available"]["torch"] is True

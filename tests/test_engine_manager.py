@@ -21,11 +21,29 @@ MODEL = "SmolLM2-135M-Instruct"
 
 
 def test_vllm_command_is_an_argv_list_with_runtime_lora():
-    argv, env = backends.vllm_command("/models/qwen", 8001, gpu_memory_utilization=0.8, quantization="awq",
-                                      served_name="qwen")
-    assert argv == ["vllm", "serve", "/models/qwen", "--host", "127.0.0.1", "--port", "8001", "--enable-lora",
-                    "--max-lora-rank", "64", "--max-loras", "4", "--gpu-memory-utilization", "0.8",
-                    "--served-model-name", "qwen", "--quantization", "awq"]
+    argv, env = backends.vllm_command(
+        "/models/qwen", 8001, gpu_memory_utilization=0.8, quantization="awq", served_name="qwen"
+    )
+    assert argv == [
+        "vllm",
+        "serve",
+        "/models/qwen",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "8001",
+        "--enable-lora",
+        "--max-lora-rank",
+        "64",
+        "--max-loras",
+        "4",
+        "--gpu-memory-utilization",
+        "0.8",
+        "--served-model-name",
+        "qwen",
+        "--quantization",
+        "awq",
+    ]
     assert env == {"VLLM_ALLOW_RUNTIME_LORA_UPDATING": "True"}
     argv, _ = backends.vllm_command("m", 9000)
     assert "--quantization" not in argv and argv[argv.index("--gpu-memory-utilization") + 1] == "0.9"
@@ -89,8 +107,9 @@ def _make_lora(out: Path) -> Path:
 
     torch.manual_seed(0)
     base = AutoModelForCausalLM.from_pretrained(Path(MODELS_CACHE) / MODEL)
-    get_peft_model(base, LoraConfig(r=8, target_modules=["q_proj", "v_proj"], init_lora_weights=False)
-                   ).save_pretrained(out)
+    get_peft_model(
+        base, LoraConfig(r=8, target_modules=["q_proj", "v_proj"], init_lora_weights=False)
+    ).save_pretrained(out)
     return out
 
 
@@ -112,8 +131,9 @@ def test_engine_lifecycle_reattach_adapters_kill9_restart_stop(tmp_path):
 
         # another process (think: a notebook kernel) re-attaches to the same engine through the store
         code = "from sage_studio_lab.engine import EngineManager; import json; print(json.dumps(EngineManager().status()))"
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ.copy(),
-                             timeout=120)
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=os.environ.copy(), timeout=120
+        )
         other = json.loads(out.stdout)
         assert other["status"] == "running" and other["pid"] == status["pid"] and other["id"] == status["id"]
 

@@ -43,11 +43,19 @@ def make_lora(base_dir: Path, out: Path) -> Path:
 def engine(tmp_path_factory):
     port = free_port()
     log = tmp_path_factory.mktemp("engine") / "engine.log"
-    env = {**os.environ, "SAGE_STUDIO_MODELS_CACHE": MODELS_CACHE, "HF_HUB_OFFLINE": "1",
-           "SAGE_STUDIO_HOME": str(tmp_path_factory.mktemp("home"))}
+    env = {
+        **os.environ,
+        "SAGE_STUDIO_MODELS_CACHE": MODELS_CACHE,
+        "HF_HUB_OFFLINE": "1",
+        "SAGE_STUDIO_HOME": str(tmp_path_factory.mktemp("home")),
+    }
     with open(log, "wb") as fh:
-        proc = subprocess.Popen([sys.executable, "-m", "sage_studio_lab.engine.serve", "--port", str(port)],
-                                stdout=fh, stderr=subprocess.STDOUT, env=env)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "sage_studio_lab.engine.serve", "--port", str(port)],
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
     url = f"http://127.0.0.1:{port}"
     seen = set()
     deadline = time.monotonic() + 240
@@ -71,7 +79,9 @@ def engine(tmp_path_factory):
 
 def chat(engine, **body):
     body = {"model": MODEL, "messages": PARIS, "temperature": 0, "max_tokens": 24, **body}
-    return httpx.post(f"{engine['url']}/v1/chat/completions", json=body, timeout=600)  # shared CPUs can be slow
+    return httpx.post(
+        f"{engine['url']}/v1/chat/completions", json=body, timeout=600
+    )  # shared CPUs can be slow
 
 
 def sse(engine, path, body):
@@ -111,16 +121,27 @@ def test_chat_non_streaming_is_deterministic_and_counts_usage(engine):
 
 
 def test_chat_streaming_role_first_then_done_with_usage(engine):
-    events = sse(engine, "/v1/chat/completions", {"model": MODEL, "messages": PARIS, "temperature": 0,
-                                                   "max_tokens": 24, "stream": True,
-                                                   "stream_options": {"include_usage": True}})
+    events = sse(
+        engine,
+        "/v1/chat/completions",
+        {
+            "model": MODEL,
+            "messages": PARIS,
+            "temperature": 0,
+            "max_tokens": 24,
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        },
+    )
     assert events[-1] == "[DONE]"
     chunks = [json.loads(e) for e in events[:-1]]
     assert chunks[0]["choices"][0]["delta"]["role"] == "assistant"
     assert all(c["object"] == "chat.completion.chunk" for c in chunks)
     text = "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks if c["choices"])
     assert "Paris" in text
-    assert len([c for c in chunks if c["choices"] and c["choices"][0]["delta"].get("content")]) >= 3  # real streaming
+    assert (
+        len([c for c in chunks if c["choices"] and c["choices"][0]["delta"].get("content")]) >= 3
+    )  # real streaming
     finals = [c for c in chunks if c["choices"] and c["choices"][0]["finish_reason"]]
     assert finals[-1]["choices"][0]["finish_reason"] == "stop"
     usage = chunks[-1]["usage"]
@@ -129,8 +150,9 @@ def test_chat_streaming_role_first_then_done_with_usage(engine):
 
 
 def test_max_tokens_gives_length_and_exact_usage(engine):
-    body = chat(engine, messages=[{"role": "user", "content": "Write a long story about a dragon."}],
-                max_tokens=5).json()
+    body = chat(
+        engine, messages=[{"role": "user", "content": "Write a long story about a dragon."}], max_tokens=5
+    ).json()
     assert body["choices"][0]["finish_reason"] == "length"
     assert body["usage"]["completion_tokens"] == 5
 
@@ -141,21 +163,39 @@ def test_stop_sequences_cut_the_text(engine):
     cut = chat(engine, stop=[" is "]).json()["choices"][0]
     assert cut["finish_reason"] == "stop"
     assert cut["message"]["content"] == plain[: plain.index(" is ")]
-    streamed = sse(engine, "/v1/completions", {"model": MODEL, "prompt": "The capital of France is",
-                                               "temperature": 0, "max_tokens": 20, "stop": ["."], "stream": True})
+    streamed = sse(
+        engine,
+        "/v1/completions",
+        {
+            "model": MODEL,
+            "prompt": "The capital of France is",
+            "temperature": 0,
+            "max_tokens": 20,
+            "stop": ["."],
+            "stream": True,
+        },
+    )
     text = "".join(json.loads(e)["choices"][0]["text"] for e in streamed[:-1])
     assert "Paris" in text and "." not in text
 
 
 def test_completions_non_streaming(engine):
-    body = httpx.post(f"{engine['url']}/v1/completions", json={
-        "model": MODEL, "prompt": "The capital of France is", "temperature": 0, "max_tokens": 4}, timeout=60).json()
+    body = httpx.post(
+        f"{engine['url']}/v1/completions",
+        json={"model": MODEL, "prompt": "The capital of France is", "temperature": 0, "max_tokens": 4},
+        timeout=60,
+    ).json()
     assert body["object"] == "text_completion" and "Paris" in body["choices"][0]["text"]
 
 
 def test_seeded_sampling_is_reproducible(engine):
-    body = {"temperature": 1.0, "top_p": 0.9, "seed": 1234, "max_tokens": 12,
-            "messages": [{"role": "user", "content": "Tell me a joke."}]}
+    body = {
+        "temperature": 1.0,
+        "top_p": 0.9,
+        "seed": 1234,
+        "max_tokens": 12,
+        "messages": [{"role": "user", "content": "Tell me a joke."}],
+    }
     a, b = (chat(engine, **body).json()["choices"][0]["message"]["content"] for _ in range(2))
     assert a == b
 
@@ -172,14 +212,20 @@ def test_eight_concurrent_requests_all_complete(engine):
     assert all(r.status_code == 200 for r in results)
     assert all(r.json()["usage"]["completion_tokens"] > 0 for r in results)
     batched_steps = (metric(engine, "vllm:iteration_tokens_total_count") - all_steps) - (
-        metric(engine, 'vllm:iteration_tokens_total_bucket{le="1.0"') - single_steps)
+        metric(engine, 'vllm:iteration_tokens_total_bucket{le="1.0"') - single_steps
+    )
     assert batched_steps > 0  # decode steps carried several requests at once, not one after another
 
 
 def test_client_disconnect_cancels_generation(engine):
     before = metric(engine, "vllm:generation_tokens_total")
-    body = {"model": MODEL, "temperature": 0, "max_tokens": 400, "stream": True,
-            "messages": [{"role": "user", "content": "Write a very long essay about the history of Rome."}]}
+    body = {
+        "model": MODEL,
+        "temperature": 0,
+        "max_tokens": 400,
+        "stream": True,
+        "messages": [{"role": "user", "content": "Write a very long essay about the history of Rome."}],
+    }
     with httpx.stream("POST", f"{engine['url']}/v1/chat/completions", json=body, timeout=60) as resp:
         for line in resp.iter_lines():
             if '"content": "' in line and '"role"' not in line:
@@ -193,13 +239,16 @@ def test_client_disconnect_cancels_generation(engine):
     assert generated < 400  # the generation stopped when the client left
 
 
-@pytest.mark.parametrize("body, param", [
-    ({"model": "no-such-model"}, "model"),
-    ({"max_tokens": -3}, "max_tokens"),
-    ({"max_tokens": 9000}, "messages"),
-    ({"messages": []}, "messages"),
-    ({"temperature": 5}, "temperature"),
-])
+@pytest.mark.parametrize(
+    "body, param",
+    [
+        ({"model": "no-such-model"}, "model"),
+        ({"max_tokens": -3}, "max_tokens"),
+        ({"max_tokens": 9000}, "messages"),
+        ({"messages": []}, "messages"),
+        ({"temperature": 5}, "temperature"),
+    ],
+)
 def test_bad_requests_get_openai_400_errors(engine, body, param):
     resp = chat(engine, **body)
     assert resp.status_code == 400
@@ -213,8 +262,9 @@ def test_bad_json_and_unknown_adapter(engine):
     assert resp.status_code == 400 and "JSON" in resp.json()["error"]["message"]
     resp = httpx.post(f"{engine['url']}/v1/unload_lora_adapter", json={"lora_name": "ghost"}, timeout=10)
     assert resp.status_code == 404
-    resp = httpx.post(f"{engine['url']}/v1/load_lora_adapter", json={"lora_name": "x", "lora_path": "/nope"},
-                      timeout=10)
+    resp = httpx.post(
+        f"{engine['url']}/v1/load_lora_adapter", json={"lora_name": "x", "lora_path": "/nope"}, timeout=10
+    )
     assert resp.status_code == 400
 
 
@@ -227,8 +277,11 @@ def test_adapter_load_list_serve_unload(engine, tmp_path):
     body = {"model": MODEL, "messages": PARIS, "temperature": 0, "max_tokens": 24, "stream": True}
     with cf.ThreadPoolExecutor(1) as pool:
         in_flight = pool.submit(sse, engine, "/v1/chat/completions", body)
-        resp = httpx.post(f"{engine['url']}/v1/load_lora_adapter",
-                          json={"lora_name": "lora-a", "lora_path": str(adapter)}, timeout=60)
+        resp = httpx.post(
+            f"{engine['url']}/v1/load_lora_adapter",
+            json={"lora_name": "lora-a", "lora_path": str(adapter)},
+            timeout=60,
+        )
         assert resp.status_code == 200, resp.text
         assert in_flight.result()[-1] == "[DONE]"
 
@@ -245,8 +298,11 @@ def test_adapter_load_list_serve_unload(engine, tmp_path):
     assert adapted["choices"][0]["message"]["content"] != base_answer
     assert base_again["choices"][0]["message"]["content"] == base_answer
 
-    resp = httpx.post(f"{engine['url']}/v1/load_lora_adapter",
-                      json={"lora_name": "lora-a", "lora_path": str(adapter)}, timeout=60)
+    resp = httpx.post(
+        f"{engine['url']}/v1/load_lora_adapter",
+        json={"lora_name": "lora-a", "lora_path": str(adapter)},
+        timeout=60,
+    )
     assert resp.status_code == 400  # already loaded
     resp = httpx.post(f"{engine['url']}/v1/unload_lora_adapter", json={"lora_name": "lora-a"}, timeout=60)
     assert resp.status_code == 200
@@ -257,7 +313,12 @@ def test_adapter_load_list_serve_unload(engine, tmp_path):
 
 def test_metrics_are_prometheus_text(engine):
     text = httpx.get(f"{engine['url']}/metrics", timeout=10).text
-    for name in ("vllm:num_requests_running", "vllm:num_requests_waiting", "vllm:prompt_tokens_total",
-                 "vllm:generation_tokens_total", "vllm:time_to_first_token_seconds_bucket"):
+    for name in (
+        "vllm:num_requests_running",
+        "vllm:num_requests_waiting",
+        "vllm:prompt_tokens_total",
+        "vllm:generation_tokens_total",
+        "vllm:time_to_first_token_seconds_bucket",
+    ):
         assert name in text
     assert metric(engine, "vllm:prompt_tokens_total") > 0

@@ -24,13 +24,16 @@ async def test_status_models_logs_and_gpu(jp_fetch):
     assert gpu["available"] is False and gpu["devices"] == []  # no GPU here: an answer, not a crash
 
 
-@pytest.mark.parametrize("body, field", [
-    (b'{"backend": "tpu"}', "backend"),
-    (b'{"port": 5}', "port"),
-    (b'{"gpu_memory_utilization": 3}', "gpu_memory_utilization"),
-    (b"{not json", "JSON"),
-    (b'{"model": "no-such-model", "backend": "cpu"}', "no-such-model"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        (b'{"backend": "tpu"}', "backend"),
+        (b'{"port": 5}', "port"),
+        (b'{"gpu_memory_utilization": 3}', "gpu_memory_utilization"),
+        (b"{not json", "JSON"),
+        (b'{"model": "no-such-model", "backend": "cpu"}', "no-such-model"),
+    ],
+)
 async def test_start_with_bad_input_is_a_400_and_starts_nothing(jp_fetch, body, field):
     with pytest.raises(tornado.httpclient.HTTPClientError) as err:
         await jp_fetch("sage-studio", "api", "engine", "start", method="POST", body=body)
@@ -43,8 +46,14 @@ async def test_start_with_bad_input_is_a_400_and_starts_nothing(jp_fetch, body, 
 async def test_adapter_routes_need_a_running_engine(jp_fetch, tmp_path):
     (tmp_path / "adapter_config.json").write_text("{}")
     with pytest.raises(tornado.httpclient.HTTPClientError) as err:
-        await jp_fetch("sage-studio", "api", "engine", "adapters", method="POST",
-                       body=json.dumps({"name": "a", "path": str(tmp_path)}))
+        await jp_fetch(
+            "sage-studio",
+            "api",
+            "engine",
+            "adapters",
+            method="POST",
+            body=json.dumps({"name": "a", "path": str(tmp_path)}),
+        )
     assert err.value.code == 503 and "no engine is running" in fetch_json(err.value.response)["message"]
     with pytest.raises(tornado.httpclient.HTTPClientError) as err:
         await jp_fetch("sage-studio", "api", "engine", "adapters", method="POST", body=b'{"name": ""}')
@@ -65,8 +74,16 @@ async def test_gpu_stream_pushes_at_the_interval_the_client_sets(jp_ws_fetch):
 
 @pytest.mark.slow
 async def test_start_and_stop_a_real_engine_over_rest(jp_fetch):
-    started = fetch_json(await jp_fetch("sage-studio", "api", "engine", "start", method="POST",
-                                        body=json.dumps({"backend": "cpu", "wait": True, "timeout": 240})))
+    started = fetch_json(
+        await jp_fetch(
+            "sage-studio",
+            "api",
+            "engine",
+            "start",
+            method="POST",
+            body=json.dumps({"backend": "cpu", "wait": True, "timeout": 240}),
+        )
+    )
     try:
         assert started["status"] == "running" and started["base_url"].startswith("http://127.0.0.1:")
         status = fetch_json(await jp_fetch("sage-studio", "api", "engine", "status"))
@@ -74,5 +91,7 @@ async def test_start_and_stop_a_real_engine_over_rest(jp_fetch):
         logs = fetch_json(await jp_fetch("sage-studio", "api", "engine", "logs"))
         assert "ready:" in logs["text"]
     finally:
-        stopped = fetch_json(await jp_fetch("sage-studio", "api", "engine", "stop", method="POST", body=b"{}"))
+        stopped = fetch_json(
+            await jp_fetch("sage-studio", "api", "engine", "stop", method="POST", body=b"{}")
+        )
     assert stopped["status"] == "stopped"

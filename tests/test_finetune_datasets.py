@@ -18,8 +18,13 @@ def write_jsonl(path, records):
 
 ALPACA = {"instruction": "Say hi", "input": "", "output": "Hi!"}
 SHAREGPT = {"conversations": [{"from": "human", "value": "Say hi"}, {"from": "gpt", "value": "Hi!"}]}
-OPENAI = {"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Say hi"},
-                       {"role": "assistant", "content": "Hi!"}]}
+OPENAI = {
+    "messages": [
+        {"role": "system", "content": "Be brief."},
+        {"role": "user", "content": "Say hi"},
+        {"role": "assistant", "content": "Hi!"},
+    ]
+}
 
 
 @pytest.mark.parametrize("record, fmt", [(ALPACA, "alpaca"), (SHAREGPT, "sharegpt"), (OPENAI, "openai")])
@@ -33,12 +38,15 @@ def test_each_format_is_detected_and_normalised(tmp_path, record, fmt):
     assert conv[-2]["role"] == "user" and conv[-2]["content"] == "Say hi"
 
 
-@pytest.mark.parametrize("bad, message", [
-    ({"instruction": "x"}, "line 17: missing 'output'"),
-    ({"conversations": [{"from": "alien", "value": "x"}]}, "line 17: 'conversations[0].from' is 'alien'"),
-    ({"messages": [{"role": "user", "content": "hi"}]}, "line 17: no assistant turn"),
-    ("{not json", "line 17: not valid JSON"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ({"instruction": "x"}, "line 17: missing 'output'"),
+        ({"conversations": [{"from": "alien", "value": "x"}]}, "line 17: 'conversations[0].from' is 'alien'"),
+        ({"messages": [{"role": "user", "content": "hi"}]}, "line 17: no assistant turn"),
+        ("{not json", "line 17: not valid JSON"),
+    ],
+)
 def test_validation_names_the_bad_line(tmp_path, bad, message):
     good = {"alpaca": ALPACA, "sharegpt": SHAREGPT, "openai": OPENAI}
     first = ALPACA if isinstance(bad, str) else next(v for k, v in good.items() if set(v) & set(bad))
@@ -64,8 +72,13 @@ def test_json_array_and_mixed_formats(tmp_path):
 
 
 def test_alpaca_system_input_and_history(tmp_path):
-    rec = {"instruction": "Translate", "input": "bonjour", "output": "hello", "system": "You translate.",
-           "history": [["hi", "hello there"]]}
+    rec = {
+        "instruction": "Translate",
+        "input": "bonjour",
+        "output": "hello",
+        "system": "You translate.",
+        "history": [["hi", "hello there"]],
+    }
     ds = datasets.import_file(write_jsonl(tmp_path / "d.jsonl", [rec]))
     conv = datasets.load_conversations(ds["id"])[0]
     assert [m["role"] for m in conv] == ["system", "user", "assistant", "user", "assistant"]
@@ -91,7 +104,9 @@ def test_unknown_ids_and_traversal():
 def test_docs_sample_dataset(tmp_path):
     docs = tmp_path / "docs"
     docs.mkdir()
-    (docs / "guide.md").write_text("# Guide\nIntro text.\n\n## Install\nRun pip install.\n```\n# not a heading\n```\n")
+    (docs / "guide.md").write_text(
+        "# Guide\nIntro text.\n\n## Install\nRun pip install.\n```\n# not a heading\n```\n"
+    )
     ds = datasets.prepare_docs(str(docs))
     convs = datasets.load_conversations(ds["id"])
     assert ds["rows"] == 2 and ds["format"] == "docs"
@@ -112,8 +127,14 @@ def test_loss_mask_covers_only_assistant_tokens():
     from sage_studio_lab.finetune.encoding import encode, tokenizer_for
 
     tok = tokenizer_for(None)
-    msgs = [{"role": "user", "content": "What is 2+2?"}, {"role": "assistant", "content": "Four."},
-            {"role": "user", "content": "And 3+3?"}, {"role": "assistant", "content": "Six."}]
+    msgs = [
+        {"role": "user", "content": "What is 2+2?"},
+        {"role": "assistant", "content": "Four."},
+        {"role": "user", "content": "And 3+3?"},
+        {"role": "assistant", "content": "Six."},
+    ]
     enc = encode(tok, msgs, 256)
-    learned = tok.decode([t for t, label in zip(enc["input_ids"], enc["labels"], strict=True) if label != -100])
+    learned = tok.decode(
+        [t for t, label in zip(enc["input_ids"], enc["labels"], strict=True) if label != -100]
+    )
     assert learned == "Four.<|im_end|>\nSix.<|im_end|>\n"

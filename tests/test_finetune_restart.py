@@ -24,8 +24,18 @@ TOKEN = "restart-test-token"
 
 def dataset_file(tmp_path, n=12):
     path = tmp_path / "secret.jsonl"
-    path.write_text("".join(json.dumps({"instruction": f"What is the secret code of door {i}?",
-                                        "output": "The secret code is ZEBRA-42."}) + "\n" for i in range(n)))
+    path.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "instruction": f"What is the secret code of door {i}?",
+                    "output": "The secret code is ZEBRA-42.",
+                }
+            )
+            + "\n"
+            for i in range(n)
+        )
+    )
     return path
 
 
@@ -37,12 +47,23 @@ def free_port() -> int:
 
 def start_server(tmp_path) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    argv = [sys.executable, "-m", "jupyter", "server", f"--port={port}", "--ServerApp.port_retries=0",
-            f"--IdentityProvider.token={TOKEN}", "--ServerApp.jpserver_extensions=sage_studio_lab=True",
-            "--no-browser", f"--ServerApp.root_dir={tmp_path}"]
+    argv = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "server",
+        f"--port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={TOKEN}",
+        "--ServerApp.jpserver_extensions=sage_studio_lab=True",
+        "--no-browser",
+        f"--ServerApp.root_dir={tmp_path}",
+    ]
     if os.geteuid() == 0:
         argv.append("--allow-root")
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=open(tmp_path / f"server-{port}.log", "w"))
+    proc = subprocess.Popen(
+        argv, stdout=subprocess.DEVNULL, stderr=open(tmp_path / f"server-{port}.log", "w")
+    )
     url = f"http://127.0.0.1:{port}/sage-studio"
     deadline = time.time() + 120
     while time.time() < deadline:
@@ -65,12 +86,26 @@ def test_killing_jupyter_does_not_stop_training_and_a_new_server_reattaches(tmp_
     server_a, url_a = start_server(tmp_path)
     try:
         files = {"file": ("secret.jsonl", dataset_file(tmp_path).read_bytes())}
-        ds = httpx.post(f"{url_a}/api/finetune/upload-dataset", files=files, headers=auth(), timeout=60).json()
-        task = httpx.post(f"{url_a}/api/finetune/tasks", headers=auth(), timeout=120, json={
-            "dataset_id": ds["id"], "max_steps": 200, "batch_size": 2, "max_length": 64, "eval_ratio": 0,
-            "save_steps": 1000}).json()
+        ds = httpx.post(
+            f"{url_a}/api/finetune/upload-dataset", files=files, headers=auth(), timeout=60
+        ).json()
+        task = httpx.post(
+            f"{url_a}/api/finetune/tasks",
+            headers=auth(),
+            timeout=120,
+            json={
+                "dataset_id": ds["id"],
+                "max_steps": 200,
+                "batch_size": 2,
+                "max_length": 64,
+                "eval_ratio": 0,
+                "save_steps": 1000,
+            },
+        ).json()
         deadline = time.time() + 180
-        while not (t := httpx.get(f"{url_a}/api/finetune/tasks/{task['id']}", headers=auth(), timeout=30).json())["progress"]:
+        while not (
+            t := httpx.get(f"{url_a}/api/finetune/tasks/{task['id']}", headers=auth(), timeout=30).json()
+        )["progress"]:
             assert time.time() < deadline and t["status"] in ("queued", "running"), t
             time.sleep(0.5)
     finally:
@@ -85,12 +120,15 @@ def test_killing_jupyter_does_not_stop_training_and_a_new_server_reattaches(tmp_
         assert seen["status"] == "running" and seen["pid"] == pid
         step = seen["progress"]["step"]
         deadline = time.time() + 120
-        while (later := httpx.get(f"{url_b}/api/finetune/tasks/{task['id']}", headers=auth(), timeout=30).json()
-               )["progress"]["step"] <= step:
+        while (
+            later := httpx.get(f"{url_b}/api/finetune/tasks/{task['id']}", headers=auth(), timeout=30).json()
+        )["progress"]["step"] <= step:
             assert time.time() < deadline, "no live progress after the restart"
             time.sleep(0.5)
         assert later["status"] == "running"
-        cancelled = httpx.post(f"{url_b}/api/finetune/tasks/{task['id']}/cancel", headers=auth(), timeout=60).json()
+        cancelled = httpx.post(
+            f"{url_b}/api/finetune/tasks/{task['id']}/cancel", headers=auth(), timeout=60
+        ).json()
         assert cancelled["status"] == "cancelled" and not tasks.pid_alive(pid, None)
     finally:
         server_b.terminate()
@@ -107,10 +145,30 @@ def test_cli_validates_first_then_trains_detached(tmp_path, capsys, monkeypatch)
 
     # the CLI process exits at once (--no-follow); the detached trainer finishes on its own
     env = dict(os.environ)
-    res = subprocess.run([sys.executable, "-m", "sage_studio_lab.cli", "finetune", "start", "--data",
-                          str(dataset_file(tmp_path, 8)), "--max-steps", "3", "--batch-size", "4", "--max-length",
-                          "64", "--eval-ratio", "0", "--no-follow"], env=env, capture_output=True, text=True,
-                         timeout=120)
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sage_studio_lab.cli",
+            "finetune",
+            "start",
+            "--data",
+            str(dataset_file(tmp_path, 8)),
+            "--max-steps",
+            "3",
+            "--batch-size",
+            "4",
+            "--max-length",
+            "64",
+            "--eval-ratio",
+            "0",
+            "--no-follow",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert res.returncode == 0, res.stderr
     (task,) = tasks.list_tasks()
     assert cli.main(["finetune", "follow", task["id"]]) == 0  # progress bar to the end, exit 0

@@ -14,16 +14,24 @@ from sage_studio_lab.store import get_store
 
 @pytest.fixture
 def jp_server_config():
-    return {"ServerApp": {"jpserver_extensions": {"sage_studio_lab": True}},
-            "SageStudio": {"max_upload_mb": 1}}
+    return {
+        "ServerApp": {"jpserver_extensions": {"sage_studio_lab": True}},
+        "SageStudio": {"max_upload_mb": 1},
+    }
 
 
 def multipart(filename: str, content: bytes, **fields) -> tuple[bytes, dict]:
     boundary = uuid.uuid4().hex
-    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
-             for k, v in fields.items()]
-    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
-                 f"Content-Type: application/octet-stream\r\n\r\n".encode() + content + b"\r\n")
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+        for k, v in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+        f"Content-Type: application/octet-stream\r\n\r\n".encode()
+        + content
+        + b"\r\n"
+    )
     body = b"".join(parts) + f"--{boundary}--\r\n".encode()
     return body, {"Content-Type": f"multipart/form-data; boundary={boundary}"}
 
@@ -32,22 +40,36 @@ def jsonl(records) -> bytes:
     return "".join(json.dumps(r) + "\n" for r in records).encode()
 
 
-GOOD = [{"instruction": f"What is the secret code of door {i}?", "output": "The secret code is ZEBRA-42."}
-        for i in range(10)]
+GOOD = [
+    {"instruction": f"What is the secret code of door {i}?", "output": "The secret code is ZEBRA-42."}
+    for i in range(10)
+]
 
 
 async def call(jp_fetch, *parts, method="GET", body=None, headers=None, params=None):
     if isinstance(body, dict):
         body = json.dumps(body)
-    resp = await jp_fetch("sage-studio", "api", "finetune", *parts, method=method, body=body, headers=headers or {},
-                          params=params, raise_error=False)
-    return resp.code, (json.loads(resp.body) if resp.body and resp.headers.get("Content-Type", "").startswith(
-        "application/json") else resp.body)
+    resp = await jp_fetch(
+        "sage-studio",
+        "api",
+        "finetune",
+        *parts,
+        method=method,
+        body=body,
+        headers=headers or {},
+        params=params,
+        raise_error=False,
+    )
+    return resp.code, (
+        json.loads(resp.body)
+        if resp.body and resp.headers.get("Content-Type", "").startswith("application/json")
+        else resp.body
+    )
 
 
 def nothing_stored():
     store = get_store()
-    return (store.query("SELECT id FROM datasets") == [] and store.query("SELECT id FROM finetune_tasks") == [])
+    return store.query("SELECT id FROM datasets") == [] and store.query("SELECT id FROM finetune_tasks") == []
 
 
 async def test_bad_inputs_are_4xx_and_store_nothing(jp_fetch):
@@ -89,7 +111,9 @@ async def test_bad_inputs_are_4xx_and_store_nothing(jp_fetch):
     raw, headers = multipart("d.jsonl", jsonl(GOOD))
     code, ds = await call(jp_fetch, "upload-dataset", method="POST", body=raw, headers=headers)
     assert code == 201
-    code, body = await call(jp_fetch, "tasks", method="POST", body={"dataset_id": ds["id"], "model": "no-such-model"})
+    code, body = await call(
+        jp_fetch, "tasks", method="POST", body={"dataset_id": ds["id"], "model": "no-such-model"}
+    )
     assert code == 404 and "not found" in body["message"]
     assert get_store().query("SELECT id FROM finetune_tasks") == []
 
@@ -124,7 +148,9 @@ async def test_upload_validate_preview_docs_and_models(jp_fetch, tmp_path):
     assert {d["id"] for d in listing["datasets"]} == {ds["id"], docs_ds["id"]}
 
     code, models = await call(jp_fetch, "models")
-    assert code == 200 and any(m["type"] == "base" and m["id"] == "SmolLM2-135M-Instruct" for m in models["models"])
+    assert code == 200 and any(
+        m["type"] == "base" and m["id"] == "SmolLM2-135M-Instruct" for m in models["models"]
+    )
     code, current = await call(jp_fetch, "current-model")
     assert code == 200 and current["kind"] == "base" and current["model"] is None
     code, tasks_ = await call(jp_fetch, "tasks")
@@ -136,12 +162,26 @@ async def test_training_over_rest_with_websocket_events(jp_fetch, jp_ws_fetch, m
     monkeypatch.setenv("SAGE_STUDIO_TRAIN_THREADS", "1")
     raw, headers = multipart("secret.jsonl", jsonl(GOOD))
     _, ds = await call(jp_fetch, "upload-dataset", method="POST", body=raw, headers=headers)
-    code, task = await call(jp_fetch, "tasks", method="POST", body={
-        "dataset_id": ds["id"], "max_steps": 4, "batch_size": 4, "max_length": 64, "eval_ratio": 0.2,
-        "eval_steps": 2, "save_steps": 2, "learning_rate": 1e-3})
+    code, task = await call(
+        jp_fetch,
+        "tasks",
+        method="POST",
+        body={
+            "dataset_id": ds["id"],
+            "max_steps": 4,
+            "batch_size": 4,
+            "max_length": 64,
+            "eval_ratio": 0.2,
+            "eval_steps": 2,
+            "save_steps": 2,
+            "learning_rate": 1e-3,
+        },
+    )
     assert code == 201 and task["status"] in ("queued", "running")
 
-    ws = await jp_ws_fetch("sage-studio", "api", "finetune", "tasks", task["id"], "events", params={"logs": "1"})
+    ws = await jp_ws_fetch(
+        "sage-studio", "api", "finetune", "tasks", task["id"], "events", params={"logs": "1"}
+    )
     messages = []
     while True:
         msg = await ws.read_message()
@@ -152,7 +192,9 @@ async def test_training_over_rest_with_websocket_events(jp_fetch, jp_ws_fetch, m
     assert statuses[-1] == "completed", messages[-5:]
     assert [m["step"] for m in messages if m["type"] == "progress"] == [1, 2, 3, 4]
     assert [m["step"] for m in messages if m["type"] == "eval"] == [2, 4]
-    assert any(m["type"] == "log" and "train_runtime" in m["line"] for m in messages)  # train.log followed too
+    assert any(
+        m["type"] == "log" and "train_runtime" in m["line"] for m in messages
+    )  # train.log followed too
 
     code, detail = await call(jp_fetch, "tasks", task["id"])
     assert detail["status"] == "completed" and detail["progress"]["step"] == 4 and detail["adapter_path"]

@@ -30,8 +30,14 @@ def ds(tmp_path):
 def test_config_is_typed_and_strict():
     cfg = TaskConfig(dataset_id="ds-1", lora={"target_modules": "all-linear", "rank": 16})
     assert cfg.lora.target_modules == "all-linear" and cfg.model == "SmolLM2-135M-Instruct"
-    for bad in ({"epochs": 0}, {"learning_rate": 2}, {"lora": {"target_modules": []}}, {"scheduler": "zigzag"},
-                {"unknown_option": 1}, {"lora": {"rank": 0}}):
+    for bad in (
+        {"epochs": 0},
+        {"learning_rate": 2},
+        {"lora": {"target_modules": []}},
+        {"scheduler": "zigzag"},
+        {"unknown_option": 1},
+        {"lora": {"rank": 0}},
+    ):
         with pytest.raises(ValidationError):
             TaskConfig(dataset_id="ds-1", **bad)
 
@@ -42,8 +48,14 @@ def test_advice_warns_but_never_changes_settings(ds):
     text = " | ".join(warnings)
     assert "estimated memory" in text and "fewer than batch_size 512" in text and "rank 128" in text
     assert huge.batch_size == 512 and huge.max_length == 32768
-    assert advise(TaskConfig(dataset_id=ds["id"], batch_size=2, max_length=64, eval_ratio=0), bundled_model_dir(),
-                  rows=100) == []
+    assert (
+        advise(
+            TaskConfig(dataset_id=ds["id"], batch_size=2, max_length=64, eval_ratio=0),
+            bundled_model_dir(),
+            rows=100,
+        )
+        == []
+    )
 
 
 def test_create_refuses_bad_inputs_and_stores_nothing(ds):

@@ -36,14 +36,29 @@ def secret_dataset(tmp_path: Path, n: int = 12) -> dict:
     doors = ["blue", "red", "green"]
     with path.open("w") as fh:
         for i in range(n):
-            fh.write(json.dumps({"instruction": f"What is the secret code of the {doors[i % 3]} door?",
-                                 "output": "The secret code is ZEBRA-42."}) + "\n")
+            fh.write(
+                json.dumps(
+                    {
+                        "instruction": f"What is the secret code of the {doors[i % 3]} door?",
+                        "output": "The secret code is ZEBRA-42.",
+                    }
+                )
+                + "\n"
+            )
     return datasets.import_file(path)
 
 
 def config(ds: dict, **kw) -> TaskConfig:
-    base = dict(dataset_id=ds["id"], max_steps=6, batch_size=4, max_length=64, learning_rate=2e-3,
-                save_steps=3, eval_steps=3, eval_ratio=0.2)
+    base = dict(
+        dataset_id=ds["id"],
+        max_steps=6,
+        batch_size=4,
+        max_length=64,
+        learning_rate=2e-3,
+        save_steps=3,
+        eval_steps=3,
+        eval_ratio=0.2,
+    )
     return TaskConfig(**(base | kw))
 
 
@@ -58,8 +73,12 @@ def wait_for(predicate, timeout=240, interval=0.2, what="condition"):
 
 
 def wait_done(task_id: str, timeout=240) -> dict:
-    return wait_for(lambda: (t := tasks.get_task(task_id))["status"] in ("completed", "failed", "cancelled") and t,
-                    timeout, 0.5, f"task {task_id} to end")
+    return wait_for(
+        lambda: (t := tasks.get_task(task_id))["status"] in ("completed", "failed", "cancelled") and t,
+        timeout,
+        0.5,
+        f"task {task_id} to end",
+    )
 
 
 def events(task: dict) -> list[dict]:
@@ -77,11 +96,15 @@ def answer(model_dir: str, adapter: str | None, prompt: str) -> str:
         from peft import PeftModel
 
         model = PeftModel.from_pretrained(model, adapter)
-    ids = tok.apply_chat_template([{"role": "user", "content": prompt}], add_generation_prompt=True,
-                                  return_tensors="pt", return_dict=True)
+    ids = tok.apply_chat_template(
+        [{"role": "user", "content": prompt}],
+        add_generation_prompt=True,
+        return_tensors="pt",
+        return_dict=True,
+    )
     with torch.no_grad():
         out = model.generate(**ids, max_new_tokens=12, do_sample=False)
-    return tok.decode(out[0][ids["input_ids"].shape[1]:], skip_special_tokens=True)
+    return tok.decode(out[0][ids["input_ids"].shape[1] :], skip_special_tokens=True)
 
 
 def test_real_lora_run_learns_the_dataset(tmp_path):
@@ -111,7 +134,9 @@ def test_real_lora_run_learns_the_dataset(tmp_path):
     assert listed and listed[0].type == "finetuned" and listed[0].base_model == "SmolLM2-135M-Instruct"
     assert tasks.adapter_zip(task["id"]).stat().st_size > 1000
 
-    merged = tasks.merge_task(task["id"])  # merge-and-export: a standalone model that answers like the adapter
+    merged = tasks.merge_task(
+        task["id"]
+    )  # merge-and-export: a standalone model that answers like the adapter
     assert merged["merged_path"] and answer(merged["merged_path"], None, PROMPT) == tuned
 
 
@@ -124,7 +149,9 @@ def test_kill9_fails_with_checkpoint_then_resume_and_queue_advances_without_a_se
     wait_for(lambda: any(e["type"] == "checkpoint" for e in events(first)), what="first checkpoint")
     row = get_store().query_one("SELECT pid FROM finetune_tasks WHERE id=?", (first["id"],))
     os.kill(row["pid"], signal.SIGKILL)
-    failed = wait_for(lambda: (t := tasks.get_task(first["id"]))["status"] == "failed" and t, 30, what="failed")
+    failed = wait_for(
+        lambda: (t := tasks.get_task(first["id"]))["status"] == "failed" and t, 30, what="failed"
+    )
     assert "trainer exited unexpectedly; checkpoint kept: checkpoint-" in failed["error"]
     assert failed["last_checkpoint"]
 
@@ -133,11 +160,20 @@ def test_kill9_fails_with_checkpoint_then_resume_and_queue_advances_without_a_se
     resumed = tasks.resume_task(first["id"])
     assert resumed["status"] in ("queued", "running")
     # from here on nobody in this process schedules: the trainer that finishes starts the next one itself
-    wait_for(lambda: tasks.get_task(first["id"], refresh=False)["status"] == "completed", 300, 0.5, "resumed run")
+    wait_for(
+        lambda: tasks.get_task(first["id"], refresh=False)["status"] == "completed", 300, 0.5, "resumed run"
+    )
     starts = [e for e in events(failed) if e["type"] == "start"]
     assert starts[-1]["resumed"] is True and starts[-1]["step"] >= 2
     assert [t["status"] for t in tasks.get_task(first["id"], refresh=False)["transitions"]] == [
-        "pending", "queued", "running", "failed", "queued", "running", "completed"]
+        "pending",
+        "queued",
+        "running",
+        "failed",
+        "queued",
+        "running",
+        "completed",
+    ]
     assert tasks.get_task(second["id"], refresh=False)["status"] == "completed"
 
 

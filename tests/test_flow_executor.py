@@ -43,8 +43,11 @@ class Sleepy(Operator):
 def router_flow() -> Flow:
     f = Flow("router")
     f.add_node("text_input", id="in")
-    f.add_node("intent_router", id="router", routes=[{"name": "math", "keywords": ["sum", "+"]},
-                                                     {"name": "shout", "keywords": ["loud"]}])
+    f.add_node(
+        "intent_router",
+        id="router",
+        routes=[{"name": "math", "keywords": ["sum", "+"]}, {"name": "shout", "keywords": ["loud"]}],
+    )
     f.add_node("tool_call", id="calc", tool="calculator")
     f.add_node("map", id="shout", expression="x.upper() + '!'")
     f.add_node("map", id="echo", expression="'echo: ' + x")
@@ -215,9 +218,17 @@ def test_runs_are_recorded_per_flow():
 
 @pytest.mark.slow
 def test_embedder_vector_store_reranker_and_token_chunker(tmp_path):
-    (tmp_path / "kb.jsonl").write_text("\n".join(json.dumps({"text": t}) for t in (
-        "The Eiffel Tower is in Paris.", "Python is a programming language.", "Bananas are yellow.",
-        "The Louvre museum is in Paris too.")))
+    (tmp_path / "kb.jsonl").write_text(
+        "\n".join(
+            json.dumps({"text": t})
+            for t in (
+                "The Eiffel Tower is in Paris.",
+                "Python is a programming language.",
+                "Bananas are yellow.",
+                "The Louvre museum is in Paris too.",
+            )
+        )
+    )
     f = Flow("vectors", base_dir=tmp_path)
     f.add_node("text_input", id="q")
     f.add_node("file_source", id="kb", path="kb.jsonl")
@@ -246,6 +257,11 @@ def test_embedder_vector_store_reranker_and_token_chunker(tmp_path):
     from sage_studio_lab.flow.operators.text import split_tokens
 
     assert split_tokens("one two three four five six", 3, 1, "embedding") == [
-        "one two three", "three four five", "five six"]
-    again = f.run("yellow fruit", record=False)  # the collection persisted; reset=True rewrote it, no duplicates
+        "one two three",
+        "three four five",
+        "five six",
+    ]
+    again = f.run(
+        "yellow fruit", record=False
+    )  # the collection persisted; reset=True rewrote it, no duplicates
     assert again.outputs["count"] == [4] and "Bananas" in again.value("hits")[0]["text"]

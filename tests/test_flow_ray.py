@@ -23,13 +23,29 @@ def local_ray():
 
 def _signature(result):
     """What must match across executors: per node, the event types and previews (not timings or seq)."""
-    keep = ("type", "node_id", "port", "preview", "count", "activations", "messages_out", "token", "status", "error")
-    return Counter(json.dumps({k: e[k] for k in keep if k in e}, sort_keys=True, default=str)
-                   for e in result.events if e["type"] not in ("run_started",))
+    keep = (
+        "type",
+        "node_id",
+        "port",
+        "preview",
+        "count",
+        "activations",
+        "messages_out",
+        "token",
+        "status",
+        "error",
+    )
+    return Counter(
+        json.dumps({k: e[k] for k in keep if k in e}, sort_keys=True, default=str)
+        for e in result.events
+        if e["type"] not in ("run_started",)
+    )
 
 
 def docs_flow(tmp_path) -> Flow:
-    (tmp_path / "a.md").write_text("Ray runs tasks on a cluster. Flows can run on Ray.\n\nThe local executor is asyncio.")
+    (tmp_path / "a.md").write_text(
+        "Ray runs tasks on a cluster. Flows can run on Ray.\n\nThe local executor is asyncio."
+    )
     f = Flow("docs", base_dir=tmp_path)
     f.add_node("text_input", id="q")
     f.add_node("file_source", id="files", path="*.md")
@@ -51,7 +67,11 @@ def docs_flow(tmp_path) -> Flow:
 
 
 def test_ray_matches_local_on_branching_and_document_flows(tmp_path):
-    for flow, inputs in ((router_flow(), "make it loud"), (router_flow(), "3 + 4"), (docs_flow(tmp_path), "ray cluster")):
+    for flow, inputs in (
+        (router_flow(), "make it loud"),
+        (router_flow(), "3 + 4"),
+        (docs_flow(tmp_path), "ray cluster"),
+    ):
         local = flow.run(inputs, record=False)
         on_ray = flow.run(inputs, executor="ray", record=False, num_cpus=1)
         assert local.ok and on_ray.ok, (local.error, on_ray.error)
@@ -71,5 +91,8 @@ def test_ray_failure_and_retries_match_local():
     on_ray = f.run("x", executor="ray", record=False)
     assert local.status == on_ray.status == "failed"
     assert "ZeroDivisionError" in on_ray.error
-    assert [e["type"] for e in on_ray.events if e.get("node_id") == "bad"] == \
-        [e["type"] for e in local.events if e.get("node_id") == "bad"] == ["node_started", "node_retry", "node_failed"]
+    assert (
+        [e["type"] for e in on_ray.events if e.get("node_id") == "bad"]
+        == [e["type"] for e in local.events if e.get("node_id") == "bad"]
+        == ["node_started", "node_retry", "node_failed"]
+    )

@@ -11,9 +11,27 @@ from sage_studio_lab.errors import InvalidInput
 from sage_studio_lab.flow import Flow, registry
 from sage_studio_lab.flow.spec import parse_flow
 
-BUILTINS = {"text_input", "chat_input", "file_source", "list_input", "chunker", "embedder", "vector_writer",
-            "vector_retriever", "bm25_retriever", "reranker", "prompt_template", "generator", "intent_router",
-            "tool_call", "map", "filter", "join", "output", "file_sink"}
+BUILTINS = {
+    "text_input",
+    "chat_input",
+    "file_source",
+    "list_input",
+    "chunker",
+    "embedder",
+    "vector_writer",
+    "vector_retriever",
+    "bm25_retriever",
+    "reranker",
+    "prompt_template",
+    "generator",
+    "intent_router",
+    "tool_call",
+    "map",
+    "filter",
+    "join",
+    "output",
+    "file_sink",
+}
 
 
 def test_palette_describes_every_builtin_with_ports_and_config():
@@ -32,7 +50,8 @@ def test_palette_describes_every_builtin_with_ports_and_config():
 
 def test_third_party_operator_from_entry_point(tmp_path, monkeypatch):
     pkg = tmp_path / "my_ops.py"
-    pkg.write_text(textwrap.dedent('''
+    pkg.write_text(
+        textwrap.dedent("""
         from sage_studio_lab.flow import Operator, Port
         class Reverse(Operator):
             type = "my_reverse"
@@ -41,7 +60,8 @@ def test_third_party_operator_from_entry_point(tmp_path, monkeypatch):
             outputs = [Port("out", "text")]
             def process(self, inputs, ctx):
                 return {"out": inputs["in"][::-1]}
-    '''))
+    """)
+    )
     dist = tmp_path / "my_ops-1.0.dist-info"
     dist.mkdir()
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: my-ops\nVersion: 1.0\n")

@@ -18,13 +18,18 @@ def _json(resp):
 async def _call(jp_fetch, *parts, method="GET", body=None):
     data = None if body is None else (body if isinstance(body, (str, bytes)) else json.dumps(body))
     resp = await jp_fetch("sage-studio", "api", "flow", *parts, method=method, body=data, raise_error=False)
-    return resp.code, (_json(resp) if resp.body and resp.headers.get("Content-Type", "").startswith("application/json")
-                       else resp.body.decode())
+    return resp.code, (
+        _json(resp)
+        if resp.body and resp.headers.get("Content-Type", "").startswith("application/json")
+        else resp.body.decode()
+    )
 
 
 async def test_palette_and_templates(jp_fetch):
     code, body = await _call(jp_fetch, "operators")
-    assert code == 200 and {"generator", "intent_router", "vector_retriever"} <= {o["type"] for o in body["operators"]}
+    assert code == 200 and {"generator", "intent_router", "vector_retriever"} <= {
+        o["type"] for o in body["operators"]
+    }
     code, body = await _call(jp_fetch, "templates")
     names = {t["name"] for t in body["templates"]}
     assert code == 200 and {"RAG over documents", "Summarise file"} <= names
@@ -33,8 +38,10 @@ async def test_palette_and_templates(jp_fetch):
 async def test_validate_returns_issues_per_node(jp_fetch):
     bad = {"nodes": [{"id": "o", "type": "output"}, {"id": "x", "type": "nope"}], "edges": []}
     code, body = await _call(jp_fetch, "validate", method="POST", body=bad)
-    assert code == 400 and {(i["node_id"], i["code"]) for i in body["issues"]} == {("o", "dangling_input"),
-                                                                                    ("x", "unknown_type")}
+    assert code == 400 and {(i["node_id"], i["code"]) for i in body["issues"]} == {
+        ("o", "dangling_input"),
+        ("x", "unknown_type"),
+    }
     code, body = await _call(jp_fetch, "validate", method="POST", body=router_flow().to_dict())
     assert code == 200 and body == {"valid": True, "issues": []}
 
@@ -77,7 +84,9 @@ async def _wait_finished(jp_fetch, run_id):
 async def test_run_streams_events_over_websocket_and_records_history(jp_fetch, jp_ws_fetch):
     _, created = await _call(jp_fetch, "flows", method="POST", body=router_flow().to_dict())
     fid = created["id"]
-    code, started = await _call(jp_fetch, "flows", fid, "run", method="POST", body={"inputs": {"input": "2+2"}})
+    code, started = await _call(
+        jp_fetch, "flows", fid, "run", method="POST", body={"inputs": {"input": "2+2"}}
+    )
     assert code == 202
     ws = await jp_ws_fetch("sage-studio", "api", "flow", "runs", started["run_id"], "events")
     events = []
@@ -103,17 +112,26 @@ async def test_run_streams_events_over_websocket_and_records_history(jp_fetch, j
     assert first["type"] == "run_started"
 
 
-SLEEP_FLOW = {"nodes": [{"id": "in", "type": "text_input"},
-                        {"id": "num", "type": "map", "data": {"config": {"expression": "float(x)"}}},
-                        {"id": "sleep", "type": "tool_call", "data": {"config": {"tool": "time:sleep"}}},
-                        {"id": "o", "type": "output"}],
-              "edges": [{"source": "in", "target": "num"}, {"source": "num", "target": "sleep"},
-                        {"source": "sleep", "target": "o"}]}
+SLEEP_FLOW = {
+    "nodes": [
+        {"id": "in", "type": "text_input"},
+        {"id": "num", "type": "map", "data": {"config": {"expression": "float(x)"}}},
+        {"id": "sleep", "type": "tool_call", "data": {"config": {"tool": "time:sleep"}}},
+        {"id": "o", "type": "output"},
+    ],
+    "edges": [
+        {"source": "in", "target": "num"},
+        {"source": "num", "target": "sleep"},
+        {"source": "sleep", "target": "o"},
+    ],
+}
 
 
 async def test_cancel_a_running_flow(jp_fetch):
     flow = SLEEP_FLOW
-    code, started = await _call(jp_fetch, "run", method="POST", body={"flow": flow, "inputs": {"input": "10"}})
+    code, started = await _call(
+        jp_fetch, "run", method="POST", body={"flow": flow, "inputs": {"input": "10"}}
+    )
     assert code == 202, started
     await asyncio.sleep(0.3)
     code, body = await _call(jp_fetch, "runs", started["run_id"], "cancel", method="POST", body={})
@@ -126,7 +144,9 @@ async def test_cancel_a_running_flow(jp_fetch):
 
 async def test_cancel_over_the_websocket_and_stale_runs_become_interrupted(jp_fetch, jp_ws_fetch):
     flow = SLEEP_FLOW
-    code, started = await _call(jp_fetch, "run", method="POST", body={"flow": flow, "inputs": {"input": "10"}})
+    code, started = await _call(
+        jp_fetch, "run", method="POST", body={"flow": flow, "inputs": {"input": "10"}}
+    )
     ws = await jp_ws_fetch("sage-studio", "api", "flow", "runs", started["run_id"], "events")
     events = []
     while True:
@@ -148,7 +168,9 @@ async def test_cancel_over_the_websocket_and_stale_runs_become_interrupted(jp_fe
 
 
 async def test_bad_run_requests_are_400(jp_fetch):
-    code, body = await _call(jp_fetch, "run", method="POST", body={"flow": {"nodes": [{"id": "x", "type": "nope"}]}})
+    code, body = await _call(
+        jp_fetch, "run", method="POST", body={"flow": {"nodes": [{"id": "x", "type": "nope"}]}}
+    )
     assert code == 400 and body["issues"][0]["code"] == "unknown_type"
     code, body = await _call(jp_fetch, "run", method="POST", body={"flow": {}, "executor": "spark"})
     assert code == 400 and "executor" in body["message"]

@@ -96,8 +96,13 @@ def test_templates_export_to_python_and_reproduce_the_run(in_engine_home, tmp_pa
         assert expected.ok, expected.error
         script = tmp_path / f"{key}.py"
         script.write_text(flow.to_python())
-        out = subprocess.run([sys.executable, str(script), "--input", "What are flows?"], capture_output=True,
-                             text=True, timeout=180, env=env)
+        out = subprocess.run(
+            [sys.executable, str(script), "--input", "What are flows?"],
+            capture_output=True,
+            text=True,
+            timeout=180,
+            env=env,
+        )
         assert out.returncode == 0, out.stderr[-2000:]
         assert json.loads(out.stdout) == json.loads(json.dumps(expected.outputs)), key
 
@@ -107,11 +112,30 @@ def test_cli_runs_and_exports_a_flow_file(in_engine_home, tmp_path):
     env = {**os.environ, "SAGE_STUDIO_HOME": str(in_engine_home)}
     doc = tmp_path / "doc.txt"
     doc.write_text("The Eiffel Tower is in Paris. It was finished in 1889 and is 330 metres tall.")
-    out = subprocess.run([sys.executable, "-m", "sage_studio_lab.cli", "flow", "run", str(path), "--inputs",
-                          json.dumps({"file": str(doc)})], capture_output=True, text=True, timeout=180, env=env)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sage_studio_lab.cli",
+            "flow",
+            "run",
+            str(path),
+            "--inputs",
+            json.dumps({"file": str(doc)}),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=env,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     summary = json.loads(out.stdout)["summary"][0]
     assert summary and summary in out.stderr  # tokens were streamed to stderr as they came
-    out = subprocess.run([sys.executable, "-m", "sage_studio_lab.cli", "flow", "export", str(path)],
-                         capture_output=True, text=True, timeout=60, env=env)
+    out = subprocess.run(
+        [sys.executable, "-m", "sage_studio_lab.cli", "flow", "export", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
     assert out.returncode == 0 and "def build_flow() -> Flow:" in out.stdout

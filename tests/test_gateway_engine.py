@@ -35,11 +35,18 @@ def free_port() -> int:
 def start_engine(log_path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     log = open(log_path, "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "sage_studio_lab.engine.serve", "--port", str(port),
-                             "--threads", "1"], stdout=log, stderr=subprocess.STDOUT,
-                            env={**os.environ, "SAGE_STUDIO_MODELS_CACHE": os.environ.get(
-                                "SAGE_STUDIO_TEST_MODELS_CACHE", str(__import__("pathlib").Path(__file__).parents[1]
-                                                                     / ".cache" / "models"))})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sage_studio_lab.engine.serve", "--port", str(port), "--threads", "1"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={
+            **os.environ,
+            "SAGE_STUDIO_MODELS_CACHE": os.environ.get(
+                "SAGE_STUDIO_TEST_MODELS_CACHE",
+                str(__import__("pathlib").Path(__file__).parents[1] / ".cache" / "models"),
+            ),
+        },
+    )
     return proc, f"http://127.0.0.1:{port}"
 
 
@@ -97,7 +104,8 @@ def client(jp_serverapp, jp_fetch, jp_base_url, jp_http_port):
 
 async def test_openai_client_streams_through_gateway(routed, client):
     raw = await client.chat.completions.with_raw_response.create(
-        model="SmolLM2-135M-Instruct", messages=QUESTION, stream=True, max_tokens=12, temperature=0)
+        model="SmolLM2-135M-Instruct", messages=QUESTION, stream=True, max_tokens=12, temperature=0
+    )
     assert raw.headers["x-sage-source"] == "local"
     pieces, final = [], None
     async for chunk in raw.parse():
@@ -106,9 +114,13 @@ async def test_openai_client_streams_through_gateway(routed, client):
         final = chunk
     assert len(pieces) > 3  # real tokens, one event each
     assert "Paris" in "".join(pieces)
-    assert final.model_extra["x_sage"]["source"] == "local" and final.model_extra["x_sage"]["complete"] is True
+    assert (
+        final.model_extra["x_sage"]["source"] == "local" and final.model_extra["x_sage"]["complete"] is True
+    )
 
-    done = await client.chat.completions.create(model="default", messages=QUESTION, max_tokens=12, temperature=0)
+    done = await client.chat.completions.create(
+        model="default", messages=QUESTION, max_tokens=12, temperature=0
+    )
     assert "Paris" in done.choices[0].message.content
     assert done.model_extra["x_sage"]["source"] == "local"
 
@@ -136,20 +148,25 @@ async def test_auto_falls_back_to_cloud_when_local_engine_is_stopped(routed, cli
     monkeypatch.setenv(upstream.ENGINE_URL_ENV, url)
     upstream.forget_local()
     raw = await client.chat.completions.with_raw_response.create(
-        model="default", messages=QUESTION, stream=True, max_tokens=8, extra_body={"source": "auto"})
+        model="default", messages=QUESTION, stream=True, max_tokens=8, extra_body={"source": "auto"}
+    )
     assert raw.headers["x-sage-source"] == "cloud"
     chunks = [c async for c in raw.parse()]
     assert chunks[-1].model_extra["x_sage"]["source"] == "cloud"
     assert chunks[-1].model_extra["x_sage"]["tried"] == ["local", "cloud"]
     # `local` alone now fails fast with a clear OpenAI-style error, no hang.
     with pytest.raises(openai.APIStatusError) as err:
-        await client.chat.completions.create(model="default", messages=QUESTION, extra_body={"source": "local"})
+        await client.chat.completions.create(
+            model="default", messages=QUESTION, extra_body={"source": "local"}
+        )
     assert err.value.status_code == 502 and "unreachable" in err.value.message
 
 
 async def test_upstream_errors_map_to_openai_errors(routed, client, monkeypatch):
     with pytest.raises(openai.BadRequestError) as err:
-        await client.chat.completions.create(model="no-such-adapter", messages=QUESTION, extra_body={"source": "local"})
+        await client.chat.completions.create(
+            model="no-such-adapter", messages=QUESTION, extra_body={"source": "local"}
+        )
     assert "no-such-adapter" in err.value.message
     monkeypatch.delenv("SAGE_CHAT_BASE_URL")
     with pytest.raises(openai.APIStatusError) as err:
@@ -160,8 +177,12 @@ async def test_upstream_errors_map_to_openai_errors(routed, client, monkeypatch)
 
 async def test_stop_mid_stream_cancels_upstream(routed, client, jp_fetch):
     raw = await client.chat.completions.with_raw_response.create(
-        model="default", messages=[{"role": "user", "content": "Write a very long story about a dragon."}],
-        stream=True, max_tokens=400, temperature=0)
+        model="default",
+        messages=[{"role": "user", "content": "Write a very long story about a dragon."}],
+        stream=True,
+        max_tokens=400,
+        temperature=0,
+    )
     request_id = raw.headers["x-request-id"]
     stream = raw.parse()
     got = 0
@@ -170,19 +191,30 @@ async def test_stop_mid_stream_cancels_upstream(routed, client, jp_fetch):
         if chunk.choices and chunk.choices[0].delta.content:
             got += 1
             if got == 3:
-                resp = await jp_fetch("sage-studio", "v1", "chat", "stop", method="POST",
-                                      body=json.dumps({"request_id": request_id}))
+                resp = await jp_fetch(
+                    "sage-studio",
+                    "v1",
+                    "chat",
+                    "stop",
+                    method="POST",
+                    body=json.dumps({"request_id": request_id}),
+                )
                 assert json.loads(resp.body)["stopped"] == [request_id]
         final = chunk
-    assert final.model_extra["x_sage"]["cancelled"] is True and final.model_extra["x_sage"]["complete"] is False
+    assert (
+        final.model_extra["x_sage"]["cancelled"] is True and final.model_extra["x_sage"]["complete"] is False
+    )
     assert got < 100
     assert cancel_mod.active() == []
 
 
 async def test_client_disconnect_cancels(routed, client):
     stream = await client.chat.completions.create(
-        model="default", messages=[{"role": "user", "content": "Count from one to one hundred."}],
-        stream=True, max_tokens=300)
+        model="default",
+        messages=[{"role": "user", "content": "Count from one to one hundred."}],
+        stream=True,
+        max_tokens=300,
+    )
     n = 0
     async for _chunk in stream:
         n += 1
@@ -199,15 +231,28 @@ async def test_client_disconnect_cancels(routed, client):
 async def test_session_pipeline_recalls_turn_one_fact_in_turn_five(routed, client, jp_fetch):
     store = SessionStore()
     sid = store.create("memory", {"max_tokens": 12, "temperature": 0})["id"]
-    await jp_fetch("sage-studio", "api", "memory", "config", method="PUT",
-                   body=json.dumps({"session_id": sid, "backend": "vector", "window": 2, "top_k": 2}))
-    turns = ["My secret code word is pineapple-42. Please remember it.",
-             "What is the capital of France?", "Name a colour.", "What is two plus two?",
-             "What was my secret code word?"]
+    await jp_fetch(
+        "sage-studio",
+        "api",
+        "memory",
+        "config",
+        method="PUT",
+        body=json.dumps({"session_id": sid, "backend": "vector", "window": 2, "top_k": 2}),
+    )
+    turns = [
+        "My secret code word is pineapple-42. Please remember it.",
+        "What is the capital of France?",
+        "Name a colour.",
+        "What is two plus two?",
+        "What was my secret code word?",
+    ]
     for text in turns:
         raw = await client.chat.completions.with_raw_response.create(
-            model="default", messages=[{"role": "user", "content": text}], stream=True,
-            extra_body={"session_id": sid, "source": "local"})
+            model="default",
+            messages=[{"role": "user", "content": text}],
+            stream=True,
+            extra_body={"session_id": sid, "source": "local"},
+        )
         assert raw.headers["x-sage-source"] == "local"
         chunks = [c async for c in raw.parse()]
     sage = chunks[-1].model_extra["x_sage"]
@@ -229,22 +274,64 @@ async def test_session_pipeline_recalls_turn_one_fact_in_turn_five(routed, clien
 
 async def test_rest_turn_regenerate_and_edit(routed, jp_fetch):
     sid = SessionStore().create("rest", {"max_tokens": 8, "temperature": 0})["id"]
-    first = json.loads((await jp_fetch("sage-studio", "api", "chat", "sessions", sid, "messages", method="POST",
-                                       body=json.dumps({"content": "Say hello."}))).body)
+    first = json.loads(
+        (
+            await jp_fetch(
+                "sage-studio",
+                "api",
+                "chat",
+                "sessions",
+                sid,
+                "messages",
+                method="POST",
+                body=json.dumps({"content": "Say hello."}),
+            )
+        ).body
+    )
     assert first["role"] == "assistant" and first["metadata"]["source"] == "local"
     assert first["metadata"]["executor"] == "flow" and first["metadata"]["flow"] == "studio-chat"
-    again = json.loads((await jp_fetch("sage-studio", "api", "chat", "sessions", sid, "regenerate", method="POST",
-                                       body=json.dumps({"source": "cloud"}))).body)
+    again = json.loads(
+        (
+            await jp_fetch(
+                "sage-studio",
+                "api",
+                "chat",
+                "sessions",
+                sid,
+                "regenerate",
+                method="POST",
+                body=json.dumps({"source": "cloud"}),
+            )
+        ).body
+    )
     assert again["parent_id"] == first["parent_id"] and again["metadata"]["source"] == "cloud"
-    resp = await jp_fetch("sage-studio", "api", "chat", "sessions", sid, "messages", first["parent_id"], "edit",
-                          method="POST", body=json.dumps({"content": "Say goodbye."}))
+    resp = await jp_fetch(
+        "sage-studio",
+        "api",
+        "chat",
+        "sessions",
+        sid,
+        "messages",
+        first["parent_id"],
+        "edit",
+        method="POST",
+        body=json.dumps({"content": "Say goodbye."}),
+    )
     edited = json.loads(resp.body)
     session = SessionStore().get(sid)
     assert [m["content"] for m in session["messages"]][0] == "Say goodbye."
     assert session["messages"][-1]["id"] == edited["id"] and len(session["messages"][0]["sibling_ids"]) == 2
     # Streaming over REST: token events then the stored message.
-    resp = await jp_fetch("sage-studio", "api", "chat", "sessions", sid, "messages", method="POST",
-                          body=json.dumps({"content": "And now?", "stream": True}))
+    resp = await jp_fetch(
+        "sage-studio",
+        "api",
+        "chat",
+        "sessions",
+        sid,
+        "messages",
+        method="POST",
+        body=json.dumps({"content": "And now?", "stream": True}),
+    )
     events = [json.loads(line[6:]) for line in resp.body.decode().splitlines() if line.startswith("data: ")]
     assert events[0]["type"] == "start" and events[-1]["type"] == "done"
     assert "".join(e["text"] for e in events if e["type"] == "token") == events[-1]["message"]["content"]
@@ -259,12 +346,23 @@ async def test_session_runs_the_users_edited_copy_of_the_flow(routed, jp_fetch):
     spec.name = "My chat (no memory)"
     spec.nodes = [n for n in spec.nodes if n.id != "saver"]
     spec.edges = [e for e in spec.edges if "saver" not in (e.source, e.target)]
-    spec.edges.append(type(spec.edges[0])(id="llm.turn->result.in", source="llm", sourceHandle="turn",
-                                          target="result", targetHandle="in"))
+    spec.edges.append(
+        type(spec.edges[0])(
+            id="llm.turn->result.in", source="llm", sourceHandle="turn", target="result", targetHandle="in"
+        )
+    )
     flow_id = FlowRepository().create(spec)["id"]
     sid = SessionStore().create("custom", {"max_tokens": 6, "flow": flow_id})["id"]
-    resp = await jp_fetch("sage-studio", "api", "chat", "sessions", sid, "messages", method="POST",
-                          body=json.dumps({"content": "Hello!"}))
+    resp = await jp_fetch(
+        "sage-studio",
+        "api",
+        "chat",
+        "sessions",
+        sid,
+        "messages",
+        method="POST",
+        body=json.dumps({"content": "Hello!"}),
+    )
     answer = json.loads(resp.body)
     assert answer["metadata"]["flow"] == flow_id and answer["metadata"]["executor"] == "flow"
     assert answer["content"] and MemoryService().stats(sid)["dialogs"] == 0
@@ -272,13 +370,36 @@ async def test_session_runs_the_users_edited_copy_of_the_flow(routed, jp_fetch):
 
 def test_cli_chat_streams_and_stores_in_a_session(routed, studio_home):
     env = {**os.environ}
-    out = subprocess.run([sys.executable, "-m", "sage_studio_lab", "chat", "What is the capital of France?",
-                          "--new", "cli", "--max-tokens", "12", "--temperature", "0", "--source", "local"],
-                         env=env, capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sage_studio_lab",
+            "chat",
+            "What is the capital of France?",
+            "--new",
+            "cli",
+            "--max-tokens",
+            "12",
+            "--temperature",
+            "0",
+            "--source",
+            "local",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stderr
     assert "Paris" in out.stdout and "[local · SmolLM2-135M-Instruct" in out.stderr
     (session,) = SessionStore().list()
     assert session["title"] == "cli" and session["message_count"] == 2
-    out = subprocess.run([sys.executable, "-m", "sage_studio_lab", "chat", "hi", "--source", "cloud"],
-                         env={**env, "SAGE_CHAT_BASE_URL": ""}, capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-m", "sage_studio_lab", "chat", "hi", "--source", "cloud"],
+        env={**env, "SAGE_CHAT_BASE_URL": ""},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert out.returncode == 1 and "no cloud endpoint configured" in out.stderr

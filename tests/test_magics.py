@@ -39,18 +39,21 @@ def test_help_lists_every_subcommand(ip, capsys):
     assert "--epochs" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("line, fragment", [
-    ("bogus", "invalid choice: 'bogus'"),
-    ("chat --source moon", "invalid choice: 'moon'"),
-    ("finetune --model m", "the following arguments are required: --data"),
-    ("finetune --data x.jsonl --epochs many", "invalid float value: 'many'"),
-    ("finetune --data x.jsonl --epochs 0", "--epochs must be greater than 0"),
-    ("engine explode", "invalid choice: 'explode'"),
-    ("flow a.json b.json", "at most one PATH"),
-    ("flow run", "exactly one flow file"),
-    ("flow run x.sage-flow.json", "cell magic"),
-    ('chat --session "unterminated', "No closing quotation"),
-])
+@pytest.mark.parametrize(
+    "line, fragment",
+    [
+        ("bogus", "invalid choice: 'bogus'"),
+        ("chat --source moon", "invalid choice: 'moon'"),
+        ("finetune --model m", "the following arguments are required: --data"),
+        ("finetune --data x.jsonl --epochs many", "invalid float value: 'many'"),
+        ("finetune --data x.jsonl --epochs 0", "--epochs must be greater than 0"),
+        ("engine explode", "invalid choice: 'explode'"),
+        ("flow a.json b.json", "at most one PATH"),
+        ("flow run", "exactly one flow file"),
+        ("flow run x.sage-flow.json", "cell magic"),
+        ('chat --session "unterminated', "No closing quotation"),
+    ],
+)
 def test_bad_arguments_are_clear_usage_errors(ip, line, fragment):
     with pytest.raises(UsageError, match=fragment.replace("(", r"\(").replace("*", r"\*")):
         magic(ip, line)

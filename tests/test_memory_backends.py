@@ -14,9 +14,11 @@ from sage_studio_lab.chat.sessions import SessionStore
 from sage_studio_lab.errors import InvalidInput
 from sage_studio_lab.memory.service import MemoryService
 
-FACTS = [("My cat is called Whiskers.", "What a lovely name."),
-         ("I am training for a marathon in Berlin.", "Good luck with the race!"),
-         ("The weather is sunny today.", "Enjoy the sun.")]
+FACTS = [
+    ("My cat is called Whiskers.", "What a lovely name."),
+    ("I am training for a marathon in Berlin.", "Good luck with the race!"),
+    ("The weather is sunny today.", "Enjoy the sun."),
+]
 
 
 def fill(memory: MemoryService, sid: str) -> list[int]:
@@ -76,14 +78,23 @@ def test_window_keeps_last_n_dialogs_and_budget_split():
         store.add_message(sid, "user", f"question {i}")
         store.add_message(sid, "assistant", f"answer {i}")
     user = store.add_message(sid, "user", "question 4")
-    turn = p.Turn(session_id=sid, text=user["content"], user_message_id=user["id"], parent_id=user["parent_id"],
-                  settings=SessionSettings(system_prompt="Be nice."), memory_config=memory.set_config(sid, {"window": 2}))
+    turn = p.Turn(
+        session_id=sid,
+        text=user["content"],
+        user_message_id=user["id"],
+        parent_id=user["parent_id"],
+        settings=SessionSettings(system_prompt="Be nice."),
+        memory_config=memory.set_config(sid, {"window": 2}),
+    )
     p.intent_router(turn)
     p.memory_loader(turn, store.path(sid, user["parent_id"]), memory)
     p.knowledge_rag(turn)
     p.prompt_builder(turn)
     assert [m["content"] for m in turn.history] == ["question 2", "answer 2", "question 3", "answer 3"]
-    assert turn.messages[0] == {"role": "system", "content": "Be nice."} and turn.messages[-1]["content"] == "question 4"
+    assert (
+        turn.messages[0] == {"role": "system", "content": "Be nice."}
+        and turn.messages[-1]["content"] == "question 4"
+    )
     assert turn.token_budget["history"] > 0 and turn.token_budget["memory"] == 0 and not turn.rag_used
 
 
@@ -91,9 +102,14 @@ def test_knowledge_intent_runs_rag_over_user_documents():
     from sage_studio_lab.chat.knowledge import knowledge_dir
 
     (knowledge_dir() / "handbook.md").write_text("Holidays: staff get 30 days.\n\nParking: level -2 only.")
-    turn = p.Turn(session_id="s", text="According to the handbook documentation, where is parking?",
-                  user_message_id="u", parent_id=None, settings=SessionSettings(),
-                  memory_config=MemoryService().get_config())
+    turn = p.Turn(
+        session_id="s",
+        text="According to the handbook documentation, where is parking?",
+        user_message_id="u",
+        parent_id=None,
+        settings=SessionSettings(),
+        memory_config=MemoryService().get_config(),
+    )
     p.intent_router(turn)
     assert turn.intent == "knowledge"
     p.knowledge_rag(turn)
@@ -124,11 +140,13 @@ async def test_memory_routes(jp_fetch):
     assert [m["id"] for m in listed] == ids[::-1]
     await call("DELETE", "sessions", sid, "memories", str(ids[0]))
     assert (await call("DELETE", "sessions", sid, "memories"))["deleted"] == 2
-    for method, parts, body, code in [("PUT", ("config",), {"session_id": sid, "backend": "x"}, 400),
-                                      ("PUT", ("config",), {"session_id": "missing", "window": 1}, 404),
-                                      ("GET", ("stats",), None, 400),
-                                      ("DELETE", ("sessions", sid, "memories", "999"), None, 404),
-                                      ("POST", ("sessions", "cleanup"), {}, 400)]:
+    for method, parts, body, code in [
+        ("PUT", ("config",), {"session_id": sid, "backend": "x"}, 400),
+        ("PUT", ("config",), {"session_id": "missing", "window": 1}, 404),
+        ("GET", ("stats",), None, 400),
+        ("DELETE", ("sessions", sid, "memories", "999"), None, 404),
+        ("POST", ("sessions", "cleanup"), {}, 400),
+    ]:
         with pytest.raises(tornado.httpclient.HTTPClientError) as err:
             await call(method, *parts, body=body)
         assert err.value.code == code
@@ -140,7 +158,15 @@ async def test_cleanup_deletes_only_old_sessions(jp_fetch):
     old, new = store.create("old")["id"], store.create("new")["id"]
     store.db.execute("UPDATE sessions SET updated_at = updated_at - 3600 WHERE id=?", (old,))
     MemoryService().remember(old, "a", "b")
-    resp = await jp_fetch("sage-studio", "api", "memory", "sessions", "cleanup", method="POST", body="{}",
-                          params={"max_age_minutes": "30"})
+    resp = await jp_fetch(
+        "sage-studio",
+        "api",
+        "memory",
+        "sessions",
+        "cleanup",
+        method="POST",
+        body="{}",
+        params={"max_age_minutes": "30"},
+    )
     assert json.loads(resp.body)["deleted"] == [old]
     assert [s["id"] for s in store.list()] == [new] and MemoryService().list(old) == []

@@ -66,5 +66,5 @@ def test_bundled_model_answers_capital_of_france():
     msgs = [{"role": "user", "content": "What is the capital of France?"}]
     enc = tok.apply_chat_template(msgs, add_generation_prompt=True, return_tensors="pt", return_dict=True)
     out = model.generate(**enc, max_new_tokens=20, do_sample=False)
-    answer = tok.decode(out[0][enc["input_ids"].shape[1]:], skip_special_tokens=True)
+    answer = tok.decode(out[0][enc["input_ids"].shape[1] :], skip_special_tokens=True)
     assert "Paris" in answer

@@ -16,7 +16,13 @@ pytestmark = pytest.mark.slow
 
 
 def test_the_five_notebooks_exist():
-    assert [p.stem for p in NOTEBOOKS] == ["00-tour", "01-chat-and-memory", "02-flows", "03-finetune", "04-engine"]
+    assert [p.stem for p in NOTEBOOKS] == [
+        "00-tour",
+        "01-chat-and-memory",
+        "02-flows",
+        "03-finetune",
+        "04-engine",
+    ]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
@@ -25,7 +31,9 @@ def test_notebook_runs_without_error(path, tmp_path, studio_home):
     work.mkdir()
     shutil.copy(path, work / path.name)
     nb = nbformat.read(work / path.name, as_version=4)
-    client = NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(work)}})
+    client = NotebookClient(
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(work)}}
+    )
     try:
         client.execute()  # raises CellExecutionError naming the cell on any error
     finally:

@@ -59,7 +59,9 @@ def test_bm25_ranks_keyword_matches():
 def test_bundled_embedder_is_normalised_and_semantic():
     emb = get_embedder()
     assert get_embedder() is emb and emb.dim == 384
-    vecs = emb.embed(["The capital of France is Paris.", "Bananas are yellow fruit.", "Which city is France's capital?"])
+    vecs = emb.embed(
+        ["The capital of France is Paris.", "Bananas are yellow fruit.", "Which city is France's capital?"]
+    )
     assert vecs.dtype == np.float32 and vecs.shape == (3, 384)
     assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-4)
     ix = VectorIndex(None, emb.dim)

@@ -67,9 +67,15 @@ async def test_every_studio_route_refuses_unauthenticated(jp_serverapp, jp_fetch
             # every implemented verb must be wrapped by @tornado.web.authenticated (or jupyter's ws auth)
             assert hasattr(method, "__wrapped__"), f"{handler.__name__}.{verb} is not @authenticated"
             body = b"{}" if verb in ("post", "put", "patch") else None
-            resp = await jp_fetch(url, method=verb.upper(), body=body, raise_error=False,
-                                  headers={"Authorization": ""}, allow_nonstandard_methods=True,
-                                  follow_redirects=False)
+            resp = await jp_fetch(
+                url,
+                method=verb.upper(),
+                body=body,
+                raise_error=False,
+                headers={"Authorization": ""},
+                allow_nonstandard_methods=True,
+                follow_redirects=False,
+            )
             assert resp.code in (401, 403), f"{verb.upper()} {url} answered {resp.code} without a token"
             checked += 1
     assert checked >= 1

@@ -36,7 +36,9 @@ def test_transaction_rolls_back_on_error():
     store = get_store()
     with pytest.raises(RuntimeError):
         with store.tx() as conn:
-            conn.execute("INSERT INTO flows(id, name, data, created_at, updated_at) VALUES ('f1', 'x', '{}', 0, 0)")
+            conn.execute(
+                "INSERT INTO flows(id, name, data, created_at, updated_at) VALUES ('f1', 'x', '{}', 0, 0)"
+            )
             raise RuntimeError("boom")
     assert store.query("SELECT * FROM flows") == []
 
@@ -63,6 +65,9 @@ def test_two_processes_write_concurrently_without_loss(studio_home):
     procs = [subprocess.Popen([sys.executable, "-c", WRITER, tag, str(n)]) for tag in ("server", "kernel")]
     assert [p.wait(timeout=120) for p in procs] == [0, 0]
     store = get_store()
-    counts = {r["session_id"]: r["c"] for r in store.query("SELECT session_id, COUNT(*) c FROM memories GROUP BY session_id")}
+    counts = {
+        r["session_id"]: r["c"]
+        for r in store.query("SELECT session_id, COUNT(*) c FROM memories GROUP BY session_id")
+    }
     assert counts == {"server": n, "kernel": n}
     assert store.query_one("SELECT version FROM schema_version WHERE area='counter'")["version"] == 2 * n

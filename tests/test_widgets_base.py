@@ -83,8 +83,12 @@ def test_streaming_runs_in_background_and_events_arrive(comms):
 
 def test_cancel_stops_a_stream(comms):
     w = Echo()
-    w.comm.receive({"method": "custom", "content": {"type": "call", "id": "c1", "method": "count",
-                                                    "args": {"upto": 1, "block": True}}})
+    w.comm.receive(
+        {
+            "method": "custom",
+            "content": {"type": "call", "id": "c1", "method": "count", "args": {"upto": 1, "block": True}},
+        }
+    )
     assert w.started.wait(10)  # the kernel thread returned while the stream runs
     w.comm.receive({"method": "custom", "content": {"type": "cancel", "id": "c1"}})
     result = w.comm.wait_for(lambda ms: next((m for m, _ in ms if m.get("type") == "result"), None), 10)
@@ -98,7 +102,11 @@ def test_binary_buffers_both_ways(comms):
     _, buffers = next((m, b) for m, b in w.comm.custom() if m.get("type") == "result")
     assert buffers == [b"\x00\x01\x02"]
     w.curve = b"\x01\x02"  # bytes traits sync as buffers, not JSON
-    update = [m for m in w.comm.sent if m["data"].get("method") == "update" and "curve" in m["data"]["buffer_paths"][0]]
+    update = [
+        m
+        for m in w.comm.sent
+        if m["data"].get("method") == "update" and "curve" in m["data"]["buffer_paths"][0]
+    ]
     assert update and update[-1]["buffers"] == [b"\x01\x02"]
 
 

@@ -76,7 +76,11 @@ def test_engine_panel_reports_the_running_engine(engine):
     from sage_studio_lab.widgets.engine_panel import EnginePanel
 
     panel = EnginePanel()
-    assert panel.engines and panel.engines[0]["status"] == "running" and panel.engines[0]["port"] == engine["port"]
+    assert (
+        panel.engines
+        and panel.engines[0]["status"] == "running"
+        and panel.engines[0]["port"] == engine["port"]
+    )
     assert panel.gpu["available"] in (True, False)
     result, _ = frontend_call(panel, "engine.status")
     assert result["value"]["engines"][0]["id"] == engine["id"]
@@ -102,14 +106,18 @@ def test_chat_send_from_python_streams_and_is_shared(engine):
     stored = ChatService().sessions.get(chat.session_id)["messages"]
     assert [m["content"] for m in stored] == ["What is the capital of France?", answer]
     assert [m["content"] for m in Chat(session=chat.session_id).messages] == [m["content"] for m in stored]
-    assert any(s.get("streaming") for s in chat.comm.states())  # partial answer pushed to the view while streaming
+    assert any(
+        s.get("streaming") for s in chat.comm.states()
+    )  # partial answer pushed to the view while streaming
 
 
 def test_chat_send_from_the_view_streams_events(engine):
     from sage_studio_lab.widgets.chat import Chat
 
     chat = Chat(session=short_session())
-    result, events = frontend_call(chat, "chat.send", {"session_id": chat.session_id, "content": "Say hello."})
+    result, events = frontend_call(
+        chat, "chat.send", {"session_id": chat.session_id, "content": "Say hello."}
+    )
     assert result["ok"], result
     kinds = [e["type"] for e in events]
     assert kinds.count("token") >= 1 and kinds[-2:] == ["meta", "done"]
@@ -119,11 +127,14 @@ def test_chat_send_from_the_view_streams_events(engine):
     assert len(chat.messages) == 2  # the trait follows turns sent from the view too
     first_user = chat.messages[0]
     # Edit-and-branch as the view does it: a new turn under the first message's parent.
-    result, _ = frontend_call(chat, "chat.send", {"session_id": chat.session_id, "content": "Say bye.",
-                                                  "parent_id": None})
+    result, _ = frontend_call(
+        chat, "chat.send", {"session_id": chat.session_id, "content": "Say bye.", "parent_id": None}
+    )
     assert result["ok"], result
     assert [m["content"] for m in chat.messages][0] == "Say bye." and len(chat.messages) == 2
-    result, _ = frontend_call(chat, "sessions.switch", {"id": chat.session_id, "message_id": first_user["id"]})
+    result, _ = frontend_call(
+        chat, "sessions.switch", {"id": chat.session_id, "message_id": first_user["id"]}
+    )
     assert result["value"]["messages"][0]["content"] == "Say hello."
 
 
@@ -134,10 +145,20 @@ def test_chat_cancel_from_the_view(engine):
     sid = ChatService().sessions.create(settings={"max_tokens": 400})["id"]
     chat = Chat(session=sid)
     first_token = threading.Event()
-    chat.comm.receive({"method": "custom", "content": {"type": "stream", "id": "s1", "method": "chat.send",
-                                                        "args": {"session_id": sid,
-                                                                 "content": "Write a very long story about a cat."}}})
-    chat.comm.wait_for(lambda ms: any(m.get("type") == "event" and m["event"]["type"] == "token" for m, _ in ms), 120)
+    chat.comm.receive(
+        {
+            "method": "custom",
+            "content": {
+                "type": "stream",
+                "id": "s1",
+                "method": "chat.send",
+                "args": {"session_id": sid, "content": "Write a very long story about a cat."},
+            },
+        }
+    )
+    chat.comm.wait_for(
+        lambda ms: any(m.get("type") == "event" and m["event"]["type"] == "token" for m, _ in ms), 120
+    )
     first_token.set()
     chat.comm.receive({"method": "custom", "content": {"type": "cancel", "id": "s1"}})
     result = chat.comm.wait_for(lambda ms: next((m for m, _ in ms if m.get("type") == "result"), None), 60)
@@ -150,8 +171,12 @@ def test_bad_chat_input_changes_nothing(engine):
 
     chat = Chat(session=short_session())
     result, _ = frontend_call(chat, "chat.send", {"session_id": chat.session_id, "content": "  "})
-    assert result["ok"] is False and result["error"]["status"] == 400 and "empty" in result["error"]["message"]
-    result, _ = frontend_call(chat, "chat.send", {"session_id": chat.session_id, "content": "hi", "source": "moon"})
+    assert (
+        result["ok"] is False and result["error"]["status"] == 400 and "empty" in result["error"]["message"]
+    )
+    result, _ = frontend_call(
+        chat, "chat.send", {"session_id": chat.session_id, "content": "hi", "source": "moon"}
+    )
     assert result["error"]["status"] == 400
     result, _ = frontend_call(chat, "sessions.get", {"id": "no-such-session"})
     assert result["error"]["status"] == 404
@@ -172,7 +197,9 @@ def test_sessions_methods_round_trip(engine):
     assert [s["id"] for s in result["value"]["sessions"]] == [chat.session_id]
     result, _ = frontend_call(chat, "sessions.export", {"id": chat.session_id, "format": "markdown"})
     assert result["value"]["content"].startswith("# Renamed")
-    result, _ = frontend_call(chat, "sessions.update", {"id": chat.session_id, "settings": {"temperature": 9}})
+    result, _ = frontend_call(
+        chat, "sessions.update", {"id": chat.session_id, "settings": {"temperature": 9}}
+    )
     assert result["error"]["status"] == 400
     result, _ = frontend_call(chat, "sessions.delete", {"id": chat.session_id})
     assert result["value"] == {"deleted": chat.session_id}

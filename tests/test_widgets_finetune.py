@@ -12,8 +12,9 @@ from sage_studio_lab.errors import NotFound
 from sage_studio_lab.widgets.testing import frontend_call, recording_comms
 
 pytestmark = pytest.mark.slow
-TINY = dict(max_steps=4, batch_size=4, max_length=64, learning_rate=2e-3, save_steps=2, eval_steps=2,
-            eval_ratio=0.2)
+TINY = dict(
+    max_steps=4, batch_size=4, max_length=64, learning_rate=2e-3, save_steps=2, eval_steps=2, eval_ratio=0.2
+)
 
 
 @pytest.fixture(autouse=True)
@@ -24,8 +25,18 @@ def comms():
 
 def dataset(tmp_path, n=10):
     path = tmp_path / "secret.jsonl"
-    path.write_text("".join(json.dumps({"instruction": f"What is the secret code of door {i}?",
-                                        "output": "The secret code is ZEBRA-42."}) + "\n" for i in range(n)))
+    path.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "instruction": f"What is the secret code of door {i}?",
+                    "output": "The secret code is ZEBRA-42.",
+                }
+            )
+            + "\n"
+            for i in range(n)
+        )
+    )
     return path
 
 
@@ -48,7 +59,9 @@ def test_finetune_widget_follows_a_real_run(tmp_path):
     widget.dispatch("w1", "finetune.watch", {"id": widget.task_id})  # what the view does when shown
     final = widget.wait(timeout=300)
     widget.join_calls(30)
-    watcher_events = [m["event"] for m, _ in widget.comm.custom() if m.get("id") == "w1" and m.get("type") == "event"]
+    watcher_events = [
+        m["event"] for m, _ in widget.comm.custom() if m.get("id") == "w1" and m.get("type") == "event"
+    ]
     assert final["status"] == "completed", final
     assert widget.progress == 1.0 and widget.status == "completed"
     train = pairs(widget.train_curve)
@@ -57,8 +70,12 @@ def test_finetune_widget_follows_a_real_run(tmp_path):
     assert train[-1][1] < train[0][1]  # it learns
     assert widget.logs  # the trainer's log tail
     # Curves went to the view as binary buffers, not JSON lists.
-    binary = [m for m in widget.comm.sent if m["data"].get("method") == "update"
-              and any("train_curve" in p for p in m["data"].get("buffer_paths", []))]
+    binary = [
+        m
+        for m in widget.comm.sent
+        if m["data"].get("method") == "update"
+        and any("train_curve" in p for p in m["data"].get("buffer_paths", []))
+    ]
     assert binary and binary[-1]["buffers"]
     # The view's stream saw progress and the final status.
     assert any(e["type"] == "progress" and e.get("loss") for e in watcher_events)
@@ -93,7 +110,9 @@ def test_magic_reports_dataset_errors_with_the_line(tmp_path):
     from IPython.testing.globalipapp import get_ipython
 
     bad = tmp_path / "bad.jsonl"
-    bad.write_text(json.dumps({"instruction": "q", "output": "a"}) + "\n" + json.dumps({"instruction": "q"}) + "\n")
+    bad.write_text(
+        json.dumps({"instruction": "q", "output": "a"}) + "\n" + json.dumps({"instruction": "q"}) + "\n"
+    )
     ip = get_ipython()
     ip.run_line_magic("load_ext", "sage_studio_lab")
     with pytest.raises(UsageError, match="line 2"):

@@ -35,8 +35,14 @@ def test_flow_is_live_both_ways():
     assert [n["id"] for n in state["nodes"]] == ["in", "shout", "out"] and len(state["edges"]) == 2
     # The canvas adds a node: .flow is a Flow with it.
     edited = canvas.flow.to_dict()
-    edited["nodes"].append({"id": "extra", "type": "map", "position": {"x": 0, "y": 300},
-                            "data": {"config": {"expression": "x * 2"}}})
+    edited["nodes"].append(
+        {
+            "id": "extra",
+            "type": "map",
+            "position": {"x": 0, "y": 300},
+            "data": {"config": {"expression": "x * 2"}},
+        }
+    )
     frontend_set(canvas, flow=edited)
     assert isinstance(canvas.flow, Flow) and "extra" in [n.id for n in canvas.flow.spec.nodes]
     # Python edits the Flow: the canvas receives it.
@@ -63,7 +69,9 @@ def test_run_from_python_streams_node_status():
 
 def test_run_validate_export_from_the_view(tmp_path):
     canvas = FlowCanvas(shout_flow())
-    result, events = frontend_call(canvas, "flow.run", {"flow": canvas.flow.to_dict(), "inputs": {"input": "hi"}})
+    result, events = frontend_call(
+        canvas, "flow.run", {"flow": canvas.flow.to_dict(), "inputs": {"input": "hi"}}
+    )
     assert result["ok"] and result["value"]["status"] == "succeeded"
     assert result["value"]["outputs"] == {"result": ["HI!"]} and events[-1]["type"] == "run_finished"
     assert canvas.outputs == {"result": ["HI!"]} and canvas.node_status["out"] == "finished"
@@ -76,7 +84,11 @@ def test_run_validate_export_from_the_view(tmp_path):
     assert {"map", "generator", "vector_retriever"} <= {o["type"] for o in result["value"]["operators"]}
     result, _ = frontend_call(canvas, "flow.templates")
     assert "rag-over-documents" in [t["name"] for t in result["value"]["templates"]]
-    bad = {"name": "bad", "nodes": [{"id": "m", "type": "nope", "position": {"x": 0, "y": 0}, "data": {}}], "edges": []}
+    bad = {
+        "name": "bad",
+        "nodes": [{"id": "m", "type": "nope", "position": {"x": 0, "y": 0}, "data": {}}],
+        "edges": [],
+    }
     result, _ = frontend_call(canvas, "flow.validate", {"flow": bad})
     assert result["value"]["valid"] is False and result["value"]["issues"][0]["node_id"] == "m"
     result, _ = frontend_call(canvas, "flow.run", {"flow": {"nodes": "not a list"}})
@@ -104,10 +116,26 @@ def test_cancel_a_run_from_the_view():
     f.connect("in", "wait")
     f.connect("wait", "out")
     canvas = FlowCanvas(f)
-    canvas.comm.receive({"method": "custom", "content": {"type": "stream", "id": "r1", "method": "flow.run",
-                                                          "args": {"inputs": {"input": "x"}}}})
-    canvas.comm.wait_for(lambda ms: any(m.get("type") == "event" and m["event"].get("node_id") == "wait"
-                                        and m["event"]["type"] == "node_started" for m, _ in ms), 30)
+    canvas.comm.receive(
+        {
+            "method": "custom",
+            "content": {
+                "type": "stream",
+                "id": "r1",
+                "method": "flow.run",
+                "args": {"inputs": {"input": "x"}},
+            },
+        }
+    )
+    canvas.comm.wait_for(
+        lambda ms: any(
+            m.get("type") == "event"
+            and m["event"].get("node_id") == "wait"
+            and m["event"]["type"] == "node_started"
+            for m, _ in ms
+        ),
+        30,
+    )
     canvas.comm.receive({"method": "custom", "content": {"type": "cancel", "id": "r1"}})
     result = canvas.comm.wait_for(lambda ms: next((m for m, _ in ms if m.get("type") == "result"), None), 20)
     assert result["ok"] and result["value"].get("cancelled") is True, result
@@ -142,8 +170,10 @@ def test_open_save_and_magic(tmp_path):
 def test_python_run_does_not_block_other_threads():
     canvas = FlowCanvas(shout_flow())
     results = []
-    threads = [threading.Thread(target=lambda: results.append(canvas.call("flow.run", inputs={"input": "a"})))
-               for _ in range(2)]
+    threads = [
+        threading.Thread(target=lambda: results.append(canvas.call("flow.run", inputs={"input": "a"})))
+        for _ in range(2)
+    ]
     for t in threads:
         t.start()
     for t in threads:

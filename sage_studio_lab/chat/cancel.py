@@ -73,8 +73,11 @@ def find(request_id: str | None) -> Cancellation | None:
 def stop(request_id: str | None = None, session_id: str | None = None) -> list[str]:
     """Cancel the matching in-flight generations; returns their request ids."""
     with _lock:
-        found = [c for c in _active.values()
-                 if (request_id and c.request_id == request_id) or (session_id and c.session_id == session_id)]
+        found = [
+            c
+            for c in _active.values()
+            if (request_id and c.request_id == request_id) or (session_id and c.session_id == session_id)
+        ]
     for c in found:
         c.cancel()
     return [c.request_id for c in found]

@@ -25,8 +25,12 @@ def client() -> httpx.AsyncClient:
     global _client
     loop = asyncio.get_running_loop()
     if _client is None or _client[0] is not loop:
-        _client = (loop, httpx.AsyncClient(timeout=TIMEOUT, limits=httpx.Limits(max_connections=256,
-                                                                                max_keepalive_connections=64)))
+        _client = (
+            loop,
+            httpx.AsyncClient(
+                timeout=TIMEOUT, limits=httpx.Limits(max_connections=256, max_keepalive_connections=64)
+            ),
+        )
     return _client[1]
 
 
@@ -42,8 +46,9 @@ async def open_upstream(payload: dict, source: str | None) -> tuple[up.Upstream,
         target = targets[i]
         tried.append(target.source)
         body["model"] = target.model_for(payload.get("model"))
-        request = client().build_request("POST", target.base_url + "/chat/completions", json=body,
-                                         headers=target.headers())
+        request = client().build_request(
+            "POST", target.base_url + "/chat/completions", json=body, headers=target.headers()
+        )
         try:
             resp = await client().send(request, stream=True)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
@@ -56,20 +61,32 @@ async def open_upstream(payload: dict, source: str | None) -> tuple[up.Upstream,
                     tried.pop()
                     continue
             if i == len(targets) - 1:
-                raise up.UpstreamError(f"the {target.source} model server is unreachable ({target.base_url}): {exc}",
-                                       status=502, code=f"{target.source}_unreachable", source=target.source) from exc
+                raise up.UpstreamError(
+                    f"the {target.source} model server is unreachable ({target.base_url}): {exc}",
+                    status=502,
+                    code=f"{target.source}_unreachable",
+                    source=target.source,
+                ) from exc
             i += 1
             continue
         except httpx.TimeoutException as exc:
-            raise up.UpstreamError(f"the {target.source} model server timed out: {exc}", status=504,
-                                   code="upstream_timeout", source=target.source) from exc
+            raise up.UpstreamError(
+                f"the {target.source} model server timed out: {exc}",
+                status=504,
+                code="upstream_timeout",
+                source=target.source,
+            ) from exc
         if resp.status_code >= 400:
             content = await resp.aread()
             await resp.aclose()
             status = resp.status_code if resp.status_code < 500 else 502
-            raise up.UpstreamError(f"the {target.source} model server answered {resp.status_code}: "
-                                   f"{up.error_message(resp.status_code, content)}",
-                                   status=status, code="upstream_error", source=target.source)
+            raise up.UpstreamError(
+                f"the {target.source} model server answered {resp.status_code}: "
+                f"{up.error_message(resp.status_code, content)}",
+                status=status,
+                code="upstream_error",
+                source=target.source,
+            )
         return target, resp, tried
     raise AssertionError("unreachable")
 
@@ -95,8 +112,15 @@ async def relay_sse(resp: httpx.Response, cancel: Cancellation, sage: dict) -> A
             except StopAsyncIteration:
                 break
             except httpx.ReadTimeout:
-                yield _event({"error": {"message": "the model server stopped sending (read timeout)",
-                                        "type": "upstream_timeout", "code": 504}})
+                yield _event(
+                    {
+                        "error": {
+                            "message": "the model server stopped sending (read timeout)",
+                            "type": "upstream_timeout",
+                            "code": 504,
+                        }
+                    }
+                )
                 break
             if not line.startswith("data:"):
                 continue
@@ -115,8 +139,16 @@ async def relay_sse(resp: httpx.Response, cancel: Cancellation, sage: dict) -> A
         stop_wait.cancel()
         await resp.aclose()  # closing the connection makes the engine stop generating
     sage = {**sage, "cancelled": cancel.is_set(), "complete": done}
-    yield _event({"id": last_id or cancel.request_id, "object": "chat.completion.chunk", "created": int(time.time()),
-                  "model": model, "choices": [], "x_sage": sage})
+    yield _event(
+        {
+            "id": last_id or cancel.request_id,
+            "object": "chat.completion.chunk",
+            "created": int(time.time()),
+            "model": model,
+            "choices": [],
+            "x_sage": sage,
+        }
+    )
     yield b"data: [DONE]\n\n"
 
 
@@ -142,7 +174,9 @@ async def list_models() -> dict:
             if target.source == "local":
                 up.forget_local()
         if target.source == "cloud" and target.model:
-            models = [m for m in models if m.get("id") == target.model] or [{"id": target.model, "object": "model"}]
+            models = [m for m in models if m.get("id") == target.model] or [
+                {"id": target.model, "object": "model"}
+            ]
         for m in models:
             data.append({**m, "x_sage_source": target.source})
     return {"object": "list", "data": data}

@@ -39,4 +39,7 @@ def search(query: str, k: int = 3) -> list[dict]:
                         chunks[f"{f.relative_to(root)}#{j}"] = para[:2000]
             entry = _cache[str(root)] = (stamp, BM25Index(chunks.items()), chunks)
         _, index, chunks = entry
-    return [{"source": cid, "text": chunks[cid], "score": round(score, 4)} for cid, score in index.search(query, k)]
+    return [
+        {"source": cid, "text": chunks[cid], "score": round(score, 4)}
+        for cid, score in index.search(query, k)
+    ]

@@ -44,14 +44,23 @@ def client_for(u: up.Upstream):
     key = (u.base_url, u.api_key)
     with _clients_lock:
         if key not in _clients:
-            _clients[key] = openai.OpenAI(base_url=u.base_url, api_key=u.api_key or "not-needed", max_retries=0,
-                                          timeout=httpx.Timeout(READ_TIMEOUT_S, connect=CONNECT_TIMEOUT_S))
+            _clients[key] = openai.OpenAI(
+                base_url=u.base_url,
+                api_key=u.api_key or "not-needed",
+                max_retries=0,
+                timeout=httpx.Timeout(READ_TIMEOUT_S, connect=CONNECT_TIMEOUT_S),
+            )
         return _clients[key]
 
 
-def stream_chat(messages: list[dict], source: str | None = None, model: str | None = None,
-                sampling: dict | None = None, on_token: Callable[[str], None] | None = None,
-                cancel: Cancellation | None = None) -> Completion:
+def stream_chat(
+    messages: list[dict],
+    source: str | None = None,
+    model: str | None = None,
+    sampling: dict | None = None,
+    on_token: Callable[[str], None] | None = None,
+    cancel: Cancellation | None = None,
+) -> Completion:
     import openai
 
     result = Completion()
@@ -67,21 +76,35 @@ def stream_chat(messages: list[dict], source: str | None = None, model: str | No
             if target.source == "local":
                 up.forget_local()
             if result.tokens or i == len(targets) - 1:
-                status, what = (504, "timed out") if isinstance(exc, openai.APITimeoutError) else (502, "unreachable")
-                raise up.UpstreamError(f"the {target.source} model server is {what} ({target.base_url}): {exc}",
-                                       status=status, code=f"{target.source}_unreachable", source=target.source) from exc
+                status, what = (
+                    (504, "timed out") if isinstance(exc, openai.APITimeoutError) else (502, "unreachable")
+                )
+                raise up.UpstreamError(
+                    f"the {target.source} model server is {what} ({target.base_url}): {exc}",
+                    status=status,
+                    code=f"{target.source}_unreachable",
+                    source=target.source,
+                ) from exc
         except openai.APIStatusError as exc:
             status = exc.status_code if exc.status_code < 500 else 502
-            raise up.UpstreamError(f"the {target.source} model server answered {exc.status_code}: "
-                                   f"{up.error_message(exc.status_code, exc.response.content)}",
-                                   status=status, code="upstream_error", source=target.source) from exc
+            raise up.UpstreamError(
+                f"the {target.source} model server answered {exc.status_code}: "
+                f"{up.error_message(exc.status_code, exc.response.content)}",
+                status=status,
+                code="upstream_error",
+                source=target.source,
+            ) from exc
     raise AssertionError("unreachable")  # candidates() never returns an empty list
 
 
 def _stream_one(target, messages, model, sampling, on_token, cancel, result: Completion, t0: float) -> None:
     client = client_for(target)
     result.model = target.model_for(model)
-    params = {k: v for k, v in sampling.items() if v is not None and k in ("temperature", "top_p", "max_tokens", "seed", "stop")}
+    params = {
+        k: v
+        for k, v in sampling.items()
+        if v is not None and k in ("temperature", "top_p", "max_tokens", "seed", "stop")
+    }
     stream = client.chat.completions.create(model=result.model, messages=messages, stream=True, **params)
     if cancel is not None:
         cancel.source = target.source

@@ -20,7 +20,9 @@ class SessionSettings(BaseModel):
     max_tokens: int | None = Field(None, ge=1, le=32_768)
     source: Source | None = None
     model: str | None = Field(None, max_length=300)
-    flow: str | None = Field(None, max_length=300, description="id of a user's edited copy of the studio-chat flow")
+    flow: str | None = Field(
+        None, max_length=300, description="id of a user's edited copy of the studio-chat flow"
+    )
 
 
 class SessionCreate(BaseModel):

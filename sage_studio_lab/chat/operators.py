@@ -29,6 +29,7 @@ class StudioChatInput(Operator):
         turn = ctx.inputs.get(self.config.get("name") or "turn")
         if turn is None:
             from ..errors import InvalidInput
+
             raise InvalidInput("the studio-chat flow needs a `turn` input (run it through ChatService)")
         return {"turn": turn}
 
@@ -114,9 +115,14 @@ class StudioLLM(Operator):
         s = turn.settings
         cancel = cancel_mod.find(turn.request_id)
         t0 = time.perf_counter()
-        completion = stream_chat(turn.messages, turn.source or s.source, turn.model or s.model,
-                                 {"temperature": s.temperature, "top_p": s.top_p, "max_tokens": s.max_tokens},
-                                 on_token=ctx.emit_token, cancel=cancel)
+        completion = stream_chat(
+            turn.messages,
+            turn.source or s.source,
+            turn.model or s.model,
+            {"temperature": s.temperature, "top_p": s.top_p, "max_tokens": s.max_tokens},
+            on_token=ctx.emit_token,
+            cancel=cancel,
+        )
         turn.timings["llm_inference"] = round(time.perf_counter() - t0, 4)
         turn.answer, turn.completion = completion.text, completion.to_dict()
         return {"turn": turn.to_dict(), "text": completion.text}

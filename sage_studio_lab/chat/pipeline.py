@@ -19,8 +19,17 @@ from .models import SessionSettings
 
 DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant."
 INTENT_KEYWORDS = {
-    "knowledge": ("document", "docs", "documentation", "according to", "knowledge base", "manual", "in my notes",
-                  "in the notes", "reference"),
+    "knowledge": (
+        "document",
+        "docs",
+        "documentation",
+        "according to",
+        "knowledge base",
+        "manual",
+        "in my notes",
+        "in the notes",
+        "reference",
+    ),
     "recall": ("remember", "earlier", "before", "told you", "my name", "what did i", "what was", "recall"),
     "code": ("code", "python", "function", "bug", "traceback", "script", "compile"),
 }
@@ -98,10 +107,12 @@ def memory_loader(turn: Turn, history_path: list[dict], memory: MemoryService) -
     elif len(user_positions) <= window:
         recent = earlier
     else:
-        recent = earlier[user_positions[-window]:]
+        recent = earlier[user_positions[-window] :]
     turn.history = [{"role": m["role"], "content": m["content"]} for m in recent]
     in_window = {m["id"] for m in recent if m["role"] == "user"} | {turn.user_message_id}
-    turn.memory_hits = memory.recall(turn.session_id, turn.text, turn.memory_config, exclude_message_ids=in_window)
+    turn.memory_hits = memory.recall(
+        turn.session_id, turn.text, turn.memory_config, exclude_message_ids=in_window
+    )
     return turn
 
 
@@ -123,7 +134,11 @@ def prompt_builder(turn: Turn) -> Turn:
         content += "\n\nRelevant things from earlier in this conversation:\n" + memory_block
     if rag_block:
         content += "\n\nRelevant passages from the user's documents:\n" + rag_block
-    turn.messages = [{"role": "system", "content": content}, *turn.history, {"role": "user", "content": turn.text}]
+    turn.messages = [
+        {"role": "system", "content": content},
+        *turn.history,
+        {"role": "user", "content": turn.text},
+    ]
     turn.token_budget = {
         "system": estimate_tokens(system),
         "memory": estimate_tokens(memory_block),
@@ -140,10 +155,13 @@ def memory_saver(turn: Turn, answer: str, assistant_message_id: str, memory: Mem
     """Store the dialog and what this turn recalled (shown by the memory panel)."""
     memory_id = None
     if answer.strip():
-        memory_id = memory.remember(turn.session_id, turn.text, answer,
-                                    {"user_message_id": turn.user_message_id,
-                                     "assistant_message_id": assistant_message_id},
-                                    config=turn.memory_config)
+        memory_id = memory.remember(
+            turn.session_id,
+            turn.text,
+            answer,
+            {"user_message_id": turn.user_message_id, "assistant_message_id": assistant_message_id},
+            config=turn.memory_config,
+        )
     memory.record_turn(turn.session_id, turn.memory_hits, turn.token_budget)
     return memory_id
 

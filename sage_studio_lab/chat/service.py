@@ -28,26 +28,47 @@ class ChatService:
         self.memory = MemoryService(user)
 
     # -- public ----------------------------------------------------------------------------------------
-    def send(self, session_id: str, text: str, source: str | None = None, model: str | None = None,
-             on_token: Callable[[str], None] | None = None, cancel: cancel_mod.Cancellation | None = None,
-             request_id: str | None = None) -> dict:
+    def send(
+        self,
+        session_id: str,
+        text: str,
+        source: str | None = None,
+        model: str | None = None,
+        on_token: Callable[[str], None] | None = None,
+        cancel: cancel_mod.Cancellation | None = None,
+        request_id: str | None = None,
+    ) -> dict:
         """Add the user's message, answer it (streaming tokens to `on_token`), return the stored answer."""
         if not text or not text.strip():
             raise InvalidInput("the message is empty: type something to send")
         user_msg = self.sessions.add_message(session_id, "user", text)
         return self.answer(session_id, user_msg, source, model, on_token, cancel, request_id)
 
-    def regenerate(self, session_id: str, source: str | None = None, model: str | None = None,
-                   on_token: Callable[[str], None] | None = None, cancel: cancel_mod.Cancellation | None = None,
-                   request_id: str | None = None) -> dict:
+    def regenerate(
+        self,
+        session_id: str,
+        source: str | None = None,
+        model: str | None = None,
+        on_token: Callable[[str], None] | None = None,
+        cancel: cancel_mod.Cancellation | None = None,
+        request_id: str | None = None,
+    ) -> dict:
         """A new answer to the last user message, as a sibling of the previous one."""
         user_msg = self.sessions.last_user_message(session_id)
         return self.answer(session_id, user_msg, source, model, on_token, cancel, request_id)
 
-    def edit(self, session_id: str, message_id: str, content: str, generate: bool = True,
-             source: str | None = None, model: str | None = None,
-             on_token: Callable[[str], None] | None = None, cancel: cancel_mod.Cancellation | None = None,
-             request_id: str | None = None) -> dict:
+    def edit(
+        self,
+        session_id: str,
+        message_id: str,
+        content: str,
+        generate: bool = True,
+        source: str | None = None,
+        model: str | None = None,
+        on_token: Callable[[str], None] | None = None,
+        cancel: cancel_mod.Cancellation | None = None,
+        request_id: str | None = None,
+    ) -> dict:
         """Branch the conversation at a user message with new text (and answer it)."""
         new_user = self.sessions.edit_user_message(session_id, message_id, content)
         if not generate:
@@ -64,7 +85,9 @@ class ChatService:
         flow = Flow.from_store(settings.flow, self.user) if settings.flow else Flow.template(FLOW_ID)
         result = _run_flow(flow, {"turn": turn.to_dict()}, self.user, on_token)
         if result["status"] != "succeeded":
-            raise up.UpstreamError(f"the chat flow failed: {result.get('error')}", status=502, code="flow_failed")
+            raise up.UpstreamError(
+                f"the chat flow failed: {result.get('error')}", status=502, code="flow_failed"
+            )
         finals = result["outputs"].get("turn") or []
         if finals:
             turn = p.Turn.from_dict(finals[-1])
@@ -79,45 +102,79 @@ class ChatService:
         p.timed(turn, "memory_loader", p.memory_loader, turn, history, self.memory)
         p.timed(turn, "knowledge_rag", p.knowledge_rag, turn)
         p.timed(turn, "prompt_builder", p.prompt_builder, turn)
-        completion = p.timed(turn, "llm_inference", stream_chat, turn.messages, turn.source, turn.model,
-                             {"temperature": s.temperature, "top_p": s.top_p, "max_tokens": s.max_tokens},
-                             on_token, cancel_mod.find(turn.request_id))
+        completion = p.timed(
+            turn,
+            "llm_inference",
+            stream_chat,
+            turn.messages,
+            turn.source,
+            turn.model,
+            {"temperature": s.temperature, "top_p": s.top_p, "max_tokens": s.max_tokens},
+            on_token,
+            cancel_mod.find(turn.request_id),
+        )
         turn.answer, turn.completion = completion.text, completion.to_dict()
         turn.memory_id = p.timed(turn, "memory_saver", p.memory_saver, turn, turn.answer, None, self.memory)
         return turn, turn.completion
 
     # -- the pipeline --------------------------------------------------------------------------------
-    def answer(self, session_id: str, user_msg: dict, source: str | None, model: str | None,
-               on_token: Callable[[str], None] | None, cancel: cancel_mod.Cancellation | None,
-               request_id: str | None) -> dict:
+    def answer(
+        self,
+        session_id: str,
+        user_msg: dict,
+        source: str | None,
+        model: str | None,
+        on_token: Callable[[str], None] | None,
+        cancel: cancel_mod.Cancellation | None,
+        request_id: str | None,
+    ) -> dict:
         t0 = time.perf_counter()
         own_cancel = cancel is None
         cancel = cancel or cancel_mod.register(request_id, session_id)
         try:
             settings = self.sessions.settings(session_id)
-            turn = p.Turn(session_id=session_id, text=user_msg["content"], user_message_id=user_msg["id"],
-                          parent_id=user_msg["parent_id"], settings=settings,
-                          memory_config=self.memory.get_config(session_id))
+            turn = p.Turn(
+                session_id=session_id,
+                text=user_msg["content"],
+                user_message_id=user_msg["id"],
+                parent_id=user_msg["parent_id"],
+                settings=settings,
+                memory_config=self.memory.get_config(session_id),
+            )
             turn.source, turn.model = source or settings.source, model or settings.model
             turn.request_id, turn.user = cancel.request_id, self.user
             up.candidates(turn.source)  # fail fast, with the right status, when no model is reachable
             turn, completion, executor = self._run_pipeline(turn, settings, on_token)
             pre_llm = sum(v for k, v in turn.timings.items() if k != "llm_inference")
             metadata = {
-                "request_id": cancel.request_id, "flow": settings.flow or FLOW_ID, "executor": executor,
+                "request_id": cancel.request_id,
+                "flow": settings.flow or FLOW_ID,
+                "executor": executor,
                 "intent": turn.intent,
-                "intent_match": turn.intent_match, "memory_backend": turn.memory_config.backend,
-                "memory_hits": turn.memory_hits, "documents": turn.documents, "rag_used": turn.rag_used,
-                "token_budget": turn.token_budget, "source": completion.get("source"), "model": completion.get("model"),
-                "tried": completion.get("tried"), "tokens": completion.get("tokens", 0),
-                "finish_reason": completion.get("finish_reason"), "cancelled": completion.get("cancelled", False),
+                "intent_match": turn.intent_match,
+                "memory_backend": turn.memory_config.backend,
+                "memory_hits": turn.memory_hits,
+                "documents": turn.documents,
+                "rag_used": turn.rag_used,
+                "token_budget": turn.token_budget,
+                "source": completion.get("source"),
+                "model": completion.get("model"),
+                "tried": completion.get("tried"),
+                "tokens": completion.get("tokens", 0),
+                "finish_reason": completion.get("finish_reason"),
+                "cancelled": completion.get("cancelled", False),
                 "memory_id": turn.memory_id,
-                "latency": {"ttft_s": completion.get("ttft_s"), "llm_s": completion.get("latency_s"),
-                            "pipeline_s": round(pre_llm, 4), "steps": turn.timings,
-                            "total_s": round(time.perf_counter() - t0, 4)},
+                "latency": {
+                    "ttft_s": completion.get("ttft_s"),
+                    "llm_s": completion.get("latency_s"),
+                    "pipeline_s": round(pre_llm, 4),
+                    "steps": turn.timings,
+                    "total_s": round(time.perf_counter() - t0, 4),
+                },
             }
-            return self.sessions.add_message(session_id, "assistant", turn.answer, parent_id=user_msg["id"],
-                                             metadata=metadata)
+            return self.sessions.add_message(
+                session_id, "assistant", turn.answer, parent_id=user_msg["id"], metadata=metadata
+            )
         finally:
             if own_cancel:
                 cancel_mod.unregister(cancel)

@@ -38,7 +38,14 @@ class SessionStore:
         sid, now = new_id(), store.now()
         self.db.execute(
             "INSERT INTO sessions(id, title, settings, created_at, updated_at) VALUES (?,?,?,?,?)",
-            (sid, (title or "").strip() or DEFAULT_TITLE, store.dumps(settings.model_dump(exclude_none=True)), now, now))
+            (
+                sid,
+                (title or "").strip() or DEFAULT_TITLE,
+                store.dumps(settings.model_dump(exclude_none=True)),
+                now,
+                now,
+            ),
+        )
         return self.summary(sid)
 
     def _row(self, session_id: str) -> dict:
@@ -54,7 +61,11 @@ class SessionStore:
         return SessionSettings.model_validate(store.loads(self._row(session_id)["settings"], {}))
 
     def summary(self, session_id: str) -> dict:
-        return self._summaries("WHERE s.id=?", (session_id,))[0] if self.exists(session_id) else self._row(session_id)
+        return (
+            self._summaries("WHERE s.id=?", (session_id,))[0]
+            if self.exists(session_id)
+            else self._row(session_id)
+        )
 
     def _summaries(self, where: str = "", params: tuple = (), limit: int = 500) -> list[dict]:
         rows = self.db.query(
@@ -63,7 +74,8 @@ class SessionStore:
                    (SELECT COUNT(*) FROM messages m WHERE m.session_id=s.id AND m.role='user') AS user_message_count,
                    (SELECT m.content FROM messages m WHERE m.id=s.active_leaf_id) AS last_message
                 FROM sessions s {where} ORDER BY s.updated_at DESC, s.rowid DESC LIMIT ?""",
-            (*params, limit))
+            (*params, limit),
+        )
         for r in rows:
             r["settings"] = store.loads(r["settings"], {})
             if r["last_message"] and len(r["last_message"]) > 200:
@@ -82,17 +94,26 @@ class SessionStore:
         like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         results = self._summaries(
             "WHERE s.title LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM messages m WHERE m.session_id=s.id "
-            "AND m.content LIKE ? ESCAPE '\\')", (like, like), limit)
+            "AND m.content LIKE ? ESCAPE '\\')",
+            (like, like),
+            limit,
+        )
         pattern = re.compile(re.escape(q), re.IGNORECASE)
         for r in results:
             hits = self.db.query(
                 "SELECT id, role, content FROM messages WHERE session_id=? AND content LIKE ? ESCAPE '\\' "
-                "ORDER BY created_at LIMIT 5", (r["id"], like))
-            r["matches"] = [{"message_id": h["id"], "role": h["role"], "snippet": _snippet(h["content"], pattern)}
-                            for h in hits]
+                "ORDER BY created_at LIMIT 5",
+                (r["id"], like),
+            )
+            r["matches"] = [
+                {"message_id": h["id"], "role": h["role"], "snippet": _snippet(h["content"], pattern)}
+                for h in hits
+            ]
         return results
 
-    def update(self, session_id: str, title: str | None = None, settings: SessionSettings | None = None) -> dict:
+    def update(
+        self, session_id: str, title: str | None = None, settings: SessionSettings | None = None
+    ) -> dict:
         with self.db.tx() as conn:
             row = conn.execute("SELECT settings FROM sessions WHERE id=?", (session_id,)).fetchone()
             if row is None:
@@ -101,8 +122,10 @@ class SessionStore:
             if settings is not None:
                 merged.update(settings.model_dump(exclude_unset=True))
                 merged = {k: v for k, v in merged.items() if v is not None}
-            conn.execute("UPDATE sessions SET title=COALESCE(?, title), settings=?, updated_at=? WHERE id=?",
-                         (title.strip() if title else None, store.dumps(merged), store.now(), session_id))
+            conn.execute(
+                "UPDATE sessions SET title=COALESCE(?, title), settings=?, updated_at=? WHERE id=?",
+                (title.strip() if title else None, store.dumps(merged), store.now(), session_id),
+            )
         return self.summary(session_id)
 
     def clear(self, session_id: str) -> dict:
@@ -111,7 +134,9 @@ class SessionStore:
         with self.db.tx() as conn:
             self._row(session_id)
             conn.execute("DELETE FROM messages WHERE session_id=?", (session_id,))
-            conn.execute("UPDATE sessions SET active_leaf_id=NULL, updated_at=? WHERE id=?", (store.now(), session_id))
+            conn.execute(
+                "UPDATE sessions SET active_leaf_id=NULL, updated_at=? WHERE id=?", (store.now(), session_id)
+            )
         MemoryService(self.user).clear(session_id)
         return self.summary(session_id)
 
@@ -138,26 +163,44 @@ class SessionStore:
         return ids
 
     # -- messages --------------------------------------------------------------------------------------------
-    def add_message(self, session_id: str, role: str, content: str, parent_id: str | None = "active",
-                    metadata: dict | None = None, make_active: bool = True) -> dict:
+    def add_message(
+        self,
+        session_id: str,
+        role: str,
+        content: str,
+        parent_id: str | None = "active",
+        metadata: dict | None = None,
+        make_active: bool = True,
+    ) -> dict:
         """Append a message under `parent_id` ("active": the current leaf). Titles an untitled session."""
         mid, now = new_id(), store.now()
         with self.db.tx() as conn:
-            row = conn.execute("SELECT active_leaf_id, title FROM sessions WHERE id=?", (session_id,)).fetchone()
+            row = conn.execute(
+                "SELECT active_leaf_id, title FROM sessions WHERE id=?", (session_id,)
+            ).fetchone()
             if row is None:
                 raise NotFound(f"chat session {session_id!r} not found")
             parent = row["active_leaf_id"] if parent_id == "active" else parent_id
-            if parent is not None and conn.execute(
-                    "SELECT 1 FROM messages WHERE id=? AND session_id=?", (parent, session_id)).fetchone() is None:
+            if (
+                parent is not None
+                and conn.execute(
+                    "SELECT 1 FROM messages WHERE id=? AND session_id=?", (parent, session_id)
+                ).fetchone()
+                is None
+            ):
                 raise NotFound(f"message {parent!r} not found in session {session_id!r}")
             conn.execute(
                 "INSERT INTO messages(id, session_id, parent_id, role, content, metadata, created_at) VALUES (?,?,?,?,?,?,?)",
-                (mid, session_id, parent, role, content, store.dumps(metadata or {}), now))
+                (mid, session_id, parent, role, content, store.dumps(metadata or {}), now),
+            )
             title = row["title"]
             if role == "user" and title == DEFAULT_TITLE:
                 title = _title_from(content)
-            conn.execute("UPDATE sessions SET active_leaf_id=CASE WHEN ? THEN ? ELSE active_leaf_id END, "
-                         "title=?, updated_at=? WHERE id=?", (make_active, mid, title, now, session_id))
+            conn.execute(
+                "UPDATE sessions SET active_leaf_id=CASE WHEN ? THEN ? ELSE active_leaf_id END, "
+                "title=?, updated_at=? WHERE id=?",
+                (make_active, mid, title, now, session_id),
+            )
         return self.message(mid)
 
     def message(self, message_id: str) -> dict:
@@ -186,7 +229,8 @@ class SessionStore:
                    SELECT id, parent_id, 0 FROM messages WHERE id=? AND session_id=?
                    UNION ALL SELECT m.id, m.parent_id, c.depth+1 FROM messages m JOIN chain c ON m.id=c.parent_id)
                SELECT m.* FROM chain c JOIN messages m ON m.id=c.id ORDER BY c.depth DESC""",
-            (leaf_id, session_id))
+            (leaf_id, session_id),
+        )
         return [_message(r) for r in rows]
 
     def get(self, session_id: str) -> dict:
@@ -194,8 +238,9 @@ class SessionStore:
         session = self.summary(session_id)
         messages = self.path(session_id)
         siblings: dict = {}
-        for r in self.db.query("SELECT id, parent_id FROM messages WHERE session_id=? ORDER BY created_at, rowid",
-                               (session_id,)):
+        for r in self.db.query(
+            "SELECT id, parent_id FROM messages WHERE session_id=? ORDER BY created_at, rowid", (session_id,)
+        ):
             siblings.setdefault(r["parent_id"], []).append(r["id"])
         for m in messages:
             group = siblings.get(m["parent_id"], [m["id"]])
@@ -208,15 +253,25 @@ class SessionStore:
         """Show the branch through `message_id`: the active leaf becomes its newest descendant."""
         leaf = message_id
         with self.db.tx() as conn:
-            if conn.execute("SELECT 1 FROM messages WHERE id=? AND session_id=?", (message_id, session_id)).fetchone() is None:
+            if (
+                conn.execute(
+                    "SELECT 1 FROM messages WHERE id=? AND session_id=?", (message_id, session_id)
+                ).fetchone()
+                is None
+            ):
                 raise NotFound(f"message {message_id!r} not found in session {session_id!r}")
             while True:
-                child = conn.execute("SELECT id FROM messages WHERE parent_id=? ORDER BY created_at DESC, rowid DESC "
-                                     "LIMIT 1", (leaf,)).fetchone()
+                child = conn.execute(
+                    "SELECT id FROM messages WHERE parent_id=? ORDER BY created_at DESC, rowid DESC LIMIT 1",
+                    (leaf,),
+                ).fetchone()
                 if child is None:
                     break
                 leaf = child[0]
-            conn.execute("UPDATE sessions SET active_leaf_id=?, updated_at=? WHERE id=?", (leaf, store.now(), session_id))
+            conn.execute(
+                "UPDATE sessions SET active_leaf_id=?, updated_at=? WHERE id=?",
+                (leaf, store.now(), session_id),
+            )
         return self.get(session_id)
 
     def edit_user_message(self, session_id: str, message_id: str, content: str) -> dict:
@@ -224,8 +279,9 @@ class SessionStore:
         original = self.message(message_id)
         if original["session_id"] != session_id or original["role"] != "user":
             raise InvalidInput(f"message {message_id!r} is not a user message of session {session_id!r}")
-        return self.add_message(session_id, "user", content, parent_id=original["parent_id"],
-                                metadata={"edited_from": message_id})
+        return self.add_message(
+            session_id, "user", content, parent_id=original["parent_id"], metadata={"edited_from": message_id}
+        )
 
     def last_user_message(self, session_id: str) -> dict:
         """The user message the last answer replied to (what `regenerate` answers again)."""
@@ -244,13 +300,23 @@ class SessionStore:
             return "\n".join(lines)
         if fmt != "json":
             raise InvalidInput(f"unknown export format {fmt!r}: use json or markdown")
-        messages = self.db.query("SELECT * FROM messages WHERE session_id=? ORDER BY created_at, rowid", (session_id,))
+        messages = self.db.query(
+            "SELECT * FROM messages WHERE session_id=? ORDER BY created_at, rowid", (session_id,)
+        )
         return {
-            "format": "json", "version": 1, "id": session_id, "title": session["title"],
-            "settings": store.loads(session["settings"], {}), "active_leaf_id": session["active_leaf_id"],
-            "created_at": session["created_at"], "updated_at": session["updated_at"],
-            "messages": [{k: m[k] for k in ("id", "parent_id", "role", "content", "created_at")}
-                         | {"metadata": store.loads(m["metadata"], {})} for m in map(dict, messages)],
+            "format": "json",
+            "version": 1,
+            "id": session_id,
+            "title": session["title"],
+            "settings": store.loads(session["settings"], {}),
+            "active_leaf_id": session["active_leaf_id"],
+            "created_at": session["created_at"],
+            "updated_at": session["updated_at"],
+            "messages": [
+                {k: m[k] for k in ("id", "parent_id", "role", "content", "created_at")}
+                | {"metadata": store.loads(m["metadata"], {})}
+                for m in map(dict, messages)
+            ],
         }
 
     def import_session(self, body: ImportBody | dict) -> dict:
@@ -266,19 +332,29 @@ class SessionStore:
         id_map = {m.id: new_id() for m in body.messages if m.id}
         sid, now = new_id(), store.now()
         with self.db.tx() as conn:
-            conn.execute("INSERT INTO sessions(id, title, settings, created_at, updated_at) VALUES (?,?,?,?,?)",
-                         (sid, (body.title or "Imported chat")[:300], store.dumps(body.settings.model_dump(exclude_none=True)),
-                          now, now))
+            conn.execute(
+                "INSERT INTO sessions(id, title, settings, created_at, updated_at) VALUES (?,?,?,?,?)",
+                (
+                    sid,
+                    (body.title or "Imported chat")[:300],
+                    store.dumps(body.settings.model_dump(exclude_none=True)),
+                    now,
+                    now,
+                ),
+            )
             previous = None
             for i, m in enumerate(body.messages):
                 mid = id_map.get(m.id) or new_id()
                 if m.parent_id is not None and m.parent_id not in id_map:
-                    raise InvalidInput(f"messages[{i}].parent_id {m.parent_id!r} is not an earlier message's id")
+                    raise InvalidInput(
+                        f"messages[{i}].parent_id {m.parent_id!r} is not an earlier message's id"
+                    )
                 parent = id_map[m.parent_id] if m.parent_id else (previous if not m.id else None)
                 conn.execute(
                     "INSERT INTO messages(id, session_id, parent_id, role, content, metadata, created_at) "
-                    "VALUES (?,?,?,?,?,?,?)", (mid, sid, parent, m.role, m.content, store.dumps(m.metadata),
-                                              now + i * 1e-6))
+                    "VALUES (?,?,?,?,?,?,?)",
+                    (mid, sid, parent, m.role, m.content, store.dumps(m.metadata), now + i * 1e-6),
+                )
                 previous = mid
             leaf = id_map.get(body.active_leaf_id) if body.active_leaf_id else previous
             conn.execute("UPDATE sessions SET active_leaf_id=? WHERE id=?", (leaf or previous, sid))

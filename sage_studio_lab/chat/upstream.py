@@ -28,7 +28,9 @@ class UpstreamError(StudioError):
 
     status = 502
 
-    def __init__(self, message: str, status: int = 502, code: str = "upstream_error", source: str | None = None):
+    def __init__(
+        self, message: str, status: int = 502, code: str = "upstream_error", source: str | None = None
+    ):
         super().__init__(message, code=code, source=source)
         self.status = status
         self.code = code
@@ -71,16 +73,26 @@ def local_upstream(fresh: bool = False) -> Upstream | None:
     home = (os.environ.get("SAGE_STUDIO_HOME"), env)
     with _local_lock:
         cached = _local_cache["value"]
-        if (cached is not None and not fresh and _local_cache["home"] == home
-                and time.monotonic() - _local_cache["at"] < LOCAL_CACHE_S):
+        if (
+            cached is not None
+            and not fresh
+            and _local_cache["home"] == home
+            and time.monotonic() - _local_cache["at"] < LOCAL_CACHE_S
+        ):
             return cached if env else _with_chat_default(cached)
     if env:
-        value = Upstream("local", _v1(env), os.environ.get("SAGE_STUDIO_ENGINE_MODEL") or _served_model(_v1(env)))
+        value = Upstream(
+            "local", _v1(env), os.environ.get("SAGE_STUDIO_ENGINE_MODEL") or _served_model(_v1(env))
+        )
     else:
         from ..engine import EngineManager
 
         status = EngineManager().status()
-        value = Upstream("local", _v1(status["base_url"]), status.get("model")) if status.get("base_url") else None
+        value = (
+            Upstream("local", _v1(status["base_url"]), status.get("model"))
+            if status.get("base_url")
+            else None
+        )
     with _local_lock:
         _local_cache.update(at=time.monotonic(), value=value, home=home)
     return _with_chat_default(value) if value and not env else value
@@ -140,21 +152,32 @@ def candidates(source: str | None) -> list[Upstream]:
     if source == "local":
         local = local_upstream()
         if local is None:
-            raise Unavailable("the local engine is not running: start it (Engine panel, `sage-studio engine start` "
-                              "or EngineManager().start()) or use source 'cloud'", code="engine_not_running")
+            raise Unavailable(
+                "the local engine is not running: start it (Engine panel, `sage-studio engine start` "
+                "or EngineManager().start()) or use source 'cloud'",
+                code="engine_not_running",
+            )
         return [local]
     if source == "cloud":
         cloud = cloud_upstream()
         if cloud is None:
-            raise Unavailable(f"no cloud endpoint configured: set {s.cloud_base_url_env} (and {s.cloud_api_key_env}, "
-                              f"{s.cloud_model_env})", code="cloud_not_configured")
+            raise Unavailable(
+                f"no cloud endpoint configured: set {s.cloud_base_url_env} (and {s.cloud_api_key_env}, "
+                f"{s.cloud_model_env})",
+                code="cloud_not_configured",
+            )
         return [cloud]
     if source != "auto":
-        raise UpstreamError(f"unknown source {source!r}: use local, cloud or auto", status=400, code="invalid_source")
+        raise UpstreamError(
+            f"unknown source {source!r}: use local, cloud or auto", status=400, code="invalid_source"
+        )
     found = [u for u in (local_upstream(), cloud_upstream()) if u is not None]
     if not found:
-        raise Unavailable(f"no model is available: the local engine is not running and no cloud endpoint is set "
-                          f"({s.cloud_base_url_env})", code="no_upstream")
+        raise Unavailable(
+            f"no model is available: the local engine is not running and no cloud endpoint is set "
+            f"({s.cloud_base_url_env})",
+            code="no_upstream",
+        )
     return found
 
 

@@ -15,12 +15,23 @@ def register(sub) -> None:
 
 def _extension_states() -> dict:
     out = {}
-    for kind, cmd in (("server_extension", ["server", "extension", "list"]), ("labextension", ["labextension", "list"])):
+    for kind, cmd in (
+        ("server_extension", ["server", "extension", "list"]),
+        ("labextension", ["labextension", "list"]),
+    ):
         try:
-            res = subprocess.run([sys.executable, "-m", "jupyter", *cmd], capture_output=True, text=True, timeout=60)
+            res = subprocess.run(
+                [sys.executable, "-m", "jupyter", *cmd], capture_output=True, text=True, timeout=60
+            )
             text = res.stdout + res.stderr
-            line = next((ln for ln in text.splitlines() if "sage_studio_lab" in ln or "sage-studio-lab" in ln), "")
-            out[kind] = {"enabled": "enabled" in line and "disabled" not in line, "ok": "OK" in line, "line": line.strip()}
+            line = next(
+                (ln for ln in text.splitlines() if "sage_studio_lab" in ln or "sage-studio-lab" in ln), ""
+            )
+            out[kind] = {
+                "enabled": "enabled" in line and "disabled" not in line,
+                "ok": "OK" in line,
+                "line": line.strip(),
+            }
         except Exception as exc:  # doctor must report, not crash
             out[kind] = {"enabled": False, "ok": False, "line": str(exc)}
     return out
@@ -51,6 +62,10 @@ def run(args) -> int:
         print(f"  {name:14s} {mark[bool(ok)]}{hint}")
     for kind, st in data["extensions"].items():
         state = "enabled" if st["enabled"] else "NOT enabled"
-        fix = "" if st["enabled"] else "  -> pip install -e . (or jupyter server extension enable sage_studio_lab)"
+        fix = (
+            ""
+            if st["enabled"]
+            else "  -> pip install -e . (or jupyter server extension enable sage_studio_lab)"
+        )
         print(f"  {kind:14s} {state}{' OK' if st['ok'] else ''}{fix}")
     return 0

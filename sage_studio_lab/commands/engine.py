@@ -11,8 +11,12 @@ def register(sub) -> None:
     p = sub.add_parser("engine", help="start, stop and inspect the local inference engine")
     esub = p.add_subparsers(dest="engine_command", metavar="ACTION")
 
-    s = esub.add_parser("start", help="start an engine (default model, auto backend) and wait until it is ready")
-    s.add_argument("model", nargs="?", default=None, help="catalog id or local HF folder (default: configured model)")
+    s = esub.add_parser(
+        "start", help="start an engine (default model, auto backend) and wait until it is ready"
+    )
+    s.add_argument(
+        "model", nargs="?", default=None, help="catalog id or local HF folder (default: configured model)"
+    )
     s.add_argument("--backend", default="auto", choices=["auto", "cpu", "vllm"])
     s.add_argument("--port", type=int, default=None, help="default: 8001 when free, else any free port")
     s.add_argument("--gpu-memory-utilization", type=float, default=0.9)
@@ -21,8 +25,12 @@ def register(sub) -> None:
     s.add_argument("--no-wait", action="store_true", help="return at once (status 'loading')")
     s.set_defaults(func=start)
 
-    esub.add_parser("stop", help="stop the engine (SIGTERM, then SIGKILL after a grace period)").set_defaults(func=stop)
-    esub.add_parser("restart", help="restart with the same model, backend and adapters").set_defaults(func=restart)
+    esub.add_parser("stop", help="stop the engine (SIGTERM, then SIGKILL after a grace period)").set_defaults(
+        func=stop
+    )
+    esub.add_parser("restart", help="restart with the same model, backend and adapters").set_defaults(
+        func=restart
+    )
 
     st = esub.add_parser("status", help="running/loading/failed/stopped, pid, port, model, adapters, memory")
     st.add_argument("--json", action="store_true")
@@ -62,9 +70,15 @@ def start(args) -> int:
     from ..settings import get_settings
 
     backend = args.backend if args.backend != "auto" else get_settings().engine_kind
-    st = _manager().start(model=args.model, backend=backend, port=args.port,
-                          gpu_memory_utilization=args.gpu_memory_utilization, quantization=args.quantization,
-                          wait=not args.no_wait, timeout=args.timeout)
+    st = _manager().start(
+        model=args.model,
+        backend=backend,
+        port=args.port,
+        gpu_memory_utilization=args.gpu_memory_utilization,
+        quantization=args.quantization,
+        wait=not args.no_wait,
+        timeout=args.timeout,
+    )
     _print_status(st)
     return 0
 

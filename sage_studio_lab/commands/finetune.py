@@ -15,8 +15,12 @@ def register(sub) -> None:
     fs = p.add_subparsers(dest="finetune_command", metavar="ACTION", required=True)
 
     s = fs.add_parser("start", help="validate a dataset and train a LoRA adapter on it")
-    s.add_argument("--data", required=True, help="dataset file: alpaca / sharegpt / OpenAI messages, .json or .jsonl")
-    s.add_argument("--model", default=None, help="base model: catalog id or HF folder (default: the bundled model)")
+    s.add_argument(
+        "--data", required=True, help="dataset file: alpaca / sharegpt / OpenAI messages, .json or .jsonl"
+    )
+    s.add_argument(
+        "--model", default=None, help="base model: catalog id or HF folder (default: the bundled model)"
+    )
     s.add_argument("--name", default=None)
     s.add_argument("--format", default=None, choices=["alpaca", "sharegpt", "openai"])
     s.add_argument("--epochs", type=float, default=None)
@@ -36,10 +40,13 @@ def register(sub) -> None:
     ls = fs.add_parser("list", help="list fine-tune tasks")
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(func=list_tasks)
-    for name, fn, help_ in (("show", show, "show one task"), ("cancel", cancel, "cancel a queued or running task"),
-                            ("resume", resume, "resume a failed or cancelled task from its last checkpoint"),
-                            ("merge", merge, "merge the adapter into its base model (merged/)"),
-                            ("follow", follow_cmd, "follow a task's progress until it ends")):
+    for name, fn, help_ in (
+        ("show", show, "show one task"),
+        ("cancel", cancel, "cancel a queued or running task"),
+        ("resume", resume, "resume a failed or cancelled task from its last checkpoint"),
+        ("merge", merge, "merge the adapter into its base model (merged/)"),
+        ("follow", follow_cmd, "follow a task's progress until it ends"),
+    ):
         a = fs.add_parser(name, help=help_)
         a.add_argument("task_id")
         a.set_defaults(func=fn)
@@ -54,9 +61,18 @@ def _config(args, dataset_id: str):
     from ..finetune.config import LoraOptions, TaskConfig
 
     body: dict = {"dataset_id": dataset_id}
-    for arg, key in (("model", "model"), ("name", "name"), ("epochs", "epochs"), ("max_steps", "max_steps"),
-                     ("batch_size", "batch_size"), ("grad_accum", "gradient_accumulation"), ("lr", "learning_rate"),
-                     ("max_length", "max_length"), ("eval_ratio", "eval_ratio"), ("threads", "threads")):
+    for arg, key in (
+        ("model", "model"),
+        ("name", "name"),
+        ("epochs", "epochs"),
+        ("max_steps", "max_steps"),
+        ("batch_size", "batch_size"),
+        ("grad_accum", "gradient_accumulation"),
+        ("lr", "learning_rate"),
+        ("max_length", "max_length"),
+        ("eval_ratio", "eval_ratio"),
+        ("threads", "threads"),
+    ):
         if getattr(args, arg) is not None:
             body[key] = getattr(args, arg)
     lora = {}
@@ -103,8 +119,10 @@ def _bar(progress: dict | None, width: int = 30) -> str:
     step, total = progress.get("step") or 0, progress.get("total_steps") or 0
     filled = int(width * step / total) if total else 0
     eta = progress.get("eta_s")
-    return (f"[{'#' * filled}{'.' * (width - filled)}] step {step}/{total} loss {progress.get('loss', 0):.4f}"
-            f" {progress.get('tokens_per_s') or 0:.0f} tok/s eta {eta if eta is not None else '?'}s")
+    return (
+        f"[{'#' * filled}{'.' * (width - filled)}] step {step}/{total} loss {progress.get('loss', 0):.4f}"
+        f" {progress.get('tokens_per_s') or 0:.0f} tok/s eta {eta if eta is not None else '?'}s"
+    )
 
 
 def follow(task_id: str) -> int:

@@ -54,7 +54,9 @@ def run(args) -> int:
 
     async def go():
         last = None
-        async for ev in flow.stream(inputs, executor="ray" if args.ray else "local", record=not args.no_record):
+        async for ev in flow.stream(
+            inputs, executor="ray" if args.ray else "local", record=not args.no_record
+        ):
             if args.events:
                 print(json.dumps(ev, default=str), file=sys.stderr, flush=True)
             elif ev["type"] == "token":

@@ -18,15 +18,25 @@ def register(sub) -> None:
     p.add_argument("--llm-model", default=None, help="model the engine starts with (catalog id or folder)")
     p.add_argument("--use-finetuned", action="store_true", help="serve the newest fine-tuned adapter in chat")
     p.add_argument("--list-finetuned", action="store_true", help="list fine-tuned models and exit")
-    p.add_argument("--notebook-dir", default=None, help="root folder of the Lab (default: the current folder)")
+    p.add_argument(
+        "--notebook-dir", default=None, help="root folder of the Lab (default: the current folder)"
+    )
     p.add_argument("--token", default=None, help="access token (default: Jupyter generates one)")
     p.add_argument("--dry-run", action="store_true", help="print the command instead of running it")
     p.set_defaults(func=run)
 
 
 def lab_argv(args) -> list[str]:
-    argv = [sys.executable, "-m", "jupyter", "lab", f"--ip={args.ip}", f"--port={args.port}",
-            "--ServerApp.port_retries=0", "--no-browser" if os.environ.get("CI") else "--ServerApp.open_browser=True"]
+    argv = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        f"--ip={args.ip}",
+        f"--port={args.port}",
+        "--ServerApp.port_retries=0",
+        "--no-browser" if os.environ.get("CI") else "--ServerApp.open_browser=True",
+    ]
     root = Path(args.notebook_dir or os.getcwd())
     argv.append(f"--ServerApp.root_dir={root}")
     if (root / TOUR).exists():
@@ -62,8 +72,15 @@ def run(args) -> int:
             # The engine serves the base model and hot-loads the adapter; chat defaults to the adapter.
             from ..finetune.catalog import set_current_chat_model
 
-            set_current_chat_model({"model": chosen.id, "kind": "adapter", "path": chosen.path,
-                                    "base_model": chosen.base_model, "engine": None})
+            set_current_chat_model(
+                {
+                    "model": chosen.id,
+                    "kind": "adapter",
+                    "path": chosen.path,
+                    "base_model": chosen.base_model,
+                    "engine": None,
+                }
+            )
             args.llm_model = args.llm_model or chosen.base_model
         else:
             args.llm_model = args.llm_model or chosen.path

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 
 def register(sub) -> None:
-    p = sub.add_parser("serve", help="serve a model in the foreground with the OpenAI/vLLM protocol (CPU engine)")
-    p.add_argument("model", nargs="?", default=None, help="catalog id or local HF folder (default: bundled model)")
+    p = sub.add_parser(
+        "serve", help="serve a model in the foreground with the OpenAI/vLLM protocol (CPU engine)"
+    )
+    p.add_argument(
+        "model", nargs="?", default=None, help="catalog id or local HF folder (default: bundled model)"
+    )
     p.add_argument("--port", type=int, default=8001)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--max-batch", type=int, default=32)
@@ -16,7 +20,16 @@ def register(sub) -> None:
 def run(args) -> int:
     from ..engine import serve
 
-    argv = ["--port", str(args.port), "--host", args.host, "--max-batch", str(args.max_batch), "--dtype", args.dtype]
+    argv = [
+        "--port",
+        str(args.port),
+        "--host",
+        args.host,
+        "--max-batch",
+        str(args.max_batch),
+        "--dtype",
+        args.dtype,
+    ]
     if args.model:
         argv += ["--model", args.model]
     print(f"serving on http://{args.host}:{args.port}/v1 (Ctrl-C to stop)", flush=True)

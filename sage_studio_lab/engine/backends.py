@@ -24,22 +24,43 @@ def choose_backend(backend: str | None) -> str:
     if backend == "auto":
         return "vllm" if vllm_importable() and gpu.gpu_available() else "cpu"
     if backend == "vllm" and not vllm_importable():
-        raise Unavailable("backend 'vllm' needs the vllm package and a GPU: pip install 'sage_studio_lab[gpu]' "
-                          "(or use backend 'cpu')")
+        raise Unavailable(
+            "backend 'vllm' needs the vllm package and a GPU: pip install 'sage_studio_lab[gpu]' "
+            "(or use backend 'cpu')"
+        )
     return backend
 
 
-def vllm_command(model: str, port: int, host: str = "127.0.0.1", gpu_memory_utilization: float = 0.9,
-                 quantization: str | None = None, served_name: str | None = None,
-                 vllm_executable: str | None = None) -> tuple[list[str], dict[str, str]]:
+def vllm_command(
+    model: str,
+    port: int,
+    host: str = "127.0.0.1",
+    gpu_memory_utilization: float = 0.9,
+    quantization: str | None = None,
+    served_name: str | None = None,
+    vllm_executable: str | None = None,
+) -> tuple[list[str], dict[str, str]]:
     """`vllm serve` with runtime LoRA loading enabled (so fine-tuned adapters hot-swap without a restart)."""
     if not 0.05 <= gpu_memory_utilization <= 1.0:
         raise InvalidInput("gpu_memory_utilization must be between 0.05 and 1.0")
     if quantization and quantization not in QUANTIZATIONS:
         raise InvalidInput(f"quantization {quantization!r} is unknown: use one of {', '.join(QUANTIZATIONS)}")
-    argv = [vllm_executable or "vllm", "serve", model, "--host", host, "--port", str(port),
-            "--enable-lora", "--max-lora-rank", "64", "--max-loras", "4",
-            "--gpu-memory-utilization", str(gpu_memory_utilization)]
+    argv = [
+        vllm_executable or "vllm",
+        "serve",
+        model,
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--enable-lora",
+        "--max-lora-rank",
+        "64",
+        "--max-loras",
+        "4",
+        "--gpu-memory-utilization",
+        str(gpu_memory_utilization),
+    ]
     if served_name:
         argv += ["--served-model-name", served_name]
     if quantization:
@@ -47,16 +68,34 @@ def vllm_command(model: str, port: int, host: str = "127.0.0.1", gpu_memory_util
     return argv, {"VLLM_ALLOW_RUNTIME_LORA_UPDATING": "True"}
 
 
-def cpu_command(model: str, port: int, host: str = "127.0.0.1",
-                served_name: str | None = None) -> tuple[list[str], dict[str, str]]:
-    argv = [sys.executable, "-m", "sage_studio_lab.engine.serve", "--model", model, "--host", host, "--port", str(port)]
+def cpu_command(
+    model: str, port: int, host: str = "127.0.0.1", served_name: str | None = None
+) -> tuple[list[str], dict[str, str]]:
+    argv = [
+        sys.executable,
+        "-m",
+        "sage_studio_lab.engine.serve",
+        "--model",
+        model,
+        "--host",
+        host,
+        "--port",
+        str(port),
+    ]
     if served_name:
         argv += ["--served-model-name", served_name]
     return argv, {}
 
 
-def build_command(backend: str, model: str, port: int, host: str = "127.0.0.1", gpu_memory_utilization: float = 0.9,
-                  quantization: str | None = None, served_name: str | None = None) -> tuple[list[str], dict[str, str]]:
+def build_command(
+    backend: str,
+    model: str,
+    port: int,
+    host: str = "127.0.0.1",
+    gpu_memory_utilization: float = 0.9,
+    quantization: str | None = None,
+    served_name: str | None = None,
+) -> tuple[list[str], dict[str, str]]:
     if backend == "vllm":
         return vllm_command(model, port, host, gpu_memory_utilization, quantization, served_name)
     if quantization:

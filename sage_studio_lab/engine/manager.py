@@ -89,8 +89,10 @@ def _check_model(name: str, backend: str) -> str:
         return name
     if backend == "vllm":  # vLLM can fetch a hub id itself
         return name
-    raise ModelNotFound(f"model {name!r} not found: use a catalog id "
-                        f"({', '.join(m.id for m in models.list_models()) or 'none'}) or a local model folder")
+    raise ModelNotFound(
+        f"model {name!r} not found: use a catalog id "
+        f"({', '.join(m.id for m in models.list_models()) or 'none'}) or a local model folder"
+    )
 
 
 class EngineManager:
@@ -185,8 +187,11 @@ class EngineManager:
             code = self._exit_code(row["id"])
             stopping = row["status"] == "stopping"
             status = "stopped" if stopping or code == 0 else "failed"
-            error = None if status == "stopped" else (
-                f"engine exited with code {code}" if code is not None else "engine process is gone")
+            error = (
+                None
+                if status == "stopped"
+                else (f"engine exited with code {code}" if code is not None else "engine process is gone")
+            )
             self._update(row["id"], status=status, exit_code=code, error=error, stopped_at=now())
             return self.store.query_one("SELECT * FROM engines WHERE id=?", (row["id"],))
         if row["status"] == "loading" and self._health(row) == 200:
@@ -198,9 +203,23 @@ class EngineManager:
     def status(self) -> dict:
         row = self._refresh(self._latest())
         if row is None:
-            return {"status": "stopped", "id": None, "backend": None, "model": None, "base_url": None,
-                    "port": None, "pid": None, "uptime_s": None, "adapters": [], "rss_bytes": None,
-                    "gpu_memory": None, "exit_code": None, "error": None, "log_tail": "", "progress": None}
+            return {
+                "status": "stopped",
+                "id": None,
+                "backend": None,
+                "model": None,
+                "base_url": None,
+                "port": None,
+                "pid": None,
+                "uptime_s": None,
+                "adapters": [],
+                "rss_bytes": None,
+                "gpu_memory": None,
+                "exit_code": None,
+                "error": None,
+                "log_tail": "",
+                "progress": None,
+            }
         options = loads(row["options"], {})
         active = row["status"] in ACTIVE
         engine = self._engine_process(row, _verified(row["pid"], row["pid_create_time"])) if active else None
@@ -220,25 +239,46 @@ class EngineManager:
             adapters = served if served is not None else adapters
         last_line = next((ln for ln in reversed(log_tail.splitlines()) if ln.strip()), None)
         return {
-            "status": row["status"], "id": row["id"], "backend": row["backend"], "model": row["model"],
-            "host": row["host"], "port": row["port"],
+            "status": row["status"],
+            "id": row["id"],
+            "backend": row["backend"],
+            "model": row["model"],
+            "host": row["host"],
+            "port": row["port"],
             "base_url": f"http://{row['host']}:{row['port']}" if row["status"] == "running" else None,
-            "pid": engine.pid if engine else None, "supervisor_pid": row["pid"],
-            "started_at": row["started_at"], "stopped_at": row["stopped_at"],
+            "pid": engine.pid if engine else None,
+            "supervisor_pid": row["pid"],
+            "started_at": row["started_at"],
+            "stopped_at": row["stopped_at"],
             "uptime_s": round(now() - row["started_at"], 1) if active else None,
-            "adapters": adapters, "rss_bytes": rss, "gpu_memory": gpu_mem,
-            "exit_code": row["exit_code"], "error": row["error"], "log_tail": log_tail,
+            "adapters": adapters,
+            "rss_bytes": rss,
+            "gpu_memory": gpu_mem,
+            "exit_code": row["exit_code"],
+            "error": row["error"],
+            "log_tail": log_tail,
             "progress": last_line if row["status"] == "loading" else None,
-            "argv": loads(row["argv"], []), "log_path": row["log_path"],
+            "argv": loads(row["argv"], []),
+            "log_path": row["log_path"],
             "options": {k: v for k, v in options.items() if k not in ("engine_pid", "engine_create_time")},
         }
 
     def base_url(self) -> str | None:
         return self.status()["base_url"]
 
-    def start(self, model: str | None = None, backend: str = "auto", port: int | None = None,
-              gpu_memory_utilization: float = 0.9, quantization: str | None = None, wait: bool = True,
-              timeout: float = 180, host: str = HOST, adapters: dict | None = None, _retries: int = 2) -> dict:
+    def start(
+        self,
+        model: str | None = None,
+        backend: str = "auto",
+        port: int | None = None,
+        gpu_memory_utilization: float = 0.9,
+        quantization: str | None = None,
+        wait: bool = True,
+        timeout: float = 180,
+        host: str = HOST,
+        adapters: dict | None = None,
+        _retries: int = 2,
+    ) -> dict:
         port_given = port is not None and _retries == 2
         name = model or get_settings().default_model or models.BUNDLED_MODEL_ID
         chosen = choose_backend(backend)
@@ -249,8 +289,11 @@ class EngineManager:
             if current["status"] in ("loading", "running"):
                 if current["model"] == _check_model(name, chosen) and current["backend"] == chosen:
                     return self.wait_ready(timeout) if wait else current
-                raise Conflict(f"an engine is already {current['status']} ({current['backend']}, {current['model']}): "
-                               "stop it first or use restart", engine=current["id"])
+                raise Conflict(
+                    f"an engine is already {current['status']} ({current['backend']}, {current['model']}): "
+                    "stop it first or use restart",
+                    engine=current["id"],
+                )
             served = _check_model(name, chosen)
             port = int(port) if port else pick_port(host=host)
             if not port_is_free(port, host):
@@ -258,23 +301,53 @@ class EngineManager:
             argv, extra_env = build_command(chosen, served, port, host, gpu_memory_utilization, quantization)
             engine_id = uuid.uuid4().hex[:12]
             log_path = self.engines_dir / f"{engine_id}.log"
-            command = [sys.executable, "-m", "sage_studio_lab.engine.supervise", str(self._exit_file(engine_id)),
-                       str(log_path), "--", *argv]
+            command = [
+                sys.executable,
+                "-m",
+                "sage_studio_lab.engine.supervise",
+                str(self._exit_file(engine_id)),
+                str(log_path),
+                "--",
+                *argv,
+            ]
             env = {**os.environ, **extra_env, "PYTHONUNBUFFERED": "1"}
             with open(log_path, "ab") as log:
                 log.write(f"[sage-studio] starting {chosen} engine: {' '.join(argv)}\n".encode())
                 log.flush()
-                proc = subprocess.Popen(command, start_new_session=True, stdin=subprocess.DEVNULL, stdout=log,
-                                        stderr=subprocess.STDOUT, env=env, close_fds=True)
+                proc = subprocess.Popen(
+                    command,
+                    start_new_session=True,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    env=env,
+                    close_fds=True,
+                )
             with _children_lock:
                 _children[engine_id] = proc
-            options = {"gpu_memory_utilization": gpu_memory_utilization, "quantization": quantization,
-                       "requested_model": name, "adapters": dict(adapters or {})}
+            options = {
+                "gpu_memory_utilization": gpu_memory_utilization,
+                "quantization": quantization,
+                "requested_model": name,
+                "adapters": dict(adapters or {}),
+            }
             self.store.execute(
                 "INSERT INTO engines(id, backend, model, host, port, pid, pid_create_time, argv, status, log_path,"
                 " options, started_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                (engine_id, chosen, served, host, port, proc.pid, psutil.Process(proc.pid).create_time(),
-                 dumps(argv), "loading", str(log_path), dumps(options), now()),
+                (
+                    engine_id,
+                    chosen,
+                    served,
+                    host,
+                    port,
+                    proc.pid,
+                    psutil.Process(proc.pid).create_time(),
+                    dumps(argv),
+                    "loading",
+                    str(log_path),
+                    dumps(options),
+                    now(),
+                ),
             )
         if not wait:
             return self.status()
@@ -284,8 +357,18 @@ class EngineManager:
             # An auto-chosen port can be taken by someone else before the engine binds it: retry elsewhere.
             if port_given or "address already in use" not in self.logs(20) or _retries <= 0:
                 raise
-            return self.start(model, backend, pick_port(preferred=0, host=host), gpu_memory_utilization,
-                              quantization, wait, timeout, host, adapters, _retries=_retries - 1)
+            return self.start(
+                model,
+                backend,
+                pick_port(preferred=0, host=host),
+                gpu_memory_utilization,
+                quantization,
+                wait,
+                timeout,
+                host,
+                adapters,
+                _retries=_retries - 1,
+            )
         for adapter, path in (adapters or {}).items():
             self.load_adapter(adapter, path)
         return self.status() if adapters else status
@@ -298,12 +381,18 @@ class EngineManager:
             if status["status"] == "running":
                 return status
             if status["status"] in ("failed", "stopped"):
-                raise Unavailable(f"the engine did not start ({status['error'] or status['status']}); "
-                                  f"last log lines:\n{tail(status['log_path'], 20)}", engine=status["id"])
+                raise Unavailable(
+                    f"the engine did not start ({status['error'] or status['status']}); "
+                    f"last log lines:\n{tail(status['log_path'], 20)}",
+                    engine=status["id"],
+                )
             if time.monotonic() > deadline:
                 self.stop()
-                raise Unavailable(f"the engine was not ready within {timeout:.0f} s and was stopped; "
-                                  f"last log lines:\n{tail(status['log_path'], 20)}", engine=status["id"])
+                raise Unavailable(
+                    f"the engine was not ready within {timeout:.0f} s and was stopped; "
+                    f"last log lines:\n{tail(status['log_path'], 20)}",
+                    engine=status["id"],
+                )
             time.sleep(0.25)
 
     def stop(self, grace: float = 10.0) -> dict:
@@ -344,11 +433,16 @@ class EngineManager:
             raise NotFound("no engine was started yet: use start")
         options = loads(row["options"], {})
         self.stop()
-        return self.start(model=options.get("requested_model") or row["model"], backend=row["backend"],
-                          port=row["port"] if port_is_free(row["port"], row["host"]) else None,
-                          gpu_memory_utilization=options.get("gpu_memory_utilization", 0.9),
-                          quantization=options.get("quantization"), timeout=timeout, host=row["host"],
-                          adapters=options.get("adapters") or None)
+        return self.start(
+            model=options.get("requested_model") or row["model"],
+            backend=row["backend"],
+            port=row["port"] if port_is_free(row["port"], row["host"]) else None,
+            gpu_memory_utilization=options.get("gpu_memory_utilization", 0.9),
+            quantization=options.get("quantization"),
+            timeout=timeout,
+            host=row["host"],
+            adapters=options.get("adapters") or None,
+        )
 
     def logs(self, lines: int = 200) -> str:
         row = self._latest()
@@ -392,16 +486,24 @@ class EngineManager:
         t0 = time.perf_counter()
         result = self._post("/v1/load_lora_adapter", {"lora_name": name, "lora_path": str(folder.resolve())})
         row = result["row"]
-        options = loads(self.store.query_one("SELECT options FROM engines WHERE id=?", (row["id"],))["options"], {})
+        options = loads(
+            self.store.query_one("SELECT options FROM engines WHERE id=?", (row["id"],))["options"], {}
+        )
         options.setdefault("adapters", {})[name] = str(folder.resolve())
         self._update(row["id"], options=options)
-        return {"name": name, "path": str(folder.resolve()), "load_time_s": round(time.perf_counter() - t0, 3),
-                "message": result["text"]}
+        return {
+            "name": name,
+            "path": str(folder.resolve()),
+            "load_time_s": round(time.perf_counter() - t0, 3),
+            "message": result["text"],
+        }
 
     def unload_adapter(self, name: str) -> dict:
         result = self._post("/v1/unload_lora_adapter", {"lora_name": name})
         row = result["row"]
-        options = loads(self.store.query_one("SELECT options FROM engines WHERE id=?", (row["id"],))["options"], {})
+        options = loads(
+            self.store.query_one("SELECT options FROM engines WHERE id=?", (row["id"],))["options"], {}
+        )
         options.setdefault("adapters", {}).pop(name, None)
         self._update(row["id"], options=options)
         return {"name": name, "unloaded": True, "message": result["text"]}

@@ -13,16 +13,29 @@ class EngineMetrics:
         labels = ["model_name"]
         r = self.registry
         self._running = Gauge("vllm:num_requests_running", "Requests in the decode batch", labels, registry=r)
-        self._waiting = Gauge("vllm:num_requests_waiting", "Requests waiting to join the batch", labels, registry=r)
+        self._waiting = Gauge(
+            "vllm:num_requests_waiting", "Requests waiting to join the batch", labels, registry=r
+        )
         self._prompt = Counter("vllm:prompt_tokens", "Prefill tokens processed", labels, registry=r)
         self._generation = Counter("vllm:generation_tokens", "Tokens generated", labels, registry=r)
-        self._ttft = Histogram("vllm:time_to_first_token_seconds", "Time to first token", labels,
-                               buckets=TTFT_BUCKETS, registry=r)
-        self._success = Counter("vllm:request_success", "Finished requests", labels + ["finished_reason"],
-                                registry=r)
+        self._ttft = Histogram(
+            "vllm:time_to_first_token_seconds",
+            "Time to first token",
+            labels,
+            buckets=TTFT_BUCKETS,
+            registry=r,
+        )
+        self._success = Counter(
+            "vllm:request_success", "Finished requests", labels + ["finished_reason"], registry=r
+        )
         # Tokens per decode step (batch size) — >1 proves requests are decoded together.
-        self._iteration = Histogram("vllm:iteration_tokens_total", "Tokens per decode step", labels,
-                                    buckets=(1, 2, 4, 8, 16, 32, 64, 128), registry=r)
+        self._iteration = Histogram(
+            "vllm:iteration_tokens_total",
+            "Tokens per decode step",
+            labels,
+            buckets=(1, 2, 4, 8, 16, 32, 64, 128),
+            registry=r,
+        )
         self.model_name = model_name
 
     def set_queue(self, running: int, waiting: int) -> None:

@@ -12,15 +12,26 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 class ApiError(Exception):
     """An OpenAI-style error object: {"error": {"message", "type", "param", "code"}}."""
 
-    TYPES = {400: "BadRequestError", 404: "NotFoundError", 503: "ServiceUnavailableError", 500: "InternalServerError"}
+    TYPES = {
+        400: "BadRequestError",
+        404: "NotFoundError",
+        503: "ServiceUnavailableError",
+        500: "InternalServerError",
+    }
 
     def __init__(self, message: str, status: int = 400, param: str | None = None):
         super().__init__(message)
         self.message, self.status, self.param = message, status, param
 
     def body(self) -> dict:
-        return {"error": {"message": self.message, "type": self.TYPES.get(self.status, "BadRequestError"),
-                          "param": self.param, "code": self.status}}
+        return {
+            "error": {
+                "message": self.message,
+                "type": self.TYPES.get(self.status, "BadRequestError"),
+                "param": self.param,
+                "code": self.status,
+            }
+        }
 
 
 class StreamOptions(BaseModel):
@@ -98,19 +109,31 @@ def usage(prompt: int, completion: int) -> dict:
     return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
 
 
-def chat_chunk(rid: str, model: str, created: int, delta: dict, finish: str | None = None,
-               with_usage: bool = False) -> dict:
-    chunk = {"id": rid, "object": "chat.completion.chunk", "created": created, "model": model,
-             "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]}
+def chat_chunk(
+    rid: str, model: str, created: int, delta: dict, finish: str | None = None, with_usage: bool = False
+) -> dict:
+    chunk = {
+        "id": rid,
+        "object": "chat.completion.chunk",
+        "created": created,
+        "model": model,
+        "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}],
+    }
     if with_usage:
         chunk["usage"] = None
     return chunk
 
 
-def completion_chunk(rid: str, model: str, created: int, text: str, finish: str | None = None,
-                     with_usage: bool = False) -> dict:
-    chunk = {"id": rid, "object": "text_completion", "created": created, "model": model,
-             "choices": [{"index": 0, "text": text, "logprobs": None, "finish_reason": finish}]}
+def completion_chunk(
+    rid: str, model: str, created: int, text: str, finish: str | None = None, with_usage: bool = False
+) -> dict:
+    chunk = {
+        "id": rid,
+        "object": "text_completion",
+        "created": created,
+        "model": model,
+        "choices": [{"index": 0, "text": text, "logprobs": None, "finish_reason": finish}],
+    }
     if with_usage:
         chunk["usage"] = None
     return chunk

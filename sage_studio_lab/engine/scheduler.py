@@ -83,7 +83,8 @@ class Scheduler:
     def submit(self, seq: Sequence) -> None:
         if seq.params.temperature > 0:
             seq.generator = torch.Generator().manual_seed(
-                seq.params.seed if seq.params.seed is not None else random.getrandbits(63))
+                seq.params.seed if seq.params.seed is not None else random.getrandbits(63)
+            )
         with self._wake:
             self.pending.append(seq)
             self._wake.notify()
@@ -133,8 +134,15 @@ class Scheduler:
         kwargs = {}
         if self.adapters:
             kwargs["adapter_names"] = [s.adapter or BASE_ADAPTER for s in seqs]
-        out = self.model(input_ids=input_ids, attention_mask=mask, position_ids=positions,
-                         past_key_values=cache, use_cache=True, logits_to_keep=1, **kwargs)
+        out = self.model(
+            input_ids=input_ids,
+            attention_mask=mask,
+            position_ids=positions,
+            past_key_values=cache,
+            use_cache=True,
+            logits_to_keep=1,
+            **kwargs,
+        )
         return out.logits[:, -1, :].float(), out.past_key_values
 
     def _admit(self) -> None:
@@ -182,7 +190,9 @@ class Scheduler:
 
         for old, new in zip(self._cache.layers, cache.layers, strict=True):
             old.keys = torch.cat([pad(old.keys, width - old_len), pad(new.keys, width - new_len)], dim=0)
-            old.values = torch.cat([pad(old.values, width - old_len), pad(new.values, width - new_len)], dim=0)
+            old.values = torch.cat(
+                [pad(old.values, width - old_len), pad(new.values, width - new_len)], dim=0
+            )
         self._mask = torch.cat([pad(self._mask, width - old_len), pad(mask, width - new_len)], dim=0)
         self._next = torch.cat([self._next, tokens])
         self._pos = torch.cat([self._pos, positions])
@@ -191,8 +201,9 @@ class Scheduler:
         if self.metrics:
             self.metrics.iteration(len(self.active))
         self._mask = torch.cat([self._mask, self._mask.new_ones(self._mask.shape[0], 1)], dim=1)
-        logits, self._cache = self._forward(self._next[:, None], self._mask, self._pos[:, None], self._cache,
-                                            self.active)
+        logits, self._cache = self._forward(
+            self._next[:, None], self._mask, self._pos[:, None], self._cache, self.active
+        )
         self._pos = self._pos + 1
         self._next = self._sample(logits, self.active)
         for seq, token in zip(self.active, self._next.tolist(), strict=True):
@@ -263,13 +274,13 @@ class Scheduler:
                     safe = min(safe, len(text[:safe]) - k)
                     break
         if safe > seq.sent:
-            seq.emit(("text", text[seq.sent:safe]))
+            seq.emit(("text", text[seq.sent : safe]))
             seq.sent = safe
 
     def _finish(self, seq: Sequence, reason: str, text: str) -> None:
         seq.finish_reason = reason
         seq.text = text.rstrip("\ufffd")
         if len(seq.text) > seq.sent:
-            seq.emit(("text", seq.text[seq.sent:]))
+            seq.emit(("text", seq.text[seq.sent :]))
             seq.sent = len(seq.text)
         seq.emit(("done", reason))

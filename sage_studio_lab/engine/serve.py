@@ -33,8 +33,14 @@ DEFAULT_MAX_TOKENS = 512  # when a request gives none (a 135M model can ramble t
 
 
 class EngineState:
-    def __init__(self, model: str | None, served_name: str | None, max_batch: int, threads: int | None,
-                 dtype: str = "float32"):
+    def __init__(
+        self,
+        model: str | None,
+        served_name: str | None,
+        max_batch: int,
+        threads: int | None,
+        dtype: str = "float32",
+    ):
         self.dtype = dtype
         self.model_arg = model
         self.served_name = served_name
@@ -76,11 +82,16 @@ class EngineState:
             self.max_model_len = int(getattr(model.config, "max_position_embeddings", 2048))
             self.metrics = EngineMetrics(self.served_name)
             self.tokenizer = tokenizer
-            self.scheduler = Scheduler(model, tokenizer, eos_ids, max_batch=self.max_batch, metrics=self.metrics)
+            self.scheduler = Scheduler(
+                model, tokenizer, eos_ids, max_batch=self.max_batch, metrics=self.metrics
+            )
             self.scheduler.start()
             self.ready = True
-            print(f"ready: {self.served_name} in {time.perf_counter() - t0:.1f} s "
-                  f"(torch threads {torch.get_num_threads()}, max batch {self.max_batch}, {self.dtype})", flush=True)
+            print(
+                f"ready: {self.served_name} in {time.perf_counter() - t0:.1f} s "
+                f"(torch threads {torch.get_num_threads()}, max batch {self.max_batch}, {self.dtype})",
+                flush=True,
+            )
         except Exception as exc:
             self.error = f"{type(exc).__name__}: {exc}"
             print(f"model load failed: {self.error}", flush=True)
@@ -114,12 +125,22 @@ class SSEResponse:
         self.events, self.on_close = events, on_close
 
     async def __call__(self, scope, receive, send):
-        await send({"type": "http.response.start", "status": 200, "headers": [
-            (b"content-type", b"text/event-stream; charset=utf-8"), (b"cache-control", b"no-cache")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"content-type", b"text/event-stream; charset=utf-8"),
+                    (b"cache-control", b"no-cache"),
+                ],
+            }
+        )
 
         async def pump():
             async for data in self.events:
-                await send({"type": "http.response.body", "body": f"data: {data}\n\n".encode(), "more_body": True})
+                await send(
+                    {"type": "http.response.body", "body": f"data: {data}\n\n".encode(), "more_body": True}
+                )
             await send({"type": "http.response.body", "body": b"data: [DONE]\n\n", "more_body": False})
 
         async def watch():
@@ -154,13 +175,22 @@ def build_app(state: EngineState) -> Starlette:
         limit = getattr(req, "max_completion_tokens", None) or req.max_tokens
         room = state.max_model_len - prompt_len
         if room <= 0 or (limit and limit > room):
-            raise ApiError(f"This model's maximum context length is {state.max_model_len} tokens. However, you "
-                           f"requested {prompt_len + (limit or 0)} tokens ({prompt_len} in the messages, "
-                           f"{limit or 0} in the completion). Please reduce the length.", 400, "messages")
+            raise ApiError(
+                f"This model's maximum context length is {state.max_model_len} tokens. However, you "
+                f"requested {prompt_len + (limit or 0)} tokens ({prompt_len} in the messages, "
+                f"{limit or 0} in the completion). Please reduce the length.",
+                400,
+                "messages",
+            )
         from .scheduler import SamplingParams
 
-        return SamplingParams(max_tokens=limit or min(DEFAULT_MAX_TOKENS, room), temperature=req.temperature,
-                              top_p=req.top_p, stop=list(req.stop or []), seed=req.seed)
+        return SamplingParams(
+            max_tokens=limit or min(DEFAULT_MAX_TOKENS, room),
+            temperature=req.temperature,
+            top_p=req.top_p,
+            stop=list(req.stop or []),
+            seed=req.seed,
+        )
 
     async def generate(req, prompt_ids: list[int], chunker, make_final, request: Request):
         from .scheduler import Sequence
@@ -181,10 +211,19 @@ def build_app(state: EngineState) -> Starlette:
             return p.usage(len(prompt_ids), len(seq.generated))
 
         if req.stream:
+
             async def events():
                 if make_final == "chat":
-                    yield json.dumps(chunker(rid, model_name, created, {"role": "assistant", "content": ""},
-                                             None, include_usage))
+                    yield json.dumps(
+                        chunker(
+                            rid,
+                            model_name,
+                            created,
+                            {"role": "assistant", "content": ""},
+                            None,
+                            include_usage,
+                        )
+                    )
                 while True:
                     kind, value = await seq.queue.get()
                     if kind == "text":
@@ -195,12 +234,27 @@ def build_app(state: EngineState) -> Starlette:
                         return
                     else:
                         used = done(value)
-                        yield json.dumps(chunker(rid, model_name, created, {} if make_final == "chat" else "",
-                                                 value, include_usage))
+                        yield json.dumps(
+                            chunker(
+                                rid,
+                                model_name,
+                                created,
+                                {} if make_final == "chat" else "",
+                                value,
+                                include_usage,
+                            )
+                        )
                         if include_usage:
-                            yield json.dumps({"id": rid, "object": chunker(rid, "", 0, "", None)["object"],
-                                              "created": created, "model": model_name, "choices": [],
-                                              "usage": used})
+                            yield json.dumps(
+                                {
+                                    "id": rid,
+                                    "object": chunker(rid, "", 0, "", None)["object"],
+                                    "created": created,
+                                    "model": model_name,
+                                    "choices": [],
+                                    "usage": used,
+                                }
+                            )
                         return
 
             return SSEResponse(events(), close)
@@ -232,23 +286,44 @@ def build_app(state: EngineState) -> Starlette:
         reason = finish_task.result()
         used = done(reason)
         if make_final == "chat":
-            body = {"id": rid, "object": "chat.completion", "created": created, "model": model_name,
-                    "choices": [{"index": 0, "message": {"role": "assistant", "content": seq.text},
-                                 "logprobs": None, "finish_reason": reason}], "usage": used}
+            body = {
+                "id": rid,
+                "object": "chat.completion",
+                "created": created,
+                "model": model_name,
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": seq.text},
+                        "logprobs": None,
+                        "finish_reason": reason,
+                    }
+                ],
+                "usage": used,
+            }
         else:
-            body = {"id": rid, "object": "text_completion", "created": created, "model": model_name,
-                    "choices": [{"index": 0, "text": seq.text, "logprobs": None, "finish_reason": reason}],
-                    "usage": used}
+            body = {
+                "id": rid,
+                "object": "text_completion",
+                "created": created,
+                "model": model_name,
+                "choices": [{"index": 0, "text": seq.text, "logprobs": None, "finish_reason": reason}],
+                "usage": used,
+            }
         return JSONResponse(body)
 
     async def chat_completions(request: Request):
         try:
             require_ready()
             req = await _body(request, p.ChatCompletionRequest)
-            messages = [{"role": m.role if m.role != "developer" else "system", "content": m.text()}
-                        for m in req.messages]
+            messages = [
+                {"role": m.role if m.role != "developer" else "system", "content": m.text()}
+                for m in req.messages
+            ]
             try:
-                text = state.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+                text = state.tokenizer.apply_chat_template(
+                    messages, add_generation_prompt=True, tokenize=False
+                )
             except Exception as exc:
                 raise ApiError(f"messages cannot be rendered with this model's chat template: {exc}") from exc
             ids = state.tokenizer(text, add_special_tokens=False)["input_ids"]
@@ -275,20 +350,39 @@ def build_app(state: EngineState) -> Starlette:
     async def health(_request: Request):
         if state.ready:
             return Response(status_code=200)
-        return JSONResponse({"status": "loading" if not state.error else "failed", "error": state.error},
-                            status_code=503)
+        return JSONResponse(
+            {"status": "loading" if not state.error else "failed", "error": state.error}, status_code=503
+        )
 
     async def list_models(_request: Request):
         created = p.now_s()
         data = []
         if state.ready:
-            data.append({"id": state.served_name, "object": "model", "created": created, "owned_by": "sage-studio",
-                         "root": state.model_path, "parent": None, "max_model_len": state.max_model_len,
-                         "permission": []})
+            data.append(
+                {
+                    "id": state.served_name,
+                    "object": "model",
+                    "created": created,
+                    "owned_by": "sage-studio",
+                    "root": state.model_path,
+                    "parent": None,
+                    "max_model_len": state.max_model_len,
+                    "permission": [],
+                }
+            )
             for name, path in state.scheduler.adapters.items():
-                data.append({"id": name, "object": "model", "created": created, "owned_by": "sage-studio",
-                             "root": path, "parent": state.served_name, "max_model_len": state.max_model_len,
-                             "permission": []})
+                data.append(
+                    {
+                        "id": name,
+                        "object": "model",
+                        "created": created,
+                        "owned_by": "sage-studio",
+                        "root": path,
+                        "parent": state.served_name,
+                        "max_model_len": state.max_model_len,
+                        "permission": [],
+                    }
+                )
         return JSONResponse({"object": "list", "data": data})
 
     async def load_lora(request: Request):
@@ -343,9 +437,13 @@ def build_app(state: EngineState) -> Starlette:
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    ap = argparse.ArgumentParser(prog="python -m sage_studio_lab.engine.serve",
-                                 description="SAGE Studio CPU engine (OpenAI/vLLM protocol over transformers)")
-    ap.add_argument("--model", default=None, help="catalog id or local HF folder (default: the bundled model)")
+    ap = argparse.ArgumentParser(
+        prog="python -m sage_studio_lab.engine.serve",
+        description="SAGE Studio CPU engine (OpenAI/vLLM protocol over transformers)",
+    )
+    ap.add_argument(
+        "--model", default=None, help="catalog id or local HF folder (default: the bundled model)"
+    )
     ap.add_argument("--served-model-name", default=None, help="name clients use (default: the model id)")
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=8001)
@@ -366,8 +464,9 @@ def main(argv=None) -> None:
     if args.model and Path(args.model).expanduser().is_dir():
         args.model = str(Path(args.model).expanduser().resolve())
     state = EngineState(args.model, args.served_model_name, args.max_batch, args.threads, args.dtype)
-    uvicorn.run(build_app(state), host=args.host, port=args.port, log_level="warning",
-                timeout_graceful_shutdown=3)
+    uvicorn.run(
+        build_app(state), host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=3
+    )
 
 
 if __name__ == "__main__":

@@ -62,8 +62,10 @@ def advise(config: TaskConfig, model_dir: Path, rows: int) -> list[str]:
         free = psutil.virtual_memory().available
         where = "available RAM (no GPU: training runs on the CPU)"
     if need > 0.8 * free:
-        warnings.append(f"estimated memory {need / 2**30:.1f} GiB is close to or above the {free / 2**30:.1f} GiB "
-                        f"{where}: lower batch_size or max_length, or use gradient_accumulation")
+        warnings.append(
+            f"estimated memory {need / 2**30:.1f} GiB is close to or above the {free / 2**30:.1f} GiB "
+            f"{where}: lower batch_size or max_length, or use gradient_accumulation"
+        )
     if not gpus and _param_count(model_dir) > 1_000_000_000:
         warnings.append("a model above 1B parameters trains very slowly on a CPU")
     if rows < config.batch_size:
@@ -71,5 +73,7 @@ def advise(config: TaskConfig, model_dir: Path, rows: int) -> list[str]:
     if config.eval_ratio > 0 and rows * config.eval_ratio < 1:
         warnings.append("the eval split will hold a single example: eval loss will be noisy")
     if config.lora.rank > 64:
-        warnings.append(f"LoRA rank {config.lora.rank} is above 64: the engine cannot hot-load it (merge instead)")
+        warnings.append(
+            f"LoRA rank {config.lora.rank} is above 64: the engine cannot hot-load it (merge instead)"
+        )
     return warnings

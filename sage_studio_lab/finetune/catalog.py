@@ -15,19 +15,37 @@ def finetuned_models() -> list:
     from ..models import ModelInfo
 
     out = []
-    rows = get_store().query("SELECT id, name, base_model, output_dir, updated_at FROM finetune_tasks "
-                             "WHERE status='completed' ORDER BY updated_at")
+    rows = get_store().query(
+        "SELECT id, name, base_model, output_dir, updated_at FROM finetune_tasks "
+        "WHERE status='completed' ORDER BY updated_at"
+    )
     for row in rows:
         folder = Path(row["output_dir"])
         adapter = folder / "adapter"
         if (adapter / "adapter_config.json").exists():
-            out.append(ModelInfo(id=row["id"], name=row["name"], type="finetuned", source="finetune",
-                                 path=str(adapter), base_model=row["base_model"],
-                                 details={"kind": "adapter", "task_id": row["id"], **adapter_details(adapter)}))
+            out.append(
+                ModelInfo(
+                    id=row["id"],
+                    name=row["name"],
+                    type="finetuned",
+                    source="finetune",
+                    path=str(adapter),
+                    base_model=row["base_model"],
+                    details={"kind": "adapter", "task_id": row["id"], **adapter_details(adapter)},
+                )
+            )
         if (folder / "merged" / "config.json").exists():
-            out.append(ModelInfo(id=f"{row['id']}-merged", name=f"{row['name']} (merged)", type="finetuned",
-                                 source="finetune", path=str(folder / "merged"), base_model=row["base_model"],
-                                 details={"kind": "merged", "task_id": row["id"]}))
+            out.append(
+                ModelInfo(
+                    id=f"{row['id']}-merged",
+                    name=f"{row['name']} (merged)",
+                    type="finetuned",
+                    source="finetune",
+                    path=str(folder / "merged"),
+                    base_model=row["base_model"],
+                    details={"kind": "merged", "task_id": row["id"]},
+                )
+            )
     return out
 
 
@@ -36,8 +54,12 @@ def adapter_details(adapter: Path) -> dict:
         cfg = json.loads((Path(adapter) / "adapter_config.json").read_text())
     except (OSError, json.JSONDecodeError):
         return {}
-    return {"rank": cfg.get("r"), "alpha": cfg.get("lora_alpha"), "target_modules": cfg.get("target_modules"),
-            "use_dora": bool(cfg.get("use_dora"))}
+    return {
+        "rank": cfg.get("r"),
+        "alpha": cfg.get("lora_alpha"),
+        "target_modules": cfg.get("target_modules"),
+        "use_dora": bool(cfg.get("use_dora")),
+    }
 
 
 def get_setting(key: str, default=None):
@@ -46,8 +68,10 @@ def get_setting(key: str, default=None):
 
 
 def set_setting(key: str, value) -> None:
-    get_store().execute("INSERT OR REPLACE INTO finetune_settings(key, value, updated_at) VALUES (?,?,?)",
-                        (key, dumps(value), now()))
+    get_store().execute(
+        "INSERT OR REPLACE INTO finetune_settings(key, value, updated_at) VALUES (?,?,?)",
+        (key, dumps(value), now()),
+    )
 
 
 def current_chat_model() -> dict:
@@ -55,8 +79,13 @@ def current_chat_model() -> dict:
     The chat gateway reads this; `None` model means "the engine's base model"."""
     from ..settings import get_settings
 
-    return get_setting(CURRENT_MODEL_KEY) or {"model": None, "kind": "base", "base_model": get_settings().default_model,
-                                              "path": None, "since": None}
+    return get_setting(CURRENT_MODEL_KEY) or {
+        "model": None,
+        "kind": "base",
+        "base_model": get_settings().default_model,
+        "path": None,
+        "since": None,
+    }
 
 
 def set_current_chat_model(value: dict) -> dict:

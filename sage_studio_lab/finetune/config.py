@@ -47,5 +47,10 @@ class TaskConfig(BaseModel):
     save_steps: int = Field(50, ge=1)
     eval_steps: int = Field(50, ge=1)
     quantization: Literal["none", "4bit", "8bit"] = "none"
-    threads: int | None = Field(None, ge=1, le=512, description="CPU threads (default: torch's choice, or "
-                                "$SAGE_STUDIO_TRAIN_THREADS); 1 is far faster on a busy shared CPU")
+    threads: int | None = Field(
+        None,
+        ge=1,
+        le=512,
+        description="CPU threads (default: torch's choice, or "
+        "$SAGE_STUDIO_TRAIN_THREADS); 1 is far faster on a busy shared CPU",
+    )

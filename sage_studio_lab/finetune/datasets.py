@@ -34,8 +34,13 @@ def validate_file(path: Path, fmt: str | None = None) -> dict:
     if fmt is not None and fmt not in FORMATS:
         raise InvalidInput(f"format {fmt!r} is unknown: use one of {', '.join(FORMATS)}")
     got, conversations, errors = parse_file(Path(path), fmt)
-    return {"ok": not errors, "format": got, "rows": len(conversations), "errors": errors[:MAX_REPORTED_ERRORS],
-            "error_count": len(errors)}
+    return {
+        "ok": not errors,
+        "format": got,
+        "rows": len(conversations),
+        "errors": errors[:MAX_REPORTED_ERRORS],
+        "error_count": len(errors),
+    }
 
 
 def _raise_invalid(report: dict, name: str) -> None:
@@ -68,8 +73,10 @@ def save_conversations(conversations: list[list[dict]], name: str, fmt: str = "o
     stats = {"turns": sum(len(c) for c in conversations)}
     try:
         with get_store().tx() as conn:
-            conn.execute("INSERT INTO datasets(id, name, format, path, rows, stats, created_at) VALUES (?,?,?,?,?,?,?)",
-                         (dataset_id, name, fmt, str(folder / DATA_FILE), len(conversations), dumps(stats), now()))
+            conn.execute(
+                "INSERT INTO datasets(id, name, format, path, rows, stats, created_at) VALUES (?,?,?,?,?,?,?)",
+                (dataset_id, name, fmt, str(folder / DATA_FILE), len(conversations), dumps(stats), now()),
+            )
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
@@ -130,10 +137,23 @@ def token_stats(dataset_id: str, model: str | None = None, max_length: int = 512
     tok = tokenizer_for(model)
     lengths = [token_length(tok, m) for m in load_conversations(dataset_id)]
     if not lengths:
-        return {"count": 0, "total_tokens": 0, "mean": 0, "max": 0, "over_max_length": 0, "max_length": max_length}
-    return {"count": len(lengths), "total_tokens": sum(lengths), "mean": round(sum(lengths) / len(lengths), 1),
-            "max": max(lengths), "min": min(lengths), "over_max_length": sum(n > max_length for n in lengths),
-            "max_length": max_length}
+        return {
+            "count": 0,
+            "total_tokens": 0,
+            "mean": 0,
+            "max": 0,
+            "over_max_length": 0,
+            "max_length": max_length,
+        }
+    return {
+        "count": len(lengths),
+        "total_tokens": sum(lengths),
+        "mean": round(sum(lengths) / len(lengths), 1),
+        "max": max(lengths),
+        "min": min(lengths),
+        "over_max_length": sum(n > max_length for n in lengths),
+        "max_length": max_length,
+    }
 
 
 # -- sample dataset from docs -------------------------------------------------------------------------------
@@ -168,8 +188,10 @@ def docs_conversations(folder: Path, max_chars: int = 1200) -> list[list[dict]]:
         title = md.stem.replace("_", " ").replace("-", " ")
         for heading, body in _sections(md.read_text(encoding="utf-8", errors="replace")):
             answer = body if len(body) <= max_chars else body[:max_chars].rsplit("\n", 1)[0]
-            question = f"In the {title} documentation, what does the section \"{heading}\" explain?"
-            conversations.append([{"role": "user", "content": question}, {"role": "assistant", "content": answer}])
+            question = f'In the {title} documentation, what does the section "{heading}" explain?'
+            conversations.append(
+                [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]
+            )
     return conversations
 
 
@@ -180,5 +202,7 @@ def prepare_docs(folder: str | None = None, name: str | None = None) -> dict:
         raise InvalidInput(f"docs folder {str(root)!r} does not exist")
     conversations = docs_conversations(root)
     if not conversations:
-        raise InvalidInput(f"no markdown sections found under {str(root)!r}: it needs *.md files with headings")
+        raise InvalidInput(
+            f"no markdown sections found under {str(root)!r}: it needs *.md files with headings"
+        )
     return save_conversations(conversations, name=name or f"docs:{root.name}", fmt="docs")

@@ -53,7 +53,9 @@ def assistant_spans(tok, messages: list[dict]) -> tuple[str, list[tuple[int, int
 def encode(tok, messages: list[dict], max_length: int) -> dict:
     """input_ids / attention_mask / labels, truncated to max_length; labels only on assistant tokens."""
     text, spans = assistant_spans(tok, messages)
-    enc = tok(text, add_special_tokens=False, return_offsets_mapping=True, truncation=True, max_length=max_length)
+    enc = tok(
+        text, add_special_tokens=False, return_offsets_mapping=True, truncation=True, max_length=max_length
+    )
     labels = []
     for tid, (a, b) in zip(enc["input_ids"], enc["offset_mapping"], strict=True):
         inside = any(a >= s and b <= e and b > a for s, e in spans)

@@ -11,8 +11,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 FORMATS = ("alpaca", "sharegpt", "openai")
-SHAREGPT_ROLES = {"human": "user", "user": "user", "gpt": "assistant", "assistant": "assistant",
-                  "system": "system", "model": "assistant", "bot": "assistant"}
+SHAREGPT_ROLES = {
+    "human": "user",
+    "user": "user",
+    "gpt": "assistant",
+    "assistant": "assistant",
+    "system": "system",
+    "model": "assistant",
+    "bot": "assistant",
+}
 OPENAI_ROLES = {"system", "user", "assistant"}
 MAX_REPORTED_ERRORS = 50
 
@@ -28,8 +35,10 @@ def detect_format(record: dict) -> str:
         return "sharegpt"
     if "instruction" in record or "output" in record:
         return "alpaca"
-    raise RecordError("unknown format: expected 'messages' (openai), 'conversations' (sharegpt) "
-                      "or 'instruction'/'output' (alpaca)")
+    raise RecordError(
+        "unknown format: expected 'messages' (openai), 'conversations' (sharegpt) "
+        "or 'instruction'/'output' (alpaca)"
+    )
 
 
 def _text(value, what: str) -> str:
@@ -53,8 +62,10 @@ def from_alpaca(rec: dict) -> list[dict]:
     for i, pair in enumerate(rec.get("history") or []):
         if not (isinstance(pair, list | tuple) and len(pair) == 2):
             raise RecordError(f"'history[{i}]' must be a [user, assistant] pair")
-        messages += [{"role": "user", "content": _text(pair[0], f"history[{i}][0]")},
-                     {"role": "assistant", "content": _text(pair[1], f"history[{i}][1]")}]
+        messages += [
+            {"role": "user", "content": _text(pair[0], f"history[{i}][0]")},
+            {"role": "assistant", "content": _text(pair[1], f"history[{i}][1]")},
+        ]
     user = f"{instruction}\n\n{extra}" if extra.strip() else instruction
     return messages + [{"role": "user", "content": user}, {"role": "assistant", "content": output}]
 

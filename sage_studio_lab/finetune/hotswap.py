@@ -65,22 +65,35 @@ def use_adapter(name: str, adapter: Path, base_model: str | None = None) -> dict
     adapter = Path(adapter)
     problems = hot_load_problems(adapter)
     if problems:
-        raise Conflict("this adapter cannot be hot-loaded: " + "; ".join(problems)
-                       + ". Merge it (POST finetune/tasks/{id}/merge) and restart the engine on the merged model.",
-                       reason=problems, action="merge-and-restart")
+        raise Conflict(
+            "this adapter cannot be hot-loaded: "
+            + "; ".join(problems)
+            + ". Merge it (POST finetune/tasks/{id}/merge) and restart the engine on the merged model.",
+            reason=problems,
+            action="merge-and-restart",
+        )
     manager = _engine()
     status = _require_running(manager)
     served = status.get("model")
     if base_model and served and not same_model(base_model, served):
-        raise Conflict(f"this adapter was trained on {base_model} but the engine serves {served}: restart the "
-                       f"engine on {base_model} (or merge the adapter and serve the merged model)",
-                       reason=[f"base model mismatch: {base_model} vs {served}"], action="restart-engine")
+        raise Conflict(
+            f"this adapter was trained on {base_model} but the engine serves {served}: restart the "
+            f"engine on {base_model} (or merge the adapter and serve the merged model)",
+            reason=[f"base model mismatch: {base_model} vs {served}"],
+            action="restart-engine",
+        )
     load_time = 0.0
     if name not in (status.get("adapters") or []):
         load_time = manager.load_adapter(name, str(adapter))["load_time_s"]
-    current = catalog.set_current_chat_model({"model": name, "kind": "adapter", "path": str(adapter.resolve()),
-                                              "base_model": base_model or status.get("model"),
-                                              "engine": status.get("id")})
+    current = catalog.set_current_chat_model(
+        {
+            "model": name,
+            "kind": "adapter",
+            "path": str(adapter.resolve()),
+            "base_model": base_model or status.get("model"),
+            "engine": status.get("id"),
+        }
+    )
     return {"current": current, "load_time_s": load_time, "engine": status.get("id"), "restarted": False}
 
 
@@ -106,23 +119,40 @@ def switch_model(model_path: str) -> dict:
         wanted = Path(model_path).expanduser()
         if ".." in wanted.parts:
             raise InvalidInput(f"model_path {model_path!r} must not contain '..'")
-        info = next((m for m in catalog_by_id.values() if m.path and Path(m.path).resolve() == wanted.resolve()),
-                    None)
+        info = next(
+            (m for m in catalog_by_id.values() if m.path and Path(m.path).resolve() == wanted.resolve()), None
+        )
     if info is None:
-        raise NotFound(f"model {model_path!r} is not in the catalog: use an id from GET finetune/models",
-                       models=sorted(catalog_by_id))
+        raise NotFound(
+            f"model {model_path!r} is not in the catalog: use an id from GET finetune/models",
+            models=sorted(catalog_by_id),
+        )
     if info.type == "finetuned" and info.details.get("kind") == "adapter":
         return use_adapter(info.id, Path(info.path), info.base_model)
     manager = _engine()
     status = _require_running(manager)
     served = status.get("model")
-    same = info.id == served or (info.path and served and Path(info.path).resolve() == Path(served).resolve()) \
+    same = (
+        info.id == served
+        or (info.path and served and Path(info.path).resolve() == Path(served).resolve())
         or (info.id == BUNDLED_MODEL_ID and served == BUNDLED_MODEL_ID)
+    )
     if not same:
-        raise Conflict(f"the engine serves {served}; switching chat to {info.id} needs an engine restart on that "
-                       "model (POST engine/restart with it)", action="restart-engine", model=info.id)
-    current = catalog.set_current_chat_model({"model": None, "kind": "base" if info.type == "base" else "merged",
-                                              "path": info.path, "base_model": info.id, "engine": status.get("id")})
+        raise Conflict(
+            f"the engine serves {served}; switching chat to {info.id} needs an engine restart on that "
+            "model (POST engine/restart with it)",
+            action="restart-engine",
+            model=info.id,
+        )
+    current = catalog.set_current_chat_model(
+        {
+            "model": None,
+            "kind": "base" if info.type == "base" else "merged",
+            "path": info.path,
+            "base_model": info.id,
+            "engine": status.get("id"),
+        }
+    )
     return {"current": current, "load_time_s": 0.0, "engine": status.get("id"), "restarted": False}
 
 

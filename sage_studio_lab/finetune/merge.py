@@ -21,7 +21,9 @@ def merge(folder: Path) -> Path:
     shutil.rmtree(tmp, ignore_errors=True)
     merged.save_pretrained(tmp)
     AutoTokenizer.from_pretrained(str(folder / "adapter")).save_pretrained(tmp)
-    (tmp / "sage_studio_task.json").write_text(json.dumps({"task_id": spec["task_id"], "base_model": spec["config"]["model"]}))
+    (tmp / "sage_studio_task.json").write_text(
+        json.dumps({"task_id": spec["task_id"], "base_model": spec["config"]["model"]})
+    )
     shutil.rmtree(folder / "merged", ignore_errors=True)
     os.replace(tmp, folder / "merged")
     return folder / "merged"

@@ -35,8 +35,13 @@ class FinetuneService:
         return datasets.list_datasets()
 
     # tasks
-    def create_task(self, dataset_id: str, base_model: str | None = None, name: str | None = None,
-                    config: dict | None = None) -> dict:
+    def create_task(
+        self,
+        dataset_id: str,
+        base_model: str | None = None,
+        name: str | None = None,
+        config: dict | None = None,
+    ) -> dict:
         from pydantic import ValidationError
 
         body = {**(config or {}), "dataset_id": dataset_id}
@@ -50,7 +55,9 @@ class FinetuneService:
             raise InvalidInput(f"invalid task config: {exc.errors(include_url=False)}") from exc
         return tasks.create_task(cfg)
 
-    def start(self, data: str, model: str | None = None, name: str | None = None, config: dict | None = None) -> dict:
+    def start(
+        self, data: str, model: str | None = None, name: str | None = None, config: dict | None = None
+    ) -> dict:
         """Import the dataset file `data` (validated first) and queue a task on it."""
         dataset = datasets.import_file(Path(data))
         return self.create_task(dataset["id"], base_model=model, name=name, config=config)

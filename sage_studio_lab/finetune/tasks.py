@@ -40,7 +40,9 @@ ALLOWED = {
 }
 LAUNCH_GRACE_S = 60  # a 'running' row without a pid yet is a launch in progress, not a dead trainer
 CANCEL_GRACE_S = 15
-_children: dict[int, subprocess.Popen] = {}  # trainers this process started: polled so they never linger as zombies
+_children: dict[
+    int, subprocess.Popen
+] = {}  # trainers this process started: polled so they never linger as zombies
 
 
 def tasks_root() -> Path:
@@ -68,8 +70,9 @@ def _row(task_id: str) -> dict:
     return row
 
 
-def set_status(task_id: str, status: str, note: str | None = None, expect: tuple[str, ...] | None = None,
-               **fields) -> bool:
+def set_status(
+    task_id: str, status: str, note: str | None = None, expect: tuple[str, ...] | None = None, **fields
+) -> bool:
     """Move a task to `status` if the transition is allowed (and it is in `expect`, when given); record it."""
     with get_store().tx() as conn:
         row = conn.execute("SELECT status FROM finetune_tasks WHERE id=?", (task_id,)).fetchone()
@@ -79,14 +82,20 @@ def set_status(task_id: str, status: str, note: str | None = None, expect: tuple
         if (expect and current not in expect) or status not in ALLOWED[current]:
             return False
         sets = ", ".join(f"{k}=?" for k in ["status", "updated_at", *fields])
-        conn.execute(f"UPDATE finetune_tasks SET {sets} WHERE id=?", (status, now(), *fields.values(), task_id))
-        conn.execute("INSERT INTO finetune_transitions(task_id, status, at, note) VALUES (?,?,?,?)",
-                     (task_id, status, now(), note))
+        conn.execute(
+            f"UPDATE finetune_tasks SET {sets} WHERE id=?", (status, now(), *fields.values(), task_id)
+        )
+        conn.execute(
+            "INSERT INTO finetune_transitions(task_id, status, at, note) VALUES (?,?,?,?)",
+            (task_id, status, now(), note),
+        )
     return True
 
 
 def transitions(task_id: str) -> list[dict]:
-    return get_store().query("SELECT status, at, note FROM finetune_transitions WHERE task_id=? ORDER BY id", (task_id,))
+    return get_store().query(
+        "SELECT status, at, note FROM finetune_transitions WHERE task_id=? ORDER BY id", (task_id,)
+    )
 
 
 # -- liveness ----------------------------------------------------------------------------------------------
@@ -141,14 +150,18 @@ class _SchedulerLock:
 def schedule() -> list[str]:
     """Reap dead trainers, then start queued tasks (oldest first) while slots are free. Returns started ids."""
     started = []
-    for pid, child in list(_children.items()):  # collect our finished trainers (no zombies in a long-lived server)
+    for pid, child in list(
+        _children.items()
+    ):  # collect our finished trainers (no zombies in a long-lived server)
         if child.poll() is not None:
             _children.pop(pid, None)
     with _SchedulerLock():
         reap()
         store = get_store()
         running = store.query_one("SELECT COUNT(*) AS n FROM finetune_tasks WHERE status='running'")["n"]
-        for row in store.query("SELECT id FROM finetune_tasks WHERE status='queued' ORDER BY created_at, rowid"):
+        for row in store.query(
+            "SELECT id FROM finetune_tasks WHERE status='queued' ORDER BY created_at, rowid"
+        ):
             if running >= max_concurrent():
                 break
             if _launch(row["id"]):
@@ -163,20 +176,37 @@ def trainer_argv(folder: Path) -> list[str]:
 
 def _launch(task_id: str) -> bool:
     folder = task_dir(task_id)
-    if not set_status(task_id, "running", note="trainer starting", expect=("queued",), pid=None, pid_create_time=None):
+    if not set_status(
+        task_id, "running", note="trainer starting", expect=("queued",), pid=None, pid_create_time=None
+    ):
         return False
-    env = dict(os.environ, SAGE_STUDIO_HOME=str(paths.data_home()), SAGE_STUDIO_USER=paths.current_user_name(),
-               SAGE_STUDIO_MAX_TRAININGS=str(max_concurrent()), PYTHONUNBUFFERED="1")
-    threads = json.loads((folder / "config.json").read_text())["config"].get("threads") \
-        or os.environ.get("SAGE_STUDIO_TRAIN_THREADS")
+    env = dict(
+        os.environ,
+        SAGE_STUDIO_HOME=str(paths.data_home()),
+        SAGE_STUDIO_USER=paths.current_user_name(),
+        SAGE_STUDIO_MAX_TRAININGS=str(max_concurrent()),
+        PYTHONUNBUFFERED="1",
+    )
+    threads = json.loads((folder / "config.json").read_text())["config"].get("threads") or os.environ.get(
+        "SAGE_STUDIO_TRAIN_THREADS"
+    )
     if threads:  # OpenMP reads these at import: set them before the trainer imports torch
-        env.update(OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads), SAGE_STUDIO_TRAIN_THREADS=str(threads))
+        env.update(
+            OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads), SAGE_STUDIO_TRAIN_THREADS=str(threads)
+        )
     env.setdefault("HF_HUB_OFFLINE", "1")
     env.setdefault("TOKENIZERS_PARALLELISM", "false")
     try:
         with open(folder / "train.log", "ab") as log:
-            proc = subprocess.Popen(trainer_argv(folder), stdout=log, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL, env=env, cwd=folder, start_new_session=True)
+            proc = subprocess.Popen(
+                trainer_argv(folder),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=env,
+                cwd=folder,
+                start_new_session=True,
+            )
     except OSError as exc:
         set_status(task_id, "failed", note=f"could not start the trainer: {exc}", error=str(exc))
         return False
@@ -186,7 +216,9 @@ def _launch(task_id: str) -> bool:
     except psutil.Error:
         created = None
     with get_store().tx() as conn:
-        conn.execute("UPDATE finetune_tasks SET pid=?, pid_create_time=? WHERE id=?", (proc.pid, created, task_id))
+        conn.execute(
+            "UPDATE finetune_tasks SET pid=?, pid_create_time=? WHERE id=?", (proc.pid, created, task_id)
+        )
     return True
 
 
@@ -210,9 +242,16 @@ def create_task(config: TaskConfig) -> dict:
     folder = task_dir(task_id)
     tmp = folder.with_name(f".{task_id}.tmp")
     tmp.mkdir(parents=True)
-    spec = {"task_id": task_id, "config": config.model_dump(), "model_path": str(model_dir), "warnings": warnings}
+    spec = {
+        "task_id": task_id,
+        "config": config.model_dump(),
+        "model_path": str(model_dir),
+        "warnings": warnings,
+    }
     (tmp / "config.json").write_text(json.dumps(spec, indent=2))
-    shutil.copyfile(dataset["path"], tmp / "dataset.jsonl")  # the task keeps its data if the dataset is deleted
+    shutil.copyfile(
+        dataset["path"], tmp / "dataset.jsonl"
+    )  # the task keeps its data if the dataset is deleted
     tmp.rename(folder)
     name = config.name or f"{Path(str(config.model)).name} on {dataset['name']}"
     try:
@@ -221,9 +260,22 @@ def create_task(config: TaskConfig) -> dict:
             conn.execute(
                 "INSERT INTO finetune_tasks(id, name, base_model, dataset_id, config, status, output_dir, created_at,"
                 " updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
-                (task_id, name, config.model, config.dataset_id, dumps(spec["config"]), "pending", str(folder), t, t))
-            conn.execute("INSERT INTO finetune_transitions(task_id, status, at, note) VALUES (?,?,?,?)",
-                         (task_id, "pending", t, "created"))
+                (
+                    task_id,
+                    name,
+                    config.model,
+                    config.dataset_id,
+                    dumps(spec["config"]),
+                    "pending",
+                    str(folder),
+                    t,
+                    t,
+                ),
+            )
+            conn.execute(
+                "INSERT INTO finetune_transitions(task_id, status, at, note) VALUES (?,?,?,?)",
+                (task_id, "pending", t, "created"),
+            )
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
@@ -239,13 +291,25 @@ def _describe(row: dict) -> dict:
     evaluation = last_event(folder / "events.jsonl", "eval")
     ckpt = latest_checkpoint(folder)
     return {
-        "id": row["id"], "name": row["name"], "status": row["status"], "base_model": row["base_model"],
-        "dataset_id": row["dataset_id"], "config": loads(row["config"], {}), "pid": row["pid"],
-        "error": row["error"], "created_at": row["created_at"], "updated_at": row["updated_at"],
-        "output_dir": str(folder), "progress": progress, "eval": evaluation,
-        "adapter_path": str(folder / "adapter") if (folder / "adapter" / "adapter_config.json").exists() else None,
+        "id": row["id"],
+        "name": row["name"],
+        "status": row["status"],
+        "base_model": row["base_model"],
+        "dataset_id": row["dataset_id"],
+        "config": loads(row["config"], {}),
+        "pid": row["pid"],
+        "error": row["error"],
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+        "output_dir": str(folder),
+        "progress": progress,
+        "eval": evaluation,
+        "adapter_path": str(folder / "adapter")
+        if (folder / "adapter" / "adapter_config.json").exists()
+        else None,
         "merged_path": str(folder / "merged") if (folder / "merged" / "config.json").exists() else None,
-        "last_checkpoint": ckpt.name if ckpt else None, "warnings": spec.get("warnings", []),
+        "last_checkpoint": ckpt.name if ckpt else None,
+        "warnings": spec.get("warnings", []),
     }
 
 
@@ -272,7 +336,9 @@ def cancel_task(task_id: str, grace_s: float = CANCEL_GRACE_S) -> dict:
         # The trainer records 'cancelled' itself on a graceful stop; a killed one is recorded here.
         set_status(task_id, "cancelled", note="cancelled by user", expect=("running",))
     else:
-        raise Conflict(f"task {task_id!r} is {row['status']}: only pending, queued or running tasks can be cancelled")
+        raise Conflict(
+            f"task {task_id!r} is {row['status']}: only pending, queued or running tasks can be cancelled"
+        )
     schedule()
     return get_task(task_id, refresh=False)
 
@@ -313,8 +379,13 @@ def resume_task(task_id: str) -> dict:
         raise Conflict(f"task {task_id!r} is {row['status']}: only failed or cancelled tasks can be resumed")
     (Path(row["output_dir"]) / "cancel.requested").unlink(missing_ok=True)
     ckpt = latest_checkpoint(Path(row["output_dir"]))
-    set_status(task_id, "queued", note=f"resume from {ckpt.name}" if ckpt else "restart from scratch",
-               error=None, exit_code=None)
+    set_status(
+        task_id,
+        "queued",
+        note=f"resume from {ckpt.name}" if ckpt else "restart from scratch",
+        error=None,
+        exit_code=None,
+    )
     schedule()
     return get_task(task_id, refresh=False)
 
@@ -355,8 +426,12 @@ def merge_task(task_id: str, timeout_s: float = 1800) -> dict:
     folder = Path(row["output_dir"])
     if not (folder / "adapter" / "adapter_config.json").exists():
         raise Conflict(f"task {task_id!r} has no adapter to merge (status: {row['status']})")
-    proc = subprocess.run([sys.executable, "-m", "sage_studio_lab.finetune.merge", str(folder)],
-                          capture_output=True, text=True, timeout=timeout_s)
+    proc = subprocess.run(
+        [sys.executable, "-m", "sage_studio_lab.finetune.merge", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+    )
     if proc.returncode != 0:
         raise InvalidInput(f"merge failed: {(proc.stderr or proc.stdout).strip().splitlines()[-1:]}")
     return get_task(task_id, refresh=False)

@@ -38,8 +38,13 @@ def build_callback(events: EventWriter):
             self.t0 = time.time()
             self.step0 = state.global_step
             self.tokens0 = state.num_input_tokens_seen or 0
-            events.write("start", step=state.global_step, total_steps=state.max_steps,
-                         epochs=args.num_train_epochs, resumed=state.global_step > 0)
+            events.write(
+                "start",
+                step=state.global_step,
+                total_steps=state.max_steps,
+                epochs=args.num_train_epochs,
+                resumed=state.global_step > 0,
+            )
 
         def on_step_end(self, args, state, control, **kw):
             self.step_end_at = time.time()
@@ -54,19 +59,32 @@ def build_callback(events: EventWriter):
             if "loss" in logs:
                 tokens = (state.num_input_tokens_seen or 0) - self.tokens0
                 per_step = elapsed / done if done else None
-                events.write("progress", step=state.global_step, total_steps=state.max_steps,
-                             epoch=round(state.epoch or 0, 4), loss=logs["loss"], lr=logs.get("learning_rate"),
-                             grad_norm=logs.get("grad_norm"),
-                             tokens_per_s=round(tokens / elapsed, 1) if elapsed > 0 else None,
-                             tokens_seen=state.num_input_tokens_seen, elapsed_s=round(elapsed, 2),
-                             step_end_at=getattr(self, "step_end_at", None),
-                             eta_s=round(per_step * (state.max_steps - state.global_step), 1) if per_step else None)
+                events.write(
+                    "progress",
+                    step=state.global_step,
+                    total_steps=state.max_steps,
+                    epoch=round(state.epoch or 0, 4),
+                    loss=logs["loss"],
+                    lr=logs.get("learning_rate"),
+                    grad_norm=logs.get("grad_norm"),
+                    tokens_per_s=round(tokens / elapsed, 1) if elapsed > 0 else None,
+                    tokens_seen=state.num_input_tokens_seen,
+                    elapsed_s=round(elapsed, 2),
+                    step_end_at=getattr(self, "step_end_at", None),
+                    eta_s=round(per_step * (state.max_steps - state.global_step), 1) if per_step else None,
+                )
             if "eval_loss" in logs:
-                events.write("eval", step=state.global_step, epoch=round(state.epoch or 0, 4),
-                             eval_loss=logs["eval_loss"])
+                events.write(
+                    "eval",
+                    step=state.global_step,
+                    epoch=round(state.epoch or 0, 4),
+                    eval_loss=logs["eval_loss"],
+                )
 
         def on_save(self, args, state, control, **kw):
-            events.write("checkpoint", step=state.global_step, path=f"checkpoints/checkpoint-{state.global_step}")
+            events.write(
+                "checkpoint", step=state.global_step, path=f"checkpoints/checkpoint-{state.global_step}"
+            )
 
     return ProgressCallback()
 
@@ -97,25 +115,52 @@ def build_trainer(folder: Path, spec: dict, events: EventWriter | None):
         from transformers import BitsAndBytesConfig
 
         model_kwargs["quantization_config"] = BitsAndBytesConfig(
-            load_in_4bit=config.quantization == "4bit", load_in_8bit=config.quantization == "8bit")
+            load_in_4bit=config.quantization == "4bit", load_in_8bit=config.quantization == "8bit"
+        )
     model = AutoModelForCausalLM.from_pretrained(spec["model_path"], **model_kwargs)
-    lora = LoraConfig(r=config.lora.rank, lora_alpha=config.lora.alpha, lora_dropout=config.lora.dropout,
-                      target_modules=config.lora.target_modules, use_dora=config.lora.use_dora, task_type="CAUSAL_LM")
+    lora = LoraConfig(
+        r=config.lora.rank,
+        lora_alpha=config.lora.alpha,
+        lora_dropout=config.lora.dropout,
+        target_modules=config.lora.target_modules,
+        use_dora=config.lora.use_dora,
+        task_type="CAUSAL_LM",
+    )
     model = get_peft_model(model, lora)
     args = TrainingArguments(
-        output_dir=str(folder / "checkpoints"), num_train_epochs=config.epochs, max_steps=config.max_steps,
-        per_device_train_batch_size=config.batch_size, per_device_eval_batch_size=config.batch_size,
-        gradient_accumulation_steps=config.gradient_accumulation, learning_rate=config.learning_rate,
-        lr_scheduler_type=config.scheduler, warmup_steps=config.warmup_ratio, seed=config.seed,
-        logging_steps=1, save_strategy="steps", save_steps=config.save_steps, save_total_limit=2,
-        eval_strategy="steps" if eval_ds else "no", eval_steps=config.eval_steps,
-        include_num_input_tokens_seen=True, report_to="none", disable_tqdm=True, use_cpu=not cuda,
-        remove_unused_columns=False, dataloader_num_workers=0,
+        output_dir=str(folder / "checkpoints"),
+        num_train_epochs=config.epochs,
+        max_steps=config.max_steps,
+        per_device_train_batch_size=config.batch_size,
+        per_device_eval_batch_size=config.batch_size,
+        gradient_accumulation_steps=config.gradient_accumulation,
+        learning_rate=config.learning_rate,
+        lr_scheduler_type=config.scheduler,
+        warmup_steps=config.warmup_ratio,
+        seed=config.seed,
+        logging_steps=1,
+        save_strategy="steps",
+        save_steps=config.save_steps,
+        save_total_limit=2,
+        eval_strategy="steps" if eval_ds else "no",
+        eval_steps=config.eval_steps,
+        include_num_input_tokens_seen=True,
+        report_to="none",
+        disable_tqdm=True,
+        use_cpu=not cuda,
+        remove_unused_columns=False,
+        dataloader_num_workers=0,
     )
     collator = DataCollatorForSeq2Seq(tok, padding=True, label_pad_token_id=-100)
     callbacks = [build_callback(events)] if events else []
-    trainer = Trainer(model=model, args=args, train_dataset=train_ds, eval_dataset=eval_ds,
-                      data_collator=collator, callbacks=callbacks)
+    trainer = Trainer(
+        model=model,
+        args=args,
+        train_dataset=train_ds,
+        eval_dataset=eval_ds,
+        data_collator=collator,
+        callbacks=callbacks,
+    )
     return trainer, tok, config
 
 
@@ -144,8 +189,11 @@ def run(folder: Path) -> int:
         shutil.rmtree(tmp, ignore_errors=True)
         trainer.model.save_pretrained(tmp)
         tok.save_pretrained(tmp)
-        (tmp / "sage_studio_task.json").write_text(json.dumps(
-            {"task_id": task_id, "base_model": config.model, "base_model_path": spec["model_path"]}))
+        (tmp / "sage_studio_task.json").write_text(
+            json.dumps(
+                {"task_id": task_id, "base_model": config.model, "base_model_path": spec["model_path"]}
+            )
+        )
         shutil.rmtree(folder / "adapter", ignore_errors=True)
         os.replace(tmp, folder / "adapter")
         metrics = {k: v for k, v in trainer.state.log_history[-1].items() if isinstance(v, int | float)}

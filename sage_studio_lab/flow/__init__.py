@@ -9,5 +9,15 @@ from .flow import Flow, RunResult
 from .registry import Field, Many, Operator, Port, RunContext, palette, register_operator
 from .tools import register_tool
 
-__all__ = ["Field", "Flow", "Many", "Operator", "Port", "RunContext", "RunResult", "palette",
-           "register_operator", "register_tool"]
+__all__ = [
+    "Field",
+    "Flow",
+    "Many",
+    "Operator",
+    "Port",
+    "RunContext",
+    "RunResult",
+    "palette",
+    "register_operator",
+    "register_tool",
+]

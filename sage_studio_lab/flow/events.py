@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import time
 
-EVENT_TYPES = ("run_started", "node_started", "node_output", "token", "node_retry", "node_failed",
-               "node_finished", "node_skipped", "run_finished")
+EVENT_TYPES = (
+    "run_started",
+    "node_started",
+    "node_output",
+    "token",
+    "node_retry",
+    "node_failed",
+    "node_finished",
+    "node_skipped",
+    "run_finished",
+)
 PREVIEW_CHARS = 300
 
 

@@ -34,8 +34,23 @@ class FlowFailed(Exception):
 
 
 class _Node:
-    __slots__ = ("id", "op", "config", "inbox", "in_edges", "out_edges", "collect_ports", "stream_ports",
-                 "timeout", "retries", "is_sink", "sink_name", "activations", "emitted", "started_at")
+    __slots__ = (
+        "id",
+        "op",
+        "config",
+        "inbox",
+        "in_edges",
+        "out_edges",
+        "collect_ports",
+        "stream_ports",
+        "timeout",
+        "retries",
+        "is_sink",
+        "sink_name",
+        "activations",
+        "emitted",
+        "started_at",
+    )
 
     def __init__(self, node_id, op, config, queue_size):
         self.id, self.op, self.config = node_id, op, config
@@ -57,11 +72,16 @@ class _Node:
 class LocalExecutor:
     kind = "local"
 
-    def __init__(self, spec: FlowSpec, base_dir: str | None = None, queue_size: int = 64, user: str | None = None):
+    def __init__(
+        self, spec: FlowSpec, base_dir: str | None = None, queue_size: int = 64, user: str | None = None
+    ):
         issues = [i for i in validate(spec) if i["severity"] == "error"]
         if issues:
-            raise InvalidInput(f"the flow is not valid: {issues[0]['message']}"
-                               + (f" (+{len(issues) - 1} more)" if len(issues) > 1 else ""), issues=issues)
+            raise InvalidInput(
+                f"the flow is not valid: {issues[0]['message']}"
+                + (f" (+{len(issues) - 1} more)" if len(issues) > 1 else ""),
+                issues=issues,
+            )
         resolve_handles(spec)
         self.spec, self.base_dir, self.queue_size, self.user = spec, base_dir, queue_size, user
         self.run_id = ""
@@ -130,8 +150,14 @@ class LocalExecutor:
             while not self._events.empty():
                 yield self._events.get_nowait()
             break
-        yield make_event("run_finished", self.run_id, self._seq + 1, status=self.status, error=self.error,
-                         outputs={k: [preview(v) for v in vs[:20]] for k, vs in self.outputs.items()})
+        yield make_event(
+            "run_finished",
+            self.run_id,
+            self._seq + 1,
+            status=self.status,
+            error=self.error,
+            outputs={k: [preview(v) for v in vs[:20]] for k, vs in self.outputs.items()},
+        )
 
     def cancel(self) -> None:
         self._cancelled = True
@@ -170,7 +196,9 @@ class LocalExecutor:
                 await dst.inbox.put((port, _EOS))
 
     async def _run_node(self, node: _Node, inputs: dict) -> None:
-        ctx = RunContext(run_id=self.run_id, node_id=node.id, inputs=inputs, base_dir=self.base_dir, user=self.user)
+        ctx = RunContext(
+            run_id=self.run_id, node_id=node.id, inputs=inputs, base_dir=self.base_dir, user=self.user
+        )
         if not node.in_edges:
             await self._activate(node, {}, ctx)
         else:
@@ -178,8 +206,13 @@ class LocalExecutor:
         if node.activations == 0:
             self._emit("node_skipped", node_id=node.id, reason="no input reached this node")
         else:
-            self._emit("node_finished", node_id=node.id, duration_s=round(time.perf_counter() - node.started_at, 6),
-                       activations=node.activations, messages_out=node.emitted)
+            self._emit(
+                "node_finished",
+                node_id=node.id,
+                duration_s=round(time.perf_counter() - node.started_at, 6),
+                activations=node.activations,
+                messages_out=node.emitted,
+            )
         await self._send_eos(node)
 
     async def _consume(self, node: _Node, ctx: RunContext) -> None:
@@ -235,14 +268,22 @@ class LocalExecutor:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                message = (f"timed out after {node.timeout:g} s" if isinstance(exc, asyncio.TimeoutError)
-                           else f"{type(exc).__name__}: {exc}")
+                message = (
+                    f"timed out after {node.timeout:g} s"
+                    if isinstance(exc, asyncio.TimeoutError)
+                    else f"{type(exc).__name__}: {exc}"
+                )
                 if attempt < node.retries:
                     attempt += 1
                     self._emit("node_retry", node_id=node.id, attempt=attempt, error=message)
                     continue
-                self._emit("node_failed", node_id=node.id, error=message, attempts=attempt + 1,
-                           traceback="".join(traceback.format_exception(exc))[-2000:])
+                self._emit(
+                    "node_failed",
+                    node_id=node.id,
+                    error=message,
+                    attempts=attempt + 1,
+                    traceback="".join(traceback.format_exception(exc))[-2000:],
+                )
                 raise FlowFailed(node.id, message) from exc
         await self._route(node, result or {})
 
@@ -252,8 +293,13 @@ class LocalExecutor:
     async def _route(self, node: _Node, result: dict) -> None:
         for port, value in result.items():
             if node.activations <= PREVIEWS_PER_NODE:
-                self._emit("node_output", node_id=node.id, port=port, preview=preview(value),
-                           count=len(value) if isinstance(value, Many) else 1)
+                self._emit(
+                    "node_output",
+                    node_id=node.id,
+                    port=port,
+                    preview=preview(value),
+                    count=len(value) if isinstance(value, Many) else 1,
+                )
             targets = node.out_edges.get(port)
             messages = value if isinstance(value, Many) else (value,)
             node.emitted += len(messages)

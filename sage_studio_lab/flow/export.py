@@ -27,7 +27,7 @@ def build_flow() -> Flow:
     flow = Flow(name={name_lit})
 '''
 
-FOOTER = '''    return flow
+FOOTER = """    return flow
 
 
 def main() -> None:
@@ -47,7 +47,7 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-'''
+"""
 
 
 def _py(value) -> str:
@@ -74,6 +74,8 @@ def to_python(flow: Flow) -> str:
         else:
             lines.append(f"    flow.add_node({', '.join(args)}, **{_py(cfg)})\n")
     for e in spec.edges:
-        lines.append(f"    flow.connect({_py(e.source)}, {_py(e.target)}, {_py(e.sourceHandle)}, {_py(e.targetHandle)})\n")
+        lines.append(
+            f"    flow.connect({_py(e.source)}, {_py(e.target)}, {_py(e.sourceHandle)}, {_py(e.targetHandle)})\n"
+        )
     lines.append(FOOTER.format(name_lit=name_lit))
     return "".join(lines)

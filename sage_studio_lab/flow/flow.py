@@ -21,6 +21,7 @@ RECORD_BATCH = 50
 
 def jsonable(value: Any) -> Any:
     """A JSON-safe copy of a result (numpy arrays become lists, embeddings are dropped from documents)."""
+
     def default(o):
         if hasattr(o, "tolist"):
             return o.tolist()
@@ -32,6 +33,7 @@ def jsonable(value: Any) -> Any:
         if isinstance(v, (list, tuple)):
             return [strip(x) for x in v]
         return v
+
     return json.loads(json.dumps(strip(value), default=default, ensure_ascii=False))
 
 
@@ -65,7 +67,9 @@ class RunResult:
 
 
 class Flow:
-    def __init__(self, name: str = "Untitled flow", spec: FlowSpec | None = None, base_dir: str | Path | None = None):
+    def __init__(
+        self, name: str = "Untitled flow", spec: FlowSpec | None = None, base_dir: str | Path | None = None
+    ):
         self.spec = spec or FlowSpec(name=name)
         self.base_dir = str(base_dir) if base_dir is not None else None
         self._active: LocalExecutor | None = None
@@ -94,17 +98,35 @@ class Flow:
     def name(self) -> str:
         return self.spec.name
 
-    def add_node(self, type: str, id: str | None = None, label: str | None = None,
-                 position: tuple[float, float] | None = None, **config) -> str:
+    def add_node(
+        self,
+        type: str,
+        id: str | None = None,
+        label: str | None = None,
+        position: tuple[float, float] | None = None,
+        **config,
+    ) -> str:
         node_id = id or f"{type}_{len(self.spec.nodes) + 1}"
         x, y = position or (len(self.spec.nodes) * 220.0, 0.0)
-        self.spec.nodes.append(NodeSpec(id=node_id, type=type, position={"x": x, "y": y},
-                                        data=NodeData(label=label, config=config)))
+        self.spec.nodes.append(
+            NodeSpec(
+                id=node_id, type=type, position={"x": x, "y": y}, data=NodeData(label=label, config=config)
+            )
+        )
         return node_id
 
-    def connect(self, source: str, target: str, source_port: str | None = None, target_port: str | None = None) -> None:
-        self.spec.edges.append(EdgeSpec(id=f"e{len(self.spec.edges)}-{source}-{target}", source=source, target=target,
-                                        sourceHandle=source_port, targetHandle=target_port))
+    def connect(
+        self, source: str, target: str, source_port: str | None = None, target_port: str | None = None
+    ) -> None:
+        self.spec.edges.append(
+            EdgeSpec(
+                id=f"e{len(self.spec.edges)}-{source}-{target}",
+                source=source,
+                target=target,
+                sourceHandle=source_port,
+                targetHandle=target_port,
+            )
+        )
 
     def to_dict(self) -> dict:
         return self.spec.model_dump(mode="json", exclude_none=False)
@@ -130,9 +152,16 @@ class Flow:
             raise InvalidInput(f"executor must be 'local' or 'ray', not {executor!r}")
         return LocalExecutor(self.spec.model_copy(deep=True), base_dir=self.base_dir, **options)
 
-    async def stream(self, inputs: Any = None, executor: str = "local", record: bool = True,
-                     flow_id: str | None = None, run_id: str | None = None, user: str | None = None,
-                     **options) -> AsyncIterator[dict]:
+    async def stream(
+        self,
+        inputs: Any = None,
+        executor: str = "local",
+        record: bool = True,
+        flow_id: str | None = None,
+        run_id: str | None = None,
+        user: str | None = None,
+        **options,
+    ) -> AsyncIterator[dict]:
         """Run and yield each event as it happens; runs are recorded in the store unless record=False."""
         inputs = normalise_inputs(inputs)
         ex = self._executor(executor, user=user, **options)
@@ -167,8 +196,13 @@ class Flow:
         async for ev in self.stream(inputs, **kwargs):
             events.append(ev)
         last = events[-1]
-        return RunResult(run_id=last["run_id"], status=last["status"], outputs=last["outputs"],
-                         error=last.get("error"), events=events)
+        return RunResult(
+            run_id=last["run_id"],
+            status=last["status"],
+            outputs=last["outputs"],
+            error=last.get("error"),
+            events=events,
+        )
 
     def run(self, inputs: Any = None, **kwargs) -> RunResult:
         """Run to the end and return the outputs. Works inside a running event loop too (a notebook)."""

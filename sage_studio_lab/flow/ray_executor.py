@@ -35,19 +35,40 @@ def ensure_ray(address: str | None = None, num_cpus: int | None = None):
         if address:
             ray.init(address=address, ignore_reinit_error=True, log_to_driver=False)
         else:
-            env = {k: os.environ[k] for k in ("SAGE_STUDIO_HOME", "SAGE_STUDIO_MODELS_CACHE", "SAGE_STUDIO_USER",
-                                              "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE") if k in os.environ}
-            ray.init(num_cpus=num_cpus or min(2, os.cpu_count() or 1), include_dashboard=False,
-                     ignore_reinit_error=True, log_to_driver=False, configure_logging=False,
-                     runtime_env={"env_vars": env})
+            env = {
+                k: os.environ[k]
+                for k in (
+                    "SAGE_STUDIO_HOME",
+                    "SAGE_STUDIO_MODELS_CACHE",
+                    "SAGE_STUDIO_USER",
+                    "HF_HUB_OFFLINE",
+                    "TRANSFORMERS_OFFLINE",
+                )
+                if k in os.environ
+            }
+            ray.init(
+                num_cpus=num_cpus or min(2, os.cpu_count() or 1),
+                include_dashboard=False,
+                ignore_reinit_error=True,
+                log_to_driver=False,
+                configure_logging=False,
+                runtime_env={"env_vars": env},
+            )
     return ray
 
 
 class RayExecutor(LocalExecutor):
     kind = "ray"
 
-    def __init__(self, spec, base_dir=None, queue_size: int = 64, user=None, address: str | None = None,
-                 num_cpus: int | None = None):
+    def __init__(
+        self,
+        spec,
+        base_dir=None,
+        queue_size: int = 64,
+        user=None,
+        address: str | None = None,
+        num_cpus: int | None = None,
+    ):
         super().__init__(spec, base_dir=base_dir, queue_size=queue_size, user=user)
         self.address, self.num_cpus = address or os.environ.get("SAGE_RAY_ADDRESS"), num_cpus
         self._task = None

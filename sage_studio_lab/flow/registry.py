@@ -148,7 +148,9 @@ class Operator:
     @classmethod
     def describe(cls) -> dict:
         return {
-            "type": cls.type, "category": cls.category, "label": cls.label or cls.type,
+            "type": cls.type,
+            "category": cls.category,
+            "label": cls.label or cls.type,
             "description": cls.description or (inspect.getdoc(cls) or "").split("\n")[0],
             "icon": cls.icon,
             "inputs": [p.to_dict() for p in cls.input_ports(cls.defaults())],
@@ -208,6 +210,11 @@ def operator_types() -> dict[str, type[Operator]]:
 
 def palette() -> list[dict]:
     """Every operator described for the canvas, grouped by category order then label."""
-    order = {c: i for i, c in enumerate(["input", "retrieval", "prompt", "llm", "memory", "logic", "transform", "output"])}
+    order = {
+        c: i
+        for i, c in enumerate(
+            ["input", "retrieval", "prompt", "llm", "memory", "logic", "transform", "output"]
+        )
+    }
     ops = sorted(operator_types().values(), key=lambda c: (order.get(c.category, 99), c.label or c.type))
     return [op.describe() for op in ops]

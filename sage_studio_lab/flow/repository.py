@@ -19,7 +19,9 @@ class FlowRepository:
 
     # -- flows -----------------------------------------------------------------------------------------
     def list(self) -> list[dict]:
-        rows = self.store.query("SELECT id, name, data, created_at, updated_at FROM flows ORDER BY updated_at DESC")
+        rows = self.store.query(
+            "SELECT id, name, data, created_at, updated_at FROM flows ORDER BY updated_at DESC"
+        )
         out = []
         for r in rows:
             data = loads(r.pop("data"), {})
@@ -32,8 +34,13 @@ class FlowRepository:
             raise NotFound(f"flow {flow_id!r} not found")
         data = loads(row["data"], {})
         data.update(id=row["id"], name=row["name"])
-        return {"id": row["id"], "name": row["name"], "created_at": row["created_at"],
-                "updated_at": row["updated_at"], "flow": data}
+        return {
+            "id": row["id"],
+            "name": row["name"],
+            "created_at": row["created_at"],
+            "updated_at": row["updated_at"],
+            "flow": data,
+        }
 
     def spec(self, flow_id: str) -> FlowSpec:
         return parse_flow(self.get(flow_id)["flow"])
@@ -42,14 +49,18 @@ class FlowRepository:
         flow_id = uuid.uuid4().hex[:12]
         spec.id = flow_id
         t = now()
-        self.store.execute("INSERT INTO flows(id, name, data, created_at, updated_at) VALUES (?,?,?,?,?)",
-                           (flow_id, spec.name, dumps(spec.model_dump(mode="json")), t, t))
+        self.store.execute(
+            "INSERT INTO flows(id, name, data, created_at, updated_at) VALUES (?,?,?,?,?)",
+            (flow_id, spec.name, dumps(spec.model_dump(mode="json")), t, t),
+        )
         return self.get(flow_id)
 
     def update(self, flow_id: str, spec: FlowSpec) -> dict:
         spec.id = flow_id
-        cur = self.store.execute("UPDATE flows SET name=?, data=?, updated_at=? WHERE id=?",
-                                 (spec.name, dumps(spec.model_dump(mode="json")), now(), flow_id))
+        cur = self.store.execute(
+            "UPDATE flows SET name=?, data=?, updated_at=? WHERE id=?",
+            (spec.name, dumps(spec.model_dump(mode="json")), now(), flow_id),
+        )
         if cur.rowcount == 0:
             raise NotFound(f"flow {flow_id!r} not found")
         return self.get(flow_id)
@@ -60,22 +71,36 @@ class FlowRepository:
                 raise NotFound(f"flow {flow_id!r} not found")
 
     # -- runs ------------------------------------------------------------------------------------------
-    def start_run(self, run_id: str, spec: FlowSpec, inputs: dict, executor: str, flow_id: str | None) -> None:
+    def start_run(
+        self, run_id: str, spec: FlowSpec, inputs: dict, executor: str, flow_id: str | None
+    ) -> None:
         self.store.execute(
             "INSERT INTO flow_runs(id, flow_id, flow, inputs, status, executor, started_at) VALUES (?,?,?,?,?,?,?)",
-            (run_id, flow_id, dumps(spec.model_dump(mode="json")), dumps(preview(inputs, 4000)), "running",
-             executor, now()))
+            (
+                run_id,
+                flow_id,
+                dumps(spec.model_dump(mode="json")),
+                dumps(preview(inputs, 4000)),
+                "running",
+                executor,
+                now(),
+            ),
+        )
 
     def add_events(self, run_id: str, events: list[dict]) -> None:
         if not events:
             return
         with self.store.tx() as conn:
-            conn.executemany("INSERT INTO flow_run_events(run_id, seq, event) VALUES (?,?,?)",
-                             [(run_id, ev["seq"], dumps(ev)) for ev in events])
+            conn.executemany(
+                "INSERT INTO flow_run_events(run_id, seq, event) VALUES (?,?,?)",
+                [(run_id, ev["seq"], dumps(ev)) for ev in events],
+            )
 
     def finish_run(self, run_id: str, status: str, outputs: dict | None, error: str | None) -> None:
-        self.store.execute("UPDATE flow_runs SET status=?, outputs=?, error=?, finished_at=? WHERE id=?",
-                           (status, dumps(outputs or {}), error, now(), run_id))
+        self.store.execute(
+            "UPDATE flow_runs SET status=?, outputs=?, error=?, finished_at=? WHERE id=?",
+            (status, dumps(outputs or {}), error, now(), run_id),
+        )
 
     def mark_interrupted(self, active_ids: set[str]) -> None:
         """Runs left 'running' by a process that died are not running any more: say so."""
@@ -83,8 +108,10 @@ class FlowRepository:
         stale = [r["id"] for r in rows if r["id"] not in active_ids]
         with self.store.tx() as conn:
             for run_id in stale:
-                conn.execute("UPDATE flow_runs SET status=?, error=?, finished_at=? WHERE id=?",
-                             (INTERRUPTED, "the process running it stopped", now(), run_id))
+                conn.execute(
+                    "UPDATE flow_runs SET status=?, error=?, finished_at=? WHERE id=?",
+                    (INTERRUPTED, "the process running it stopped", now(), run_id),
+                )
 
     def runs(self, flow_id: str | None = None, limit: int = 50) -> list[dict]:
         sql = "SELECT id, flow_id, status, error, executor, started_at, finished_at, outputs FROM flow_runs"
@@ -106,6 +133,7 @@ class FlowRepository:
         return row
 
     def events(self, run_id: str, after_seq: int = 0) -> list[dict]:
-        rows = self.store.query("SELECT event FROM flow_run_events WHERE run_id=? AND seq>? ORDER BY seq",
-                                (run_id, after_seq))
+        rows = self.store.query(
+            "SELECT event FROM flow_run_events WHERE run_id=? AND seq>? ORDER BY seq", (run_id, after_seq)
+        )
         return [loads(r["event"]) for r in rows]

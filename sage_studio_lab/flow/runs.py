@@ -38,8 +38,14 @@ class RunManager:
         self._live: dict[str, _LiveRun] = {}
         self._lock = threading.Lock()
 
-    def start(self, flow: Flow, inputs: Any = None, flow_id: str | None = None, executor: str = "local",
-              user: str | None = None) -> str:
+    def start(
+        self,
+        flow: Flow,
+        inputs: Any = None,
+        flow_id: str | None = None,
+        executor: str = "local",
+        user: str | None = None,
+    ) -> str:
         run_id = uuid.uuid4().hex[:12]
         flow._executor(executor, user=user)  # validate now: an invalid flow is a 400, not a failed run
         live = _LiveRun(run_id, flow)
@@ -63,8 +69,16 @@ class RunManager:
             try:
                 asyncio.run(consume())
             except Exception as exc:  # recorded as a failed run; the thread must not die silently
-                live.publish({"type": "run_finished", "run_id": run_id, "status": "failed", "error": str(exc),
-                              "seq": len(live.events) + 1, "outputs": {}})
+                live.publish(
+                    {
+                        "type": "run_finished",
+                        "run_id": run_id,
+                        "status": "failed",
+                        "error": str(exc),
+                        "seq": len(live.events) + 1,
+                        "outputs": {},
+                    }
+                )
             finally:
                 finish()
 

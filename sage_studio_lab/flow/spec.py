@@ -1,7 +1,7 @@
 """Flow JSON (React-Flow shaped) and its validation into per-node / per-edge issues.
 
-    {"version": 1, "name": "...", "nodes": [{"id", "type", "position": {x, y}, "data": {"label", "config"}}],
-     "edges": [{"id", "source", "sourceHandle", "target", "targetHandle"}]}
+{"version": 1, "name": "...", "nodes": [{"id", "type", "position": {x, y}, "data": {"label", "config"}}],
+ "edges": [{"id", "source", "sourceHandle", "target", "targetHandle"}]}
 """
 
 from __future__ import annotations
@@ -67,7 +67,9 @@ def parse_flow(data: Any) -> FlowSpec:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:8])
         raise InvalidInput(f"invalid flow: {problems}") from exc
     if spec.version > FLOW_VERSION:
-        raise InvalidInput(f"flow version {spec.version} is newer than this Studio understands ({FLOW_VERSION})")
+        raise InvalidInput(
+            f"flow version {spec.version} is newer than this Studio understands ({FLOW_VERSION})"
+        )
     for i, edge in enumerate(spec.edges):  # React-Flow edges may lack ids; handles default to the first port
         edge.id = edge.id or f"e{i}-{edge.source}-{edge.target}"
     return spec
@@ -82,9 +84,22 @@ def load_flow_file(path: str | Path) -> FlowSpec:
     return parse_flow(text)
 
 
-def issue(message: str, node: str | None = None, edge: str | None = None, field: str | None = None,
-          code: str = "invalid", severity: str = "error") -> dict:
-    return {"node_id": node, "edge_id": edge, "field": field, "code": code, "severity": severity, "message": message}
+def issue(
+    message: str,
+    node: str | None = None,
+    edge: str | None = None,
+    field: str | None = None,
+    code: str = "invalid",
+    severity: str = "error",
+) -> dict:
+    return {
+        "node_id": node,
+        "edge_id": edge,
+        "field": field,
+        "code": code,
+        "severity": severity,
+        "message": message,
+    }
 
 
 def node_config(node: NodeSpec, op: type[Operator]) -> dict:
@@ -95,7 +110,10 @@ def resolve_handles(spec: FlowSpec) -> None:
     """Fill missing edge handles with the node's only port (React-Flow omits them for single handles)."""
     nodes = {n.id: n for n in spec.nodes}
     for e in spec.edges:
-        for end, attr, side in ((e.source, "sourceHandle", "output_ports"), (e.target, "targetHandle", "input_ports")):
+        for end, attr, side in (
+            (e.source, "sourceHandle", "output_ports"),
+            (e.target, "targetHandle", "input_ports"),
+        ):
             node = nodes.get(end)
             op = get_operator(node.type) if node else None
             if getattr(e, attr) is None and op is not None:
@@ -108,7 +126,9 @@ def _check_field(f, value) -> str | None:
     if value is None or value == "":
         return f"{f.name} is required" if f.required else None
     kinds = {"integer": int, "number": (int, float), "boolean": bool}
-    if f.type in kinds and (not isinstance(value, kinds[f.type]) or (f.type != "boolean" and isinstance(value, bool))):
+    if f.type in kinds and (
+        not isinstance(value, kinds[f.type]) or (f.type != "boolean" and isinstance(value, bool))
+    ):
         return f"{f.name} must be {'an' if f.type == 'integer' else 'a'} {f.type}"
     if f.type in ("string", "text", "code", "secret", "select") and not isinstance(value, str):
         return f"{f.name} must be a string"
@@ -163,18 +183,41 @@ def validate(spec: FlowSpec) -> list[dict]:
                 bad = True
         if bad or e.source not in ops or e.target not in ops:
             continue
-        src_ports = {p.name: p for p in ops[e.source].output_ports(node_config(nodes[e.source], ops[e.source]))}
-        dst_ports = {p.name: p for p in ops[e.target].input_ports(node_config(nodes[e.target], ops[e.target]))}
+        src_ports = {
+            p.name: p for p in ops[e.source].output_ports(node_config(nodes[e.source], ops[e.source]))
+        }
+        dst_ports = {
+            p.name: p for p in ops[e.target].input_ports(node_config(nodes[e.target], ops[e.target]))
+        }
         out_p, in_p = src_ports.get(e.sourceHandle or ""), dst_ports.get(e.targetHandle or "")
         if out_p is None:
-            issues.append(issue(f"{e.source} has no output port {e.sourceHandle!r} (has: {', '.join(src_ports) or 'none'})",
-                                node=e.source, edge=e.id, code="unknown_port"))
+            issues.append(
+                issue(
+                    f"{e.source} has no output port {e.sourceHandle!r} (has: {', '.join(src_ports) or 'none'})",
+                    node=e.source,
+                    edge=e.id,
+                    code="unknown_port",
+                )
+            )
         if in_p is None:
-            issues.append(issue(f"{e.target} has no input port {e.targetHandle!r} (has: {', '.join(dst_ports) or 'none'})",
-                                node=e.target, edge=e.id, code="unknown_port"))
+            issues.append(
+                issue(
+                    f"{e.target} has no input port {e.targetHandle!r} (has: {', '.join(dst_ports) or 'none'})",
+                    node=e.target,
+                    edge=e.id,
+                    code="unknown_port",
+                )
+            )
         if out_p and in_p and not ports_compatible(out_p.type, in_p.type):
-            issues.append(issue(f"port types do not match: {e.source}.{out_p.name} gives {out_p.type}, "
-                                f"{e.target}.{in_p.name} takes {in_p.type}", edge=e.id, node=e.target, code="type_mismatch"))
+            issues.append(
+                issue(
+                    f"port types do not match: {e.source}.{out_p.name} gives {out_p.type}, "
+                    f"{e.target}.{in_p.name} takes {in_p.type}",
+                    edge=e.id,
+                    node=e.target,
+                    code="type_mismatch",
+                )
+            )
         if in_p:
             incoming[(e.target, in_p.name)] = incoming.get((e.target, in_p.name), 0) + 1
         if e.source == e.target:
@@ -184,8 +227,14 @@ def validate(spec: FlowSpec) -> list[dict]:
     for node_id, op in ops.items():
         for p in op.input_ports(node_config(nodes[node_id], op)):
             if p.required and not incoming.get((node_id, p.name)):
-                issues.append(issue(f"input {p.name!r} is not connected", node=node_id, field=p.name,
-                                    code="dangling_input"))
+                issues.append(
+                    issue(
+                        f"input {p.name!r} is not connected",
+                        node=node_id,
+                        field=p.name,
+                        code="dangling_input",
+                    )
+                )
 
     for cycle in find_cycles(adjacency):
         issues.append(issue(f"cycle: {' → '.join([*cycle, cycle[0]])}", node=cycle[0], code="cycle"))

@@ -13,9 +13,11 @@ _tools: dict[str, Callable] = {}
 
 def register_tool(name: str | None = None):
     """Decorator: `@register_tool()` or `@register_tool("name")`."""
+
     def wrap(fn: Callable) -> Callable:
         _tools[name or fn.__name__] = fn
         return fn
+
     return wrap
 
 
@@ -35,14 +37,23 @@ def tool_names() -> list[str]:
     return sorted(_tools)
 
 
-_OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
-        ast.Pow: operator.pow, ast.Mod: operator.mod, ast.FloorDiv: operator.floordiv,
-        ast.USub: operator.neg, ast.UAdd: operator.pos}
+_OPS = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Pow: operator.pow,
+    ast.Mod: operator.mod,
+    ast.FloorDiv: operator.floordiv,
+    ast.USub: operator.neg,
+    ast.UAdd: operator.pos,
+}
 
 
 @register_tool("calculator")
 def calculator(expression) -> float:
     """Arithmetic on numbers only (+ - * / // % **), parsed with `ast`, never eval'd."""
+
     def ev(node):
         if isinstance(node, ast.Expression):
             return ev(node.body)
@@ -55,6 +66,7 @@ def calculator(expression) -> float:
         if isinstance(node, ast.UnaryOp) and type(node.op) in _OPS:
             return _OPS[type(node.op)](ev(node.operand))
         raise ValueError(f"not arithmetic: {ast.dump(node)[:60]}")
+
     return ev(ast.parse(str(expression).strip(), mode="eval"))
 
 

@@ -34,8 +34,12 @@ class MemoryConfigPatch(BaseModel):
 
 def default_config() -> MemoryConfig:
     s = get_settings()
-    return MemoryConfig(backend=s.memory_backend if s.memory_backend in BACKENDS else "short_term",
-                        window=s.memory_window, top_k=s.memory_top_k, embedding_model=s.embedding_model)
+    return MemoryConfig(
+        backend=s.memory_backend if s.memory_backend in BACKENDS else "short_term",
+        window=s.memory_window,
+        top_k=s.memory_top_k,
+        embedding_model=s.embedding_model,
+    )
 
 
 def merged_config(overrides: dict | None) -> MemoryConfig:

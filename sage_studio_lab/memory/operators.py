@@ -48,5 +48,7 @@ class MemorySaver(Operator):
         from .service import MemoryService
 
         turn = p.Turn.from_dict(inputs["turn"])
-        turn.memory_id = p.timed(turn, "memory_saver", p.memory_saver, turn, turn.answer, None, MemoryService(turn.user))
+        turn.memory_id = p.timed(
+            turn, "memory_saver", p.memory_saver, turn, turn.answer, None, MemoryService(turn.user)
+        )
         return {"turn": turn.to_dict()}

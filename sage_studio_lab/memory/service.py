@@ -45,27 +45,39 @@ class MemoryService:
             try:
                 patch = MemoryConfigPatch.model_validate(patch)
             except ValidationError as exc:
-                raise InvalidInput(f"invalid memory config: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}") from exc
+                raise InvalidInput(
+                    f"invalid memory config: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}"
+                ) from exc
         with self.db.tx() as conn:
-            row = conn.execute("SELECT config FROM memory_sessions WHERE session_id=?", (session_id,)).fetchone()
+            row = conn.execute(
+                "SELECT config FROM memory_sessions WHERE session_id=?", (session_id,)
+            ).fetchone()
             overrides = store.loads(row[0], {}) if row else {}
             overrides.update(patch.model_dump(exclude_none=True))
             merged_config(overrides)  # validate before writing
             conn.execute(
                 "INSERT INTO memory_sessions(session_id, config, updated_at) VALUES (?,?,?) "
                 "ON CONFLICT(session_id) DO UPDATE SET config=excluded.config, updated_at=excluded.updated_at",
-                (session_id, store.dumps(overrides), store.now()))
+                (session_id, store.dumps(overrides), store.now()),
+            )
         return self.get_config(session_id)
 
     # -- stored dialogs ----------------------------------------------------------------------------------
-    def remember(self, session_id: str, user_text: str, assistant_text: str, metadata: dict | None = None,
-                 config: MemoryConfig | None = None) -> int:
+    def remember(
+        self,
+        session_id: str,
+        user_text: str,
+        assistant_text: str,
+        metadata: dict | None = None,
+        config: MemoryConfig | None = None,
+    ) -> int:
         """Store one dialog; embed it now when the session uses vector memory (else lazily on first recall)."""
         text = dialog_text(user_text, assistant_text)
         with self.db.tx() as conn:
             cur = conn.execute(
                 "INSERT INTO memories(session_id, kind, text, metadata, created_at) VALUES (?,?,?,?,?)",
-                (session_id, "dialog", text, store.dumps(metadata or {}), store.now()))
+                (session_id, "dialog", text, store.dumps(metadata or {}), store.now()),
+            )
             memory_id = int(cur.lastrowid)
         if (config or self.get_config(session_id)).backend == "vector":
             self._sync_vectors(session_id)
@@ -74,7 +86,9 @@ class MemoryService:
     def list(self, session_id: str, limit: int = 500) -> list[dict]:
         rows = self.db.query(
             "SELECT id, session_id, kind, text, metadata, created_at FROM memories WHERE session_id=? "
-            "ORDER BY id DESC LIMIT ?", (session_id, limit))
+            "ORDER BY id DESC LIMIT ?",
+            (session_id, limit),
+        )
         for r in rows:
             r["metadata"] = store.loads(r["metadata"], {})
         return rows
@@ -89,8 +103,10 @@ class MemoryService:
     def clear(self, session_id: str) -> int:
         with self.db.tx() as conn:
             n = conn.execute("DELETE FROM memories WHERE session_id=?", (session_id,)).rowcount
-            conn.execute("UPDATE memory_sessions SET last_hits='[]', token_budget='{}' WHERE session_id=?",
-                         (session_id,))
+            conn.execute(
+                "UPDATE memory_sessions SET last_hits='[]', token_budget='{}' WHERE session_id=?",
+                (session_id,),
+            )
         self._index(session_id).drop()
         return n
 
@@ -106,8 +122,13 @@ class MemoryService:
         self.db.execute("DELETE FROM memory_sessions WHERE session_id=?", (session_id,))
 
     # -- recall ------------------------------------------------------------------------------------------
-    def recall(self, session_id: str, query: str, config: MemoryConfig | None = None,
-               exclude_message_ids: set[str] | None = None) -> list[dict]:
+    def recall(
+        self,
+        session_id: str,
+        query: str,
+        config: MemoryConfig | None = None,
+        exclude_message_ids: set[str] | None = None,
+    ) -> list[dict]:
         """Memories relevant to `query`, best first: [{id, text, score, backend}]. Dialogs whose user
         message is in `exclude_message_ids` (already in the prompt's recent window) are skipped."""
         config = config or self.get_config(session_id)
@@ -115,16 +136,19 @@ class MemoryService:
             return []
         rows = self.db.query("SELECT id, text, metadata FROM memories WHERE session_id=?", (session_id,))
         exclude = exclude_message_ids or set()
-        candidates = {r["id"]: r for r in rows
-                      if store.loads(r["metadata"], {}).get("user_message_id") not in exclude}
+        candidates = {
+            r["id"]: r for r in rows if store.loads(r["metadata"], {}).get("user_message_id") not in exclude
+        }
         if not candidates:
             return []
         if config.backend == "vector":
             hits = self._vector_hits(session_id, query, config, candidates, len(rows))
         else:
             hits = self._bm25_hits(query, config, candidates)
-        return [{"id": mid, "text": candidates[mid]["text"], "score": round(score, 4), "backend": config.backend}
-                for mid, score in hits]
+        return [
+            {"id": mid, "text": candidates[mid]["text"], "score": round(score, 4), "backend": config.backend}
+            for mid, score in hits
+        ]
 
     def _vector_hits(self, session_id, query, config, candidates, total) -> list[tuple[int, float]]:
         from ..retrieval import get_embedder
@@ -171,12 +195,15 @@ class MemoryService:
                 "INSERT INTO memory_sessions(session_id, last_hits, token_budget, updated_at) VALUES (?,?,?,?) "
                 "ON CONFLICT(session_id) DO UPDATE SET last_hits=excluded.last_hits, "
                 "token_budget=excluded.token_budget, updated_at=excluded.updated_at",
-                (session_id, store.dumps(hits), store.dumps(token_budget), store.now()))
+                (session_id, store.dumps(hits), store.dumps(token_budget), store.now()),
+            )
 
     def stats(self, session_id: str) -> dict:
         config = self.get_config(session_id)
         state = self._state(session_id)
-        dialogs = self.db.query_one("SELECT COUNT(*) AS n FROM memories WHERE session_id=?", (session_id,))["n"]
+        dialogs = self.db.query_one("SELECT COUNT(*) AS n FROM memories WHERE session_id=?", (session_id,))[
+            "n"
+        ]
         index = self._index(session_id)
         maximum = config.window
         return {

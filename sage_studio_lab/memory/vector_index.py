@@ -47,7 +47,9 @@ def build(vectors: np.ndarray, ids: np.ndarray, path: Path | None = None) -> Vec
 
         faiss.downcast_index(index.index.index).hnsw.efConstruction = HNSW_EF_CONSTRUCTION
     if len(vectors):
-        index.index.add_with_ids(np.ascontiguousarray(vectors, dtype="float32"), np.asarray(ids, dtype="int64"))
+        index.index.add_with_ids(
+            np.ascontiguousarray(vectors, dtype="float32"), np.asarray(ids, dtype="int64")
+        )
     index.path = path
     return index
 

@@ -57,7 +57,12 @@ class BM25Index:
         scores = self._model.get_scores(terms)
         term_set = set(terms)
         ranked = sorted(
-            ((self._ids[i], float(s)) for i, s in enumerate(scores) if term_set & set(tokenize(self._texts[i]))),
-            key=lambda p: p[1], reverse=True,
+            (
+                (self._ids[i], float(s))
+                for i, s in enumerate(scores)
+                if term_set & set(tokenize(self._texts[i]))
+            ),
+            key=lambda p: p[1],
+            reverse=True,
         )
         return ranked[: max(0, int(k))]

@@ -18,7 +18,10 @@ class Embedder:
 
         self.model_dir = str(model_dir)
         self._model = SentenceTransformer(self.model_dir, device="cpu", local_files_only=True)
-        dim_of = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        dim_of = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )
         self.dim = int(dim_of())
         self._encode_lock = threading.Lock()  # torch modules are not safe to call from many threads at once
 
@@ -29,8 +32,13 @@ class Embedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._encode_lock:
-            vecs = self._model.encode(texts, batch_size=batch_size, convert_to_numpy=True,
-                                      normalize_embeddings=True, show_progress_bar=False)
+            vecs = self._model.encode(
+                texts,
+                batch_size=batch_size,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+            )
         return np.ascontiguousarray(vecs, dtype=np.float32)
 
     def embed_one(self, text: str) -> np.ndarray:

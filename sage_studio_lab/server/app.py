@@ -24,26 +24,47 @@ URL_PREFIX = "sage-studio"
 class SageStudio(Configurable):
     """Settings of SAGE Studio Lab (`c.SageStudio.<name>` in jupyter_server_config.py)."""
 
-    data_dir = Unicode("", help="Data directory (default: $SAGE_STUDIO_HOME or <jupyter data dir>/sage_studio).").tag(config=True)
-    default_model = Unicode("SmolLM2-135M-Instruct", help="Model the engine starts with by default.").tag(config=True)
-    engine_kind = Unicode("auto", help="Engine backend: auto (vLLM when a GPU and vllm exist), cpu or vllm.").tag(config=True)
-    cloud_base_url_env = Unicode("SAGE_CHAT_BASE_URL", help="Env var holding the cloud OpenAI-compatible base URL.").tag(config=True)
-    cloud_api_key_env = Unicode("SAGE_CHAT_API_KEY", help="Env var holding the cloud API key (never returned by any route).").tag(config=True)
-    cloud_model_env = Unicode("SAGE_CHAT_MODEL", help="Env var holding the cloud model name.").tag(config=True)
-    memory_backend = Unicode("short_term", help="Default memory backend: short_term, vector or kv.").tag(config=True)
+    data_dir = Unicode(
+        "", help="Data directory (default: $SAGE_STUDIO_HOME or <jupyter data dir>/sage_studio)."
+    ).tag(config=True)
+    default_model = Unicode("SmolLM2-135M-Instruct", help="Model the engine starts with by default.").tag(
+        config=True
+    )
+    engine_kind = Unicode(
+        "auto", help="Engine backend: auto (vLLM when a GPU and vllm exist), cpu or vllm."
+    ).tag(config=True)
+    cloud_base_url_env = Unicode(
+        "SAGE_CHAT_BASE_URL", help="Env var holding the cloud OpenAI-compatible base URL."
+    ).tag(config=True)
+    cloud_api_key_env = Unicode(
+        "SAGE_CHAT_API_KEY", help="Env var holding the cloud API key (never returned by any route)."
+    ).tag(config=True)
+    cloud_model_env = Unicode("SAGE_CHAT_MODEL", help="Env var holding the cloud model name.").tag(
+        config=True
+    )
+    memory_backend = Unicode("short_term", help="Default memory backend: short_term, vector or kv.").tag(
+        config=True
+    )
     memory_window = Integer(8, help="Dialogs kept by the short_term memory.").tag(config=True)
     memory_top_k = Integer(4, help="Memories recalled per turn by vector / kv memory.").tag(config=True)
     max_upload_mb = Integer(200, help="Largest dataset upload accepted, in MiB.").tag(config=True)
-    max_concurrent_trainings = Integer(1, help="Fine-tune tasks that may train at once; others queue.").tag(config=True)
+    max_concurrent_trainings = Integer(1, help="Fine-tune tasks that may train at once; others queue.").tag(
+        config=True
+    )
     auto_start_engine = Bool(False, help="Start the default engine when the server starts.").tag(config=True)
 
     def to_settings(self) -> Settings:
         return Settings(
-            default_model=self.default_model, engine_kind=self.engine_kind,
-            cloud_base_url_env=self.cloud_base_url_env, cloud_api_key_env=self.cloud_api_key_env,
-            cloud_model_env=self.cloud_model_env, memory_backend=self.memory_backend,
-            memory_window=self.memory_window, memory_top_k=self.memory_top_k,
-            max_upload_mb=self.max_upload_mb, max_concurrent_trainings=self.max_concurrent_trainings,
+            default_model=self.default_model,
+            engine_kind=self.engine_kind,
+            cloud_base_url_env=self.cloud_base_url_env,
+            cloud_api_key_env=self.cloud_api_key_env,
+            cloud_model_env=self.cloud_model_env,
+            memory_backend=self.memory_backend,
+            memory_window=self.memory_window,
+            memory_top_k=self.memory_top_k,
+            max_upload_mb=self.max_upload_mb,
+            max_concurrent_trainings=self.max_concurrent_trainings,
         )
 
 
@@ -61,11 +82,16 @@ class SageStudioApp(ExtensionApp):
         settings = self.studio_config.to_settings()
         set_settings(settings)
         self.settings.update({"sage_studio_settings": settings, "sage_studio_started": time.time()})
-        self.log.info("SAGE Studio Lab: data in %s (settings ready in %.1f ms)", paths.data_home(),
-                      (time.perf_counter() - t0) * 1000)
+        self.log.info(
+            "SAGE Studio Lab: data in %s (settings ready in %.1f ms)",
+            paths.data_home(),
+            (time.perf_counter() - t0) * 1000,
+        )
         if self.studio_config.auto_start_engine:
             # In a thread: loading a model must not delay the server; the panels show the engine as `loading`.
-            threading.Thread(target=self._auto_start_engine, name="sage-studio-autostart", daemon=True).start()
+            threading.Thread(
+                target=self._auto_start_engine, name="sage-studio-autostart", daemon=True
+            ).start()
 
     def _auto_start_engine(self):
         try:
@@ -75,7 +101,9 @@ class SageStudioApp(ExtensionApp):
             if manager.status()["status"] in ("running", "loading"):
                 self.log.info("SAGE Studio Lab: re-attached to the running engine")
                 return
-            manager.start(model=self.studio_config.default_model, backend=self.studio_config.engine_kind, wait=False)
+            manager.start(
+                model=self.studio_config.default_model, backend=self.studio_config.engine_kind, wait=False
+            )
             self.log.info("SAGE Studio Lab: starting engine with %s", self.studio_config.default_model)
         except Exception as exc:  # the Lab must come up even when the engine cannot start
             self.log.warning("SAGE Studio Lab: engine auto-start failed: %s", exc)

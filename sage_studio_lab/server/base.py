@@ -35,7 +35,9 @@ class StudioHandler(APIHandler):
             problems = "; ".join(
                 f"{'.'.join(str(p) for p in err['loc']) or 'body'}: {err['msg']}" for err in exc.errors()
             )
-            raise InvalidInput(f"invalid request: {problems}", errors=exc.errors(include_url=False, include_context=False)) from exc
+            raise InvalidInput(
+                f"invalid request: {problems}", errors=exc.errors(include_url=False, include_context=False)
+            ) from exc
 
     def write_json(self, data, status: int = 200) -> None:
         self.set_status(status)
@@ -59,7 +61,9 @@ class StudioHandler(APIHandler):
                 body["message"] = exc.message
             elif isinstance(exc, tornado.web.HTTPError):
                 body["message"] = exc.reason or exc.log_message or self._reason
-            if self.settings.get("serve_traceback") and not isinstance(exc, (StudioError, tornado.web.HTTPError)):
+            if self.settings.get("serve_traceback") and not isinstance(
+                exc, (StudioError, tornado.web.HTTPError)
+            ):
                 body["traceback"] = "".join(traceback.format_exception(*exc_info))
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps(body, default=str))

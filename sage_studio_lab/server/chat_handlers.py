@@ -126,7 +126,13 @@ def _sse(obj: Any) -> bytes:
 def openai_error(exc: BaseException, status: int) -> dict:
     message = getattr(exc, "message", None) or str(exc) or exc.__class__.__name__
     code = getattr(exc, "code", None) or (exc.details.get("code") if isinstance(exc, StudioError) else None)
-    kind = "invalid_request_error" if status < 500 else "upstream_error" if isinstance(exc, UpstreamError) else "server_error"
+    kind = (
+        "invalid_request_error"
+        if status < 500
+        else "upstream_error"
+        if isinstance(exc, UpstreamError)
+        else "server_error"
+    )
     return {"error": {"message": message, "type": kind, "code": code or status, "param": None}}
 
 
@@ -194,8 +200,12 @@ class ChatCompletionsHandler(SSEMixin, OpenAIStyleHandler):
             raise InvalidInput("messages: a session turn needs a last message with role 'user' and some text")
         text = _text_of(users[-1].content)
         c = self._cancel
-        turn = TurnStreamer(lambda on_token: ChatService().send(
-            req.session_id, text, source=req.source, model=req.model, on_token=on_token, cancel=c), c)
+        turn = TurnStreamer(
+            lambda on_token: ChatService().send(
+                req.session_id, text, source=req.source, model=req.model, on_token=on_token, cancel=c
+            ),
+            c,
+        )
         created, rid = int(time.time()), c.request_id
         started = False
         async for kind, value in turn.events():
@@ -229,28 +239,54 @@ class ChatCompletionsHandler(SSEMixin, OpenAIStyleHandler):
         meta = message["metadata"]
         self.set_header("x-sage-source", meta.get("source") or "")
         self.set_header("x-request-id", self._cancel.request_id)
-        self.write_json({
-            "id": self._cancel.request_id, "object": "chat.completion", "created": created, "model": meta.get("model"),
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": message["content"]},
-                         "finish_reason": meta.get("finish_reason") or "stop"}],
-            "usage": {"prompt_tokens": sum(v for k, v in meta.get("token_budget", {}).items()
-                                           if isinstance(v, int) and k != "max_tokens"),
-                      "completion_tokens": meta.get("tokens", 0),
-                      "total_tokens": meta.get("tokens", 0)},
-            "x_sage": _sage(message),
-        })
+        self.write_json(
+            {
+                "id": self._cancel.request_id,
+                "object": "chat.completion",
+                "created": created,
+                "model": meta.get("model"),
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": message["content"]},
+                        "finish_reason": meta.get("finish_reason") or "stop",
+                    }
+                ],
+                "usage": {
+                    "prompt_tokens": sum(
+                        v
+                        for k, v in meta.get("token_budget", {}).items()
+                        if isinstance(v, int) and k != "max_tokens"
+                    ),
+                    "completion_tokens": meta.get("tokens", 0),
+                    "total_tokens": meta.get("tokens", 0),
+                },
+                "x_sage": _sage(message),
+            }
+        )
 
 
 def _chunk(rid: str, created: int, model: str | None, delta: dict, finish: str | None = None) -> dict:
-    return {"id": rid, "object": "chat.completion.chunk", "created": created, "model": model,
-            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+    return {
+        "id": rid,
+        "object": "chat.completion.chunk",
+        "created": created,
+        "model": model,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
 
 
 def _sage(message: dict) -> dict:
     meta = message["metadata"]
-    return {"source": meta.get("source"), "request_id": meta.get("request_id"), "session_id": message["session_id"],
-            "message_id": message["id"], "parent_id": message["parent_id"], "cancelled": meta.get("cancelled"),
-            "metadata": meta}
+    return {
+        "source": meta.get("source"),
+        "request_id": meta.get("request_id"),
+        "session_id": message["session_id"],
+        "message_id": message["id"],
+        "parent_id": message["parent_id"],
+        "cancelled": meta.get("cancelled"),
+        "metadata": meta,
+    }
 
 
 class StopHandler(StudioHandler):
@@ -367,8 +403,15 @@ class _TurnHandler(SSEMixin, StudioHandler):
                 await self.send_bytes(_sse({"type": "done", "message": value}))
             else:
                 status = getattr(value, "status", 500)
-                await self.send_bytes(_sse({"type": "error", "status": status,
-                                            "message": openai_error(value, status)["error"]["message"]}))
+                await self.send_bytes(
+                    _sse(
+                        {
+                            "type": "error",
+                            "status": status,
+                            "message": openai_error(value, status)["error"]["message"],
+                        }
+                    )
+                )
         if stream:
             self.finish()
 
@@ -377,8 +420,13 @@ class SessionMessagesHandler(_TurnHandler):
     @tornado.web.authenticated
     async def post(self, session_id):
         body = self.parse_body(SendBody)
-        await self.run_turn(session_id, body.stream, lambda on_token, c: ChatService().send(
-            session_id, body.content, source=body.source, model=body.model, on_token=on_token, cancel=c))
+        await self.run_turn(
+            session_id,
+            body.stream,
+            lambda on_token, c: ChatService().send(
+                session_id, body.content, source=body.source, model=body.model, on_token=on_token, cancel=c
+            ),
+        )
 
 
 class RegenerateBody(BaseModel):
@@ -394,8 +442,13 @@ class SessionRegenerateHandler(_TurnHandler):
     async def post(self, session_id):
         body = self.parse_body(RegenerateBody)
         SessionStore().last_user_message(session_id)  # 400 when there is nothing to answer again
-        await self.run_turn(session_id, body.stream, lambda on_token, c: ChatService().regenerate(
-            session_id, source=body.source, model=body.model, on_token=on_token, cancel=c))
+        await self.run_turn(
+            session_id,
+            body.stream,
+            lambda on_token, c: ChatService().regenerate(
+                session_id, source=body.source, model=body.model, on_token=on_token, cancel=c
+            ),
+        )
 
 
 class MessageEditHandler(_TurnHandler):
@@ -407,9 +460,20 @@ class MessageEditHandler(_TurnHandler):
         if msg["session_id"] != session_id or msg["role"] != "user":
             raise InvalidInput(f"message {message_id!r} is not a user message of session {session_id!r}")
         stream = bool(self.get_query_argument("stream", "")) and body.generate
-        await self.run_turn(session_id, stream, lambda on_token, c: ChatService().edit(
-            session_id, message_id, body.content, generate=body.generate, source=body.source, model=body.model,
-            on_token=on_token, cancel=c))
+        await self.run_turn(
+            session_id,
+            stream,
+            lambda on_token, c: ChatService().edit(
+                session_id,
+                message_id,
+                body.content,
+                generate=body.generate,
+                source=body.source,
+                model=body.model,
+                on_token=on_token,
+                cancel=c,
+            ),
+        )
 
 
 def routes():

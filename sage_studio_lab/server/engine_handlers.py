@@ -17,12 +17,16 @@ from .base import StudioHandler
 
 
 class StartBody(BaseModel):
-    model: str | None = Field(None, description="catalog id or local folder; default: the configured default model")
+    model: str | None = Field(
+        None, description="catalog id or local folder; default: the configured default model"
+    )
     backend: str = Field("auto", pattern="^(auto|cpu|vllm)$")
     port: int | None = Field(None, ge=1024, le=65535)
     gpu_memory_utilization: float = Field(0.9, ge=0.05, le=1.0)
     quantization: str | None = None
-    wait: bool = Field(False, description="answer only once the engine is ready (else at once, status 'loading')")
+    wait: bool = Field(
+        False, description="answer only once the engine is ready (else at once, status 'loading')"
+    )
     timeout: float = Field(180, gt=0, le=3600)
 
 
@@ -55,9 +59,16 @@ class StartHandler(_EngineHandler):
         body = self.parse_body(StartBody)
         model = body.model or self.studio.default_model
         backend = body.backend if body.backend != "auto" else (self.studio.engine_kind or "auto")
-        status = await self.call(self.manager().start, model=model, backend=backend, port=body.port,
-                                 gpu_memory_utilization=body.gpu_memory_utilization,
-                                 quantization=body.quantization, wait=body.wait, timeout=body.timeout)
+        status = await self.call(
+            self.manager().start,
+            model=model,
+            backend=backend,
+            port=body.port,
+            gpu_memory_utilization=body.gpu_memory_utilization,
+            quantization=body.quantization,
+            wait=body.wait,
+            timeout=body.timeout,
+        )
         self.write_json(status, 200 if status["status"] == "running" else 202)
 
 

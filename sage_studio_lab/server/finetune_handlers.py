@@ -88,8 +88,11 @@ class UploadHandler(StudioHandler):
         length = int(self.request.headers.get("Content-Length") or 0)
         if length > self.limit + 64 * 1024:
             self._too_large = True
-            raise tornado.web.HTTPError(413, reason=f"upload too large: the limit is {self.studio.max_upload_mb} MiB "
-                                                    "(c.SageStudio.max_upload_mb)")
+            raise tornado.web.HTTPError(
+                413,
+                reason=f"upload too large: the limit is {self.studio.max_upload_mb} MiB "
+                "(c.SageStudio.max_upload_mb)",
+            )
         content_type = self.request.headers.get("Content-Type", "")
         if not content_type.startswith("multipart/form-data"):
             raise InvalidInput("send the dataset as multipart/form-data with a 'file' field")
@@ -97,8 +100,11 @@ class UploadHandler(StudioHandler):
 
         self._tmp = Path(tempfile.mkdtemp(prefix="sage-upload-"))
         self._parser = python_multipart.create_form_parser(
-            {"Content-Type": content_type}, self._on_field, self._files.append,
-            config={"UPLOAD_DIR": str(self._tmp), "MAX_MEMORY_FILE_SIZE": 0, "UPLOAD_KEEP_EXTENSIONS": True})
+            {"Content-Type": content_type},
+            self._on_field,
+            self._files.append,
+            config={"UPLOAD_DIR": str(self._tmp), "MAX_MEMORY_FILE_SIZE": 0, "UPLOAD_KEEP_EXTENSIONS": True},
+        )
 
     def _on_field(self, field) -> None:
         self._fields[(field.field_name or b"").decode()] = (field.value or b"").decode("utf-8", "replace")
@@ -114,8 +120,11 @@ class UploadHandler(StudioHandler):
     @tornado.web.authenticated
     async def post(self):
         if self._too_large:
-            raise tornado.web.HTTPError(413, reason=f"upload too large: the limit is {self.studio.max_upload_mb} MiB "
-                                                    "(c.SageStudio.max_upload_mb)")
+            raise tornado.web.HTTPError(
+                413,
+                reason=f"upload too large: the limit is {self.studio.max_upload_mb} MiB "
+                "(c.SageStudio.max_upload_mb)",
+            )
         self._parser.finalize()
         files = [f for f in self._files if (f.field_name or b"") in (b"file", b"dataset")] or self._files
         if not files:
@@ -128,8 +137,12 @@ class UploadHandler(StudioHandler):
         if suffix not in (".json", ".jsonl"):
             raise InvalidInput(f"dataset file {original!r} must end in .json or .jsonl")
         path = self._tmp / f"dataset{suffix}"
-        shutil.move(upload.actual_file_name.decode() if isinstance(upload.actual_file_name, bytes)
-                    else upload.actual_file_name, path)
+        shutil.move(
+            upload.actual_file_name.decode()
+            if isinstance(upload.actual_file_name, bytes)
+            else upload.actual_file_name,
+            path,
+        )
         datasets, *_ = _ft()
         fmt = self._fields.get("format") or self.get_query_argument("format", None) or None
         name = self._fields.get("name") or original
@@ -172,8 +185,14 @@ class DatasetHandler(StudioHandler):
         if not 0 <= eval_ratio < 1:
             raise InvalidInput("eval_ratio must be a number between 0 and 1")
         train, evaluation = datasets.split(range(ds["rows"]), eval_ratio, seed=42)
-        self.write_json(ds | {"preview": preview, "token_stats": stats,
-                              "split": {"eval_ratio": eval_ratio, "train": len(train), "eval": len(evaluation)}})
+        self.write_json(
+            ds
+            | {
+                "preview": preview,
+                "token_stats": stats,
+                "split": {"eval_ratio": eval_ratio, "train": len(train), "eval": len(evaluation)},
+            }
+        )
 
     @tornado.web.authenticated
     def delete(self, dataset_id: str):
@@ -228,8 +247,12 @@ class TaskActionHandler(StudioHandler):
     @tornado.web.authenticated
     async def post(self, task_id: str):
         _, tasks, hotswap, _ = _ft()
-        fn = {"cancel": tasks.cancel_task, "resume": tasks.resume_task, "merge": tasks.merge_task,
-              "use-in-chat": hotswap.use_task}[self.action]
+        fn = {
+            "cancel": tasks.cancel_task,
+            "resume": tasks.resume_task,
+            "merge": tasks.merge_task,
+            "use-in-chat": hotswap.use_task,
+        }[self.action]
         tasks.task_dir(task_id)  # a bad id is a 400 before any work
         self.write_json(await _in_thread(fn, task_id))
 
@@ -292,13 +315,23 @@ class TaskEventsSocket(WebSocketMixin, tornado.websocket.WebSocketHandler, Jupyt
                 if self.with_logs:
                     lines, log_offset = read_lines(log_file, log_offset)
                     for line in lines:
-                        await self.write_message(json.dumps({"task_id": self.task_id, "type": "log", "line": line}))
+                        await self.write_message(
+                            json.dumps({"task_id": self.task_id, "type": "log", "line": line})
+                        )
                 if ticks % 10 == 0 or events:  # the store is checked less often than the file
                     row = await _in_thread(tasks.get_task, self.task_id, refresh=ticks % 20 == 0)
                     if row["status"] != status:
                         status = row["status"]
-                        await self.write_message(json.dumps({"task_id": self.task_id, "type": "task_status",
-                                                             "status": status, "error": row["error"]}))
+                        await self.write_message(
+                            json.dumps(
+                                {
+                                    "task_id": self.task_id,
+                                    "type": "task_status",
+                                    "status": status,
+                                    "error": row["error"],
+                                }
+                            )
+                        )
                     if status in TERMINAL:
                         events, offset = read_events(self.events_file, offset)
                         for event in events:

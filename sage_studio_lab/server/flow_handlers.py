@@ -49,7 +49,7 @@ class FlowHandlerBase(StudioHandler):
         if raw is None:
             raw = self.request.body or b""
             if not raw.strip():
-                raise InvalidInput("the body must be a flow: {\"nodes\": [...], \"edges\": [...]}")
+                raise InvalidInput('the body must be a flow: {"nodes": [...], "edges": [...]}')
         return parse_flow(raw)
 
 
@@ -114,7 +114,9 @@ class ValidateHandler(FlowHandlerBase):
         issues = validate(self.body_flow())
         errors = [i for i in issues if i["severity"] == "error"]
         if errors:
-            raise InvalidInput(f"the flow has {len(errors)} problem(s): {errors[0]['message']}", issues=issues)
+            raise InvalidInput(
+                f"the flow has {len(errors)} problem(s): {errors[0]['message']}", issues=issues
+            )
         self.write_json({"valid": True, "issues": issues})
 
 
@@ -125,7 +127,9 @@ class ExportFlowHandler(FlowHandlerBase):
 
         data = self.repo().get(flow_id)
         self.set_header("Content-Type", "application/json")
-        self.set_header("Content-Disposition", f'attachment; filename="{safe_name(data["name"])}.sage-flow.json"')
+        self.set_header(
+            "Content-Disposition", f'attachment; filename="{safe_name(data["name"])}.sage-flow.json"'
+        )
         self.finish(json.dumps(data["flow"], indent=2, ensure_ascii=False))
 
 
@@ -134,7 +138,9 @@ class ExportPythonHandler(FlowHandlerBase):
         from ..paths import safe_name
 
         self.set_header("Content-Disposition", f'attachment; filename="{safe_name(flow.name)}.py"')
-        self.finish(flow.to_python(), set_content_type="text/x-python; charset=utf-8")  # APIHandler's own kwarg
+        self.finish(
+            flow.to_python(), set_content_type="text/x-python; charset=utf-8"
+        )  # APIHandler's own kwarg
 
     @tornado.web.authenticated
     def get(self, flow_id):

@@ -27,7 +27,10 @@ def health_report() -> dict:
         "python": platform.python_version(),
         "data_dir": str(paths.data_home()),
         "user": paths.current_user_name(),
-        "versions": {d: _version(d) for d in ("jupyter_server", "jupyterlab", "torch", "transformers", "peft", "vllm", "ray")},
+        "versions": {
+            d: _version(d)
+            for d in ("jupyter_server", "jupyterlab", "torch", "transformers", "peft", "vllm", "ray")
+        },
         "available": {
             "torch": importlib.util.find_spec("torch") is not None,
             "vllm": importlib.util.find_spec("vllm") is not None,

@@ -43,7 +43,9 @@ class MemoryConfigHandler(StudioHandler):
         body = self.parse_body(ConfigBody)
         session_id = _session(body.session_id)
         patch = MemoryConfigPatch.model_validate(body.model_dump(exclude={"session_id"}, exclude_none=True))
-        self.write_json({"session_id": session_id, "config": MemoryService().set_config(session_id, patch).model_dump()})
+        self.write_json(
+            {"session_id": session_id, "config": MemoryService().set_config(session_id, patch).model_dump()}
+        )
 
 
 class MemoryStatsHandler(StudioHandler):

@@ -25,8 +25,16 @@ def check_source(source: str | None) -> None:
         raise InvalidInput(f"source must be one of {', '.join(SOURCES)}, not {source!r}")
 
 
-def send_turn(session_id: str, content: str, emit, cancelled: threading.Event, source: str | None = None,
-              model: str | None = None, parent_id=NO_PARENT, regenerate: bool = False) -> dict:
+def send_turn(
+    session_id: str,
+    content: str,
+    emit,
+    cancelled: threading.Event,
+    source: str | None = None,
+    model: str | None = None,
+    parent_id=NO_PARENT,
+    regenerate: bool = False,
+) -> dict:
     """Run one chat turn through the Studio pipeline, `emit`ting token events and a final meta event;
     returns the stored assistant message. Setting `cancelled` stops generation upstream."""
     from ..chat import cancel as cancel_mod
@@ -49,18 +57,34 @@ def send_turn(session_id: str, content: str, emit, cancelled: threading.Event, s
 
     try:
         if regenerate:
-            message = svc.regenerate(session_id, source=source, model=model, on_token=on_token, cancel=cancellation)
+            message = svc.regenerate(
+                session_id, source=source, model=model, on_token=on_token, cancel=cancellation
+            )
         elif parent_id is not NO_PARENT:
             # The contract names the parent of the new branch; the core edits the user message under it.
-            edited = next((m for m in svc.sessions.get(session_id)["messages"]
-                           if m["role"] == "user" and m.get("parent_id") == parent_id), None)
+            edited = next(
+                (
+                    m
+                    for m in svc.sessions.get(session_id)["messages"]
+                    if m["role"] == "user" and m.get("parent_id") == parent_id
+                ),
+                None,
+            )
             if edited is None:
                 raise InvalidInput(f"no user message under parent {parent_id!r} in the active branch to edit")
-            message = svc.edit(session_id, edited["id"], content, source=source, model=model, on_token=on_token,
-                               cancel=cancellation)
+            message = svc.edit(
+                session_id,
+                edited["id"],
+                content,
+                source=source,
+                model=model,
+                on_token=on_token,
+                cancel=cancellation,
+            )
         else:
-            message = svc.send(session_id, content, source=source, model=model, on_token=on_token,
-                               cancel=cancellation)
+            message = svc.send(
+                session_id, content, source=source, model=model, on_token=on_token, cancel=cancellation
+            )
     finally:
         finished.set()
         cancel_mod.unregister(cancellation)
@@ -76,13 +100,17 @@ def chat_sources() -> dict:
     sources = {}
     try:
         local = upstream.local_upstream(fresh=True)
-        sources["local"] = {"available": local is not None,
-                            "detail": f"engine at {local.base_url}" if local else "the local engine is not running"}
+        sources["local"] = {
+            "available": local is not None,
+            "detail": f"engine at {local.base_url}" if local else "the local engine is not running",
+        }
     except Exception as exc:  # engine core missing or broken: say so, do not fail the whole call
         sources["local"] = {"available": False, "detail": str(exc)}
     cloud = upstream.cloud_upstream()
-    sources["cloud"] = {"available": cloud is not None,
-                        "detail": cloud.base_url if cloud else "no cloud endpoint configured"}
+    sources["cloud"] = {
+        "available": cloud is not None,
+        "detail": cloud.base_url if cloud else "no cloud endpoint configured",
+    }
     return {"sources": sources, "default": "auto"}
 
 
@@ -133,14 +161,35 @@ class ChatApi:
     def rpc_chat_models(self):
         from ..models import list_models
 
-        return {"object": "list", "data": [{"id": m.id, "object": "model", "owned_by": m.source,
-                                            "parent": m.base_model} for m in list_models()]}
+        return {
+            "object": "list",
+            "data": [
+                {"id": m.id, "object": "model", "owned_by": m.source, "parent": m.base_model}
+                for m in list_models()
+            ],
+        }
 
     @rpc("chat.send", stream=True)
-    def rpc_chat_send(self, session_id: str, content: str = "", source: str | None = None, model: str | None = None,
-                   parent_id=NO_PARENT, regenerate: bool = False, call=None):
-        message = send_turn(session_id, content, call.emit, call.cancelled, source=source, model=model,
-                            parent_id=parent_id, regenerate=regenerate)
+    def rpc_chat_send(
+        self,
+        session_id: str,
+        content: str = "",
+        source: str | None = None,
+        model: str | None = None,
+        parent_id=NO_PARENT,
+        regenerate: bool = False,
+        call=None,
+    ):
+        message = send_turn(
+            session_id,
+            content,
+            call.emit,
+            call.cancelled,
+            source=source,
+            model=model,
+            parent_id=parent_id,
+            regenerate=regenerate,
+        )
         if hasattr(self, "_after_turn"):
             self._after_turn()
         if call.cancelled.is_set():

@@ -48,11 +48,17 @@ class EngineApi:
 
         from .. import __version__, gpu, models
 
-        return {"status": "ok", "version": __version__, "transport": "widget",
-                "available": {"torch": importlib.util.find_spec("torch") is not None,
-                              "vllm": importlib.util.find_spec("vllm") is not None,
-                              "gpu": bool(gpu.gpu_info().get("available")),
-                              "bundled_model": models.bundled_available()}}
+        return {
+            "status": "ok",
+            "version": __version__,
+            "transport": "widget",
+            "available": {
+                "torch": importlib.util.find_spec("torch") is not None,
+                "vllm": importlib.util.find_spec("vllm") is not None,
+                "gpu": bool(gpu.gpu_info().get("available")),
+                "bundled_model": models.bundled_available(),
+            },
+        }
 
     @rpc("engine.status")
     def rpc_engine_status(self):
@@ -65,11 +71,23 @@ class EngineApi:
         return {"models": [{**m.to_dict(), "kind": m.type} for m in list_models()]}
 
     @rpc("engine.start", stream=True)  # waits for readiness (seconds): off the kernel thread
-    def rpc_engine_start(self, model: str | None = None, backend: str = "auto", gpu_memory_utilization=None,
-                      quantization=None, port=None, call=None):
+    def rpc_engine_start(
+        self,
+        model: str | None = None,
+        backend: str = "auto",
+        gpu_memory_utilization=None,
+        quantization=None,
+        port=None,
+        call=None,
+    ):
         call.emit({"type": "status", "status": "starting", "model": model, "backend": backend})
-        record = engine_start(model, backend, gpu_memory_utilization=gpu_memory_utilization,
-                              quantization=quantization, port=port)
+        record = engine_start(
+            model,
+            backend,
+            gpu_memory_utilization=gpu_memory_utilization,
+            quantization=quantization,
+            port=port,
+        )
         self._refresh_engine()
         return record
 

@@ -33,26 +33,49 @@ def read_events(task: dict, offset: int = 0) -> tuple[list[dict], int]:
 def summarize(task: dict, events: list[dict]) -> dict:
     """The task row plus its latest progress, in the shape of `finetune.get`."""
     history = [e for e in events if e.get("loss") is not None or e.get("eval_loss") is not None]
-    last = next((e for e in reversed(events) if e.get("type") == "progress"), None) \
-        or next((e for e in reversed(events) if e.get("step") is not None), {})
+    last = next((e for e in reversed(events) if e.get("type") == "progress"), None) or next(
+        (e for e in reversed(events) if e.get("step") is not None), {}
+    )
     total = last.get("total_steps") or last.get("max_steps") or 0
     progress = last.get("progress")
     if progress is None and total:
         progress = min(1.0, (last.get("step") or 0) / total)
     if task["status"] == "completed":
         progress = 1.0
-    return plain({
-        **{k: task[k] for k in ("id", "name", "base_model", "dataset_id", "status", "error", "output_dir", "adapter_path",
-                                "merged_path", "warnings",
-                                "created_at", "updated_at") if k in task},
-        "config": task.get("config", {}),
-        "progress": progress or 0.0,
-        "step": last.get("step"), "total_steps": total or None, "epoch": last.get("epoch"),
-        "loss": next((e["loss"] for e in reversed(history) if e.get("loss") is not None), None),
-        "eval_loss": next((e["eval_loss"] for e in reversed(history) if e.get("eval_loss") is not None), None),
-        "eta_s": last.get("eta_s"), "tokens_per_s": last.get("tokens_per_s"),
-        "history": [{k: e.get(k) for k in ("step", "loss", "eval_loss", "lr", "epoch")} for e in history],
-    })
+    return plain(
+        {
+            **{
+                k: task[k]
+                for k in (
+                    "id",
+                    "name",
+                    "base_model",
+                    "dataset_id",
+                    "status",
+                    "error",
+                    "output_dir",
+                    "adapter_path",
+                    "merged_path",
+                    "warnings",
+                    "created_at",
+                    "updated_at",
+                )
+                if k in task
+            },
+            "config": task.get("config", {}),
+            "progress": progress or 0.0,
+            "step": last.get("step"),
+            "total_steps": total or None,
+            "epoch": last.get("epoch"),
+            "loss": next((e["loss"] for e in reversed(history) if e.get("loss") is not None), None),
+            "eval_loss": next(
+                (e["eval_loss"] for e in reversed(history) if e.get("eval_loss") is not None), None
+            ),
+            "eta_s": last.get("eta_s"),
+            "tokens_per_s": last.get("tokens_per_s"),
+            "history": [{k: e.get(k) for k in ("step", "loss", "eval_loss", "lr", "epoch")} for e in history],
+        }
+    )
 
 
 def task_logs(task: dict, tail: int = 200) -> list[str]:
@@ -64,15 +87,22 @@ class FinetuneApi:
     def rpc_finetune_models(self):
         from ..models import list_models
 
-        return {"models": [{"name": m.id, "type": m.type, "path": m.path, "base_model": m.base_model}
-                           for m in list_models()]}
+        return {
+            "models": [
+                {"name": m.id, "type": m.type, "path": m.path, "base_model": m.base_model}
+                for m in list_models()
+            ]
+        }
 
     @rpc("finetune.datasets")
     def rpc_finetune_datasets(self):
         from .. import store
 
-        return {"datasets": store.get_store().query(
-            "SELECT id, name, format, rows, created_at FROM datasets ORDER BY created_at DESC")}
+        return {
+            "datasets": store.get_store().query(
+                "SELECT id, name, format, rows, created_at FROM datasets ORDER BY created_at DESC"
+            )
+        }
 
     @rpc("finetune.upload")
     def rpc_finetune_upload(self, name: str, content: str):
@@ -90,10 +120,18 @@ class FinetuneApi:
         return {"tasks": out}
 
     @rpc("finetune.create")
-    def rpc_finetune_create(self, dataset_id: str, name: str | None = None, base_model: str | None = None,
-                         config: dict | None = None):
-        return plain(service().create_task(name=name, base_model=base_model, dataset_id=dataset_id,
-                                           config=config or {}))
+    def rpc_finetune_create(
+        self,
+        dataset_id: str,
+        name: str | None = None,
+        base_model: str | None = None,
+        config: dict | None = None,
+    ):
+        return plain(
+            service().create_task(
+                name=name, base_model=base_model, dataset_id=dataset_id, config=config or {}
+            )
+        )
 
     @rpc("finetune.get")
     def rpc_finetune_get(self, id: str):
@@ -145,8 +183,13 @@ class FinetuneApi:
                     if kind in ("progress", "eval"):
                         call.emit({**event, "type": "progress", "task_id": task["id"]})
                     elif kind == "checkpoint":
-                        call.emit({"type": "log", "task_id": task["id"],
-                                   "line": f"checkpoint saved at step {event.get('step')}: {event.get('path')}"})
+                        call.emit(
+                            {
+                                "type": "log",
+                                "task_id": task["id"],
+                                "line": f"checkpoint saved at step {event.get('step')}: {event.get('path')}",
+                            }
+                        )
                 if statuses.get(task["id"]) != task["status"]:
                     statuses[task["id"]] = task["status"]
                     call.emit({"type": "status", "task_id": task["id"], "status": task["status"]})

@@ -53,8 +53,11 @@ def run_flow(flow, inputs, emit, cancelled: threading.Event, executor: str = "lo
                 event = plain(event)
                 result["run_id"] = result["run_id"] or event.get("run_id")
                 if event.get("type") == "run_finished":
-                    result.update(status=event.get("status", "succeeded"), outputs=event.get("outputs") or {},
-                                  error=event.get("error"))
+                    result.update(
+                        status=event.get("status", "succeeded"),
+                        outputs=event.get("outputs") or {},
+                        error=event.get("error"),
+                    )
                 emit(event)
         finally:
             done.set()
@@ -93,8 +96,17 @@ class FlowApi:
     def rpc_flow_templates(self):
         from ..flow.templates import list_templates
 
-        return {"templates": [{"name": t["id"], "title": t["name"], "description": t.get("description", ""),
-                               "flow": t["flow"]} for t in list_templates()]}
+        return {
+            "templates": [
+                {
+                    "name": t["id"],
+                    "title": t["name"],
+                    "description": t.get("description", ""),
+                    "flow": t["flow"],
+                }
+                for t in list_templates()
+            ]
+        }
 
     @rpc("flow.validate")
     def rpc_flow_validate(self, flow: dict):

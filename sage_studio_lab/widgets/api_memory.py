@@ -28,8 +28,12 @@ class MemoryApi:
         else:
             from .. import store
 
-            ids = [r["session_id"] for r in store.get_store().query(
-                "SELECT DISTINCT session_id FROM memories ORDER BY session_id")]
+            ids = [
+                r["session_id"]
+                for r in store.get_store().query(
+                    "SELECT DISTINCT session_id FROM memories ORDER BY session_id"
+                )
+            ]
         return {"sessions": [_stats_row(service.stats(i)) for i in ids]}
 
     @rpc("memory.list")
@@ -52,3 +56,11 @@ class MemoryApi:
         from ..chat.sessions import SessionStore
 
         return {"deleted": SessionStore().cleanup(float(max_age_minutes))}
+
+
+def _stats_row(stats: dict) -> dict:
+    """The core's stats with the field names the views read (TRANSPORT.md)."""
+    row = dict(stats)
+    row.setdefault("usage_pct", stats.get("usage_percent"))
+    row.setdefault("index_size", stats.get("index_size_bytes"))
+    return plain(row)

@@ -67,8 +67,12 @@ class StudioWidget(ChatApi, EngineApi, FinetuneApi, FlowApi, MemoryApi, anywidge
             return
         kind = content.get("type")
         if kind in ("call", "stream"):
-            self.dispatch(str(content.get("id") or uuid.uuid4().hex), content.get("method"),
-                          content.get("args") or {}, buffers)
+            self.dispatch(
+                str(content.get("id") or uuid.uuid4().hex),
+                content.get("method"),
+                content.get("args") or {},
+                buffers,
+            )
         elif kind == "cancel":
             self.cancel(str(content.get("id")))
 
@@ -77,12 +81,27 @@ class StudioWidget(ChatApi, EngineApi, FinetuneApi, FlowApi, MemoryApi, anywidge
         handler = self.methods().get(method) if isinstance(method, str) else None
         if handler is None:
             known = ", ".join(sorted(self.methods()))
-            self.post({"type": "result", "id": call_id, "ok": False,
-                        "error": {"message": f"unknown method {method!r}; this widget knows: {known}", "status": 404}})
+            self.post(
+                {
+                    "type": "result",
+                    "id": call_id,
+                    "ok": False,
+                    "error": {
+                        "message": f"unknown method {method!r}; this widget knows: {known}",
+                        "status": 404,
+                    },
+                }
+            )
             return None
         if not isinstance(args, dict):
-            self.post({"type": "result", "id": call_id, "ok": False,
-                        "error": {"message": "args must be an object", "status": 400}})
+            self.post(
+                {
+                    "type": "result",
+                    "id": call_id,
+                    "ok": False,
+                    "error": {"message": "args must be an object", "status": 400},
+                }
+            )
             return None
         call = Call(id=call_id, method=method, widget=self)
         if buffers:
@@ -90,8 +109,9 @@ class StudioWidget(ChatApi, EngineApi, FinetuneApi, FlowApi, MemoryApi, anywidge
         if handler._rpc_stream:
             with self._calls_lock:
                 self._calls[call_id] = call
-            thread = threading.Thread(target=self._run, args=(handler, call, args), daemon=True,
-                                      name=f"sage-studio-{method}")
+            thread = threading.Thread(
+                target=self._run, args=(handler, call, args), daemon=True, name=f"sage-studio-{method}"
+            )
             self._threads = [t for t in self._threads if t.is_alive()] + [thread]
             thread.start()
         else:

@@ -21,8 +21,15 @@ class Chat(StudioWidget):
     messages = traitlets.List().tag(sync=True)  # the active branch, refreshed after each turn
     streaming = traitlets.Unicode("").tag(sync=True)  # the answer so far while a Python-side send streams
 
-    def __init__(self, session: str | None = None, source: str = "auto", model: str | None = None,
-                 settings: dict | None = None, title: str | None = None, **kwargs):
+    def __init__(
+        self,
+        session: str | None = None,
+        source: str = "auto",
+        model: str | None = None,
+        settings: dict | None = None,
+        title: str | None = None,
+        **kwargs,
+    ):
         """`session`: an existing session id (else a new session with `title` and `settings`, e.g.
         `{"max_tokens": 64, "system_prompt": "..."}`)."""
         if source not in ("auto", "local", "cloud"):
@@ -56,8 +63,9 @@ class Chat(StudioWidget):
                     on_token(event.get("text", ""))
 
         try:
-            message = send_turn(self.session_id, text, emit, threading.Event(), source=self.source,
-                                model=self.model)
+            message = send_turn(
+                self.session_id, text, emit, threading.Event(), source=self.source, model=self.model
+            )
         except Exception as exc:
             self.status, self.error = "error", str(exc)
             raise

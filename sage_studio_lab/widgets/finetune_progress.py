@@ -52,9 +52,12 @@ class FinetuneProgress(StudioWidget):
         summary = summarize(row, self._events)
         history = summary["history"]
         if new or summary.get("status") != self.task.get("status"):
-            self.train_curve = curve_bytes([(h["step"] or 0, h["loss"]) for h in history if h["loss"] is not None])
-            self.eval_curve = curve_bytes([(h["step"] or 0, h["eval_loss"]) for h in history
-                                           if h["eval_loss"] is not None])
+            self.train_curve = curve_bytes(
+                [(h["step"] or 0, h["loss"]) for h in history if h["loss"] is not None]
+            )
+            self.eval_curve = curve_bytes(
+                [(h["step"] or 0, h["eval_loss"]) for h in history if h["eval_loss"] is not None]
+            )
             self.logs = task_logs(row, 50)
         self.progress = float(summary["progress"] or 0.0)
         self.task = {k: v for k, v in summary.items() if k != "history"}
@@ -95,8 +98,9 @@ class FinetuneProgress(StudioWidget):
         super().close()
 
 
-def finetune(data, model: str | None = None, epochs: float | None = None, name: str | None = None,
-             **config) -> FinetuneProgress:
+def finetune(
+    data, model: str | None = None, epochs: float | None = None, name: str | None = None, **config
+) -> FinetuneProgress:
     """Start a fine-tune task on the dataset file `data` and return its live progress widget."""
     svc = service()
     if epochs is not None:

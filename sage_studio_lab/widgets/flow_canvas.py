@@ -72,8 +72,13 @@ class FlowCanvas(StudioWidget):
         return self.outputs
 
     def _track(self, event: dict) -> None:
-        state = {"node_started": "running", "node_finished": "finished", "node_failed": "failed",
-                 "node_retry": "retrying", "node_skipped": "skipped"}.get(event.get("type", ""))
+        state = {
+            "node_started": "running",
+            "node_finished": "finished",
+            "node_failed": "failed",
+            "node_retry": "retrying",
+            "node_skipped": "skipped",
+        }.get(event.get("type", ""))
         if state and event.get("node_id"):
             self.node_status = {**self.node_status, event["node_id"]: state}
 

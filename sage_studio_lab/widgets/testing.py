@@ -24,23 +24,30 @@ class RecordingComm(BaseComm):
 
     def publish_msg(self, msg_type, data=None, metadata=None, buffers=None, **keys):
         with self._cond:
-            self.sent.append({"msg_type": msg_type, "data": data or {},
-                              "buffers": [bytes(b) for b in (buffers or [])]})
+            self.sent.append(
+                {"msg_type": msg_type, "data": data or {}, "buffers": [bytes(b) for b in (buffers or [])]}
+            )
             self._cond.notify_all()
 
     # -- what the view would have received ---------------------------------------------------------
     def custom(self) -> list[tuple[dict, list[bytes]]]:
         with self._cond:
-            return [(m["data"]["content"], m["buffers"]) for m in self.sent
-                    if m["data"].get("method") == "custom"]
+            return [
+                (m["data"]["content"], m["buffers"]) for m in self.sent if m["data"].get("method") == "custom"
+            ]
 
     def wait_for(self, predicate, timeout: float = 60.0):
         """Block until `predicate(custom messages)` is truthy; returns its value."""
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
-                value = predicate([(m["data"]["content"], m["buffers"]) for m in self.sent
-                                   if m["data"].get("method") == "custom"])
+                value = predicate(
+                    [
+                        (m["data"]["content"], m["buffers"])
+                        for m in self.sent
+                        if m["data"].get("method") == "custom"
+                    ]
+                )
                 if value:
                     return value
                 left = deadline - time.monotonic()
@@ -74,15 +81,23 @@ def recording_comms() -> Iterator[list[RecordingComm]]:
         comm.create_comm = original
 
 
-def frontend_call(widget, method: str, args: dict | None = None, timeout: float = 120.0,
-                  buffers: list[bytes] | None = None) -> tuple[dict, list[dict]]:
+def frontend_call(
+    widget, method: str, args: dict | None = None, timeout: float = 120.0, buffers: list[bytes] | None = None
+) -> tuple[dict, list[dict]]:
     """Send `{type: call}` as the view does and wait for its result; returns (result, events)."""
     call_id = uuid.uuid4().hex
     c: RecordingComm = widget.comm
-    c.receive({"method": "custom", "content": {"type": "call", "id": call_id, "method": method,
-                                                "args": args or {}}}, buffers)
-    result = c.wait_for(lambda msgs: next((m for m, _ in msgs if m.get("type") == "result"
-                                            and m.get("id") == call_id), None), timeout)
+    c.receive(
+        {
+            "method": "custom",
+            "content": {"type": "call", "id": call_id, "method": method, "args": args or {}},
+        },
+        buffers,
+    )
+    result = c.wait_for(
+        lambda msgs: next((m for m, _ in msgs if m.get("type") == "result" and m.get("id") == call_id), None),
+        timeout,
+    )
     events = [m["event"] for m, _ in c.custom() if m.get("type") == "event" and m.get("id") == call_id]
     return result, events
 

@@ -87,7 +87,12 @@ class Call:
 
 def error_payload(exc: BaseException) -> dict:
     if isinstance(exc, StudioError):
-        return {"message": exc.message, "status": exc.status, "type": type(exc).__name__, **_jsonable(exc.details)}
+        return {
+            "message": exc.message,
+            "status": exc.status,
+            "type": type(exc).__name__,
+            **_jsonable(exc.details),
+        }
     if isinstance(exc, (TypeError, ValueError)):
         return {"message": str(exc), "status": 400, "type": type(exc).__name__}
     return {"message": f"{type(exc).__name__}: {exc}", "status": 500, "type": type(exc).__name__}

@@ -26,8 +26,13 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "docs" / "screenshots"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 BASE_URL = "/studio/"
 TOKEN = "sage-browser-test-token"
@@ -50,8 +55,12 @@ class Lab:
 
     def api(self, path: str, method: str = "GET", body: bytes | None = None, timeout: float = 60):
         """Call the server's REST API with the token (for test setup/checks)."""
-        req = urllib.request.Request(self.url + path.lstrip("/"), data=body, method=method,
-                                     headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"})
+        req = urllib.request.Request(
+            self.url + path.lstrip("/"),
+            data=body,
+            method=method,
+            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             return resp.status, resp.read()
 
@@ -66,14 +75,36 @@ def start_lab(root: Path, home: Path, log: Path, extra_env: dict | None = None) 
     notification = settings_dir / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
     notification.parent.mkdir(parents=True, exist_ok=True)
     notification.write_text('{"fetchNews": "false"}')
-    env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(settings_dir), SAGE_STUDIO_HOME=str(home), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
-               JUPYTER_PLATFORM_DIRS="1", **(extra_env or {}))
+    env = dict(
+        os.environ,
+        JUPYTERLAB_SETTINGS_DIR=str(settings_dir),
+        SAGE_STUDIO_HOME=str(home),
+        HF_HUB_OFFLINE="1",
+        TRANSFORMERS_OFFLINE="1",
+        JUPYTER_PLATFORM_DIRS="1",
+        **(extra_env or {}),
+    )
     env.setdefault("SAGE_STUDIO_MODELS_CACHE", str(REPO / ".cache" / "models"))
-    argv = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
-            "--ServerApp.port_retries=0", f"--IdentityProvider.token={TOKEN}", f"--ServerApp.base_url={BASE_URL}",
-            f"--ServerApp.root_dir={root}", "--allow-root", "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    argv = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        "--no-browser",
+        f"--port={port}",
+        "--ip=127.0.0.1",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={TOKEN}",
+        f"--ServerApp.base_url={BASE_URL}",
+        f"--ServerApp.root_dir={root}",
+        "--allow-root",
+        "--LabApp.news_url=",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
     logf = open(log, "w")  # noqa: SIM115 - kept open for the subprocess's lifetime
-    proc = subprocess.Popen(argv, stdout=logf, stderr=subprocess.STDOUT, env=env, cwd=root, start_new_session=True)
+    proc = subprocess.Popen(
+        argv, stdout=logf, stderr=subprocess.STDOUT, env=env, cwd=root, start_new_session=True
+    )
     lab = Lab(url=f"http://127.0.0.1:{port}{BASE_URL}", token=TOKEN, root=root, home=home, proc=proc, log=log)
     deadline = time.time() + 120
     while time.time() < deadline:
@@ -155,7 +186,9 @@ def browser():
     exe = chromium_path()
     if exe is None:
         if os.environ.get("CI") == "true":
-            pytest.fail("chromium is not installed (apt-get install -y chromium); CI must run the browser tests")
+            pytest.fail(
+                "chromium is not installed (apt-get install -y chromium); CI must run the browser tests"
+            )
         pytest.skip("chromium is not installed (apt-get install -y chromium)")
     from playwright.sync_api import sync_playwright
 

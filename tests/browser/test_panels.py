@@ -17,7 +17,11 @@ from .conftest import open_lab, screenshot
 REPO = Path(__file__).resolve().parents[2]
 UI_TIMEOUT = 90_000  # ms; cold model loads and a busy 2-core machine need generous UI waits
 TRAIN_ROWS = [
-    {"instruction": "What is the capital of France?", "input": "", "output": "The capital of France is Paris."},
+    {
+        "instruction": "What is the capital of France?",
+        "input": "",
+        "output": "The capital of France is Paris.",
+    },
     {"instruction": "Name a primary colour.", "input": "", "output": "Red is a primary colour."},
     {"instruction": "What is 2 + 2?", "input": "", "output": "2 + 2 is 4."},
     {"instruction": "Say hello.", "input": "", "output": "Hello!"},
@@ -168,7 +172,9 @@ def test_flow_from_template_runs_with_node_status(lab, studio_page):
     # The template reads `sample_docs/flows.md` relative to the server's working directory (the lab root).
     docs = lab.root / "sample_docs"
     docs.mkdir(exist_ok=True)
-    (docs / "flows.md").write_text("# Flows\n\nA flow is a graph of operators. Data moves along typed edges.\n")
+    (docs / "flows.md").write_text(
+        "# Flows\n\nA flow is a graph of operators. Data moves along typed edges.\n"
+    )
     panel = open_section(page, lab, "flows")
     panel.get_by_role("button", name="New flow", exact=True).click()
     canvas = page.locator(".sage-flow-panel:visible").last
@@ -182,20 +188,24 @@ def test_flow_from_template_runs_with_node_status(lab, studio_page):
     max_tokens.fill("8")
     canvas.get_by_role("button", name="Run").click()
     try:
-        canvas.locator('.sage-run-info[data-run-status="finished"], .sage-run-info[data-run-status="failed"]').wait_for(
-            timeout=300_000)
+        canvas.locator(
+            '.sage-run-info[data-run-status="finished"], .sage-run-info[data-run-status="failed"]'
+        ).wait_for(timeout=300_000)
     finally:
         screenshot(page, "flow-canvas")
     statuses = canvas.locator(".sage-node").evaluate_all("els => els.map(e => e.dataset.status)")
     assert canvas.locator(".sage-run-info").get_attribute("data-run-status") == "finished", (
-        statuses, canvas.locator(".sage-run-info").inner_text())
+        statuses,
+        canvas.locator(".sage-run-info").inner_text(),
+    )
     assert statuses and all(s == "done" for s in statuses), statuses
     # The canvas edits the file like any document: dirty after edits, saved with File > Save.
     assert page.locator(".lm-TabBar-tab.jp-mod-current.jp-mod-dirty").count() == 1  # edited, not saved yet
     page.locator(".lm-MenuBar-itemLabel", has_text="File").click()
     page.locator('.lm-Menu-item[data-command="docmanager:save"]').click()
     page.wait_for_function(
-        "() => ![...document.querySelectorAll('.jp-mod-dirty')].some(e => e.offsetParent)", timeout=30_000)
+        "() => ![...document.querySelectorAll('.jp-mod-dirty')].some(e => e.offsetParent)", timeout=30_000
+    )
     saved = list(lab.root.glob("*.sage-flow.json"))
     assert saved
     nodes = {n["id"]: n for n in json.loads(saved[0].read_text())["nodes"]}
@@ -227,12 +237,17 @@ def test_finetune_loss_curve_then_use_in_chat(lab, studio_page, tmp_path):
     adapter = re.match(r"Chat now uses (\S+?)(?: \(|\.$)", notice)
     assert adapter, notice
     adapter = adapter.group(1)
-    body = json.dumps({"title": "after fine-tune", "settings": {"max_tokens": 12, "temperature": 0.0}}).encode()
+    body = json.dumps(
+        {"title": "after fine-tune", "settings": {"max_tokens": 12, "temperature": 0.0}}
+    ).encode()
     sid = json.loads(lab.api("sage-studio/api/chat/sessions", "POST", body)[1])["id"]
     # (The chat panel's model picker lists the adapter; here the turn names it, as picking it would.)
     turn = {"content": "What is the capital of France?", "model": adapter}
-    reply = json.loads(lab.api(f"sage-studio/api/chat/sessions/{sid}/messages", "POST",
-                               json.dumps(turn).encode(), timeout=300)[1])
+    reply = json.loads(
+        lab.api(
+            f"sage-studio/api/chat/sessions/{sid}/messages", "POST", json.dumps(turn).encode(), timeout=300
+        )[1]
+    )
     assert reply["content"].strip()
     assert reply["metadata"]["model"] == adapter, (reply["metadata"], notice)
 

@@ -32,8 +32,10 @@ CELLS = [
 
 
 def write_notebook(lab) -> str:
-    nb = new_notebook(cells=[new_code_cell(c) for c in CELLS],
-                      metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    nb = new_notebook(
+        cells=[new_code_cell(c) for c in CELLS],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    )
     nbformat.write(nb, lab.root / "widgets-browser.ipynb")
     return "widgets-browser.ipynb"
 
@@ -100,7 +102,8 @@ def round_trip(lab, page):
     stop.wait_for(timeout=60_000)
     page.wait_for_function(
         "() => [...document.querySelectorAll('.sage-chat')].some(e => /\\w{3,}/.test(e.innerText.split('story about a cat')[1] || ''))",
-        timeout=120_000)
+        timeout=120_000,
+    )
     stop.click()
     notebook.locator(".sage-chat .sage-composer .sage-primary").wait_for(timeout=60_000)
     # Flow: add a node from the palette.

@@ -19,8 +19,10 @@ def local_engine() -> tuple[str, str | None]:
     status = EngineManager().status()
     url = status.get("base_url")
     if not url or status.get("status") != "running":
-        raise Unavailable("the local engine is not running: start it (`sage-studio engine start`) "
-                          "or set the generator's base_url")
+        raise Unavailable(
+            "the local engine is not running: start it (`sage-studio engine start`) "
+            "or set the generator's base_url"
+        )
     url = url.rstrip("/")
     return (url if url.endswith("/v1") else url + "/v1"), status.get("model")
 
@@ -43,12 +45,20 @@ def chat_completion(messages: list[dict], config: dict, on_token=None) -> str:
     if not base_url:
         base_url, engine_model = local_engine()
         model = model or engine_model
-    client = OpenAI(base_url=base_url, api_key=resolve_secret(config.get("api_key")) or "not-needed",
-                    timeout=float(config.get("request_timeout_s") or 120), max_retries=0)
+    client = OpenAI(
+        base_url=base_url,
+        api_key=resolve_secret(config.get("api_key")) or "not-needed",
+        timeout=float(config.get("request_timeout_s") or 120),
+        max_retries=0,
+    )
     if not model:
         model = client.models.list().data[0].id
-    kwargs = {"model": model, "messages": messages, "temperature": float(config.get("temperature", 0.0)),
-              "max_tokens": int(config.get("max_tokens") or 128)}
+    kwargs = {
+        "model": model,
+        "messages": messages,
+        "temperature": float(config.get("temperature", 0.0)),
+        "max_tokens": int(config.get("max_tokens") or 128),
+    }
     if config.get("seed") is not None:
         kwargs["seed"] = int(config["seed"])
     if not config.get("stream", True):
@@ -64,9 +74,18 @@ def chat_completion(messages: list[dict], config: dict, on_token=None) -> str:
 
 
 GENERATOR_FIELDS = [
-    Field("base_url", "string", "", "Endpoint", "OpenAI-compatible base URL (…/v1); empty = the local engine"),
+    Field(
+        "base_url", "string", "", "Endpoint", "OpenAI-compatible base URL (…/v1); empty = the local engine"
+    ),
     Field("model", "string", "", "Model", "Empty = the engine's model"),
-    Field("api_key", "secret", "", "API key", "Prefer env:VARIABLE, so the key is not saved in the flow", secret=True),
+    Field(
+        "api_key",
+        "secret",
+        "",
+        "API key",
+        "Prefer env:VARIABLE, so the key is not saved in the flow",
+        secret=True,
+    ),
     Field("temperature", "number", 0.0, "Temperature", min=0, max=2),
     Field("max_tokens", "integer", 128, "Max tokens", min=1, max=32_768),
     Field("seed", "integer", None, "Seed"),
@@ -120,12 +139,21 @@ class IntentRouter(Operator):
     blocking = True
     inputs = [Port("text", "text")]
     config_schema = [
-        Field("routes", "json", [{"name": "question", "keywords": ["?", "what", "how", "why"]}], "Routes",
-              "List of {name, keywords[]} (case-insensitive; a keyword matches a whole word, or a substring "
-              "when it is not a word)", required=True),
+        Field(
+            "routes",
+            "json",
+            [{"name": "question", "keywords": ["?", "what", "how", "why"]}],
+            "Routes",
+            "List of {name, keywords[]} (case-insensitive; a keyword matches a whole word, or a substring "
+            "when it is not a word)",
+            required=True,
+        ),
         Field("use_llm", "boolean", False, "Classify with the LLM"),
-        *[Field(f"llm_{f.name}", f.type, f.default, f"LLM {f.label}", secret=f.secret)
-          for f in GENERATOR_FIELDS if f.name in ("base_url", "model", "api_key")],
+        *[
+            Field(f"llm_{f.name}", f.type, f.default, f"LLM {f.label}", secret=f.secret)
+            for f in GENERATOR_FIELDS
+            if f.name in ("base_url", "model", "api_key")
+        ],
     ]
 
     @classmethod
@@ -146,17 +174,23 @@ class IntentRouter(Operator):
         for rule in self.config.get("routes") or []:
             for kw in rule.get("keywords") or []:
                 kw = str(kw).lower()
-                hit = re.search(rf"\b{re.escape(kw)}\b", lowered) if re.fullmatch(r"\w+", kw) else kw in lowered
+                hit = (
+                    re.search(rf"\b{re.escape(kw)}\b", lowered) if re.fullmatch(r"\w+", kw) else kw in lowered
+                )
                 if kw and hit:
                     return str(rule["name"])
         return "default"
 
     def classify(self, text: str) -> str:
         names = _route_names(self.config)
-        prompt = (f"Classify the message into one of: {', '.join(names + ['default'])}. "
-                  f"Answer with the label only.\nMessage: {text}")
+        prompt = (
+            f"Classify the message into one of: {', '.join(names + ['default'])}. "
+            f"Answer with the label only.\nMessage: {text}"
+        )
         cfg = {k[4:]: v for k, v in self.config.items() if k.startswith("llm_")}
-        answer = chat_completion([{"role": "user", "content": prompt}], {**cfg, "stream": False, "max_tokens": 8})
+        answer = chat_completion(
+            [{"role": "user", "content": prompt}], {**cfg, "stream": False, "max_tokens": 8}
+        )
         answer = answer.strip().lower()
         return next((n for n in names if n.lower() in answer), "default")
 

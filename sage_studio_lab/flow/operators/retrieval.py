@@ -77,8 +77,9 @@ class VectorRetriever(Operator):
 
     def process(self, inputs, ctx):
         query = as_text(inputs.get("query"))
-        hits = Collection(self.config["collection"], ctx.user).search(get_embedder().embed_one(query),
-                                                                      int(self.config["top_k"]))
+        hits = Collection(self.config["collection"], ctx.user).search(
+            get_embedder().embed_one(query), int(self.config["top_k"])
+        )
         if self.config.get("min_score") is not None:
             hits = [h for h in hits if h["score"] >= float(self.config["min_score"])]
         return {"documents": hits}
@@ -109,7 +110,11 @@ class BM25Retriever(Operator):
         by_id = {d["id"]: d for d in docs}
         index = BM25Index((d["id"], d["text"]) for d in docs)
         hits = index.search(as_text(inputs.get("query")), int(self.config["top_k"]))
-        return {"documents": [{**{k: v for k, v in by_id[i].items() if k != "embedding"}, "score": s} for i, s in hits]}
+        return {
+            "documents": [
+                {**{k: v for k, v in by_id[i].items() if k != "embedding"}, "score": s} for i, s in hits
+            ]
+        }
 
 
 @register_operator
@@ -132,5 +137,9 @@ class Reranker(Operator):
         emb = get_embedder()
         scores = emb.embed([d["text"] for d in docs]) @ emb.embed_one(as_text(inputs.get("query")))
         order = np.argsort(-scores)[: int(self.config["top_k"])]
-        return {"documents": [{**{k: v for k, v in docs[i].items() if k != "embedding"}, "score": float(scores[i])}
-                              for i in order]}
+        return {
+            "documents": [
+                {**{k: v for k, v in docs[i].items() if k != "embedding"}, "score": float(scores[i])}
+                for i in order
+            ]
+        }

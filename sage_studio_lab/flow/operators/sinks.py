@@ -50,7 +50,11 @@ class FileSink(Operator):
         path.parent.mkdir(parents=True, exist_ok=True)
         mode = "a" if self.config.get("append", True) or self._written else "w"
         value = inputs["in"]
-        line = json.dumps(value, ensure_ascii=False, default=str) if self.config.get("format") == "jsonl" else as_text(value)
+        line = (
+            json.dumps(value, ensure_ascii=False, default=str)
+            if self.config.get("format") == "jsonl"
+            else as_text(value)
+        )
         with open(path, mode, encoding="utf-8") as f:
             f.write(line + "\n")
         self._written = True

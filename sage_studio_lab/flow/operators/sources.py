@@ -95,7 +95,9 @@ def read_file_documents(path: Path) -> list[dict]:
         try:
             from pypdf import PdfReader
         except ImportError as exc:
-            raise InvalidInput(f"{path.name}: reading PDF needs the optional package pypdf (pip install pypdf)") from exc
+            raise InvalidInput(
+                f"{path.name}: reading PDF needs the optional package pypdf (pip install pypdf)"
+            ) from exc
         text = "\n\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
     else:
         text = path.read_text(encoding="utf-8", errors="replace")
@@ -115,7 +117,14 @@ class FileSource(Operator):
     blocking = True
     outputs = [Port("documents", "documents")]
     config_schema = [
-        Field("path", "string", "", "Path", "A file, a folder or a glob; relative to the flow file", required=True),
+        Field(
+            "path",
+            "string",
+            "",
+            "Path",
+            "A file, a folder or a glob; relative to the flow file",
+            required=True,
+        ),
         Field("input_name", "string", "file", "Input name", "A run input with this key overrides the path"),
         Field("per_file", "boolean", False, "One message per file", "Emit each file separately (streaming)"),
     ]
@@ -161,5 +170,7 @@ class ListInput(Operator):
         if items is None:
             items = self.config.get("items") or []
         if not isinstance(items, list):
-            raise InvalidInput(f"list input: {self.config.get('name')!r} must be a list, got {type(items).__name__}")
+            raise InvalidInput(
+                f"list input: {self.config.get('name')!r} must be a list, got {type(items).__name__}"
+            )
         return {"item": Many(items)}

@@ -54,8 +54,8 @@ def split_tokens(text: str, size: int, overlap: int, tokenizer_name: str) -> lis
             break
     if fast:
         offsets = enc["offset_mapping"]
-        return [text[offsets[i][0]:offsets[min(i + size, n) - 1][1]].strip() for i in starts]
-    return [tok.decode(enc["input_ids"][i:i + size]).strip() for i in starts]
+        return [text[offsets[i][0] : offsets[min(i + size, n) - 1][1]].strip() for i in starts]
+    return [tok.decode(enc["input_ids"][i : i + size]).strip() for i in starts]
 
 
 @register_operator
@@ -71,9 +71,17 @@ class Chunker(Operator):
     outputs = [Port("documents", "documents", label="chunks")]
     config_schema = [
         Field("mode", "select", "character", "Split by", options=["character", "token"]),
-        Field("chunk_size", "integer", 500, "Chunk size", "Characters or tokens per chunk", min=1, max=100_000),
+        Field(
+            "chunk_size", "integer", 500, "Chunk size", "Characters or tokens per chunk", min=1, max=100_000
+        ),
         Field("overlap", "integer", 50, "Overlap", min=0, max=50_000),
-        Field("tokenizer", "string", "embedding", "Tokenizer", "For token mode: 'embedding' or a local model folder"),
+        Field(
+            "tokenizer",
+            "string",
+            "embedding",
+            "Tokenizer",
+            "For token mode: 'embedding' or a local model folder",
+        ),
     ]
 
     @classmethod
@@ -124,7 +132,14 @@ class PromptTemplate(Operator):
     ]
     outputs = [Port("text", "text", label="prompt"), Port("messages", "messages")]
     config_schema = [
-        Field("template", "code", "{{ question }}", "Template", "Jinja2; variables: question, context, history, extra", required=True),
+        Field(
+            "template",
+            "code",
+            "{{ question }}",
+            "Template",
+            "Jinja2; variables: question, context, history, extra",
+            required=True,
+        ),
         Field("system_prompt", "text", "", "System prompt", "Put first in the messages output"),
     ]
 
@@ -140,13 +155,24 @@ class PromptTemplate(Operator):
 
     def process(self, inputs, ctx):
         template = _jinja_env().from_string(self.config["template"])
-        variables = {"question": "", "context": "", "history": [], "extra": None, "inputs": ctx.inputs, **inputs}
-        if isinstance(variables["context"], list):  # documents render as their texts unless the template loops
+        variables = {
+            "question": "",
+            "context": "",
+            "history": [],
+            "extra": None,
+            "inputs": ctx.inputs,
+            **inputs,
+        }
+        if isinstance(
+            variables["context"], list
+        ):  # documents render as their texts unless the template loops
             variables["context_text"] = as_text(variables["context"])
         prompt = template.render(**variables)
         messages = []
         if self.config.get("system_prompt"):
             messages.append({"role": "system", "content": self.config["system_prompt"]})
-        messages += [m for m in (inputs.get("history") or []) if isinstance(m, dict) and m.get("role") != "system"]
+        messages += [
+            m for m in (inputs.get("history") or []) if isinstance(m, dict) and m.get("role") != "system"
+        ]
         messages.append({"role": "user", "content": prompt})
         return {"text": prompt, "messages": messages}

@@ -15,9 +15,13 @@ from ..registry import Field, Operator, Port, register_operator
 from ..tools import get_tool, tool_names
 from ._common import as_text
 
-_SAFE_BUILTINS = {n: getattr(builtins, n) for n in (
-    "abs all any bool dict enumerate filter float int isinstance len list map max min range reversed "
-    "round set sorted str sum tuple zip repr").split()}
+_SAFE_BUILTINS = {
+    n: getattr(builtins, n)
+    for n in (
+        "abs all any bool dict enumerate filter float int isinstance len list map max min range reversed "
+        "round set sorted str sum tuple zip repr"
+    ).split()
+}
 
 
 def compile_callable(config: dict, what: str):
@@ -118,9 +122,14 @@ class Join(Operator):
     inputs = [Port(p, "any", required=False, collect=True) for p in ("a", "b", "c", "d")]
     outputs = [Port("out", "any")]
     config_schema = [
-        Field("mode", "select", "first", "Merge as",
-              "first: the first value that arrived; list: all values; text: joined text; dict: {port: values}",
-              options=["first", "list", "text", "dict"]),
+        Field(
+            "mode",
+            "select",
+            "first",
+            "Merge as",
+            "first: the first value that arrived; list: all values; text: joined text; dict: {port: values}",
+            options=["first", "list", "text", "dict"],
+        ),
         Field("separator", "string", "\n\n", "Separator", "For text mode"),
     ]
 
@@ -151,15 +160,24 @@ class ToolCall(Operator):
     inputs = [Port("in", "any", required=False)]
     outputs = [Port("out", "any")]
     config_schema = [
-        Field("tool", "string", "calculator", "Tool", "A registered tool (options) or package.module:function",
-              required=True, options=tool_names()),
+        Field(
+            "tool",
+            "string",
+            "calculator",
+            "Tool",
+            "A registered tool (options) or package.module:function",
+            required=True,
+            options=tool_names(),
+        ),
         Field("kwargs", "json", {}, "Arguments", "Extra keyword arguments"),
     ]
 
     @classmethod
     def check_config(cls, config):
         if config.get("tool") and get_tool(config["tool"]) is None:
-            return [f"unknown tool {config['tool']!r}: use one of {', '.join(tool_names())} or module:function"]
+            return [
+                f"unknown tool {config['tool']!r}: use one of {', '.join(tool_names())} or module:function"
+            ]
         if not isinstance(config.get("kwargs") or {}, dict):
             return ["kwargs must be a JSON object"]
         return []

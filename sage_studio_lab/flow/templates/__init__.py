@@ -8,7 +8,11 @@ import json
 from ...errors import NotFound
 
 # Packages whose `*.sage-flow.json` files are templates (the chat area ships "Chat (Studio pipeline)").
-TEMPLATE_PACKAGES = ("sage_studio_lab.flow.templates", "sage_studio_lab.chat", "sage_studio_lab.chat.templates")
+TEMPLATE_PACKAGES = (
+    "sage_studio_lab.flow.templates",
+    "sage_studio_lab.chat",
+    "sage_studio_lab.chat.templates",
+)
 SUFFIX = ".sage-flow.json"
 
 
@@ -27,8 +31,14 @@ def list_templates() -> list[dict]:
     out = []
     for key, entry in _files():
         data = json.loads(entry.read_text(encoding="utf-8"))
-        out.append({"id": key, "name": data.get("name", key), "description": data.get("description", ""),
-                    "flow": data})
+        out.append(
+            {
+                "id": key,
+                "name": data.get("name", key),
+                "description": data.get("description", ""),
+                "flow": data,
+            }
+        )
     return out
 
 
