@@ -11,22 +11,16 @@ import sys
 import pytest
 
 from sage_studio_lab import store
+from sage_studio_lab.engine import EngineManager
 from sage_studio_lab.flow import Flow
 from sage_studio_lab.flow.templates import list_templates, load_template
 
 pytestmark = pytest.mark.slow
 
-try:
-    from sage_studio_lab.engine import EngineManager
-except ImportError:  # pragma: no cover - the engine area is not there
-    EngineManager = None
-
 
 @pytest.fixture(scope="module")
 def engine_home(tmp_path_factory):
     """One CPU engine for the module, registered in its own Studio home (tests switch to that home)."""
-    if EngineManager is None:
-        pytest.skip("sage_studio_lab.engine.EngineManager is not importable")
     home = tmp_path_factory.mktemp("engine-home")
     old = os.environ.get("SAGE_STUDIO_HOME")
     os.environ["SAGE_STUDIO_HOME"] = str(home)
