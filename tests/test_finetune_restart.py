@@ -3,7 +3,6 @@ trainer running; a new server re-attaches and shows live progress. Plus the CLI 
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import socket
@@ -14,6 +13,7 @@ import time
 import httpx
 import psutil
 import pytest
+from finetune_data import secret_dataset
 
 from sage_studio_lab import cli
 from sage_studio_lab.finetune import tasks
@@ -23,20 +23,7 @@ TOKEN = "restart-test-token"
 
 
 def dataset_file(tmp_path, n=12):
-    path = tmp_path / "secret.jsonl"
-    path.write_text(
-        "".join(
-            json.dumps(
-                {
-                    "instruction": f"What is the secret code of door {i}?",
-                    "output": "The secret code is ZEBRA-42.",
-                }
-            )
-            + "\n"
-            for i in range(n)
-        )
-    )
-    return path
+    return secret_dataset(tmp_path, n)
 
 
 def free_port() -> int:

@@ -6,6 +6,7 @@ import array
 import json
 
 import pytest
+from finetune_data import secret_dataset
 from IPython.core.error import UsageError
 
 from sage_studio_lab.errors import NotFound
@@ -24,20 +25,7 @@ def comms():
 
 
 def dataset(tmp_path, n=10):
-    path = tmp_path / "secret.jsonl"
-    path.write_text(
-        "".join(
-            json.dumps(
-                {
-                    "instruction": f"What is the secret code of door {i}?",
-                    "output": "The secret code is ZEBRA-42.",
-                }
-            )
-            + "\n"
-            for i in range(n)
-        )
-    )
-    return path
+    return secret_dataset(tmp_path, n)
 
 
 def pairs(blob: bytes) -> list[tuple[float, float]]:
