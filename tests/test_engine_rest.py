@@ -72,6 +72,26 @@ async def test_gpu_stream_pushes_at_the_interval_the_client_sets(jp_ws_fetch):
     ws.close()
 
 
+async def test_gpu_stream_takes_its_interval_from_the_query(jp_ws_fetch):
+    """The panel opens the socket with `?interval=` (its GPU refresh setting): pushes follow it from the start."""
+    ws = await jp_ws_fetch("sage-studio", "api", "system", "gpu", "stream", params={"interval": "0.5"})
+    first = json.loads(await ws.read_message())
+    second = json.loads(await ws.read_message())
+    assert first["interval"] == second["interval"] == 0.5
+    assert second["time"] - first["time"] < 1.5  # not the 2 s default
+    ws.close()
+    ws = await jp_ws_fetch("sage-studio", "api", "system", "gpu", "stream", params={"interval": "1e9"})
+    assert json.loads(await ws.read_message())["interval"] == 60.0  # clamped, as the message form is
+    ws.close()
+
+
+@pytest.mark.parametrize("bad", ["abc", "nan", ""])
+async def test_gpu_stream_refuses_a_bad_interval(jp_ws_fetch, bad):
+    with pytest.raises(tornado.httpclient.HTTPClientError) as err:
+        await jp_ws_fetch("sage-studio", "api", "system", "gpu", "stream", params={"interval": bad})
+    assert err.value.code == 400
+
+
 @pytest.mark.slow
 async def test_start_and_stop_a_real_engine_over_rest(jp_fetch):
     started = fetch_json(

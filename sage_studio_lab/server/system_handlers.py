@@ -1,13 +1,15 @@
 """GPU information: GET api/system/gpu once, or pushed over a WebSocket at a client-chosen interval.
 
-The WebSocket accepts `{"interval": seconds}` (0.5 to 60) at any time; it sends a snapshot at once and then
-one per interval. NVML calls are quick but blocking, so they run in a worker thread.
+The WebSocket takes its first interval from `?interval=seconds` and accepts `{"interval": seconds}` at any time
+(both clamped to 0.5..60); it sends a snapshot at once and then one per interval. NVML calls are quick but
+blocking, so they run in a worker thread.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import math
 import time
 
 import tornado.web
@@ -20,6 +22,14 @@ from .. import gpu
 from .base import StudioHandler
 
 MIN_INTERVAL, MAX_INTERVAL, DEFAULT_INTERVAL = 0.5, 60.0, 2.0
+
+
+def clamp_interval(value) -> float:
+    """Seconds between pushes; raises ValueError/TypeError for anything that is not a finite number."""
+    interval = float(value)
+    if not math.isfinite(interval):
+        raise ValueError(value)
+    return min(MAX_INTERVAL, max(MIN_INTERVAL, interval))
 
 
 def snapshot() -> dict:
@@ -38,6 +48,15 @@ class GpuStreamHandler(WebSocketMixin, WebSocketHandler, JupyterHandler):
 
     @ws_authenticated
     async def get(self, *args, **kwargs):
+        raw = self.get_argument("interval", None)
+        if raw is not None:
+            try:
+                self.interval = clamp_interval(raw)
+            except (ValueError, TypeError):
+                # Refused before the upgrade: a plain 400 the client can read.
+                raise tornado.web.HTTPError(
+                    400, reason="interval must be a number of seconds (0.5 to 60)"
+                ) from None
         await super().get(*args, **kwargs)
 
     def open(self, *args, **kwargs):
@@ -60,11 +79,10 @@ class GpuStreamHandler(WebSocketMixin, WebSocketHandler, JupyterHandler):
 
     def on_message(self, message):
         try:
-            interval = float(json.loads(message)["interval"])
+            self.interval = clamp_interval(json.loads(message)["interval"])
         except (ValueError, KeyError, TypeError):
             self.write_message(json.dumps({"error": 'send {"interval": seconds}'}))
             return
-        self.interval = min(MAX_INTERVAL, max(MIN_INTERVAL, interval))
         self._wake.set()  # apply the new interval now (and send a fresh snapshot)
 
     def on_close(self):
