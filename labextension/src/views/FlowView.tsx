@@ -28,12 +28,12 @@ import {
   FlowNode,
   History,
   NodeRunState,
+  OPERATOR_MIME,
   Operator,
   applyRunEvent,
   configFields,
   connectionError,
-  defaultConfig,
-  newNodeId
+  placeNode
 } from './flowModel';
 
 interface Issue {
@@ -157,7 +157,13 @@ function Palette({ ops, onAdd }: { ops: Operator[]; onAdd: (op: Operator) => voi
               key={op.type}
               className="sage-palette-item"
               data-operator={op.type}
-              title={op.description}
+              title={`${op.description ?? ''}\nClick to add, or drag onto the canvas.`.trim()}
+              draggable
+              onDragStart={e => {
+                e.dataTransfer.setData(OPERATOR_MIME, op.type);
+                e.dataTransfer.setData('text/plain', op.type);
+                e.dataTransfer.effectAllowed = 'copy';
+              }}
               onClick={() => onAdd(op)}
             >
               {op.label ?? op.type}
@@ -297,10 +303,12 @@ export interface FlowViewProps {
 
 function FlowCanvas({ flow: external, onChange, onExport }: FlowViewProps) {
   const transport = useTransport();
-  const { fitView } = useReactFlow();
+  const { fitView, screenToFlowPosition } = useReactFlow();
   const opsCall = useCall<{ operators: Operator[] }>('flow.operators');
   const templates = useCall<any>('flow.templates');
   const [flow, setFlow] = useState<FlowDoc>(external);
+  // Fit a loaded flow once; an empty canvas keeps zoom 1 so the first dropped node stays where it fell.
+  const [fitOnOpen] = useState(external.nodes.length > 0);
   const lastEmitted = useRef<string>(JSON.stringify(external));
   const history = useRef(new History<FlowDoc>());
   const dragging = useRef(false);
@@ -449,17 +457,25 @@ function FlowCanvas({ flow: external, onChange, onExport }: FlowViewProps) {
       ]
     });
   };
-  const addNode = (op: Operator) => {
-    const id = newNodeId(flow, op.type);
-    const maxX = Math.max(0, ...flow.nodes.map(n => n.position?.x ?? 0));
-    const node: FlowNode = {
-      id,
-      type: op.type,
-      position: { x: flow.nodes.length ? maxX + 240 : 40, y: 80 + (flow.nodes.length % 3) * 60 },
-      data: { config: defaultConfig(op) }
-    };
+  const addNode = (op: Operator, position?: { x: number; y: number }) => {
+    const node = placeNode(flow, op, position);
     commit({ ...flow, nodes: [...flow.nodes, node] });
-    setSelected(id);
+    setSelected(node.id);
+  };
+  // Drag and drop from the palette: the node's top-left corner lands under the pointer.
+  const onDragOver = (e: React.DragEvent) => {
+    if (e.dataTransfer.types.includes(OPERATOR_MIME)) {
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'copy';
+    }
+  };
+  const onDrop = (e: React.DragEvent) => {
+    const op = ops[e.dataTransfer.getData(OPERATOR_MIME)];
+    if (!op) {
+      return;
+    }
+    e.preventDefault();
+    addNode(op, screenToFlowPosition({ x: e.clientX, y: e.clientY }));
   };
 
   const validate = async () => {
@@ -657,7 +673,9 @@ function FlowCanvas({ flow: external, onChange, onExport }: FlowViewProps) {
             onConnect={onConnect}
             isValidConnection={c => connectionError(flow, ops, c as Connection) === null}
             onPaneClick={() => setSelected(null)}
-            fitView
+            onDragOver={onDragOver}
+            onDrop={onDrop}
+            fitView={fitOnOpen}
             deleteKeyCode={['Delete', 'Backspace']}
           >
             <Background />

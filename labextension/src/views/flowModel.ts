@@ -144,6 +144,30 @@ export function defaultConfig(op: Operator): Record<string, unknown> {
   return config;
 }
 
+/** MIME type of a palette entry dragged onto the canvas (HTML5 drag and drop carries the operator type). */
+export const OPERATOR_MIME = 'application/x-sage-operator';
+
+/**
+ * A new node of `op`: at `position` when it was dropped there (flow coordinates, rounded), otherwise
+ * (click-to-add) to the right of the right-most node, on one of three rows.
+ */
+export function placeNode(
+  flow: FlowDoc,
+  op: Operator,
+  position?: { x: number; y: number }
+): FlowNode {
+  const maxX = Math.max(0, ...flow.nodes.map(n => n.position?.x ?? 0));
+  const at = position
+    ? { x: Math.round(position.x), y: Math.round(position.y) }
+    : { x: flow.nodes.length ? maxX + 240 : 40, y: 80 + (flow.nodes.length % 3) * 60 };
+  return {
+    id: newNodeId(flow, op.type),
+    type: op.type,
+    position: at,
+    data: { config: defaultConfig(op) }
+  };
+}
+
 /** Undo/redo over immutable flow snapshots. */
 export class History<T> {
   private past: T[] = [];
