@@ -8,7 +8,7 @@ import sys
 
 from .errors import StudioError
 
-COMMAND_MODULES = ("lab", "doctor", "engine", "serve", "flow", "finetune", "chat")
+COMMAND_MODULES = ("lab", "doctor", "engine", "serve", "flow", "finetune", "chat", "knowledge")
 
 
 def build_parser() -> argparse.ArgumentParser:

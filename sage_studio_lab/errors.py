@@ -32,3 +32,9 @@ class Unavailable(StudioError):
     """A dependency (engine, upstream API, optional package) is not there right now."""
 
     status = 503
+
+
+class TooLarge(StudioError):
+    """An upload over the configured size limit (`c.SageStudio.max_upload_mb`)."""
+
+    status = 413
