@@ -54,7 +54,9 @@ def test_wheel_into_fresh_venv_enables_both_extensions(tmp_path):
         [str(py), "-c", "import sage_studio_lab; print(sage_studio_lab.__file__)"], text=True, cwd=tmp_path
     )
     assert str(fresh) in where
-    assert (fresh / "share" / "jupyter" / "labextensions" / "sage-studio-lab" / "package.json").exists()
+    labext = fresh / "share" / "jupyter" / "labextensions" / "sage-studio-lab"
+    assert (labext / "package.json").exists()
+    assert (labext / "schemas" / "sage-studio-lab" / "plugin.json").exists()  # the panels' settings
     assert (fresh / "etc" / "jupyter" / "jupyter_server_config.d" / "sage_studio_lab.json").exists()
     server = subprocess.run(
         [str(py), "-m", "jupyter_server.extension.serverextension", "list"],

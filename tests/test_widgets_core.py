@@ -89,7 +89,8 @@ def test_engine_panel_reports_the_running_engine(engine):
     result, _ = frontend_call(panel, "engine.models")
     assert any(m["id"] == "SmolLM2-135M-Instruct" for m in result["value"]["models"])
     result, _ = frontend_call(panel, "chat.sources")
-    assert result["value"]["sources"]["local"]["available"] is True
+    local = result["value"]["local"]
+    assert local["available"] is True and local["status"] == "running" and local["model"]
 
 
 def test_chat_send_from_python_streams_and_is_shared(engine):

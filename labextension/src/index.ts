@@ -7,6 +7,7 @@ import { ICommandPalette, MainAreaWidget, Notification, WidgetTracker } from '@j
 import { PathExt } from '@jupyterlab/coreutils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { ILauncher } from '@jupyterlab/launcher';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { LabIcon } from '@jupyterlab/ui-components';
 import React from 'react';
 
@@ -21,6 +22,7 @@ import { FinetuneView } from './views/FinetuneView';
 import { MemoryView } from './views/MemoryView';
 import { emptyFlow } from './views/flowModel';
 import { Section, StudioSidebar } from './views/StudioSidebar';
+import { SettingsContext, SettingsStore, readSettings } from './views/settings';
 
 const SIDEBAR_ID = 'sage-studio-sidebar';
 const CATEGORY = 'SAGE Studio';
@@ -45,20 +47,35 @@ export const CommandIDs = {
   stopEngine: 'sage-studio:stop-engine'
 };
 
+const PLUGIN_ID = 'sage-studio-lab:plugin';
+
 const plugin: JupyterFrontEndPlugin<void> = {
-  id: 'sage-studio-lab:plugin',
+  id: PLUGIN_ID,
   description: 'SAGE Studio: chat, flows, fine-tune, engine & GPU and memory panels.',
   autoStart: true,
   requires: [IDocumentManager],
-  optional: [ICommandPalette, ILauncher, ILayoutRestorer],
+  optional: [ICommandPalette, ILauncher, ILayoutRestorer, ISettingRegistry],
   activate: (
     app: JupyterFrontEnd,
     docManager: IDocumentManager,
     palette: ICommandPalette | null,
     launcher: ILauncher | null,
-    restorer: ILayoutRestorer | null
+    restorer: ILayoutRestorer | null,
+    settingRegistry: ISettingRegistry | null
   ) => {
     const transport = restTransport();
+    // User settings (schema/plugin.json): views read them from this store and follow changes live.
+    const settings = new SettingsStore();
+    settingRegistry
+      ?.load(PLUGIN_ID)
+      .then(loaded => {
+        const apply = () => settings.set(readSettings(loaded.composite as Record<string, unknown>));
+        apply();
+        loaded.changed.connect(apply);
+      })
+      .catch(err => console.warn('SAGE Studio: settings not loaded, using defaults', err));
+    const withSettings = (view: React.ReactElement) =>
+      React.createElement(SettingsContext.Provider, { value: settings }, view);
     const { commands, shell, docRegistry } = app;
     const chats = new WidgetTracker<MainAreaWidget<StudioReactWidget>>({
       namespace: 'sage-studio-chat'
@@ -71,10 +88,12 @@ const plugin: JupyterFrontEndPlugin<void> = {
         return existing;
       }
       const content = new StudioReactWidget(transport, () =>
-        React.createElement(
-          BackendCheck,
-          null,
-          React.createElement(ChatView, { sessionId: sessionId ?? null })
+        withSettings(
+          React.createElement(
+            BackendCheck,
+            null,
+            React.createElement(ChatView, { sessionId: sessionId ?? null })
+          )
         )
       );
       const widget = new MainAreaWidget({ content });
@@ -114,7 +133,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
         return existing;
       }
       const content = new StudioReactWidget(transport, () =>
-        React.createElement(BackendCheck, null, React.createElement(View))
+        withSettings(React.createElement(BackendCheck, null, React.createElement(View)))
       );
       const widget = new MainAreaWidget({ content });
       widget.id = id;
@@ -129,13 +148,15 @@ const plugin: JupyterFrontEndPlugin<void> = {
 
     // Sidebar
     const sidebar = new StudioReactWidget(transport, () =>
-      React.createElement(StudioSidebar, {
-        actions: {
-          openChat: (id?: string) => void openChat(id),
-          newFlow: () => void newFlow(),
-          openMain: (section: Section) => void openMain(section)
-        }
-      })
+      withSettings(
+        React.createElement(StudioSidebar, {
+          actions: {
+            openChat: (id?: string) => void openChat(id),
+            newFlow: () => void newFlow(),
+            openMain: (section: Section) => void openMain(section)
+          }
+        })
+      )
     );
     sidebar.id = SIDEBAR_ID;
     sidebar.title.icon = studioIcon;

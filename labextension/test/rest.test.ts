@@ -289,11 +289,11 @@ describe('RestTransport.stream', () => {
     expect(sockets[0].closed?.[0]).toBe(1000);
   });
 
-  it('gpu.watch passes args as query and cancel closes the socket', async () => {
+  it('gpu.watch sends the interval as the query arg the server reads; cancel closes the socket', async () => {
     const { conn, sockets } = connection(() => json({}));
     const events: any[] = [];
-    const h = new RestTransport(conn).stream('gpu.watch', { interval_s: 2 }, e => events.push(e));
-    expect(sockets[0].url).toBe(`${BASE.replace('http', 'ws')}api/system/gpu/stream?interval_s=2`);
+    const h = new RestTransport(conn).stream('gpu.watch', { interval_s: 7 }, e => events.push(e));
+    expect(sockets[0].url).toBe(`${BASE.replace('http', 'ws')}api/system/gpu/stream?interval=7`);
     sockets[0].push({ available: true, devices: [] });
     h.cancel();
     await expect(h.done).resolves.toEqual({ cancelled: true });
@@ -367,6 +367,35 @@ describe('route adaptations', () => {
       epochs: 1,
       lora: { rank: 8 }
     });
+  });
+
+  it('chat sources and knowledge documents map to their chat routes', async () => {
+    const sources = {
+      default: 'auto',
+      local: { available: true, status: 'running', model: 'm', chat_model: null },
+      cloud: { configured: false, model: null, host: null, reachable: null }
+    };
+    const { conn, requests } = connection((url, init) =>
+      url.endsWith('api/chat/sources')
+        ? json(sources)
+        : init.method === 'DELETE'
+          ? new Response(null, { status: 204 })
+          : json({ documents: [] })
+    );
+    const t = new RestTransport(conn);
+    await expect(t.call('chat.sources')).resolves.toEqual(sources);
+    await t.call('knowledge.list');
+    await t.call('knowledge.add', { name: 'notes.md', text: '# hi' });
+    await expect(t.call('knowledge.delete', { name: 'my notes.md' })).resolves.toEqual({
+      deleted: 'my notes.md'
+    });
+    expect(requests.map(r => `${r.init.method} ${r.url.slice(BASE.length)}`)).toEqual([
+      'GET api/chat/sources',
+      'GET api/chat/knowledge',
+      'POST api/chat/knowledge',
+      'DELETE api/chat/knowledge/my%20notes.md'
+    ]);
+    expect(JSON.parse(String(requests[2].init.body))).toEqual({ name: 'notes.md', text: '# hi' });
   });
 
   it('dataset upload is multipart with the file and its name', async () => {

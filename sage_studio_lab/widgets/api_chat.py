@@ -95,23 +95,10 @@ def send_turn(
 
 
 def chat_sources() -> dict:
+    """The state of each chat source: the same core function as `GET api/chat/sources`."""
     from ..chat import upstream
 
-    sources = {}
-    try:
-        local = upstream.local_upstream(fresh=True)
-        sources["local"] = {
-            "available": local is not None,
-            "detail": f"engine at {local.base_url}" if local else "the local engine is not running",
-        }
-    except Exception as exc:  # engine core missing or broken: say so, do not fail the whole call
-        sources["local"] = {"available": False, "detail": str(exc)}
-    cloud = upstream.cloud_upstream()
-    sources["cloud"] = {
-        "available": cloud is not None,
-        "detail": cloud.base_url if cloud else "no cloud endpoint configured",
-    }
-    return {"sources": sources, "default": "auto"}
+    return plain(upstream.sources_status())
 
 
 class ChatApi:
@@ -156,6 +143,25 @@ class ChatApi:
     @rpc("chat.sources")
     def rpc_chat_sources(self):
         return chat_sources()
+
+    @rpc("knowledge.list")
+    def rpc_knowledge_list(self):
+        from ..chat import knowledge
+
+        return {"documents": plain(knowledge.list_documents())}
+
+    @rpc("knowledge.add")
+    def rpc_knowledge_add(self, name: str, text: str):
+        from ..chat import knowledge
+
+        return plain(knowledge.add_document(name, text))
+
+    @rpc("knowledge.delete")
+    def rpc_knowledge_delete(self, name: str):
+        from ..chat import knowledge
+
+        knowledge.delete_document(name)
+        return {"deleted": name}
 
     @rpc("chat.models")
     def rpc_chat_models(self):

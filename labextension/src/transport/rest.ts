@@ -146,8 +146,9 @@ export class RestTransport implements Transport {
           done: Promise.reject(new TransportError(400, (err as Error).message))
         };
       }
+      const query = shapeArgs({ verb: 'GET', path: route.path, rename: route.rename }, path.rest);
       return this.socket<T>(
-        this.conn.studioWsUrl + path.path + queryString(path.rest),
+        this.conn.studioWsUrl + path.path + queryString(query),
         onEvent,
         route.terminal
       );

@@ -28,20 +28,6 @@ export interface CallRoute {
 
 /** Methods answered by combining other calls (no single server route). */
 export const COMPOSITE: Record<string, (args: Obj, call: Caller) => Promise<any>> = {
-  'chat.sources': async (_args, call) => {
-    const status = await call('engine.status').catch(() => null);
-    const engine = status?.engines?.[0];
-    return {
-      default: 'auto',
-      sources: {
-        local: {
-          available: engine?.status === 'running',
-          detail: engine ? `${engine.model} (${engine.status})` : 'no engine running'
-        },
-        cloud: { available: null, detail: 'configured on the server (SAGE_CHAT_BASE_URL)' }
-      }
-    };
-  },
   'memory.config': async (args, call) => {
     const [config, list] = await Promise.all([
       call('memory.config_only', args),
@@ -108,6 +94,15 @@ export const CALL_ROUTES: Record<string, CallRoute> = {
     result: r => (r && typeof r.content === 'string' ? r : { content: JSON.stringify(r, null, 2) })
   },
   'chat.models': { verb: 'GET', path: 'v1/models' },
+  'chat.sources': { verb: 'GET', path: 'api/chat/sources' },
+  // user-added documents for the chat's KnowledgeRAG step
+  'knowledge.list': { verb: 'GET', path: 'api/chat/knowledge' },
+  'knowledge.add': { verb: 'POST', path: 'api/chat/knowledge' },
+  'knowledge.delete': {
+    verb: 'DELETE',
+    path: 'api/chat/knowledge/{name}',
+    result: (_value, args) => ({ deleted: args.name })
+  },
   // memory
   'memory.config_only': {
     verb: 'GET',
@@ -183,7 +178,13 @@ export interface SSERequest {
 
 export type StreamRoute =
   | { kind: 'sse'; prepare: (args: Obj, call: Caller) => Promise<SSERequest> }
-  | { kind: 'ws'; path: string; terminal?: (e: Obj) => boolean }
+  | {
+      kind: 'ws';
+      path: string;
+      terminal?: (e: Obj) => boolean;
+      /** Query arg names the server spells differently. */
+      rename?: Record<string, string>;
+    }
   | {
       kind: 'start+ws';
       start: CallRoute;
@@ -226,7 +227,7 @@ async function chatTurn(args: Obj, call: Caller): Promise<SSERequest> {
 
 export const STREAM_ROUTES: Record<string, StreamRoute> = {
   'chat.send': { kind: 'sse', prepare: chatTurn },
-  'gpu.watch': { kind: 'ws', path: 'api/system/gpu/stream' },
+  'gpu.watch': { kind: 'ws', path: 'api/system/gpu/stream', rename: { interval_s: 'interval' } },
   'finetune.watch': { kind: 'ws', path: 'api/finetune/tasks/{id}/events' },
   'flow.run': {
     kind: 'start+ws',

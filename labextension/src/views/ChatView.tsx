@@ -5,8 +5,19 @@
 import React, { useEffect, useRef, useState } from 'react';
 
 import { StreamHandle } from '../transport/types';
-import { ActionButton, ErrorBox, fmtNum, useCall, useTransport } from './common';
+import { SourcesStatus, sourceState } from './chatSources';
+import {
+  ActionButton,
+  ErrorBox,
+  fmtNum,
+  useActive,
+  useCall,
+  useSlowPoll,
+  useTransport
+} from './common';
+import { KnowledgePanel } from './KnowledgePanel';
 import { Markdown } from './Markdown';
+import { StudioSettings, useStudioSettings } from './settings';
 
 export interface ChatMessage {
   id: string;
@@ -27,9 +38,20 @@ interface Session {
   message_count?: number;
   settings?: Record<string, any>;
   messages?: ChatMessage[];
+  /** The serving model's maximum context (tokens); null when no engine is up. */
+  context_length?: number | null;
 }
 
 const SOURCES = ['auto', 'local', 'cloud'] as const;
+
+/** Settings a new session starts with: the chosen source and the user's default sampling settings. */
+export function newSessionSettings(settings: StudioSettings, source?: string) {
+  return {
+    source: source ?? settings.defaultChatSource,
+    max_tokens: settings.defaultMaxTokens,
+    temperature: settings.defaultTemperature
+  };
+}
 
 export function SessionList({
   selected,
@@ -41,6 +63,7 @@ export function SessionList({
   refreshKey?: number;
 }) {
   const transport = useTransport();
+  const studioSettings = useStudioSettings();
   const [q, setQ] = useState('');
   const list = useCall<{ sessions: Session[] }>(
     'sessions.list',
@@ -49,7 +72,10 @@ export function SessionList({
   );
   const [error, setError] = useState<unknown>(null);
   const create = async () => {
-    const s = await transport.call<Session>('sessions.create', { title: 'New chat' });
+    const s = await transport.call<Session>('sessions.create', {
+      title: 'New chat',
+      settings: newSessionSettings(studioSettings)
+    });
     await list.reload();
     onSelect(s.id);
   };
@@ -237,6 +263,12 @@ function SettingsForm({ session, onSaved }: { session: Session; onSaved: () => v
       {num('temperature', 0.1, 0, 2)}
       {num('top_p', 0.05, 0, 1)}
       {num('max_tokens', 16, 1, 32768)}
+      <span className="sage-field sage-context-length" title="The serving model's maximum context">
+        context length
+        <b>
+          {session.context_length ? `${fmtNum(session.context_length)} tokens` : '– (no engine)'}
+        </b>
+      </span>
       <ActionButton
         label="Save settings"
         onError={setError}
@@ -260,19 +292,22 @@ export function ChatView({
   showSessions?: boolean;
 }) {
   const transport = useTransport();
+  const studioSettings = useStudioSettings();
+  const active = useActive();
   const [current, setCurrent] = useState<string | null>(sessionId ?? null);
   const [listKey, setListKey] = useState(0);
   const session = useCall<Session>(current ? 'sessions.get' : null, { id: current }, current ?? '');
-  const sources = useCall<any>('chat.sources');
+  const sources = useCall<SourcesStatus>('chat.sources');
   const models = useCall<any>('chat.models');
   const [messages, setMessages] = useState<ChatMessage[]>([]);
   const [draft, setDraft] = useState('');
-  const [source, setSource] = useState<string>('auto');
+  const [source, setSource] = useState<string>(studioSettings.defaultChatSource);
   const [model, setModel] = useState<string>('');
   const [streaming, setStreaming] = useState<StreamHandle | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [openDetails, setOpenDetails] = useState<Record<string, boolean>>({});
   const [showSettings, setShowSettings] = useState(false);
+  const [showKnowledge, setShowKnowledge] = useState(false);
   const [editing, setEditing] = useState<{ id: string; text: string } | null>(null);
   const endRef = useRef<HTMLDivElement>(null);
 
@@ -289,6 +324,19 @@ export function ChatView({
       setModel(st.model);
     }
   }, [session.data]);
+  useEffect(() => {
+    // A chat not yet started follows the user's default source as it changes in the Settings Editor.
+    if (!current) {
+      setSource(studioSettings.defaultChatSource);
+    }
+  }, [studioSettings.defaultChatSource, current]);
+  // Source state is slow status: re-read when the panel shows again and on the slow poll while visible.
+  useEffect(() => {
+    if (active) {
+      void sources.reload();
+    }
+  }, [active]);
+  useSlowPoll(() => void sources.reload(), studioSettings.engineStatusPollInterval * 1000);
   useEffect(() => {
     // (scrollIntoView returns a Promise in recent browsers: never return it from an effect)
     void endRef.current?.scrollIntoView?.({ block: 'end' });
@@ -311,7 +359,8 @@ export function ChatView({
     let id = current;
     if (!id) {
       const created = await transport.call<Session>('sessions.create', {
-        title: text.slice(0, 40)
+        title: text.slice(0, 40),
+        settings: newSessionSettings(studioSettings, source)
       });
       id = created.id;
       select(id);
@@ -367,6 +416,7 @@ export function ChatView({
     } finally {
       setStreaming(null);
       setListKey(k => k + 1);
+      void sources.reload(); // the turn may have started the chat adapter or found a source down
       // The stored conversation (real ids, branch) replaces the optimistic one.
       if (id === current || !current) {
         void session.reload();
@@ -374,14 +424,10 @@ export function ChatView({
     }
   };
 
-  const sourceState = (name: string) => {
-    const st = sources.data?.sources?.[name] ?? sources.data?.[name];
-    if (!st || name === 'auto') {
-      return '';
-    }
-    return st.available ? ' ●' : ' ○';
-  };
+  const selectedState = sourceState(source, sources.data);
   const modelList: any[] = models.data?.data ?? models.data?.models ?? [];
+  // Details are open by default when the user asked for it in the settings; a click toggles each one.
+  const detailsOpen = (id: string) => openDetails[id] ?? studioSettings.showMessageDetails;
   const lastAssistant = [...messages].reverse().find(m => m.role === 'assistant');
 
   return (
@@ -394,18 +440,26 @@ export function ChatView({
       <div className="sage-chat-main">
         <div className="sage-toolbar">
           <div className="sage-segmented" role="radiogroup" aria-label="Source">
-            {SOURCES.map(name => (
-              <button
-                key={name}
-                role="radio"
-                aria-checked={source === name}
-                className={source === name ? 'sage-on' : ''}
-                title={JSON.stringify(sources.data?.sources?.[name] ?? '')}
-                onClick={() => setSource(name)}
-              >
-                {name[0].toUpperCase() + name.slice(1) + sourceState(name)}
-              </button>
-            ))}
+            {SOURCES.map(name => {
+              const st = sourceState(name, sources.data);
+              const label = name[0].toUpperCase() + name.slice(1);
+              return (
+                <button
+                  key={name}
+                  role="radio"
+                  aria-checked={source === name}
+                  aria-label={label}
+                  className={source === name ? 'sage-on' : ''}
+                  data-source={name}
+                  data-state={st.level}
+                  title={`${label}: ${st.text}`}
+                  onClick={() => setSource(name)}
+                >
+                  <span className={`sage-dot sage-dot-${st.level}`} aria-hidden="true" />
+                  {label}
+                </button>
+              );
+            })}
           </div>
           <select
             className="sage-input"
@@ -421,12 +475,30 @@ export function ChatView({
             ))}
           </select>
           <span className="sage-grow" />
+          <button
+            className={showKnowledge ? 'sage-button sage-on' : 'sage-button'}
+            aria-expanded={showKnowledge}
+            onClick={() => setShowKnowledge(!showKnowledge)}
+          >
+            Knowledge
+          </button>
           {current ? (
             <button className="sage-button" onClick={() => setShowSettings(!showSettings)}>
               Settings
             </button>
           ) : null}
         </div>
+        <div
+          className="sage-source-state sage-muted"
+          data-source={source}
+          data-state={selectedState.level}
+          title={sources.error ? String(sources.error) : undefined}
+        >
+          <span className={`sage-dot sage-dot-${selectedState.level}`} aria-hidden="true" />
+          {source[0].toUpperCase() + source.slice(1)}:{' '}
+          {sources.error ? 'state unavailable' : selectedState.text}
+        </div>
+        {showKnowledge ? <KnowledgePanel /> : null}
         {showSettings && session.data ? (
           <SettingsForm session={session.data} onSaved={() => void session.reload()} />
         ) : null}
@@ -499,7 +571,8 @@ export function ChatView({
                 {m.role === 'assistant' && m.metadata && Object.keys(m.metadata).length ? (
                   <button
                     className="sage-link"
-                    onClick={() => setOpenDetails({ ...openDetails, [m.id]: !openDetails[m.id] })}
+                    aria-expanded={detailsOpen(m.id)}
+                    onClick={() => setOpenDetails({ ...openDetails, [m.id]: !detailsOpen(m.id) })}
                   >
                     details
                   </button>
@@ -510,7 +583,9 @@ export function ChatView({
                   </button>
                 ) : null}
               </div>
-              {openDetails[m.id] && m.metadata ? <Details meta={m.metadata} /> : null}
+              {detailsOpen(m.id) && m.metadata && Object.keys(m.metadata).length ? (
+                <Details meta={m.metadata} />
+              ) : null}
             </div>
           ))}
           <div ref={endRef} />

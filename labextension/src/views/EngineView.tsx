@@ -13,6 +13,7 @@ import {
   useSlowPoll,
   useTransport
 } from './common';
+import { useStudioSettings } from './settings';
 
 interface GpuDevice {
   index: number;
@@ -38,8 +39,16 @@ const gpuNumbers = (d: GpuDevice) => ({
 export function GpuGauges() {
   const info = useCall<any>('gpu.info');
   const [live, setLive] = useState<any>(null);
+  const { gpuRefreshInterval } = useStudioSettings();
   const available = !!(info.data?.available ?? info.data?.devices?.length);
-  const streamError = useLiveStream('gpu.watch', { interval_s: 2 }, e => setLive(e), available);
+  // The server pushes at this rate; a changed setting reopens the socket with the new one.
+  const streamError = useLiveStream(
+    'gpu.watch',
+    { interval_s: gpuRefreshInterval },
+    e => setLive(e),
+    available,
+    String(gpuRefreshInterval)
+  );
   if (info.error) {
     return <ErrorBox error={info.error} />;
   }
@@ -177,8 +186,9 @@ export function EngineView() {
   const gpu = useCall<any>('gpu.info');
   const [error, setError] = useState<unknown>(null);
   const [showLogs, setShowLogs] = useState(false);
+  const { engineStatusPollInterval } = useStudioSettings();
   // Engine state changes slowly (start takes seconds): a slow poll while visible is enough.
-  useSlowPoll(() => void status.reload(), 4000);
+  useSlowPoll(() => void status.reload(), engineStatusPollInterval * 1000);
   const engines: any[] = status.data?.engines ?? [];
   const running = engines.filter(e => !['stopped', 'exited', 'failed'].includes(e.status));
   const failed = engines.find(e => e.status === 'failed');

@@ -1,4 +1,17 @@
-/** Markdown for chat answers: raw HTML from the model is escaped (never injected), code gets a language class. */
+/**
+ * Markdown for chat answers: raw HTML from the model is escaped (never injected); fenced code is highlighted by
+ * highlight.js (a few common languages registered, to keep the bundle small), coloured by JupyterLab's editor
+ * theme variables so light and dark themes both work.
+ */
+import hljs from 'highlight.js/lib/core';
+import bash from 'highlight.js/lib/languages/bash';
+import javascript from 'highlight.js/lib/languages/javascript';
+import json from 'highlight.js/lib/languages/json';
+import markdown from 'highlight.js/lib/languages/markdown';
+import python from 'highlight.js/lib/languages/python';
+import sql from 'highlight.js/lib/languages/sql';
+import typescript from 'highlight.js/lib/languages/typescript';
+import yaml from 'highlight.js/lib/languages/yaml';
 import { Marked } from 'marked';
 import React, { useMemo } from 'react';
 
@@ -8,30 +21,34 @@ const escapeHtml = (text: string) =>
 /** Only web links: `javascript:` and other schemes in model output become inert. */
 const safeUrl = (href: string) => (/^(https?:|mailto:|#|\/)/i.test(href) ? href : '#');
 
-const KEYWORDS =
-  /\b(def|class|return|import|from|if|else|elif|for|while|in|not|and|or|with|as|try|except|finally|raise|lambda|yield|async|await|const|let|var|function|new|true|false|True|False|None|null)\b/g;
+hljs.registerLanguage('python', python);
+hljs.registerLanguage('javascript', javascript);
+hljs.registerLanguage('typescript', typescript);
+hljs.registerLanguage('bash', bash);
+hljs.registerLanguage('json', json);
+hljs.registerLanguage('sql', sql);
+hljs.registerLanguage('yaml', yaml);
+hljs.registerLanguage('markdown', markdown);
+hljs.registerAliases(['sh', 'shell', 'console', 'zsh'], { languageName: 'bash' });
 
-/** A small highlighter (keywords, strings, comments, numbers) that keeps the bundle small. */
-function highlight(code: string): string {
-  const out: string[] = [];
-  const pattern = /("(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|#[^\n]*|\/\/[^\n]*|\b\d+(?:\.\d+)?\b)/g;
-  let last = 0;
-  for (const match of code.matchAll(pattern)) {
-    const index = match.index ?? 0;
-    out.push(
-      escapeHtml(code.slice(last, index)).replace(KEYWORDS, '<span class="sage-kw">$1</span>')
-    );
-    const token = match[0];
-    const cls = /^["']/.test(token)
-      ? 'sage-str'
-      : /^(#|\/\/)/.test(token)
-        ? 'sage-com'
-        : 'sage-num';
-    out.push(`<span class="${cls}">${escapeHtml(token)}</span>`);
-    last = index + token.length;
+/** Guessing a fence without a language costs a pass per language: only for short blocks. */
+const AUTO_LIMIT = 4000;
+
+/** highlight.js escapes the code itself; its output holds only `<span class="hljs-…">` markup. */
+function highlight(code: string, lang: string): { html: string; language: string } {
+  if (lang && hljs.getLanguage(lang)) {
+    return {
+      html: hljs.highlight(code, { language: lang, ignoreIllegals: true }).value,
+      language: lang
+    };
   }
-  out.push(escapeHtml(code.slice(last)).replace(KEYWORDS, '<span class="sage-kw">$1</span>'));
-  return out.join('');
+  if (!lang && code.length <= AUTO_LIMIT) {
+    const guess = hljs.highlightAuto(code);
+    if (guess.language && guess.relevance >= 3) {
+      return { html: guess.value, language: guess.language };
+    }
+  }
+  return { html: escapeHtml(code), language: lang };
 }
 
 const marked = new Marked({
@@ -49,13 +66,23 @@ const marked = new Marked({
       return `<img src="${escapeHtml(safeUrl(token.href))}" alt="${escapeHtml(token.text)}" />`;
     },
     code(token) {
-      const lang = (token.lang || '').replace(/[^\w-]/g, '');
-      return `<pre class="sage-code"><code class="language-${lang}">${highlight(token.text)}</code></pre>`;
+      const lang = (token.lang || '')
+        .split(/\s/)[0]
+        .toLowerCase()
+        .replace(/[^\w+-]/g, '');
+      const out = highlight(token.text, lang);
+      const cls = out.language ? ` language-${out.language.replace(/[^\w-]/g, '')}` : '';
+      return `<pre class="sage-code"><code class="hljs${cls}">${out.html}</code></pre>`;
     }
   }
 });
 
+/** Answer text → safe HTML (exported for tests). */
+export function renderMarkdown(text: string): string {
+  return marked.parse(text || '', { async: false }) as string;
+}
+
 export function Markdown({ text }: { text: string }) {
-  const html = useMemo(() => marked.parse(text || '', { async: false }) as string, [text]);
+  const html = useMemo(() => renderMarkdown(text), [text]);
   return <div className="sage-markdown" dangerouslySetInnerHTML={{ __html: html }} />;
 }
