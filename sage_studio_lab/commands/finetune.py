@@ -1,4 +1,4 @@
-"""`sage-studio finetune start|list|show|cancel|resume|logs|merge`: the fine-tuning center from a terminal."""
+"""`sage-studio finetune start|list|show|cancel|resume|logs|merge|use`: the fine-tuning center from a terminal."""
 
 from __future__ import annotations
 
@@ -32,6 +32,9 @@ def register(sub) -> None:
     s.add_argument("--rank", type=int, default=None, help="LoRA rank")
     s.add_argument("--alpha", type=int, default=None, help="LoRA alpha")
     s.add_argument("--target-modules", default=None, help="comma-separated module names, or all-linear")
+    s.add_argument(
+        "--dora", action="store_true", help="DoRA (weight-decomposed LoRA); needs merge-and-restart"
+    )
     s.add_argument("--eval-ratio", type=float, default=None)
     s.add_argument("--threads", type=int, default=None, help="CPU threads for training")
     s.add_argument("--no-follow", action="store_true", help="queue the task and return at once")
@@ -50,6 +53,17 @@ def register(sub) -> None:
         a = fs.add_parser(name, help=help_)
         a.add_argument("task_id")
         a.set_defaults(func=fn)
+    u = fs.add_parser(
+        "use", help="make a task's adapter the chat default (hot-loaded into the running engine)"
+    )
+    u.add_argument("task_id")
+    u.add_argument(
+        "--merge-and-restart",
+        action="store_true",
+        help="merge the adapter into the base weights and restart the engine on the merged model "
+        "(for adapters the engine cannot hot-load: DoRA, modules_to_save, high rank)",
+    )
+    u.set_defaults(func=use)
     lg = fs.add_parser("logs", help="print (and follow) a task's training log")
     lg.add_argument("task_id")
     lg.add_argument("-n", "--lines", type=int, default=50)
@@ -83,6 +97,8 @@ def _config(args, dataset_id: str):
     if args.target_modules:
         tm = args.target_modules.strip()
         lora["target_modules"] = tm if tm == "all-linear" else [m.strip() for m in tm.split(",") if m.strip()]
+    if args.dora:
+        lora["use_dora"] = True
     if lora:
         body["lora"] = LoraOptions(**lora)
     return TaskConfig(**body)
@@ -195,6 +211,29 @@ def merge(args) -> int:
     from ..finetune import tasks
 
     print(tasks.merge_task(args.task_id)["merged_path"])
+    return 0
+
+
+def use(args) -> int:
+    from ..errors import Conflict
+    from ..finetune import hotswap
+
+    try:
+        result = hotswap.use_task(args.task_id, merge_and_restart=args.merge_and_restart)
+    except Conflict as exc:
+        if exc.details.get("action") != "merge-and-restart":
+            raise
+        print(f"error: the engine cannot hot-load it: {'; '.join(exc.details['reason'])}", file=sys.stderr)
+        print(f"hint: sage-studio finetune use {args.task_id} --merge-and-restart", file=sys.stderr)
+        return 1
+    if "message" in result:
+        print(result["message"])
+        timings = result["timings"]
+        print(f"merge {timings['merge_s']:.1f} s, restart {timings['restart_s']:.1f} s")
+    else:
+        print(
+            f"chat now uses {result['current']['model']} (loaded in {result['load_time_s']:.2f} s, no restart)"
+        )
     return 0
 
 

@@ -38,7 +38,10 @@ _children_lock = threading.Lock()
 
 
 def port_is_free(port: int, host: str = HOST) -> bool:
+    """Is nobody listening on `port`? SO_REUSEADDR as the engines' servers (uvicorn, vLLM) bind, so a port
+    whose previous engine just stopped (connections in TIME_WAIT) counts as free and a restart keeps it."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:

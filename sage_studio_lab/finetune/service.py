@@ -89,11 +89,11 @@ class FinetuneService:
 
         return [m.to_dict() for m in list_models()]
 
-    def use_in_chat(self, task_id: str) -> dict:
-        return hotswap.use_task(task_id)
+    def use_in_chat(self, task_id: str, merge_and_restart: bool = False) -> dict:
+        return hotswap.use_task(task_id, merge_and_restart=merge_and_restart)
 
-    def switch_model(self, model_path: str) -> dict:
-        return hotswap.switch_model(model_path)
+    def switch_model(self, model_path: str, restart: bool = False) -> dict:
+        return hotswap.switch_model(model_path, restart=restart)
 
     def current_model(self) -> dict:
         return catalog.current_chat_model()

@@ -313,6 +313,9 @@ def _describe(row: dict) -> dict:
     }
 
 
+describe = _describe  # a store row → the task dict every face shows (public for finetune.watch)
+
+
 def get_task(task_id: str, refresh: bool = True) -> dict:
     if refresh:
         schedule()

@@ -57,6 +57,18 @@ class PrepareDocsBody(BaseModel):
 class SwitchModelBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     model_path: str = Field(..., min_length=1, max_length=4096)
+    restart: bool = Field(
+        False, description="restart the engine on the model when it serves another one (else 409)"
+    )
+
+
+class UseInChatBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    merge_and_restart: bool = Field(
+        False,
+        description="merge the adapter into merged/ and restart the engine on it (for adapters the engine "
+        "cannot hot-load); default: hot-load without a restart",
+    )
 
 
 # -- datasets ------------------------------------------------------------------------------------------------
@@ -254,6 +266,10 @@ class TaskActionHandler(StudioHandler):
             "use-in-chat": hotswap.use_task,
         }[self.action]
         tasks.task_dir(task_id)  # a bad id is a 400 before any work
+        if self.action == "use-in-chat":
+            body = self.parse_body(UseInChatBody)
+            self.write_json(await _in_thread(fn, task_id, merge_and_restart=body.merge_and_restart))
+            return
         self.write_json(await _in_thread(fn, task_id))
 
 
@@ -352,6 +368,46 @@ class TaskEventsSocket(WebSocketMixin, tornado.websocket.WebSocketHandler, Jupyt
         pass  # the stream is one-way
 
 
+class AllTasksEventsSocket(WebSocketMixin, tornado.websocket.WebSocketHandler, JupyterHandler):
+    """One push socket for the whole task table: a snapshot of all tasks, then a message whenever a task
+    appears, changes status, reports progress, or is deleted (shapes: `finetune.watch`, ARCHITECTURE.md).
+    The server reads the store and the events files only while a client is connected; clients never poll."""
+
+    INTERVAL_S = 0.3
+    REFRESH_EVERY = 10  # ticks between schedule() calls, which reap dead trainers and start queued tasks
+
+    @ws_authenticated
+    async def get(self):
+        return await super().get()
+
+    def open(self):
+        super().open()
+        self._pump = asyncio.ensure_future(self._run())
+
+    async def _run(self):
+        from ..finetune.watch import TaskTableWatcher
+
+        watcher = TaskTableWatcher()
+        try:
+            await self.write_message(json.dumps(await _in_thread(watcher.snapshot), default=str))
+            ticks = 0
+            while True:
+                await asyncio.sleep(self.INTERVAL_S)
+                ticks += 1
+                for message in await _in_thread(watcher.poll, ticks % self.REFRESH_EVERY == 0):
+                    await self.write_message(json.dumps(message, default=str))
+        except (tornado.websocket.WebSocketClosedError, asyncio.CancelledError):
+            return
+
+    def on_close(self):
+        pump = getattr(self, "_pump", None)
+        if pump is not None:
+            pump.cancel()
+
+    def on_message(self, message):
+        pass  # the stream is one-way
+
+
 # -- models & chat ----------------------------------------------------------------------------------------------
 class ModelsHandler(StudioHandler):
     @tornado.web.authenticated
@@ -373,7 +429,7 @@ class SwitchModelHandler(StudioHandler):
     async def post(self):
         body = self.parse_body(SwitchModelBody)
         _, _, hotswap, _ = _ft()
-        self.write_json(await _in_thread(hotswap.switch_model, body.model_path))
+        self.write_json(await _in_thread(hotswap.switch_model, body.model_path, restart=body.restart))
 
 
 def routes():
@@ -384,6 +440,7 @@ def routes():
         (r"api/finetune/validate", UploadHandler, {"validate_only": True}),
         (r"api/finetune/prepare-docs", PrepareDocsHandler),
         (r"api/finetune/tasks", TasksHandler),
+        (r"api/finetune/events", AllTasksEventsSocket),
         (r"api/finetune/create", TasksHandler),
         (rf"api/finetune/tasks/{ID}", TaskHandler),
         (rf"api/finetune/tasks/{ID}/cancel", TaskActionHandler, {"action": "cancel"}),
