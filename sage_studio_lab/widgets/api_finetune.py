@@ -8,6 +8,8 @@ from pathlib import Path
 from .transport import plain, rpc
 
 TERMINAL = {"completed", "failed", "cancelled"}
+PROGRESS_KEYS = ("step", "total_steps", "epoch", "loss", "eta_s", "tokens_per_s")
+DOWNLOAD_INLINE_MAX = 64 << 20  # larger adapter zips are named by path rather than sent over the comm
 
 
 def service():
@@ -82,6 +84,42 @@ def task_logs(task: dict, tail: int = 200) -> list[str]:
     return service().logs(task["id"], int(tail))
 
 
+def _fraction(step, total, status) -> float:
+    if status == "completed":
+        return 1.0
+    return min(1.0, step / total) if step is not None and total else 0.0
+
+
+def flat_task(task: dict) -> dict:
+    """A core task dict (latest `progress` / `eval` events nested) as the contract's flat table row."""
+    progress = task.get("progress") if isinstance(task.get("progress"), dict) else {}
+    evaluation = task.get("eval") if isinstance(task.get("eval"), dict) else {}
+    row = {k: v for k, v in task.items() if k not in ("progress", "eval", "transitions")}
+    row.update({k: progress[k] for k in PROGRESS_KEYS if progress.get(k) is not None})
+    row["eval_loss"] = evaluation.get("eval_loss")
+    row["progress"] = _fraction(progress.get("step"), progress.get("total_steps"), task.get("status"))
+    return plain(row)
+
+
+def flat_table_message(message: dict) -> dict:
+    """A `TaskTableWatcher` message in the shape of `finetune.events` (docs/TRANSPORT.md): task rows flat,
+    `progress` a fraction."""
+    kind = message.get("type")
+    if kind == "snapshot":
+        return {"type": "snapshot", "tasks": [flat_task(t) for t in message["tasks"]]}
+    if kind == "task":
+        return {"type": "task", "task": flat_task(message["task"])}
+    if kind == "progress":
+        raw = message.get("progress") or {}
+        out = {k: v for k, v in message.items() if k not in ("progress", "eval")}
+        for key in PROGRESS_KEYS:
+            if out.get(key) is None and raw.get(key) is not None:
+                out[key] = raw[key]
+        out["progress"] = _fraction(out.get("step"), out.get("total_steps"), out.get("status"))
+        return plain(out)
+    return plain(message)
+
+
 class FinetuneApi:
     @rpc("finetune.models")
     def rpc_finetune_models(self):
@@ -154,20 +192,58 @@ class FinetuneApi:
         return {"deleted": id}
 
     @rpc("finetune.use_in_chat")
-    def rpc_finetune_use_in_chat(self, id: str):
+    def rpc_finetune_use_in_chat(self, id: str, merge_and_restart: bool = False):
         task_row(id)
-        return plain(service().use_in_chat(id))
+        return plain(service().use_in_chat(id, merge_and_restart=bool(merge_and_restart)))
+
+    @rpc("finetune.download")
+    def rpc_finetune_download(self, id: str):
+        """The adapter zip (the same file as `GET api/finetune/tasks/{id}/download`): its bytes as a buffer,
+        or only its path when it is too large for the comm."""
+        from ..finetune import tasks
+
+        path = tasks.adapter_zip(id)
+        size = path.stat().st_size
+        value = {
+            "filename": f"{id}-adapter.zip",
+            "size": size,
+            "content_type": "application/zip",
+            "path": str(path),
+        }
+        if size > DOWNLOAD_INLINE_MAX:
+            return value
+        return value, [path.read_bytes()]
 
     @rpc("finetune.merge")
     def rpc_finetune_merge(self, id: str):
         task_row(id)
         return plain(service().merge(id))
 
+    @rpc("finetune.events", stream=True)
+    def rpc_finetune_events(self, interval_s: float = 0.3, call=None):
+        """The whole task table: a snapshot, then each change (new task, status, progress, deleted), read by
+        the core's `TaskTableWatcher` (the same as the `api/finetune/events` socket), until cancelled."""
+        from ..finetune.watch import TaskTableWatcher
+
+        watcher = TaskTableWatcher()
+        call.emit(flat_table_message(watcher.snapshot()))
+        ticks = 0
+        while not call.cancelled.wait(max(0.1, float(interval_s))):
+            ticks += 1
+            for message in watcher.poll(refresh=ticks % 10 == 0):  # reap dead trainers now and then
+                call.emit(flat_table_message(message))
+        return {"cancelled": True}
+
     @rpc("finetune.watch", stream=True)
-    def rpc_finetune_watch(self, id: str | None = None, interval_s: float = 0.5, call=None):
-        """Push new progress events and status changes; ends when the task ends (or on cancel)."""
+    def rpc_finetune_watch(
+        self, id: str | None = None, interval_s: float = 0.5, logs: bool = False, call=None
+    ):
+        """Push new progress events and status changes (with `logs`, also each train.log line); ends when the
+        task ends (or on cancel)."""
+        from ..finetune.events import read_lines
 
         offsets: dict[str, int] = {}
+        log_offsets: dict[str, int] = {}
         statuses: dict[str, str] = {}
         while not call.cancelled.is_set():
             if id:
@@ -190,6 +266,12 @@ class FinetuneApi:
                                 "line": f"checkpoint saved at step {event.get('step')}: {event.get('path')}",
                             }
                         )
+                if logs:
+                    lines, log_offsets[task["id"]] = read_lines(
+                        Path(task["output_dir"]) / "train.log", log_offsets.get(task["id"], 0)
+                    )
+                    for line in lines:
+                        call.emit({"type": "log", "task_id": task["id"], "line": line})
                 if statuses.get(task["id"]) != task["status"]:
                     statuses[task["id"]] = task["status"]
                     call.emit({"type": "status", "task_id": task["id"], "status": task["status"]})

@@ -12,6 +12,7 @@ import {
   queryString,
   shapeArgs
 } from './routes';
+import { attachmentName } from './finetuneShapes';
 import { SSEParser } from './sse';
 import { Args, StreamHandle, StudioEvent, Transport, TransportError } from './types';
 
@@ -106,6 +107,19 @@ export class RestTransport implements Transport {
     if (!response.ok) {
       throw await errorFrom(response, url);
     }
+    if (route.binary) {
+      const buffer = await response.arrayBuffer();
+      const value = {
+        filename: attachmentName(
+          response.headers.get('Content-Disposition'),
+          filled.path.split('/').pop() ?? 'download'
+        ),
+        size: buffer.byteLength,
+        content_type: response.headers.get('Content-Type') ?? 'application/octet-stream',
+        buffers: [new DataView(buffer)]
+      };
+      return (route.result ? route.result(value, args) : value) as T;
+    }
     const text = await response.text();
     const isJson = (response.headers.get('Content-Type') ?? 'application/json').includes('json');
     let value: any;
@@ -149,7 +163,7 @@ export class RestTransport implements Transport {
       const query = shapeArgs({ verb: 'GET', path: route.path, rename: route.rename }, path.rest);
       return this.socket<T>(
         this.conn.studioWsUrl + path.path + queryString(query),
-        onEvent,
+        'event' in route ? e => onEvent(route.event(e)) : onEvent,
         route.terminal
       );
     }

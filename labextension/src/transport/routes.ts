@@ -3,6 +3,8 @@
  * `{name}` segments are filled from args (and removed from them). Keep every route in this one table: where
  * a server route's shape differs from the transport contract, the adaptation lives here, not in the views.
  */
+import { flatTask, flatTaskEvent } from './finetuneShapes';
+
 export type Verb = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 type Obj = Record<string, any>;
 export type Caller = (method: string, args?: Obj) => Promise<any>;
@@ -24,6 +26,8 @@ export interface CallRoute {
   textKey?: string;
   /** Reshape the server's answer into the contract's result. */
   result?: (value: any, args: Obj) => any;
+  /** A file answer: the result is `{filename, size, content_type, buffers: [DataView]}` (as over a widget). */
+  binary?: boolean;
 }
 
 /** Methods answered by combining other calls (no single server route). */
@@ -147,7 +151,11 @@ export const CALL_ROUTES: Record<string, CallRoute> = {
       return form;
     }
   },
-  'finetune.tasks': { verb: 'GET', path: 'api/finetune/tasks' },
+  'finetune.tasks': {
+    verb: 'GET',
+    path: 'api/finetune/tasks',
+    result: r => ({ ...r, tasks: (r?.tasks ?? []).map(flatTask) })
+  },
   'finetune.create': {
     verb: 'POST',
     path: 'api/finetune/tasks',
@@ -168,7 +176,8 @@ export const CALL_ROUTES: Record<string, CallRoute> = {
   'finetune.cancel': { verb: 'POST', path: 'api/finetune/tasks/{id}/cancel' },
   'finetune.delete': { verb: 'DELETE', path: 'api/finetune/tasks/{id}' },
   'finetune.use_in_chat': { verb: 'POST', path: 'api/finetune/tasks/{id}/use-in-chat' },
-  'finetune.merge': { verb: 'POST', path: 'api/finetune/tasks/{id}/merge' }
+  'finetune.merge': { verb: 'POST', path: 'api/finetune/tasks/{id}/merge' },
+  'finetune.download': { verb: 'GET', path: 'api/finetune/tasks/{id}/download', binary: true }
 };
 
 export interface SSERequest {
@@ -178,6 +187,14 @@ export interface SSERequest {
 
 export type StreamRoute =
   | { kind: 'sse'; prepare: (args: Obj, call: Caller) => Promise<SSERequest> }
+  | {
+      kind: 'ws';
+      path: string;
+      terminal?: (e: Obj) => boolean;
+      /** Reshape each server message into the contract's event. */
+      event: (e: Obj) => Obj;
+      rename?: Record<string, string>;
+    }
   | {
       kind: 'ws';
       path: string;
@@ -229,6 +246,7 @@ export const STREAM_ROUTES: Record<string, StreamRoute> = {
   'chat.send': { kind: 'sse', prepare: chatTurn },
   'gpu.watch': { kind: 'ws', path: 'api/system/gpu/stream', rename: { interval_s: 'interval' } },
   'finetune.watch': { kind: 'ws', path: 'api/finetune/tasks/{id}/events' },
+  'finetune.events': { kind: 'ws', path: 'api/finetune/events', event: flatTaskEvent },
   'flow.run': {
     kind: 'start+ws',
     start: { verb: 'POST', path: 'api/flow/run' },

@@ -1,8 +1,9 @@
 /**
  * Fine-tune: create form (model, dataset upload with per-line errors + preview, hyperparameters with advice),
- * task table updated by push, task detail (live loss curve, logs, cancel/delete/use in chat/merge).
+ * task table updated by push (one shared `finetune.events` stream, see finetuneTasks.ts), task detail (live loss
+ * curve, logs that follow, cancel/delete/download, use in chat with merge-and-restart, merge & export).
  */
-import React, { useEffect, useRef, useState } from 'react';
+import React, { useEffect, useReducer, useState } from 'react';
 
 import { TransportError } from '../transport/types';
 import {
@@ -15,9 +16,9 @@ import {
   useLiveStream,
   useTransport
 } from './common';
+import { TERMINAL, useTaskTable } from './finetuneTasks';
+import { IDLE, isBusy, swapNotice, swapReducer } from './hotSwap';
 import { LossCurve, LossPoint } from './LossCurve';
-
-const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 
 function UploadErrors({ error }: { error: unknown }) {
   if (!(error instanceof TransportError)) {
@@ -199,17 +200,124 @@ function pointFrom(e: Record<string, any>): LossPoint | null {
 export const isStatusEvent = (e: Record<string, any>) =>
   (e.type === 'status' || e.type === 'task_status') && typeof e.status === 'string';
 
+function fmtBytes(n: number): string {
+  return n < 1024 * 1024
+    ? `${Math.max(1, Math.round(n / 1024))} KB`
+    : `${(n / 1048576).toFixed(1)} MB`;
+}
+
+/**
+ * Save a `finetune.download` result as a browser download (the bytes came with the auth of the transport:
+ * REST fetch with the Jupyter token, or widget buffers). A result without bytes names the file's path.
+ */
+function saveDownload(result: any, fallbackName: string): string {
+  const buffers: DataView[] | undefined = result?.buffers;
+  if (!buffers?.length) {
+    return result?.path ? `The adapter zip is at ${result.path}.` : 'The server sent no file.';
+  }
+  const blob = new Blob(buffers, { type: result.content_type ?? 'application/zip' });
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = result.filename ?? fallbackName;
+  a.style.display = 'none';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  return `Downloaded ${a.download} (${fmtBytes(blob.size)}).`;
+}
+
+/** "Use in chat": hot-load, or merge-and-restart when the engine cannot hot-load the adapter. */
+function UseInChat({ taskId, onNotice }: { taskId: string; onNotice: (text: string) => void }) {
+  const transport = useTransport();
+  const [state, dispatch] = useReducer(swapReducer, IDLE);
+  const run = async (merge: boolean) => {
+    dispatch({ type: merge ? 'merge' : 'start' });
+    onNotice('');
+    try {
+      const result = await transport.call<any>(
+        'finetune.use_in_chat',
+        merge ? { id: taskId, merge_and_restart: true } : { id: taskId }
+      );
+      dispatch({ type: 'ok', result });
+      onNotice(swapNotice(result));
+    } catch (error) {
+      dispatch({ type: 'error', error });
+    }
+  };
+  const busy = isBusy(state);
+  const mergeButton = (label: string) => (
+    <button
+      className="sage-button sage-primary"
+      disabled={busy}
+      onClick={() => void run(true)}
+      title="Merge the adapter into the base weights and restart the engine on the merged model"
+    >
+      {label}
+    </button>
+  );
+  const reasons =
+    'reasons' in state && state.reasons.length ? (
+      <ul className="sage-merge-reasons">
+        {state.reasons.map((r, i) => (
+          <li key={i}>{r}</li>
+        ))}
+      </ul>
+    ) : null;
+  return (
+    <>
+      <button className="sage-button sage-primary" disabled={busy} onClick={() => void run(false)}>
+        {state.phase === 'swapping' ? 'Use in chat…' : 'Use in chat'}
+      </button>
+      {state.phase === 'needs-merge' ? (
+        <div className="sage-merge-offer sage-wide" role="alert" data-phase={state.phase}>
+          <div>{state.message}</div>
+          {reasons}
+          <div className="sage-muted">
+            Merging folds the adapter into the base weights and restarts the engine on the merged
+            model: answers in flight are cut and other loaded adapters are unloaded.
+          </div>
+          {mergeButton('Merge and restart engine')}
+        </div>
+      ) : null}
+      {state.phase === 'merging' ? (
+        <div
+          className="sage-merge-offer sage-busy sage-wide"
+          role="status"
+          data-phase={state.phase}
+        >
+          Merging the adapter and restarting the engine on it… this takes a while on a CPU.
+        </div>
+      ) : null}
+      {state.phase === 'failed' ? (
+        <div className="sage-error sage-wide" role="alert" data-phase={state.phase}>
+          <div>{state.message}</div>
+          {reasons}
+          {state.logTail.length ? (
+            <pre className="sage-logs">{state.logTail.join('\n')}</pre>
+          ) : null}
+          {state.canMerge ? mergeButton('Try merge and restart again') : null}
+        </div>
+      ) : null}
+    </>
+  );
+}
+
 export function TaskDetail({
   taskId,
-  onStatus
+  onStatus,
+  onDeleted
 }: {
   taskId: string;
   onStatus?: (status: string) => void;
+  onDeleted?: () => void;
 }) {
   const transport = useTransport();
   const task = useCall<any>('finetune.get', { id: taskId }, taskId);
   const logs = useCall<any>('finetune.logs', { id: taskId, tail: 200 }, taskId);
   const [points, setPoints] = useState<LossPoint[]>([]);
+  const [followed, setFollowed] = useState<string[]>([]);
   const [liveStatus, setLiveStatus] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState('');
@@ -222,7 +330,8 @@ export function TaskDetail({
   }, [task.data]);
   const streamError = useLiveStream(
     'finetune.watch',
-    { id: taskId },
+    // `logs`: the stream also follows train.log (from its start), so the log view follows the trainer.
+    { id: taskId, logs: 1 },
     e => {
       const point = pointFrom(e);
       if (point) {
@@ -236,10 +345,10 @@ export function TaskDetail({
         onStatus?.(e.status as string);
         if (TERMINAL.has(e.status as string)) {
           void task.reload();
-          void logs.reload();
         }
-      } else if (e.type === 'log' && e.line) {
-        logs.setData({ lines: [...(logs.data?.lines ?? []), e.line].slice(-400) });
+      } else if (e.type === 'log' && typeof e.line === 'string') {
+        const line = e.line;
+        setFollowed(prev => [...prev.slice(-399), line]);
       }
     },
     true,
@@ -247,6 +356,7 @@ export function TaskDetail({
   );
   const t = { ...(task.data ?? {}), ...(liveStatus ? { status: liveStatus } : {}) };
   const done = TERMINAL.has(t.status);
+  const logLines: string[] = followed.length ? followed : (logs.data?.lines ?? []);
   return (
     <div className="sage-task-detail" data-task-id={taskId} data-status={t.status}>
       <ErrorBox error={task.error} />
@@ -267,26 +377,24 @@ export function TaskDetail({
         ) : null}
         {t.status === 'completed' ? (
           <>
-            <ActionButton
-              label="Use in chat"
-              className="sage-button sage-primary"
-              onError={setError}
-              action={async () => {
-                const r = await transport.call<any>('finetune.use_in_chat', { id: taskId });
-                const model = r?.current?.model ?? r?.model ?? r?.name ?? 'the adapter';
-                const how =
-                  r?.load_time_s !== undefined
-                    ? ` (loaded in ${fmtNum(r.load_time_s, 2)} s${r.restarted ? ', engine restarted' : ', no engine restart'})`
-                    : '';
-                setNotice(`Chat now uses ${model}${how}.`);
-              }}
-            />
+            <UseInChat taskId={taskId} onNotice={setNotice} />
             <ActionButton
               label="Merge & export"
               onError={setError}
               action={async () => {
                 const r = await transport.call<any>('finetune.merge', { id: taskId });
-                setNotice(`Merged model written to ${r?.path ?? r?.output_dir ?? '?'}.`);
+                setNotice(
+                  `Merged model written to ${r?.merged_path ?? r?.path ?? r?.output_dir ?? '?'}.`
+                );
+              }}
+            />
+            <ActionButton
+              label="Download adapter"
+              title="The LoRA adapter folder (adapter_config.json + weights) as a zip"
+              onError={setError}
+              action={async () => {
+                const r = await transport.call<any>('finetune.download', { id: taskId });
+                setNotice(saveDownload(r, `${taskId}-adapter.zip`));
               }}
             />
           </>
@@ -298,7 +406,7 @@ export function TaskDetail({
             action={async () => {
               if (window.confirm('Delete this task and its files?')) {
                 await transport.call('finetune.delete', { id: taskId });
-                setNotice('Deleted.');
+                onDeleted?.();
               }
             }}
           />
@@ -311,56 +419,16 @@ export function TaskDetail({
       ) : null}
       <ErrorBox error={error ?? streamError} />
       <LossCurve points={points} />
-      <pre className="sage-logs">{(logs.data?.lines ?? []).join('\n') || 'no log lines yet'}</pre>
+      <pre className="sage-logs">{logLines.join('\n') || 'no log lines yet'}</pre>
     </div>
   );
 }
 
-/** Keeps one table row current from its task's event stream (push, not polling). */
-function TaskWatcher({
-  taskId,
-  onEvent
-}: {
-  taskId: string;
-  onEvent: (e: Record<string, any>) => void;
-}) {
-  useLiveStream('finetune.watch', { id: taskId }, onEvent, true, taskId);
-  return null;
-}
-
 export function FinetuneView({ taskId }: { taskId?: string | null }) {
-  const tasks = useCall<any>('finetune.tasks');
+  const table = useTaskTable();
   const [selected, setSelected] = useState<string | null>(taskId ?? null);
   const [showCreate, setShowCreate] = useState(!taskId);
-  const rows: any[] = tasks.data?.tasks ?? [];
-  const live = rows.filter(r => !TERMINAL.has(r.status)).map(r => r.id as string);
-  const update = (id: string, e: Record<string, any>) => {
-    tasks.setData({
-      tasks: (tasks.data?.tasks ?? []).map((r: any) => {
-        if (r.id !== id) {
-          return r;
-        }
-        const next = { ...r };
-        if (isStatusEvent(e)) {
-          next.status = e.status;
-        }
-        if (e.step !== undefined && e.total_steps) {
-          next.progress = Number(e.step) / Number(e.total_steps);
-        }
-        for (const key of ['epoch', 'loss', 'eval_loss', 'eta_s']) {
-          if (e[key] !== undefined && e[key] !== null) {
-            next[key] = e[key];
-          }
-        }
-        if (next.status === 'completed') {
-          next.progress = 1;
-        }
-        return next;
-      })
-    });
-  };
-  const updateRef = useRef(update);
-  updateRef.current = update;
+  const rows = table.rows;
   return (
     <div className="sage-finetune">
       <div className="sage-toolbar">
@@ -374,15 +442,14 @@ export function FinetuneView({ taskId }: { taskId?: string | null }) {
           onCreated={id => {
             setSelected(id);
             setShowCreate(false);
-            void tasks.reload();
+            if (!table.live) {
+              table.store.reconnect(); // the push stream brings the new row; make sure one is open
+            }
           }}
         />
       ) : null}
-      {live.map(id => (
-        <TaskWatcher key={id} taskId={id} onEvent={e => updateRef.current(id, e)} />
-      ))}
-      <ErrorBox error={tasks.error} onRetry={() => void tasks.reload()} />
-      <table className="sage-table">
+      <ErrorBox error={table.live ? null : table.error} onRetry={() => table.store.reconnect()} />
+      <table className="sage-table sage-task-table" data-live={table.live ? 'true' : 'false'}>
         <thead>
           <tr>
             <th>task</th>
@@ -397,7 +464,7 @@ export function FinetuneView({ taskId }: { taskId?: string | null }) {
           {rows.length === 0 ? (
             <tr>
               <td colSpan={6} className="sage-muted">
-                No fine-tune tasks yet.
+                {table.loaded ? 'No fine-tune tasks yet.' : 'Loading…'}
               </td>
             </tr>
           ) : null}
@@ -405,6 +472,7 @@ export function FinetuneView({ taskId }: { taskId?: string | null }) {
             <tr
               key={r.id}
               data-task-id={r.id}
+              data-status={r.status}
               className={r.id === selected ? 'sage-selected' : ''}
               onClick={() => setSelected(r.id)}
             >
@@ -429,7 +497,8 @@ export function FinetuneView({ taskId }: { taskId?: string | null }) {
         <TaskDetail
           key={selected}
           taskId={selected}
-          onStatus={status => update(selected, { type: 'status', status })}
+          onStatus={status => table.store.apply({ type: 'status', task_id: selected, status })}
+          onDeleted={() => setSelected(null)}
         />
       ) : null}
     </div>
