@@ -22,3 +22,30 @@ def test_engine_started_after_a_miss_is_used_at_once(monkeypatch):
     assert found.model == "SmolLM2-135M-Instruct"
     # a found engine is cached (no third status read: the iterator would raise StopIteration)
     assert upstream.local_upstream().base_url == found.base_url
+
+
+def test_hot_path_needs_a_warm_cache_and_follows_a_hot_swap_at_once(monkeypatch, studio_home):
+    """`cached_candidates` (no thread hop, no engine probe) answers only from a fresh cache, and still reads the
+    chat default from the store on every call, so "use in chat" from any process takes effect at once."""
+    from sage_studio_lab.finetune import catalog
+
+    monkeypatch.delenv(upstream.ENGINE_URL_ENV, raising=False)
+    monkeypatch.delenv("SAGE_CHAT_BASE_URL", raising=False)
+    monkeypatch.setitem(upstream._local_cache, "value", None)
+    monkeypatch.setattr(
+        EngineManager,
+        "status",
+        lambda self: {"status": "running", "base_url": "http://127.0.0.1:8124", "model": "base-m"},
+    )
+    assert upstream.cached_candidates("local") is None  # cold: the caller takes the slow path
+    assert upstream.cached_candidates("bogus") is None  # the slow path owns the error message
+    slow = upstream.candidates("local")
+    assert [u.model for u in upstream.cached_candidates("local")] == [u.model for u in slow] == ["base-m"]
+    assert [u.source for u in upstream.cached_candidates("auto")] == ["local"]
+
+    catalog.set_current_chat_model({"model": "my-adapter", "kind": "adapter", "path": "/x"})
+    assert upstream.cached_candidates("local") is None  # adapter not known to be loaded: slow path loads it
+    monkeypatch.setattr(upstream, "_loaded_defaults", {("http://127.0.0.1:8124/v1", "my-adapter")})
+    assert upstream.cached_candidates("local")[0].model == "my-adapter"
+    catalog.set_current_chat_model({"model": None, "kind": "base", "path": None})
+    assert upstream.cached_candidates("local")[0].model == "base-m"

@@ -37,7 +37,9 @@ def client() -> httpx.AsyncClient:
 async def open_upstream(payload: dict, source: str | None) -> tuple[up.Upstream, httpx.Response, list[str]]:
     """Send the request to the first reachable upstream; an `UpstreamError` with the upstream's message
     when it refuses. The returned response is streaming: the caller must `aclose()` it."""
-    targets = await asyncio.get_running_loop().run_in_executor(None, up.candidates, source)
+    targets = up.cached_candidates(source)
+    if targets is None:
+        targets = await asyncio.get_running_loop().run_in_executor(None, up.candidates, source)
     tried: list[str] = []
     body = {k: v for k, v in payload.items() if k not in GATEWAY_FIELDS}
     retried_local = False
@@ -93,22 +95,25 @@ async def open_upstream(payload: dict, source: str | None) -> tuple[up.Upstream,
 
 async def relay_sse(resp: httpx.Response, cancel: Cancellation, sage: dict) -> AsyncIterator[bytes]:
     """The upstream's SSE events, unchanged, then one extra chunk carrying `x_sage` (which source
-    answered, request id, cancelled?) before `data: [DONE]`. Stops early when `cancel` is set."""
+    answered, request id, cancelled?) before `data: [DONE]`. Stops early when `cancel` is set.
+
+    Works on the network chunks as they arrive (one write per chunk, whatever number of events it holds);
+    only the first event is parsed (for its id and model), the rest are forwarded as bytes."""
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     cancel.on_cancel(lambda: loop.call_soon_threadsafe(stop.set))
     stop_wait = asyncio.ensure_future(stop.wait())
-    lines = resp.aiter_lines().__aiter__()
-    last_id, model, done = None, None, False
+    chunks = resp.aiter_bytes().__aiter__()
+    last_id, model, done, partial = None, None, False, b""
     try:
-        while True:
-            nxt = asyncio.ensure_future(lines.__anext__())
+        while not done:
+            nxt = asyncio.ensure_future(chunks.__anext__())
             finished, _ = await asyncio.wait({nxt, stop_wait}, return_when=asyncio.FIRST_COMPLETED)
             if nxt not in finished:
                 nxt.cancel()
                 break
             try:
-                line = nxt.result()
+                chunk = nxt.result()
             except StopAsyncIteration:
                 break
             except httpx.ReadTimeout:
@@ -122,19 +127,24 @@ async def relay_sse(resp: httpx.Response, cancel: Cancellation, sage: dict) -> A
                     }
                 )
                 break
-            if not line.startswith("data:"):
-                continue
-            data = line[5:].strip()
-            if data == "[DONE]":
-                done = True
-                break
-            if last_id is None and data.startswith("{"):
-                try:
-                    head = json.loads(data)
-                    last_id, model = head.get("id"), head.get("model")
-                except ValueError:
-                    pass
-            yield b"data: " + data.encode() + b"\n\n"
+            *lines, partial = (partial + chunk).split(b"\n")
+            out = []
+            for line in lines:
+                if not line.startswith(b"data:"):
+                    continue  # blank separators, comments, `event:` lines
+                data = line[5:].strip()
+                if data == b"[DONE]":
+                    done = True
+                    break
+                if last_id is None and data.startswith(b"{"):
+                    try:
+                        head = json.loads(data)
+                        last_id, model = head.get("id"), head.get("model")
+                    except ValueError:
+                        pass
+                out.append(b"data: " + data + b"\n\n")
+            if out:
+                yield b"".join(out)
     finally:
         stop_wait.cancel()
         await resp.aclose()  # closing the connection makes the engine stop generating

@@ -66,9 +66,10 @@ def _v1(url: str) -> str:
     return url if url.endswith("/v1") else url + "/v1"
 
 
-def local_upstream(fresh: bool = False) -> Upstream | None:
+def local_upstream(fresh: bool = False, chat_default: bool = True) -> Upstream | None:
     """The running local engine, or None when none runs. Only a found engine is cached: "none" is re-checked
-    on every call (a store read, no HTTP), so an engine started a moment ago is used at once."""
+    on every call (a store read, no HTTP), so an engine started a moment ago is used at once.
+    `chat_default=False`: the engine's base model, without routing to (or loading) the chat adapter."""
     env = os.environ.get(ENGINE_URL_ENV)
     home = (os.environ.get("SAGE_STUDIO_HOME"), env)
     with _local_lock:
@@ -79,7 +80,7 @@ def local_upstream(fresh: bool = False) -> Upstream | None:
             and _local_cache["home"] == home
             and time.monotonic() - _local_cache["at"] < LOCAL_CACHE_S
         ):
-            return cached if env else _with_chat_default(cached)
+            return cached if env or not chat_default else _with_chat_default(cached)
     if env:
         value = Upstream(
             "local", _v1(env), os.environ.get("SAGE_STUDIO_ENGINE_MODEL") or _served_model(_v1(env))
@@ -95,7 +96,7 @@ def local_upstream(fresh: bool = False) -> Upstream | None:
         )
     with _local_lock:
         _local_cache.update(at=time.monotonic(), value=value, home=home)
-    return _with_chat_default(value) if value and not env else value
+    return _with_chat_default(value) if value and not env and chat_default else value
 
 
 _loaded_defaults: set = set()
@@ -136,6 +137,7 @@ def _served_model(base_v1: str) -> str | None:
 def forget_local() -> None:
     with _local_lock:
         _local_cache.update(at=0.0, value=None)
+        _context_cache.clear()
 
 
 def cloud_upstream() -> Upstream | None:
@@ -145,10 +147,46 @@ def cloud_upstream() -> Upstream | None:
     return Upstream("cloud", _v1(cloud["base_url"]), cloud.get("model"), cloud.get("api_key"))
 
 
-def candidates(source: str | None) -> list[Upstream]:
-    """Upstreams to try in order for `source`; a clear error when none is configured / running."""
+def cached_candidates(source: str | None) -> list[Upstream] | None:
+    """`candidates(source)` when it needs no blocking I/O (the local engine's address is cached and its chat
+    default adapter already loaded), else None: the gateway then resolves in a worker thread. This keeps a
+    thread hop and an engine status probe off the hot path of every streamed request."""
     source = source or "auto"
+    if source == "cloud":
+        cloud = cloud_upstream()
+        return [cloud] if cloud is not None else None
+    if source not in ("local", "auto") or os.environ.get(ENGINE_URL_ENV):
+        return None
+    with _local_lock:
+        cached = _local_cache["value"]
+        fresh = (
+            cached is not None
+            and _local_cache["home"] == (os.environ.get("SAGE_STUDIO_HOME"), None)
+            and time.monotonic() - _local_cache["at"] < LOCAL_CACHE_S
+        )
+    if not fresh:
+        return None
+    try:
+        from ..finetune.catalog import current_chat_model
+
+        current = current_chat_model()  # one indexed SQLite read on this thread's connection
+    except Exception:  # noqa: BLE001 - let the slow path report it
+        return None
+    if current.get("kind") == "adapter" and current.get("model"):
+        if (cached.base_url, current["model"]) not in _loaded_defaults:
+            return None  # the adapter may still need loading: slow path
+        cached = Upstream("local", cached.base_url, current["model"])
+    if source == "local":
+        return [cached]
+    cloud = cloud_upstream()
+    return [cached, cloud] if cloud is not None else [cached]
+
+
+def candidates(source: str | None) -> list[Upstream]:
+    """Upstreams to try in order for `source` (default: `c.SageStudio.default_source`); a clear error when
+    none is configured / running."""
     s = get_settings()
+    source = source or s.default_source or "auto"
     if source == "local":
         local = local_upstream()
         if local is None:
@@ -193,3 +231,130 @@ def error_message(status: int, body: bytes | str) -> str:
         return str(msg or data)[:2000]
     except (ValueError, AttributeError):
         return text[:2000] or f"HTTP {status}"
+
+
+# -- what the chat panel shows: the model's context length, and the state of each source ---------------------
+PROBE_TIMEOUT_S = 2.0
+CONTEXT_CACHE_S = 300.0  # a served model's context length does not change while it is served
+CONTEXT_MISS_CACHE_S = 10.0  # "unknown" (engine down, no such field) is looked at again soon
+_context_cache: dict = {}
+
+
+def _probe_models(target: Upstream) -> tuple[list | None, str | None]:
+    """`GET <base>/models` with a short timeout: (entries, None) or (None, a short reason without URL/key)."""
+    import httpx
+
+    try:
+        resp = httpx.get(target.base_url + "/models", headers=target.headers(), timeout=PROBE_TIMEOUT_S)
+    except httpx.HTTPError as exc:  # the exception text may carry the URL: name the kind only
+        return None, f"connection failed ({exc.__class__.__name__})"
+    if resp.status_code >= 400:
+        return None, f"HTTP {resp.status_code}"
+    try:
+        data = resp.json().get("data")
+    except (ValueError, AttributeError):
+        return None, "not an OpenAI-compatible /models answer"
+    return (data if isinstance(data, list) else []), None
+
+
+def model_context_length(target: Upstream) -> int | None:
+    """`max_model_len` of the model `target` serves (our engine and vLLM list it in /v1/models); cached per
+    upstream and model, so showing it costs no HTTP call per request."""
+    key = (target.base_url, target.model)
+    with _local_lock:
+        hit = _context_cache.get(key)
+    if hit is not None and time.monotonic() < hit[0]:
+        return hit[1]
+    entries, _ = _probe_models(target)
+    value = None
+    if entries:
+        match = [m for m in entries if m.get("id") == target.model] or [
+            m for m in entries if not m.get("parent")
+        ]
+        raw = (match or entries)[0].get("max_model_len")
+        value = raw if isinstance(raw, int) and raw > 0 else None
+    ttl = CONTEXT_CACHE_S if value is not None else CONTEXT_MISS_CACHE_S
+    with _local_lock:
+        _context_cache[key] = (time.monotonic() + ttl, value)
+    return value
+
+
+def context_length(source: str | None = None) -> int | None:
+    """Context length of the model that would answer a turn for `source` now; None when none is up."""
+    source = source or get_settings().default_source or "auto"
+    local = local_upstream(chat_default=False) if source in ("local", "auto") else None
+    target = local or (cloud_upstream() if source in ("cloud", "auto") else None)
+    return model_context_length(target) if target is not None else None
+
+
+def _host_of(url: str) -> str | None:
+    """Host (and port) of a URL: never its credentials, path or query."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return None
+    return f"{host}:{port}" if host and port else host
+
+
+def _local_status() -> dict:
+    env = os.environ.get(ENGINE_URL_ENV)
+    if env:  # an engine Studio does not manage: it is "running" when it answers
+        target = Upstream("local", _v1(env), os.environ.get("SAGE_STUDIO_ENGINE_MODEL"))
+        entries, _ = _probe_models(target)
+        base = [m for m in entries or [] if not m.get("parent")] or entries or []
+        status = "running" if entries is not None else "unreachable"
+        model = target.model or (base[0].get("id") if base else None)
+    else:
+        from ..engine import EngineManager
+
+        st = EngineManager().status()
+        status = st["status"]
+        model = st.get("model")
+    try:
+        from ..finetune.catalog import current_chat_model
+
+        current = current_chat_model()
+        chat_model, chat_kind = current.get("model") or None, current.get("kind")
+    except Exception as exc:  # the sources view must answer even when the catalog cannot be read
+        log.warning("current chat model unavailable: %s", exc)
+        chat_model, chat_kind = None, None
+    return {
+        "available": status == "running",
+        "status": status,
+        "model": model if status in ("running", "loading") else None,
+        "chat_model": chat_model,
+        "chat_model_kind": chat_kind,
+    }
+
+
+def _cloud_status() -> dict:
+    s = get_settings()
+    cloud = cloud_upstream()
+    out = {
+        "configured": cloud is not None,
+        "model": cloud.model if cloud else None,
+        "host": _host_of(cloud.base_url) if cloud else None,
+        "reachable": None,
+        "error": None,
+        "base_url_env": s.cloud_base_url_env,
+        "api_key_env": s.cloud_api_key_env,
+        "model_env": s.cloud_model_env,
+        "key_set": bool(cloud and cloud.api_key),
+    }
+    if cloud is not None:
+        entries, error = _probe_models(cloud)
+        out.update(reachable=entries is not None, error=error)
+    return out
+
+
+def sources_status() -> dict:
+    """Where chat can go now: the default source, the local engine, the cloud endpoint (no key, no URL:
+    the cloud's host only). Probes the cloud's /models with a ~2 s timeout when it is configured."""
+    return {
+        "default": get_settings().default_source or "auto",
+        "local": _local_status(),
+        "cloud": _cloud_status(),
+    }
