@@ -163,7 +163,7 @@ export class RestTransport implements Transport {
       const query = shapeArgs({ verb: 'GET', path: route.path, rename: route.rename }, path.rest);
       return this.socket<T>(
         this.conn.studioWsUrl + path.path + queryString(query),
-        'event' in route ? e => onEvent(route.event(e)) : onEvent,
+        route.event ? e => onEvent(route.event!(e)) : onEvent,
         route.terminal
       );
     }

@@ -191,16 +191,10 @@ export type StreamRoute =
       kind: 'ws';
       path: string;
       terminal?: (e: Obj) => boolean;
-      /** Reshape each server message into the contract's event. */
-      event: (e: Obj) => Obj;
-      rename?: Record<string, string>;
-    }
-  | {
-      kind: 'ws';
-      path: string;
-      terminal?: (e: Obj) => boolean;
       /** Query arg names the server spells differently. */
       rename?: Record<string, string>;
+      /** Reshape each server message into the contract's event. */
+      event?: (e: Obj) => Obj;
     }
   | {
       kind: 'start+ws';
