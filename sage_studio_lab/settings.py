@@ -17,6 +17,8 @@ class Settings:
     cloud_base_url_env: str = "SAGE_CHAT_BASE_URL"
     cloud_api_key_env: str = "SAGE_CHAT_API_KEY"
     cloud_model_env: str = "SAGE_CHAT_MODEL"
+    default_source: str = "auto"  # local | cloud | auto: where a chat turn goes when it names no source
+    intent_classifier: str = "keyword"  # keyword | llm: how the chat pipeline's IntentRouter decides
     memory_backend: str = "short_term"  # short_term | vector | kv
     memory_window: int = 8
     memory_top_k: int = 4
@@ -32,6 +34,8 @@ class Settings:
         s.default_model = os.environ.get("SAGE_STUDIO_LLM_MODEL", s.default_model)
         s.engine_kind = os.environ.get("SAGE_STUDIO_ENGINE_KIND", s.engine_kind)
         s.memory_backend = os.environ.get("SAGE_MEMORY_BACKEND", s.memory_backend)
+        s.default_source = os.environ.get("SAGE_CHAT_SOURCE", s.default_source)
+        s.intent_classifier = os.environ.get("SAGE_INTENT_CLASSIFIER", s.intent_classifier)
         s.memory_window = int(os.environ.get("SAGE_MEMORY_WINDOW", s.memory_window))
         s.memory_top_k = int(os.environ.get("SAGE_MEMORY_TOP_K", s.memory_top_k))
         return s

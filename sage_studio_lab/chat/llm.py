@@ -32,6 +32,10 @@ class Completion:
     latency_s: float = 0.0
     cancelled: bool = False
     tried: list = field(default_factory=list)
+    # What the server counted (`stream_options.include_usage`); None when it does not report usage.
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    context_length: int | None = None  # the answering model's maximum context (cached lookup)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -71,6 +75,7 @@ def stream_chat(
         try:
             _stream_one(target, messages, model, sampling or {}, on_token, cancel, result, t0)
             result.source, result.latency_s = target.source, round(time.perf_counter() - t0, 4)
+            result.context_length = up.model_context_length(target)
             return result
         except (openai.APIConnectionError, openai.APITimeoutError) as exc:
             if target.source == "local":
@@ -105,7 +110,13 @@ def _stream_one(target, messages, model, sampling, on_token, cancel, result: Com
         for k, v in sampling.items()
         if v is not None and k in ("temperature", "top_p", "max_tokens", "seed", "stop")
     }
-    stream = client.chat.completions.create(model=result.model, messages=messages, stream=True, **params)
+    stream = client.chat.completions.create(
+        model=result.model,
+        messages=messages,
+        stream=True,
+        stream_options={"include_usage": True},
+        **params,
+    )
     if cancel is not None:
         cancel.source = target.source
         cancel.on_cancel(stream.close)  # closing the response makes the engine stop generating
@@ -115,6 +126,10 @@ def _stream_one(target, messages, model, sampling, on_token, cancel, result: Com
             if cancel is not None and cancel.is_set():
                 result.cancelled = True
                 break
+            usage = getattr(chunk, "usage", None)
+            if usage is not None:
+                result.prompt_tokens = usage.prompt_tokens
+                result.completion_tokens = usage.completion_tokens
             if not chunk.choices:
                 continue
             choice = chunk.choices[0]
@@ -138,3 +153,34 @@ def _stream_one(target, messages, model, sampling, on_token, cancel, result: Com
         result.text = "".join(parts)
     if result.cancelled:
         result.finish_reason = "cancelled"
+
+
+def complete_short(
+    messages: list[dict],
+    source: str | None = None,
+    model: str | None = None,
+    max_tokens: int = 8,
+    timeout_s: float = 10.0,
+) -> str:
+    """A short non-streamed answer at temperature 0 (e.g. a classification), routed like a chat turn:
+    the next upstream is tried only when one cannot be reached. Raises on error / timeout."""
+    import openai
+
+    last: Exception | None = None
+    for target in up.candidates(source):
+        try:
+            resp = client_for(target).chat.completions.create(
+                model=target.model_for(model),
+                messages=messages,
+                temperature=0,
+                max_tokens=max_tokens,
+                timeout=timeout_s,
+            )
+            return (resp.choices[0].message.content or "") if resp.choices else ""
+        except openai.APITimeoutError:  # a slow server: do not spend another timeout on the next one
+            raise
+        except openai.APIConnectionError as exc:  # includes timeouts: try the next upstream
+            if target.source == "local":
+                up.forget_local()
+            last = exc
+    raise last or RuntimeError("no upstream answered")

@@ -23,6 +23,9 @@ class SessionSettings(BaseModel):
     flow: str | None = Field(
         None, max_length=300, description="id of a user's edited copy of the studio-chat flow"
     )
+    intent_classifier: Literal["keyword", "llm"] | None = Field(
+        None, description="how IntentRouter decides (default: c.SageStudio.intent_classifier)"
+    )
 
 
 class SessionCreate(BaseModel):

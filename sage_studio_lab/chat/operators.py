@@ -36,12 +36,14 @@ class StudioChatInput(Operator):
 
 @register_operator
 class StudioIntentRouter(Operator):
-    """Keyword intent of the user's message: knowledge (needs RAG), recall, code or chat."""
+    """Intent of the user's message: knowledge (needs RAG), recall, code or chat. Keyword rules, or a short
+    LLM classification when the session's / studio's `intent_classifier` is "llm"."""
 
     type = "studio_intent_router"
     category = "chat"
     label = "Intent router (chat)"
     icon = "git-branch"
+    blocking = True  # the LLM classifier makes an HTTP call
     inputs = [Port("turn", "json")]
     outputs = [Port("turn", "json")]
 
@@ -109,6 +111,7 @@ class StudioLLM(Operator):
         import time
 
         from . import cancel as cancel_mod
+        from . import pipeline as p
         from .llm import stream_chat
 
         turn = _turn(inputs)
@@ -125,4 +128,5 @@ class StudioLLM(Operator):
         )
         turn.timings["llm_inference"] = round(time.perf_counter() - t0, 4)
         turn.answer, turn.completion = completion.text, completion.to_dict()
+        p.account_usage(turn)
         return {"turn": turn.to_dict(), "text": completion.text}

@@ -9,13 +9,17 @@ Each step is a plain function over a `Turn`, so the flow operators (`chat/operat
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from dataclasses import dataclass, field
 
 from ..memory.config import MemoryConfig
 from ..memory.service import MemoryService
+from ..settings import get_settings
 from .models import SessionSettings
+
+log = logging.getLogger(__name__)
 
 DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant."
 INTENT_KEYWORDS = {
@@ -34,6 +38,18 @@ INTENT_KEYWORDS = {
     "code": ("code", "python", "function", "bug", "traceback", "script", "compile"),
 }
 RAG_INTENTS = {"knowledge"}
+INTENT_LABELS = ("knowledge", "recall", "code", "chat")
+INTENT_PROMPT = (
+    "Classify the user's message with exactly one label:\n"
+    "knowledge - asks about the user's documents, notes or manuals\n"
+    "recall - asks about something said earlier in this conversation\n"
+    "code - about programming or code\n"
+    "chat - anything else\n"
+    "Answer with the label only: knowledge, recall, code or chat."
+)
+INTENT_MAX_TOKENS = 8
+INTENT_TIMEOUT_S = 10.0
+_LABEL_RE = re.compile(r"\b(" + "|".join(INTENT_LABELS) + r")\b", re.IGNORECASE)
 
 
 @dataclass
@@ -46,6 +62,7 @@ class Turn:
     memory_config: MemoryConfig
     intent: str = "chat"
     intent_match: str | None = None
+    intent_method: str = "keyword"  # keyword | llm | llm-fallback
     history: list[dict] = field(default_factory=list)
     memory_hits: list[dict] = field(default_factory=list)
     documents: list[dict] = field(default_factory=list)
@@ -84,15 +101,55 @@ def estimate_tokens(text: str) -> int:
     return (len(text) + 3) // 4
 
 
-def intent_router(turn: Turn) -> Turn:
-    """Keyword intent: knowledge (needs RAG), recall, code, else chat."""
-    low = turn.text.lower()
+def keyword_intent(text: str) -> tuple[str, str | None]:
+    """(intent, matched keyword): knowledge (needs RAG), recall, code, else chat."""
+    low = text.lower()
     for intent, words in INTENT_KEYWORDS.items():
         for w in words:
             if re.search(r"\b" + re.escape(w) + r"\b", low):
-                turn.intent, turn.intent_match = intent, w
-                return turn
-    turn.intent = "chat"
+                return intent, w
+    return "chat", None
+
+
+def parse_intent(answer: str | None) -> str | None:
+    """The first allowed label in the model's answer (e.g. "Label: recall." -> recall), else None."""
+    m = _LABEL_RE.search(answer or "")
+    return m.group(1).lower() if m else None
+
+
+def llm_intent(text: str, source: str | None, model: str | None) -> str | None:
+    """Ask the chat upstream for the label (temperature 0, a few tokens). None when it answers no label."""
+    from .llm import complete_short
+
+    answer = complete_short(
+        [{"role": "system", "content": INTENT_PROMPT}, {"role": "user", "content": text[:4000]}],
+        source,
+        model,
+        max_tokens=INTENT_MAX_TOKENS,
+        timeout_s=INTENT_TIMEOUT_S,
+    )
+    return parse_intent(answer)
+
+
+def intent_router(turn: Turn) -> Turn:
+    """Keyword intent, or (classifier "llm", per session or `c.SageStudio.intent_classifier`) the LLM's label;
+    an LLM that fails, times out or answers no known label leaves the keyword result (`llm-fallback`)."""
+    turn.intent, turn.intent_match = keyword_intent(turn.text)
+    turn.intent_method = "keyword"
+    method = turn.settings.intent_classifier or get_settings().intent_classifier or "keyword"
+    if method != "llm":
+        return turn
+    try:
+        label = llm_intent(turn.text, turn.source or turn.settings.source, turn.model or turn.settings.model)
+    except Exception as exc:  # classification is an optimisation: never fail the turn for it
+        log.info("LLM intent classification failed, using keywords: %s", exc)
+        label = None
+    if label is None:
+        turn.intent_method = "llm-fallback"
+    else:
+        if label != turn.intent:  # the matched keyword no longer explains the intent
+            turn.intent_match = None
+        turn.intent, turn.intent_method = label, "llm"
     return turn
 
 
@@ -120,7 +177,7 @@ def knowledge_rag(turn: Turn, k: int = 3) -> Turn:
     if turn.intent in RAG_INTENTS:
         from .knowledge import search
 
-        turn.documents = search(turn.text, k)
+        turn.documents = search(turn.text, k, user=turn.user)
         turn.rag_used = True
     return turn
 
@@ -148,6 +205,25 @@ def prompt_builder(turn: Turn) -> Turn:
         "max_tokens": turn.settings.max_tokens,
         "estimated": True,
     }
+    return turn
+
+
+def prompt_tokens(budget: dict) -> int:
+    """Prompt tokens of a turn: the server's count when it reported one, else the estimate of the parts."""
+    if isinstance(budget.get("prompt_tokens"), int):
+        return budget["prompt_tokens"]
+    return sum(budget.get(k) or 0 for k in ("system", "memory", "rag", "history", "user"))
+
+
+def account_usage(turn: Turn) -> Turn:
+    """After the LLM step: how many of the model's context tokens this turn used (prompt + answer)."""
+    c, budget = turn.completion, turn.token_budget
+    completion = c.get("completion_tokens")
+    budget["prompt_tokens"] = c.get("prompt_tokens")
+    budget["completion_tokens"] = completion if completion is not None else c.get("tokens", 0)
+    budget["used"] = prompt_tokens(budget) + budget["completion_tokens"]
+    budget["used_estimated"] = c.get("prompt_tokens") is None
+    budget["context_length"] = c.get("context_length")
     return turn
 
 

@@ -1,4 +1,5 @@
-"""Chat tables: sessions and their messages (a tree: `parent_id` makes edit-and-branch possible)."""
+"""Chat tables: sessions and their messages (a tree: `parent_id` makes edit-and-branch possible); running
+turns and stop requests, so a stop in one process (Jupyter server) reaches a turn in another (kernel, CLI)."""
 
 MIGRATIONS = [
     """
@@ -20,5 +21,20 @@ MIGRATIONS = [
         created_at REAL NOT NULL
     );
     CREATE INDEX messages_session ON messages(session_id, created_at);
+    """,
+    """
+    CREATE TABLE chat_turns (
+        request_id TEXT PRIMARY KEY,
+        session_id TEXT,
+        pid INTEGER NOT NULL,
+        started_at REAL NOT NULL
+    );
+    CREATE TABLE chat_stop_requests (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        request_id TEXT,
+        session_id TEXT,
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX chat_stop_requests_time ON chat_stop_requests(created_at);
     """,
 ]

@@ -114,6 +114,7 @@ class ChatService:
             cancel_mod.find(turn.request_id),
         )
         turn.answer, turn.completion = completion.text, completion.to_dict()
+        p.account_usage(turn)
         turn.memory_id = p.timed(turn, "memory_saver", p.memory_saver, turn, turn.answer, None, self.memory)
         return turn, turn.completion
 
@@ -132,6 +133,7 @@ class ChatService:
         own_cancel = cancel is None
         cancel = cancel or cancel_mod.register(request_id, session_id)
         try:
+            cancel.watch_store(self.user)  # a stop request from another process reaches this turn
             settings = self.sessions.settings(session_id)
             turn = p.Turn(
                 session_id=session_id,
@@ -152,10 +154,14 @@ class ChatService:
                 "executor": executor,
                 "intent": turn.intent,
                 "intent_match": turn.intent_match,
+                "intent_method": turn.intent_method,
                 "memory_backend": turn.memory_config.backend,
                 "memory_hits": turn.memory_hits,
                 "documents": turn.documents,
                 "rag_used": turn.rag_used,
+                "knowledge_sources": list(
+                    dict.fromkeys(d["document"] for d in turn.documents if "document" in d)
+                ),
                 "token_budget": turn.token_budget,
                 "source": completion.get("source"),
                 "model": completion.get("model"),
@@ -163,6 +169,8 @@ class ChatService:
                 "tokens": completion.get("tokens", 0),
                 "finish_reason": completion.get("finish_reason"),
                 "cancelled": completion.get("cancelled", False),
+                "partial": bool(completion.get("cancelled")) and bool(turn.answer),
+                "context_length": turn.token_budget.get("context_length"),
                 "memory_id": turn.memory_id,
                 "latency": {
                     "ttft_s": completion.get("ttft_s"),
@@ -176,6 +184,7 @@ class ChatService:
                 session_id, "assistant", turn.answer, parent_id=user_msg["id"], metadata=metadata
             )
         finally:
+            cancel.unwatch_store()
             if own_cancel:
                 cancel_mod.unregister(cancel)
 

@@ -83,8 +83,8 @@ class SessionStore:
         return rows
 
     def list(self, limit: int = 500) -> list[dict]:
-        """Newest activity first, with title, last message and counts."""
-        return self._summaries(limit=limit)
+        """Newest activity first, with title, last message, counts and the model's context length."""
+        return _with_context_length(self._summaries(limit=limit))
 
     def search(self, query: str, limit: int = 100) -> list[dict]:
         """Sessions whose title or any message contains `query` (case-insensitive), with matching snippets."""
@@ -109,7 +109,7 @@ class SessionStore:
                 {"message_id": h["id"], "role": h["role"], "snippet": _snippet(h["content"], pattern)}
                 for h in hits
             ]
-        return results
+        return _with_context_length(results)
 
     def update(
         self, session_id: str, title: str | None = None, settings: SessionSettings | None = None
@@ -247,7 +247,7 @@ class SessionStore:
             m["sibling_ids"] = group
             m["sibling_index"] = group.index(m["id"])
         session["messages"] = messages
-        return session
+        return _with_context_length([session])[0]
 
     def switch_branch(self, session_id: str, message_id: str) -> dict:
         """Show the branch through `message_id`: the active leaf becomes its newest descendant."""
@@ -359,6 +359,23 @@ class SessionStore:
             leaf = id_map.get(body.active_leaf_id) if body.active_leaf_id else previous
             conn.execute("UPDATE sessions SET active_leaf_id=? WHERE id=?", (leaf or previous, sid))
         return self.get(sid)
+
+
+def _with_context_length(sessions: list[dict]) -> list[dict]:
+    """`context_length`: the maximum context of the model that would answer each session now (null when
+    no model is up). One cached lookup per source, so listing sessions costs no HTTP call per session."""
+    from .upstream import context_length
+
+    known: dict = {}
+    for s in sessions:
+        source = (s.get("settings") or {}).get("source")
+        if source not in known:
+            try:
+                known[source] = context_length(source)
+            except Exception:  # a listing must not fail because the engine cannot be asked
+                known[source] = None
+        s["context_length"] = known[source]
+    return sessions
 
 
 def _title_from(content: str) -> str:

@@ -9,7 +9,7 @@ import time
 
 from jupyter_server.extension.application import ExtensionApp
 from jupyter_server.utils import url_path_join
-from traitlets import Bool, Integer, Unicode
+from traitlets import Bool, Enum, Integer, Unicode
 from traitlets.config import Configurable
 
 from .. import paths
@@ -42,6 +42,18 @@ class SageStudio(Configurable):
     cloud_model_env = Unicode("SAGE_CHAT_MODEL", help="Env var holding the cloud model name.").tag(
         config=True
     )
+    default_source = Enum(
+        ["auto", "local", "cloud"],
+        "auto",
+        help="Where chat turns go when they name no source: local engine, cloud endpoint, or auto "
+        "(local first, cloud when the local engine is down).",
+    ).tag(config=True)
+    intent_classifier = Enum(
+        ["keyword", "llm"],
+        "keyword",
+        help="How the chat pipeline's IntentRouter classifies a message: keyword rules, or a short "
+        "LLM call (falls back to the keyword result on error). Sessions may override it.",
+    ).tag(config=True)
     memory_backend = Unicode("short_term", help="Default memory backend: short_term, vector or kv.").tag(
         config=True
     )
@@ -60,6 +72,8 @@ class SageStudio(Configurable):
             cloud_base_url_env=self.cloud_base_url_env,
             cloud_api_key_env=self.cloud_api_key_env,
             cloud_model_env=self.cloud_model_env,
+            default_source=self.default_source,
+            intent_classifier=self.intent_classifier,
             memory_backend=self.memory_backend,
             memory_window=self.memory_window,
             memory_top_k=self.memory_top_k,

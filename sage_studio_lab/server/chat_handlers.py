@@ -17,7 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from tornado.iostream import StreamClosedError
 
 from ..chat import cancel as cancel_mod
-from ..chat import gateway
+from ..chat import gateway, knowledge
+from ..chat import upstream as upstream_mod
 from ..chat.models import EditBody, ImportBody, SendBody, SessionCreate, SessionPatch, SwitchBody
 from ..chat.service import ChatService
 from ..chat.sessions import SessionStore
@@ -26,6 +27,7 @@ from ..errors import InvalidInput, StudioError
 from .base import StudioHandler
 
 SID = r"(?P<session_id>[A-Za-z0-9_-]{1,64})"
+DOC = r"(?P<name>[^/]{1,255})"
 MID = r"(?P<message_id>[A-Za-z0-9_-]{1,64})"
 _turns = ThreadPoolExecutor(max_workers=64, thread_name_prefix="sage-chat-turn")
 
@@ -51,6 +53,15 @@ class ChatCompletionRequest(BaseModel):
     max_tokens: int | None = Field(None, ge=1, le=32_768)
     session_id: str | None = Field(None, min_length=1, max_length=64)
     source: Literal["local", "cloud", "auto"] | None = None
+
+
+class KnowledgeText(BaseModel):
+    """A knowledge document sent as JSON (the multipart upload sends a file instead)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(..., min_length=1, max_length=255)
+    text: str = Field(..., min_length=1)
 
 
 class StopBody(BaseModel):
@@ -252,18 +263,20 @@ class ChatCompletionsHandler(SSEMixin, OpenAIStyleHandler):
                         "finish_reason": meta.get("finish_reason") or "stop",
                     }
                 ],
-                "usage": {
-                    "prompt_tokens": sum(
-                        v
-                        for k, v in meta.get("token_budget", {}).items()
-                        if isinstance(v, int) and k != "max_tokens"
-                    ),
-                    "completion_tokens": meta.get("tokens", 0),
-                    "total_tokens": meta.get("tokens", 0),
-                },
+                "usage": _usage(meta),
                 "x_sage": _sage(message),
             }
         )
+
+
+def _usage(meta: dict) -> dict:
+    from ..chat.pipeline import prompt_tokens
+
+    budget = meta.get("token_budget") or {}
+    prompt = prompt_tokens(budget)
+    completion = budget.get("completion_tokens")
+    completion = completion if isinstance(completion, int) else meta.get("tokens", 0)
+    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
 
 
 def _chunk(rid: str, created: int, model: str | None, delta: dict, finish: str | None = None) -> dict:
@@ -297,6 +310,46 @@ class StopHandler(StudioHandler):
             raise InvalidInput("give `request_id` or `session_id` of the generation to stop")
         stopped = cancel_mod.stop(body.request_id, body.session_id)
         self.write_json({"stopped": stopped})
+
+
+class SourcesHandler(StudioHandler):
+    """Local engine / cloud endpoint state for the chat panel's source picker (never a key or full URL)."""
+
+    @tornado.web.authenticated
+    async def get(self):
+        loop = asyncio.get_running_loop()  # probes the cloud with a ~2 s timeout: not on the event loop
+        self.write_json(await loop.run_in_executor(None, upstream_mod.sources_status))
+
+
+# -- knowledge documents ---------------------------------------------------------------------------------------
+class KnowledgeHandler(StudioHandler):
+    @tornado.web.authenticated
+    def get(self):
+        self.write_json({"documents": knowledge.list_documents()})
+
+    @tornado.web.authenticated
+    def post(self):
+        """multipart/form-data with a `file` field (optional `name` field), or JSON {name, text}."""
+        content_type = self.request.headers.get("Content-Type", "")
+        if content_type.startswith("multipart/form-data"):
+            files = self.request.files.get("file") or []
+            if not files:
+                raise InvalidInput("no file in the upload: send it in a multipart field named 'file'")
+            upload = files[0]
+            name = self.get_body_argument("name", None) or upload["filename"]
+            entry = knowledge.add_document(name, upload["body"])
+        else:
+            body = self.parse_body(KnowledgeText)
+            entry = knowledge.add_document(body.name, body.text)
+        self.write_json(entry, status=201)
+
+
+class KnowledgeDocumentHandler(StudioHandler):
+    @tornado.web.authenticated
+    def delete(self, name):
+        knowledge.delete_document(name)
+        self.set_status(204)
+        self.finish()
 
 
 # -- sessions REST -------------------------------------------------------------------------------------------
@@ -482,6 +535,9 @@ def routes():
         (r"v1/chat/completions", ChatCompletionsHandler),
         (r"v1/chat/stop", StopHandler),
         (r"api/chat/stop", StopHandler),
+        (r"api/chat/sources", SourcesHandler),
+        (r"api/chat/knowledge", KnowledgeHandler),
+        (rf"api/chat/knowledge/{DOC}", KnowledgeDocumentHandler),
         (r"api/chat/sessions", SessionsHandler),
         (r"api/chat/sessions/search", SessionSearchHandler),
         (r"api/chat/sessions/import", SessionImportHandler),
