@@ -93,7 +93,8 @@ export function KnowledgePanel() {
           {busy ? 'Uploading…' : 'Upload…'}
         </button>
       </div>
-      <ErrorBox error={error ?? docs.error} onRetry={() => void docs.reload()} />
+      <ErrorBox error={error} />
+      <ErrorBox error={docs.error} onRetry={() => void docs.reload()} />
       {list.length === 0 && !docs.loading && !docs.error ? (
         <div className="sage-empty">No documents yet.</div>
       ) : null}
