@@ -23,20 +23,20 @@ PROMPT = "What is the secret code of door 3?"
 BASE = "SmolLM2-135M-Instruct"
 
 
-def train_dora(tmp_path) -> dict:
+def train(tmp_path, steps: int, dora: bool) -> dict:
     from sage_studio_lab.finetune import datasets
 
     ds = datasets.import_file(secret_dataset(tmp_path, 8))
     task = tasks.create_task(
         TaskConfig(
             dataset_id=ds["id"],
-            max_steps=6,
+            max_steps=steps,
             batch_size=4,
             max_length=64,
             learning_rate=2e-3,
             eval_ratio=0.0,
             save_steps=100,
-            lora=LoraOptions(use_dora=True),  # DoRA: the option the create form offers
+            lora=LoraOptions(use_dora=dora),  # DoRA: an option of the create form
         )
     )
     deadline = time.time() + 300
@@ -45,20 +45,6 @@ def train_dora(tmp_path) -> dict:
         time.sleep(0.5)
     assert task["status"] == "completed", task["error"]
     return task
-
-
-def plain_adapter(folder: Path) -> Path:
-    """A real (untrained) plain LoRA adapter for the bundled model, to see it dropped by the restart."""
-    from peft import LoraConfig, get_peft_model
-    from transformers import AutoModelForCausalLM
-
-    from sage_studio_lab.models import resolve_model
-
-    base = AutoModelForCausalLM.from_pretrained(resolve_model(BASE))
-    get_peft_model(base, LoraConfig(r=4, target_modules=["q_proj"], task_type="CAUSAL_LM")).save_pretrained(
-        folder
-    )
-    return folder
 
 
 async def post(jp_fetch, *parts, body=None):
@@ -98,7 +84,8 @@ async def test_merge_and_restart_end_to_end(jp_fetch, tmp_path, monkeypatch, cap
     from sage_studio_lab.engine import EngineManager
 
     monkeypatch.setenv("SAGE_STUDIO_TRAIN_THREADS", "1")
-    task = train_dora(tmp_path)
+    task = train(tmp_path, 6, dora=True)
+    plain = train(tmp_path, 1, dora=False)  # a hot-loadable adapter, to see it dropped and restored
     merged_dir = Path(task["output_dir"]) / "merged"
 
     # no engine: 503 that says what to do, and nothing merged
@@ -111,8 +98,9 @@ async def test_merge_and_restart_end_to_end(jp_fetch, tmp_path, monkeypatch, cap
     manager = EngineManager()
     first = manager.start(backend="cpu", timeout=240)
     try:
-        manager.load_adapter("plain", str(plain_adapter(tmp_path / "plain")))
         base_answer = (await gateway_chat(jp_fetch))["choices"][0]["message"]["content"]
+        code, body = await post(jp_fetch, "tasks", plain["id"], "use-in-chat")
+        assert code == 200 and body["restarted"] is False and body["current"]["kind"] == "adapter"
 
         # plain use-in-chat (no body): refused with the reason and the way out
         code, body = await post(jp_fetch, "tasks", task["id"], "use-in-chat")
@@ -129,7 +117,8 @@ async def test_merge_and_restart_end_to_end(jp_fetch, tmp_path, monkeypatch, cap
         assert code == 200, body
         engine = manager.status()
         assert body["restarted"] is True and body["merged_path"] == str(merged_dir.resolve())
-        assert body["dropped_adapters"] == ["plain"] and "plain" in body["message"]
+        assert body["dropped_adapters"] == [plain["id"]] and plain["id"] in body["message"]
+        assert body["previous"]["model"] == plain["id"]
         assert body["timings"]["merge_s"] > 0 and body["timings"]["restart_s"] > 0
         assert (
             engine["status"] == "running" and engine["id"] != first["id"] and engine["id"] == body["engine"]
@@ -159,14 +148,16 @@ async def test_merge_and_restart_end_to_end(jp_fetch, tmp_path, monkeypatch, cap
         )
         assert manager.status()["id"] == engine["id"]
 
-        # switch-model to a model the engine does not serve: 409 without restart, restart with it
-        code, body = await post(jp_fetch, "switch-model", body={"model_path": BASE})
-        assert code == 409 and body["action"] == "restart-engine" and '"restart": true' in body["message"]
-        code, body = await post(jp_fetch, "switch-model", body={"model_path": BASE, "restart": True})
-        assert code == 200 and body["restarted"] is True and body["current"]["kind"] == "base"
+        # switch-model to a model the engine does not serve: 409 without restart; with it, an adapter of the
+        # bundled model restarts the engine on its base, then hot-loads
+        code, body = await post(jp_fetch, "switch-model", body={"model_path": plain["id"]})
+        assert code == 409 and body["action"] == "restart-engine"
+        code, body = await post(jp_fetch, "switch-model", body={"model_path": plain["id"], "restart": True})
+        assert code == 200 and body["restarted"] is True and body["current"]["kind"] == "adapter"
         base_engine = manager.status()
         assert base_engine["model"] == BASE and base_engine["port"] == first["port"]
-        assert (await gateway_chat(jp_fetch))["choices"][0]["message"]["content"] == base_answer
+        assert base_engine["adapters"] == [plain["id"]]
+        assert (await gateway_chat(jp_fetch))["model"] == plain["id"]
 
         # a merged model that cannot load: the previous engine comes back, chat default unchanged, log tail
         weights = merged_dir / "model.safetensors"
@@ -179,12 +170,15 @@ async def test_merge_and_restart_end_to_end(jp_fetch, tmp_path, monkeypatch, cap
         assert "did not start" in body["message"] and "previous engine was started again" in body["message"]
         restored = manager.status()
         assert restored["status"] == "running" and restored["model"] == BASE
-        assert (await current(jp_fetch))["kind"] == "base"
+        assert restored["adapters"] == [plain["id"]]  # with the adapters it had
+        assert (await current(jp_fetch))["model"] == plain["id"]
+        assert (await gateway_chat(jp_fetch))["model"] == plain["id"]
         weights.write_bytes(good)
 
         # the CLI face does the same merge-and-restart
         assert cli.main(["finetune", "use", task["id"], "--merge-and-restart"]) == 0
-        assert "restarted" in capsys.readouterr().out
+        out = capsys.readouterr().out
+        assert "restarted" in out and f"adapters {plain['id']} were unloaded" in out
         assert manager.status()["model"] == str(merged_dir.resolve())
         assert (await current(jp_fetch))["kind"] == "merged"
 
@@ -200,5 +194,13 @@ async def test_merge_and_restart_end_to_end(jp_fetch, tmp_path, monkeypatch, cap
         after = manager.status()
         assert after["id"] == before["id"] and after["status"] == "running"
         assert (merged_dir / "config.json").exists()  # the previous merge is kept
+
+        # back to the base model: switch-model restarts the engine on a catalog base model too
+        code, body = await post(jp_fetch, "switch-model", body={"model_path": BASE})
+        assert code == 409 and '"restart": true' in body["message"]
+        code, body = await post(jp_fetch, "switch-model", body={"model_path": BASE, "restart": True})
+        assert code == 200 and body["restarted"] is True and body["current"]["kind"] == "base"
+        assert manager.status()["model"] == BASE
+        assert (await gateway_chat(jp_fetch))["choices"][0]["message"]["content"] == base_answer
     finally:
         manager.stop()
