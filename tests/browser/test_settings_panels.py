@@ -159,3 +159,72 @@ def test_source_states_and_knowledge_section(lab, lab_page, tmp_path):
     row.get_by_role("button", name="Delete zorbl-facts.md").click()
     row.wait_for(state="detached")
     assert json.loads(lab.api("sage-studio/api/chat/knowledge")[1])["documents"] == []
+
+
+ANSWER = (
+    "Here is a function:\n\n```python\ndef add(a, b):\n    return a + b  # the sum\n```\n\n"
+    "and some model output that must stay text: <script>window.__sageInjected = 1</script>"
+)
+
+
+def keyword_colour(page) -> tuple[str, str]:
+    """(computed colour of a highlighted keyword, the Lab theme's editor keyword colour)."""
+    return page.evaluate(
+        """() => {
+            const kw = document.querySelector('.sage-chat-panel .sage-msg-assistant .hljs-keyword');
+            const probe = document.createElement('span');
+            probe.style.color = 'var(--jp-mirror-editor-keyword-color)';
+            document.body.appendChild(probe);
+            const want = getComputedStyle(probe).color;
+            probe.remove();
+            return [getComputedStyle(kw).color, want];
+        }"""
+    )
+
+
+def test_code_is_highlighted_in_the_theme_colours_and_model_html_stays_text(lab, lab_page):
+    body = {
+        "title": "highlighted code",
+        "messages": [
+            {"id": "u1", "role": "user", "content": "Write add() in Python"},
+            {
+                "id": "a1",
+                "parent_id": "u1",
+                "role": "assistant",
+                "content": ANSWER,
+                "metadata": {"intent": "code", "source": "local", "tokens": 30},
+            },
+        ],
+    }
+    session = json.loads(
+        lab.api("sage-studio/api/chat/sessions/import", "POST", json.dumps(body).encode())[1]
+    )
+    put_settings(lab, {"showMessageDetails": True})
+    themes = "lab/api/settings/@jupyterlab/apputils-extension:themes"
+    try:
+        colours = {}
+        for theme in ("JupyterLab Light", "JupyterLab Dark"):
+            lab.api(themes, "PUT", json.dumps({"raw": json.dumps({"theme": theme})}).encode())
+            page = lab_page
+            open_lab(page, lab)
+            sidebar = show_sidebar(page, "chat")
+            sidebar.locator(f'li[data-session-id="{session["id"]}"] .sage-list-main').click()
+            chat = page.locator(".sage-chat-panel:visible").last
+            answer = chat.locator(".sage-msg-assistant").last
+            answer.locator("code.hljs.language-python .hljs-keyword", has_text="def").wait_for()
+            assert answer.locator(".hljs-comment", has_text="# the sum").count() == 1
+            # The model's <script> is shown as text, never run or inserted as an element.
+            assert "<script>window.__sageInjected = 1</script>" in answer.inner_text()
+            assert answer.locator("script").count() == 0
+            assert page.evaluate("window.__sageInjected") is None
+            # Details are open without a click (the setting), with the message's metadata.
+            assert "intent: code" in answer.locator(".sage-details").inner_text()
+            got, want = keyword_colour(page)
+            assert got == want, (theme, got, want)
+            colours[theme] = got
+            if theme == "JupyterLab Light":
+                screenshot(page, "chat-code")
+        assert colours["JupyterLab Light"] != colours["JupyterLab Dark"]  # the colours follow the theme
+    finally:
+        lab.api(themes, "PUT", json.dumps({"raw": "{}"}).encode())
+        put_settings(lab, {})
