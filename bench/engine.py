@@ -170,11 +170,18 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--skip-peer", action="store_true")
     ap.add_argument(
-        "--dtype", default="float32", choices=["float32", "bfloat16"], help="engine weights dtype"
+        "--dtype",
+        default="auto",
+        choices=["auto", "float32", "bfloat16"],
+        help="weights dtype of the engine and of the baseline (auto: as the engine resolves it)",
     )
     args = ap.parse_args()
 
     import torch
+
+    from sage_studio_lab.engine.serve import resolve_dtype
+
+    args.dtype = resolve_dtype(args.dtype)  # the baseline uses the very dtype the engine runs
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from sage_studio_lab import models
@@ -209,7 +216,7 @@ def main() -> None:
                 else:
                     peers[mode] = (peer_url, proc)
         tokenizer = AutoTokenizer.from_pretrained(model_dir)
-        model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32).eval()
+        model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=getattr(torch, args.dtype)).eval()
         baseline_generate(model, tokenizer, PROMPTS[0], 8)  # warm-ups
         stream_once(url, name, PROMPTS[0], 8)
 

@@ -39,7 +39,7 @@ class EngineState:
         served_name: str | None,
         max_batch: int,
         threads: int | None,
-        dtype: str = "float32",
+        dtype: str = "auto",
     ):
         self.dtype = dtype
         self.model_arg = model
@@ -74,6 +74,7 @@ class EngineState:
                 self.served_name = models.BUNDLED_MODEL_ID if arg == "bundled" else arg
             print(f"loading {self.served_name} from {path}", flush=True)
             tokenizer = AutoTokenizer.from_pretrained(path)
+            self.dtype = resolve_dtype(self.dtype)
             model = AutoModelForCausalLM.from_pretrained(path, dtype=getattr(torch, self.dtype)).eval()
             eos = model.generation_config.eos_token_id
             eos_ids = set(eos if isinstance(eos, list) else [eos] if eos is not None else [])
@@ -96,6 +97,22 @@ class EngineState:
             self.error = f"{type(exc).__name__}: {exc}"
             print(f"model load failed: {self.error}", flush=True)
             os._exit(3)  # a dead engine is truthful; a live one that can never serve is not
+
+
+def resolve_dtype(dtype: str) -> str:
+    """`auto` (as in vLLM): bfloat16 when the CPU multiplies bf16 natively — half the bytes per decode step,
+    which is what bounds a small model's decoding — else float32 (emulated bf16 would be slower)."""
+    if dtype != "auto":
+        return dtype
+    import torch
+
+    native = [
+        getattr(torch.cpu, f, lambda: False) for f in ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
+    ]
+    try:
+        return "bfloat16" if any(f() for f in native) else "float32"
+    except Exception:  # noqa: BLE001 - private torch probes: when in doubt, the safe dtype
+        return "float32"
 
 
 def _error(exc: ApiError) -> JSONResponse:
@@ -451,7 +468,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
     # float32 keeps answers identical to a plain `generate`; bfloat16 batches far better on CPUs with
     # AVX512-BF16/AMX (oneDNN kernels) at the cost of slightly different numerics.
-    ap.add_argument("--dtype", default="float32", choices=["float32", "bfloat16"])
+    ap.add_argument(
+        "--dtype",
+        default="auto",
+        choices=["auto", "float32", "bfloat16"],
+        help="weights dtype; auto = bfloat16 where the CPU has native bf16 matmul (AVX512-BF16/AMX), else float32",
+    )
     return ap.parse_args(argv)
 
 
