@@ -3,7 +3,7 @@
  * task table updated by push (one shared `finetune.events` stream, see finetuneTasks.ts), task detail (live loss
  * curve, logs that follow, cancel/delete/download, use in chat with merge-and-restart, merge & export).
  */
-import React, { useEffect, useReducer, useState } from 'react';
+import React, { useEffect, useLayoutEffect, useReducer, useRef, useState } from 'react';
 
 import { TransportError } from '../transport/types';
 import {
@@ -61,6 +61,7 @@ export function CreateTask({ onCreated }: { onCreated: (id: string) => void }) {
   const [dataset, setDataset] = useState<any>(null);
   const [uploadError, setUploadError] = useState<unknown>(null);
   const [error, setError] = useState<unknown>(null);
+  const [dora, setDora] = useState(false);
   const [p, setP] = useState({
     epochs: 1,
     batch_size: 4,
@@ -154,6 +155,13 @@ export function CreateTask({ onCreated }: { onCreated: (id: string) => void }) {
       {num('lora_r', 1, 'LoRA rank')}
       {num('lora_alpha', 1, 'LoRA alpha')}
       {num('max_steps', 1, 'max steps (0 = all)')}
+      <label
+        className="sage-field sage-check"
+        title="Weight-decomposed LoRA: often better quality; an engine cannot hot-load it, so using it in chat merges it and restarts the engine"
+      >
+        <input type="checkbox" checked={dora} onChange={e => setDora(e.target.checked)} />
+        DoRA
+      </label>
       <div className="sage-muted sage-wide">
         {advice(p, dataset?.rows ?? 0, !!(gpu.data?.available ?? gpu.data?.devices?.length))}
       </div>
@@ -167,7 +175,7 @@ export function CreateTask({ onCreated }: { onCreated: (id: string) => void }) {
             epochs: p.epochs,
             batch_size: p.batch_size,
             learning_rate: p.learning_rate,
-            lora: { rank: p.lora_r, alpha: p.lora_alpha }
+            lora: { rank: p.lora_r, alpha: p.lora_alpha, ...(dora ? { use_dora: true } : {}) }
           };
           if (p.max_steps > 0) {
             config.max_steps = p.max_steps;
@@ -272,8 +280,9 @@ function UseInChat({ taskId, onNotice }: { taskId: string; onNotice: (text: stri
       </button>
       {state.phase === 'needs-merge' ? (
         <div className="sage-merge-offer sage-wide" role="alert" data-phase={state.phase}>
-          <div>{state.message}</div>
-          {reasons}
+          {/* The server's message also tells API users which body to send: the reasons say it here. */}
+          <b>The engine cannot hot-load this adapter{reasons ? ':' : '.'}</b>
+          {reasons ?? <div>{state.message}</div>}
           <div className="sage-muted">
             Merging folds the adapter into the base weights and restarts the engine on the merged
             model: answers in flight are cut and other loaded adapters are unloaded.
@@ -357,6 +366,15 @@ export function TaskDetail({
   const t = { ...(task.data ?? {}), ...(liveStatus ? { status: liveStatus } : {}) };
   const done = TERMINAL.has(t.status);
   const logLines: string[] = followed.length ? followed : (logs.data?.lines ?? []);
+  // Follow the log like `tail -f`, unless the user scrolled up to read.
+  const logBox = useRef<HTMLPreElement>(null);
+  const atBottom = useRef(true);
+  useLayoutEffect(() => {
+    const box = logBox.current;
+    if (box && atBottom.current) {
+      box.scrollTop = box.scrollHeight;
+    }
+  }, [logLines.length]);
   return (
     <div className="sage-task-detail" data-task-id={taskId} data-status={t.status}>
       <ErrorBox error={task.error} />
@@ -419,7 +437,16 @@ export function TaskDetail({
       ) : null}
       <ErrorBox error={error ?? streamError} />
       <LossCurve points={points} />
-      <pre className="sage-logs">{logLines.join('\n') || 'no log lines yet'}</pre>
+      <pre
+        className="sage-logs"
+        ref={logBox}
+        onScroll={e => {
+          const box = e.currentTarget;
+          atBottom.current = box.scrollHeight - box.scrollTop - box.clientHeight < 24;
+        }}
+      >
+        {logLines.join('\n') || 'no log lines yet'}
+      </pre>
     </div>
   );
 }
