@@ -239,3 +239,19 @@ def test_cell_magic_streams_markdown(engine):
     assert "running" in cap.stdout and "cpu" in cap.stdout
     widget = ip.run_line_magic("sage_studio", f"chat --session {magics.chat_session}")
     assert widget.session_id == magics.chat_session and len(widget.messages) == 2
+
+
+def test_gpu_watch_keeps_the_panel_trait_current(studio_home):
+    from sage_studio_lab.gpu import gpu_info
+    from sage_studio_lab.widgets.engine_panel import EnginePanel
+
+    panel = EnginePanel()
+    panel.gpu = {"stale": True}
+    seen = []
+
+    def on_event(event):
+        seen.append(event)
+        panel.cancel_all()  # one push is enough
+
+    panel.call("gpu.watch", on_event=on_event, interval_s=0.5)
+    assert seen and panel.gpu == gpu_info()  # no GPU here: {"available": false, ...}, pushed into the trait

@@ -117,7 +117,10 @@ class EngineApi:
 
         interval = max(0.5, float(interval_s))
         while not call.cancelled.is_set():
-            call.emit(plain(gpu_info()))
+            info = plain(gpu_info())
+            if self.has_trait("gpu"):  # Python readers of the widget (e.g. `panel.gpu`) stay current too
+                self.gpu = info
+            call.emit(info)
             call.cancelled.wait(interval)
         return {"cancelled": True}
 
