@@ -137,8 +137,8 @@ def pct(values, q):
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
-def start_peer(model_dir: Path, mode: str, log_dir: Path):
-    """`transformers serve` preloading the same local folder; (url, proc) or (error, None) when it cannot run."""
+def start_peer(model_dir: Path, mode: str, log_dir: Path, dtype: str):
+    """`transformers serve` preloading the same local folder in the engine's dtype; (url, proc) or (error, None) when it cannot run."""
     exe = shutil.which("transformers", path=str(Path(sys.executable).parent)) or shutil.which("transformers")
     if not exe:
         return "the `transformers` CLI is not installed", None
@@ -147,7 +147,7 @@ def start_peer(model_dir: Path, mode: str, log_dir: Path):
     extra = ["--continuous-batching"] if mode == "continuous-batching" else []
     with open(log, "wb") as fh:
         proc = subprocess.Popen(
-            [exe, "serve", str(model_dir), "--port", str(port), *extra],
+            [exe, "serve", str(model_dir), "--port", str(port), "--dtype", dtype, *extra],
             stdout=fh,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -210,7 +210,7 @@ def main() -> None:
         assert wait_health(url, engine, 300), (log_dir / "engine.log").read_text()
         if not args.skip_peer:  # all servers up at once; measurements alternate so they share the same noise
             for mode in ("plain", "continuous-batching"):
-                peer_url, proc = start_peer(model_dir, mode, log_dir)
+                peer_url, proc = start_peer(model_dir, mode, log_dir, args.dtype)
                 if proc is None:
                     peer_errors[mode] = peer_url
                 else:
