@@ -13,7 +13,7 @@ def register(sub) -> None:
     p.add_argument("--port", type=int, default=8001)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--max-batch", type=int, default=32)
-    p.add_argument("--dtype", default="float32", choices=["float32", "bfloat16"])
+    p.add_argument("--dtype", default="auto", choices=["auto", "float32", "bfloat16"])
     p.set_defaults(func=run)
 
 
