@@ -2,6 +2,8 @@
 
 1. Latency, no-pipeline path: TTFT and total for a streamed completion straight to the engine vs through
    the Jupyter gateway (`/sage-studio/v1/chat/completions`), interleaved; added p50 / p99.
+   The same measurement against an instant stand-in upstream (`instant_upstream.py`, no model) separates the
+   gateway's own cost from the contention of a model computing on the same cores.
 2. Latency, pipeline path (`extra_body.session_id`): added cost vs direct, and its step timings.
 3. 50 concurrent streams through the gateway: errors must be 0.
 4. Vector memory recall at 10k and 100k memories vs brute-force numpy: latency and recall@10.
@@ -73,13 +75,11 @@ async def one_stream(
     return ttft or 0.0, time.perf_counter() - t0, tokens
 
 
-async def bench_gateway(engine: str, gateway: str, token: str, n: int, concurrency: int) -> dict:
+async def bench_no_pipeline(engine: str, gateway: str, token: str, n: int) -> dict:
+    """Interleaved direct vs gateway TTFT/total for a streamed completion; added p50/p99."""
     auth = {"Authorization": f"Bearer {token}"}
     body = {"model": "default", "messages": PROMPT, "stream": True, "max_tokens": 16, "temperature": 0}
-    out: dict = {}
-    async with httpx.AsyncClient(
-        timeout=httpx.Timeout(300, connect=5), limits=httpx.Limits(max_connections=200)
-    ) as client:
+    async with httpx.AsyncClient(timeout=httpx.Timeout(300, connect=5)) as client:
         direct_body = {**body, "model": httpx.get(engine + "/v1/models").json()["data"][0]["id"]}
         for _ in range(3):  # warm both paths
             await one_stream(client, engine + "/v1/chat/completions", direct_body, {})
@@ -89,25 +89,32 @@ async def bench_gateway(engine: str, gateway: str, token: str, n: int, concurren
             a = await one_stream(client, engine + "/v1/chat/completions", direct_body, {})
             b = await one_stream(client, gateway + "/chat/completions", body, auth)
             d_ttft.append(a[0]), d_total.append(a[1]), g_ttft.append(b[0]), g_total.append(b[1])
-        added_ttft = [g - d for g, d in zip(g_ttft, d_ttft, strict=True)]
-        added_total = [g - d for g, d in zip(g_total, d_total, strict=True)]
-        out["no_pipeline"] = {
-            "requests": n,
-            "direct_ttft_p50_ms": pct(d_ttft, 50),
-            "gateway_ttft_p50_ms": pct(g_ttft, 50),
-            "direct_ttft_p99_ms": pct(d_ttft, 99),
-            "gateway_ttft_p99_ms": pct(g_ttft, 99),
-            "direct_total_p50_ms": pct(d_total, 50),
-            "gateway_total_p50_ms": pct(g_total, 50),
-            "added_ttft_p50_ms": pct(g_ttft, 50) - pct(d_ttft, 50),
-            "added_ttft_p99_ms": pct(g_ttft, 99) - pct(d_ttft, 99),
-            "added_total_p50_ms": pct(g_total, 50) - pct(d_total, 50),
-            "added_total_p99_ms": pct(g_total, 99) - pct(d_total, 99),
-            "paired_added_ttft_median_ms": float(np.median(added_ttft)) * 1000,
-            "paired_added_total_median_ms": float(np.median(added_total)) * 1000,
-            "ratio_total_p50": pct(g_total, 50) / pct(d_total, 50),
-        }
+    return {
+        "requests": n,
+        "direct_ttft_p50_ms": pct(d_ttft, 50),
+        "gateway_ttft_p50_ms": pct(g_ttft, 50),
+        "direct_ttft_p99_ms": pct(d_ttft, 99),
+        "gateway_ttft_p99_ms": pct(g_ttft, 99),
+        "direct_total_p50_ms": pct(d_total, 50),
+        "gateway_total_p50_ms": pct(g_total, 50),
+        "added_ttft_p50_ms": pct(g_ttft, 50) - pct(d_ttft, 50),
+        "added_ttft_p99_ms": pct(g_ttft, 99) - pct(d_ttft, 99),
+        "added_total_p50_ms": pct(g_total, 50) - pct(d_total, 50),
+        "added_total_p99_ms": pct(g_total, 99) - pct(d_total, 99),
+        "paired_added_ttft_median_ms": float(np.median(np.subtract(g_ttft, d_ttft))) * 1000,
+        "paired_added_total_median_ms": float(np.median(np.subtract(g_total, d_total))) * 1000,
+        "ratio_total_p50": pct(g_total, 50) / pct(d_total, 50),
+    }
 
+
+async def bench_gateway(engine: str, gateway: str, token: str, n: int, concurrency: int) -> dict:
+    auth = {"Authorization": f"Bearer {token}"}
+    body = {"model": "default", "messages": PROMPT, "stream": True, "max_tokens": 16, "temperature": 0}
+    out: dict = {"no_pipeline": await bench_no_pipeline(engine, gateway, token, n)}
+    async with httpx.AsyncClient(
+        timeout=httpx.Timeout(300, connect=5), limits=httpx.Limits(max_connections=200)
+    ) as client:
+        direct_body = {**body, "model": httpx.get(engine + "/v1/models").json()["data"][0]["id"]}
         # Pipeline path: a session turn (intent, memory, prompt building, flow run, storing the turn), each in
         # a fresh session so the prompt equals the direct baseline's (same system prompt, no history).
         from sage_studio_lab.chat.pipeline import DEFAULT_SYSTEM_PROMPT
@@ -165,6 +172,17 @@ async def bench_gateway(engine: str, gateway: str, token: str, n: int, concurren
 
 
 def run_gateway_bench(args) -> dict:
+    engine = [sys.executable, "-m", "sage_studio_lab.engine.serve", "--port"]
+    out = with_servers(engine, lambda e, g, t: bench_gateway(e, g, t, args.requests, args.concurrency))
+    instant = [sys.executable, str(REPO / "bench" / "instant_upstream.py")]
+    out["no_pipeline_instant_upstream"] = with_servers(
+        instant, lambda e, g, t: bench_no_pipeline(e, g, t, args.requests * 2)
+    )
+    return out
+
+
+def with_servers(upstream_argv: list[str], bench) -> dict:
+    """Start an upstream (argv + port) and a Jupyter server whose gateway points at it; run `bench`."""
     procs = []
     tmp = Path(tempfile.mkdtemp(prefix="sage-bench-"))
     env = {
@@ -179,7 +197,7 @@ def run_gateway_bench(args) -> dict:
         eport, jport, token = free_port(), free_port(), secrets.token_hex(16)
         procs.append(
             subprocess.Popen(
-                [sys.executable, "-m", "sage_studio_lab.engine.serve", "--port", str(eport)],
+                [*upstream_argv, str(eport)],
                 env=env,
                 stdout=open(tmp / "engine.log", "wb"),
                 stderr=subprocess.STDOUT,
@@ -212,7 +230,7 @@ def run_gateway_bench(args) -> dict:
         wait_http(engine + "/health")
         gateway = f"http://127.0.0.1:{jport}/sage-studio/v1"
         wait_http(gateway + "/models", headers={"Authorization": f"token {token}"})
-        return asyncio.run(bench_gateway(engine, gateway, token, args.requests, args.concurrency))
+        return asyncio.run(bench(engine, gateway, token))
     finally:
         for p in procs:
             p.terminate()
@@ -291,12 +309,14 @@ def main() -> None:
     if not args.skip_gateway:
         report["gateway"] = run_gateway_bench(args)
     print(json.dumps(report, indent=2, default=lambda x: round(x, 3) if isinstance(x, float) else str(x)))
-    g = report.get("gateway", {}).get("no_pipeline")
-    if g:
-        print(
-            f"\nno-pipeline added: TTFT p50 {g['added_ttft_p50_ms']:+.2f} ms, p99 {g['added_ttft_p99_ms']:+.2f} ms; "
-            f"total p50 {g['added_total_p50_ms']:+.2f} ms (paired median {g['paired_added_total_median_ms']:+.2f} ms)"
-        )
+    for key in ("no_pipeline", "no_pipeline_instant_upstream"):
+        g = report.get("gateway", {}).get(key)
+        if g:
+            print(
+                f"\n{key} added: TTFT p50 {g['added_ttft_p50_ms']:+.2f} ms, p99 {g['added_ttft_p99_ms']:+.2f} ms "
+                f"(paired median {g['paired_added_ttft_median_ms']:+.2f} ms); total p50 "
+                f"{g['added_total_p50_ms']:+.2f} ms (paired median {g['paired_added_total_median_ms']:+.2f} ms)"
+            )
     for n, v in report.get("vector_memory", {}).items():
         print(
             f"vector memory {n}: {v['index']} p50 {v['index_p50_ms']:.3f} ms vs numpy {v['numpy_p50_ms']:.3f} ms "

@@ -151,27 +151,28 @@ def cached_candidates(source: str | None) -> list[Upstream] | None:
     """`candidates(source)` when it needs no blocking I/O (the local engine's address is cached and its chat
     default adapter already loaded), else None: the gateway then resolves in a worker thread. This keeps a
     thread hop and an engine status probe off the hot path of every streamed request."""
-    source = source or "auto"
+    source = source or get_settings().default_source or "auto"
     if source == "cloud":
         cloud = cloud_upstream()
         return [cloud] if cloud is not None else None
-    if source not in ("local", "auto") or os.environ.get(ENGINE_URL_ENV):
+    if source not in ("local", "auto"):
         return None
+    env = os.environ.get(ENGINE_URL_ENV)
     with _local_lock:
         cached = _local_cache["value"]
         fresh = (
             cached is not None
-            and _local_cache["home"] == (os.environ.get("SAGE_STUDIO_HOME"), None)
+            and _local_cache["home"] == (os.environ.get("SAGE_STUDIO_HOME"), env)
             and time.monotonic() - _local_cache["at"] < LOCAL_CACHE_S
         )
     if not fresh:
         return None
-    try:
-        from ..finetune.catalog import current_chat_model
-
-        current = current_chat_model()  # one indexed SQLite read on this thread's connection
-    except Exception:  # noqa: BLE001 - let the slow path report it
-        return None
+    if env:  # an engine Studio does not manage: no chat-default adapter routing (as in local_upstream)
+        current = {}
+    else:
+        current = _current_chat_model()
+        if current is None:
+            return None
     if current.get("kind") == "adapter" and current.get("model"):
         if (cached.base_url, current["model"]) not in _loaded_defaults:
             return None  # the adapter may still need loading: slow path
@@ -180,6 +181,15 @@ def cached_candidates(source: str | None) -> list[Upstream] | None:
         return [cached]
     cloud = cloud_upstream()
     return [cached, cloud] if cloud is not None else [cached]
+
+
+def _current_chat_model() -> dict | None:
+    try:
+        from ..finetune.catalog import current_chat_model
+
+        return current_chat_model()  # one indexed SQLite read on this thread's connection
+    except Exception:  # noqa: BLE001 - let the slow path report it
+        return None
 
 
 def candidates(source: str | None) -> list[Upstream]:
