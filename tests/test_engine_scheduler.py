@@ -66,3 +66,45 @@ def test_eos_ends_with_stop_and_adds_no_text(tokenizer):
     sched._accept(seq, tokenizer("Hi", add_special_tokens=False)["input_ids"][0])
     sched._accept(seq, tokenizer.eos_token_id)
     assert seq.finish_reason == "stop" and streamed(events) == "Hi"
+
+
+def test_adapter_loads_get_the_model_at_the_next_step_not_after_many(tokenizer):
+    """`between_steps` (adapter load/unload) must not be starved by the decode loop re-taking its lock: while a
+    long generation runs, the caller gets in after at most about one more step, and no step runs while it holds."""
+    import asyncio
+    import threading
+
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    model = AutoModelForCausalLM.from_pretrained(tokenizer.name_or_path, dtype=torch.float32).eval()
+    sched = Scheduler(model, tokenizer, eos_ids=set())  # no EOS: it decodes until max_tokens
+    sched.start()
+    loop = asyncio.new_event_loop()
+    seq = Sequence(
+        prompt_ids=tokenizer("Count from one to one hundred:")["input_ids"],
+        params=SamplingParams(max_tokens=400, temperature=0),
+        loop=loop,
+    )
+    seq.emit = lambda event: None
+    try:
+        sched.submit(seq)
+        while len(seq.generated) < 3:
+            threading.Event().wait(0.01)
+        for _ in range(5):
+            asked = len(seq.generated)
+            with sched.between_steps():
+                entered = len(seq.generated)
+                threading.Event().wait(0.1)
+                assert len(seq.generated) == entered  # the model is ours: no step runs meanwhile
+            assert entered - asked <= 2, f"waited {entered - asked} decode steps for the model"
+            for _ in range(1000):  # decoding resumes after each hold
+                if len(seq.generated) > entered:
+                    break
+                threading.Event().wait(0.01)
+            assert len(seq.generated) > entered and seq.finish_reason is None
+    finally:
+        seq.cancelled = True
+        sched.shutdown()
+        sched._thread.join(30)  # a decode thread still running at interpreter exit aborts the process
+        loop.close()

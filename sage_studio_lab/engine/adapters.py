@@ -14,7 +14,7 @@ def load_adapter(sched: Scheduler, name: str, path: str) -> None:
     folder = Path(path).expanduser()
     if not (folder / "adapter_config.json").exists():
         raise ApiError(f"{path} is not a LoRA adapter folder (no adapter_config.json)", 400, "lora_path")
-    with sched.lock:  # waits for the current step; streams in flight just pause for the load
+    with sched.between_steps():  # waits for the current step; streams in flight just pause for the load
         if name in sched.adapters:
             raise ApiError(f"The lora adapter '{name}' has already been loaded.", 400, "lora_name")
         try:
@@ -29,7 +29,7 @@ def load_adapter(sched: Scheduler, name: str, path: str) -> None:
 
 
 def unload_adapter(sched: Scheduler, name: str) -> None:
-    with sched.lock:
+    with sched.between_steps():
         if name not in sched.adapters:
             raise ApiError(f"The lora adapter '{name}' cannot be found.", 404, "lora_name")
         for seq in [*sched.active, *sched.pending]:  # requests still on that adapter end now

@@ -10,6 +10,7 @@ cancelled rows are dropped with `index_select`. Rows may use different LoRA adap
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import threading
@@ -59,7 +60,10 @@ class Scheduler:
         self.eos_ids = eos_ids
         self.max_batch = max_batch
         self.metrics = metrics
-        self.lock = threading.RLock()  # held for one step; adapter loads take it between steps
+        self.lock = (
+            threading.RLock()
+        )  # held for one step; adapter loads take it between steps (`between_steps`)
+        self._waiting_for_step = 0  # threads waiting in `between_steps`; the decode loop lets them in first
         self._wake = threading.Condition()
         self.pending: deque[Sequence] = deque()
         self.active: list[Sequence] = []
@@ -90,6 +94,20 @@ class Scheduler:
             self._wake.notify()
         self._gauges()
 
+    @contextlib.contextmanager
+    def between_steps(self):
+        """Hold the model between two decode steps (adapter load/unload). Python locks are not fair: the decode
+        loop would re-take the lock right after each step and starve the caller, so it waits for us instead."""
+        with self._wake:
+            self._waiting_for_step += 1
+        try:
+            with self.lock:
+                yield
+        finally:
+            with self._wake:
+                self._waiting_for_step -= 1
+                self._wake.notify_all()
+
     def cancel(self, seq: Sequence) -> None:
         seq.cancelled = True
 
@@ -110,8 +128,10 @@ class Scheduler:
         torch.set_grad_enabled(False)
         while not self._stopped:
             with self._wake:
-                while not self._stopped and not self.pending and not self.active:
-                    self._wake.wait()
+                while not self._stopped and (
+                    self._waiting_for_step or (not self.pending and not self.active)
+                ):
+                    self._wake.wait(0.05 if self._waiting_for_step else None)
             if self._stopped:
                 break
             try:
