@@ -54,7 +54,7 @@ test: setup
 	@command -v chromium >/dev/null || [ "$$(id -u)" != 0 ] || (apt-get install -y -qq chromium >/dev/null 2>&1 || true)
 	$(VENV)/bin/ruff check sage_studio_lab tests bench
 	$(VENV)/bin/ruff format --check sage_studio_lab tests bench
-	cd labextension && jlpm test
+	cd labextension && jlpm lint && jlpm typecheck && jlpm test
 	$(PY) -m pytest -q -p no:cacheprovider --durations=25 $(PYTEST_ARGS)
 
 test-fast: setup

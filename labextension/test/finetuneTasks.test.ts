@@ -17,7 +17,11 @@ class FakeTransport implements Transport {
   call(): Promise<any> {
     return Promise.reject(new Error('no calls expected'));
   }
-  stream(method: string, _args: object, onEvent: (e: StudioEvent) => void): StreamHandle {
+  stream<T = any>(
+    method: string,
+    _args: object,
+    onEvent: (e: StudioEvent) => void
+  ): StreamHandle<T> {
     let resolve!: (v: unknown) => void;
     let reject!: (e: unknown) => void;
     const done = new Promise((res, rej) => {
@@ -40,7 +44,7 @@ class FakeTransport implements Transport {
     };
     this.streams.push(entry);
     return {
-      done,
+      done: done as Promise<T>,
       cancel: () => {
         entry.cancelled = true;
         resolve({ cancelled: true });

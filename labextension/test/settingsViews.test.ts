@@ -4,7 +4,6 @@
  * sampling settings of new chats, per-message details; and the source switch shows each source's state.
  * Views render in jsdom against a recording fake Transport (no server).
  */
-import { Blob as NodeBlob } from 'node:buffer';
 import { act, createElement } from 'react';
 import { createRoot, Root } from 'react-dom/client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -256,9 +255,10 @@ describe('source states', () => {
 
 describe('knowledge upload', () => {
   it('reads UTF-8 text and refuses other bytes before uploading', async () => {
-    // (jsdom's Blob has no arrayBuffer(); browsers' and Node's have)
-    await expect(readUtf8(new NodeBlob(['héllo']) as any)).resolves.toBe('héllo');
-    const latin1 = Object.assign(new NodeBlob([new Uint8Array([0x68, 0xe9, 0x0a])]), {
+    // jsdom's Blob has no arrayBuffer(); Node's (made by its global Response) has, as browsers' do
+    const blob = (body: BodyInit) => new Response(body).blob();
+    await expect(readUtf8((await blob('héllo')) as any)).resolves.toBe('héllo');
+    const latin1 = Object.assign(await blob(new Uint8Array([0x68, 0xe9, 0x0a])), {
       name: 'a.txt'
     });
     await expect(readUtf8(latin1 as any)).rejects.toThrow('a.txt is not UTF-8 text');
