@@ -15,12 +15,11 @@ from pathlib import Path
 import tornado.web
 import tornado.websocket
 from jupyter_server.auth.decorator import ws_authenticated
-from jupyter_server.base.handlers import JupyterHandler
-from jupyter_server.base.websocket import WebSocketMixin
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import InvalidInput, NotFound, StudioError
 from .base import StudioHandler
+from .push import PushSocket
 
 ID = r"(?P<task_id>[^/]+)"
 TERMINAL = ("completed", "failed", "cancelled")
@@ -295,7 +294,7 @@ class TaskDownloadHandler(StudioHandler):
         self.finish()
 
 
-class TaskEventsSocket(WebSocketMixin, tornado.websocket.WebSocketHandler, JupyterHandler):
+class TaskEventsSocket(PushSocket):
     """Pushes a task's events: a snapshot of all events so far, then each new line as the trainer writes it,
     and status changes from the store. Closes after the task ends. The server tails the file; clients
     never poll."""
@@ -312,10 +311,6 @@ class TaskEventsSocket(WebSocketMixin, tornado.websocket.WebSocketHandler, Jupyt
         self.task_id = task_id
         self.with_logs = self.get_query_argument("logs", "0") in ("1", "true")  # also follow train.log
         return await super().get(task_id)
-
-    def open(self, task_id: str):
-        super().open()
-        self._pump = asyncio.ensure_future(self._run())
 
     async def _run(self):
         from ..finetune.events import read_events, read_lines
@@ -359,16 +354,8 @@ class TaskEventsSocket(WebSocketMixin, tornado.websocket.WebSocketHandler, Jupyt
         except (tornado.websocket.WebSocketClosedError, NotFound, asyncio.CancelledError):
             return
 
-    def on_close(self):
-        pump = getattr(self, "_pump", None)
-        if pump is not None:
-            pump.cancel()
 
-    def on_message(self, message):
-        pass  # the stream is one-way
-
-
-class AllTasksEventsSocket(WebSocketMixin, tornado.websocket.WebSocketHandler, JupyterHandler):
+class AllTasksEventsSocket(PushSocket):
     """One push socket for the whole task table: a snapshot of all tasks, then a message whenever a task
     appears, changes status, reports progress, or is deleted (shapes: `finetune.watch`, ARCHITECTURE.md).
     The server reads the store and the events files only while a client is connected; clients never poll."""
@@ -379,10 +366,6 @@ class AllTasksEventsSocket(WebSocketMixin, tornado.websocket.WebSocketHandler, J
     @ws_authenticated
     async def get(self):
         return await super().get()
-
-    def open(self):
-        super().open()
-        self._pump = asyncio.ensure_future(self._run())
 
     async def _run(self):
         from ..finetune.watch import TaskTableWatcher
@@ -398,14 +381,6 @@ class AllTasksEventsSocket(WebSocketMixin, tornado.websocket.WebSocketHandler, J
                     await self.write_message(json.dumps(message, default=str))
         except (tornado.websocket.WebSocketClosedError, asyncio.CancelledError):
             return
-
-    def on_close(self):
-        pump = getattr(self, "_pump", None)
-        if pump is not None:
-            pump.cancel()
-
-    def on_message(self, message):
-        pass  # the stream is one-way
 
 
 # -- models & chat ----------------------------------------------------------------------------------------------

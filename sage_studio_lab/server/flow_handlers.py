@@ -10,12 +10,11 @@ from typing import Any, Literal
 import tornado.web
 import tornado.websocket
 from jupyter_server.auth.decorator import ws_authenticated
-from jupyter_server.base.handlers import JupyterHandler
-from jupyter_server.base.websocket import WebSocketMixin
 from pydantic import BaseModel
 
 from ..errors import InvalidInput, StudioError
 from .base import StudioHandler
+from .push import PushSocket
 
 ID = r"(?P<flow_id>[A-Za-z0-9_-]+)"
 RUN = r"(?P<run_id>[A-Za-z0-9_-]+)"
@@ -208,7 +207,7 @@ class CancelRunHandler(FlowHandlerBase):
         self.write_json(get_run_manager().cancel(run_id), status=202)
 
 
-class RunEventsSocket(WebSocketMixin, tornado.websocket.WebSocketHandler, JupyterHandler):
+class RunEventsSocket(PushSocket):
     """Pushes a run's events: those so far, then each new one; closes after `run_finished`."""
 
     @ws_authenticated
@@ -224,10 +223,6 @@ class RunEventsSocket(WebSocketMixin, tornado.websocket.WebSocketHandler, Jupyte
         self.run_id = run_id
         return await super().get(run_id)
 
-    def open(self, run_id: str):
-        super().open()
-        self._pump = asyncio.ensure_future(self._run())
-
     async def _run(self):
         from ..flow.runs import get_run_manager
 
@@ -237,11 +232,6 @@ class RunEventsSocket(WebSocketMixin, tornado.websocket.WebSocketHandler, Jupyte
             self.close()
         except (tornado.websocket.WebSocketClosedError, asyncio.CancelledError):
             return
-
-    def on_close(self):
-        pump = getattr(self, "_pump", None)
-        if pump is not None:
-            pump.cancel()
 
     def on_message(self, message):
         if message.strip() == "cancel":  # the canvas may stop a run over the same socket
