@@ -14,7 +14,7 @@ import time
 
 import httpx
 import pytest
-from test_gateway_engine import free_port, start_engine, wait_healthy
+from engine_procs import engine_pair, free_port
 
 from sage_studio_lab.chat import upstream
 from sage_studio_lab.chat.sessions import SessionStore
@@ -27,21 +27,8 @@ FACT = "The zorblax reactor in building nine runs at exactly 7731 kelvin."
 
 @pytest.fixture(scope="module")
 def engines(tmp_path_factory):
-    logs = tmp_path_factory.mktemp("engines")
-    local, local_url = start_engine(logs / "local.log")
-    cloud, cloud_url = start_engine(logs / "cloud.log")
-    try:
-        wait_healthy(local, local_url, logs / "local.log")
-        wait_healthy(cloud, cloud_url, logs / "cloud.log")
-        yield {"local": local_url, "cloud": cloud_url}
-    finally:
-        for p in (local, cloud):
-            p.terminate()
-        for p in (local, cloud):
-            try:
-                p.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                p.kill()
+    with engine_pair(tmp_path_factory.mktemp("engines")) as urls:
+        yield urls
 
 
 @pytest.fixture
