@@ -106,9 +106,13 @@ async def relay_sse(resp: httpx.Response, cancel: Cancellation, sage: dict) -> A
     chunks = resp.aiter_bytes().__aiter__()
     last_id, model, done, partial = None, None, False, b""
     try:
-        while not done:
+        while True:  # to the end of the body even after [DONE], so the pooled connection is reused
             nxt = asyncio.ensure_future(chunks.__anext__())
-            finished, _ = await asyncio.wait({nxt, stop_wait}, return_when=asyncio.FIRST_COMPLETED)
+            finished, _ = await asyncio.wait(
+                {nxt, stop_wait},
+                return_when=asyncio.FIRST_COMPLETED,
+                timeout=1.0 if done else None,  # after [DONE] the end of the body is due at once
+            )
             if nxt not in finished:
                 nxt.cancel()
                 break
@@ -127,6 +131,8 @@ async def relay_sse(resp: httpx.Response, cancel: Cancellation, sage: dict) -> A
                     }
                 )
                 break
+            if done:
+                continue
             *lines, partial = (partial + chunk).split(b"\n")
             out = []
             for line in lines:
