@@ -78,6 +78,34 @@ async def test_openai_client_streams_through_gateway(routed, client):
     assert "sk-secret" not in json.dumps([m.model_dump() for m in models.data])
 
 
+async def test_streams_reuse_one_pooled_connection_to_the_engine(routed, client):
+    """The relay reads each upstream body to its end, so back-to-back streams share one keep-alive
+    connection (a new TCP connection per request would add to every time-to-first-token)."""
+    import re
+
+    from sage_studio_lab.chat import gateway
+
+    port = routed["local"].rsplit(":", 1)[1]
+
+    def engine_connections() -> list[int]:  # request count of each pooled connection to the local engine
+        pool = gateway.client()._transport._pool  # httpx's pool (private, but the only place to see reuse)
+        return [
+            int(re.search(r"Request Count: (\d+)", str(c)).group(1))
+            for c in pool.connections
+            if f":{port}" in str(c)
+        ]
+
+    counts = []
+    for _ in range(4):
+        stream = await client.chat.completions.create(
+            model="default", messages=QUESTION, stream=True, max_tokens=4, extra_body={"source": "local"}
+        )
+        assert [c async for c in stream]
+        counts.append(engine_connections())
+    assert all(len(c) == 1 for c in counts), counts  # one connection throughout ...
+    assert counts[-1][0] - counts[0][0] == 3, counts  # ... that served each of the later requests
+
+
 async def test_bearer_and_token_headers_both_work(routed, client, jp_serverapp, jp_base_url, jp_http_port):
     token = jp_serverapp.identity_provider.token
     url = f"http://localhost:{jp_http_port}{jp_base_url}sage-studio/v1/models"
