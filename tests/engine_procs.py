@@ -42,11 +42,9 @@ def wait_healthy(proc, url, log_path, timeout=240):
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"engine exited: {open(log_path).read()[-2000:]}")
-        try:
+        with contextlib.suppress(httpx.HTTPError):  # not listening yet
             if httpx.get(url + "/health", timeout=1).status_code == 200:
                 return
-        except httpx.HTTPError:
-            pass
         time.sleep(0.3)
     raise RuntimeError(f"engine not healthy in {timeout}s: {open(log_path).read()[-2000:]}")
 

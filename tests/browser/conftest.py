@@ -10,6 +10,7 @@ Without chromium the tests skip with that reason, except under CI=true, where th
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -213,6 +214,15 @@ def open_lab(page, lab: Lab, path: str = "lab", timeout: float = 90_000):
     page.goto(f"{lab.url}{path}{sep}token={lab.token}", timeout=timeout)
     page.wait_for_selector("#jp-main-dock-panel", timeout=timeout)
     return page
+
+
+def dismiss_news_toast(page, timeout: float = 10_000) -> None:
+    """JupyterLab asks once whether to fetch news; its toast covers the bottom-right corner (e.g. Send).
+    It may not show at all, so waiting for it and not seeing it is fine."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.locator(".jp-toast-button", has_text="No").click(timeout=timeout)
 
 
 def screenshot(page, name: str) -> Path:

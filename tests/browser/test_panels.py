@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import open_lab, screenshot
+from .conftest import dismiss_news_toast, open_lab, screenshot
 
 REPO = Path(__file__).resolve().parents[2]
 UI_TIMEOUT = 90_000  # ms; cold model loads and a busy 2-core machine need generous UI waits
@@ -62,11 +62,7 @@ def studio_page(lab, browser):
     page = context.new_page()
     page.set_default_timeout(UI_TIMEOUT)
     open_lab(page, lab)
-    # JupyterLab's "notified about news?" toast sits over the bottom-right corner (the chat's Send button).
-    try:
-        page.locator(".jp-toast-button", has_text="No").click(timeout=10_000)
-    except Exception:
-        pass
+    dismiss_news_toast(page)
     yield page
     context.close()
 

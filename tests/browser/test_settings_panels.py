@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from .conftest import open_lab, screenshot
+from .conftest import dismiss_news_toast, open_lab, screenshot
 
 PLUGIN = "sage-studio-lab:plugin"
 UI_TIMEOUT = 90_000
@@ -51,10 +51,7 @@ def show_sidebar(page, section: str):
 
 def open_new_chat(page, lab):
     open_lab(page, lab)
-    try:  # JupyterLab's news toast covers the bottom-right corner
-        page.locator(".jp-toast-button", has_text="No").click(timeout=5_000)
-    except Exception:
-        pass
+    dismiss_news_toast(page, timeout=5_000)
     sidebar = show_sidebar(page, "chat")
     sidebar.get_by_role("button", name="Open chat").click()
     chat = page.locator(".sage-chat-panel:visible").last
