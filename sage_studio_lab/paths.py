@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import re
 from pathlib import Path
@@ -67,3 +69,15 @@ def child_path(root: Path, name: str) -> Path:
     if path.parent != root.resolve():
         raise ValueError(f"invalid name {name!r}")
     return path
+
+
+@contextlib.contextmanager
+def file_lock(path: Path):
+    """An exclusive advisory lock on `path` (created if missing), shared by every process of the user:
+    the server, notebook kernels and the CLI. Released on exit, and by the OS if the holder dies."""
+    with open(path, "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)

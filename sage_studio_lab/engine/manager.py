@@ -8,7 +8,6 @@ identified by pid *and* create time (psutil), so a recycled pid is never signall
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import socket
@@ -18,12 +17,11 @@ import threading
 import time
 import uuid
 from collections import deque
-from contextlib import contextmanager
 from pathlib import Path
 
 import psutil
 
-from .. import gpu, models
+from .. import gpu, models, paths
 from ..errors import Conflict, InvalidInput, ModelNotFound, NotFound, Unavailable
 from ..settings import get_settings
 from ..store import Store, dumps, get_store, loads, now
@@ -112,15 +110,9 @@ class EngineManager:
     def _exit_file(self, engine_id: str) -> Path:
         return self.engines_dir / f"{engine_id}.exit.json"
 
-    @contextmanager
     def _lock(self):
         """One start/stop at a time across processes (server, kernels, CLI) for this user."""
-        with open(self.engines_dir / ".lock", "w") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+        return paths.file_lock(self.engines_dir / ".lock")
 
     # -- rows --------------------------------------------------------------------------------------
     def _latest(self) -> dict | None:

@@ -8,10 +8,8 @@ restart the engine on it (same backend and port), and make it the chat default.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import Conflict, InvalidInput, NotFound, StudioError, Unavailable
@@ -186,15 +184,11 @@ def ensure_current_loaded() -> dict:
 RESTART_TIMEOUT_S = 300  # loading a model on a busy CPU can take a while; a GPU engine (vLLM) longer still
 
 
-@contextmanager
 def _switch_lock(manager):
     """One engine switch at a time across processes: two merge-and-restarts must not interleave."""
-    with open(manager.engines_dir / ".switch.lock", "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    from ..paths import file_lock
+
+    return file_lock(manager.engines_dir / ".switch.lock")
 
 
 def merged_is_fresh(task_dir: Path) -> bool:
