@@ -118,6 +118,11 @@ def test_chat_non_streaming_is_deterministic_and_counts_usage(engine):
     usage = first["usage"]
     assert usage["prompt_tokens"] > 5 and usage["completion_tokens"] >= 5
     assert usage["total_tokens"] == usage["prompt_tokens"] + usage["completion_tokens"]
+    # prefix caching (on by default, as in vLLM): the repeated prompt's whole blocks came from the cache
+    cached = second["usage"]["prompt_tokens_details"]["cached_tokens"]
+    assert cached == (usage["prompt_tokens"] - 1) // 16 * 16 > 0
+    assert metric(engine, "vllm:prefix_cache_hits_total") >= cached
+    assert metric(engine, "vllm:prefix_cache_queries_total") >= 2 * usage["prompt_tokens"]
 
 
 def test_chat_streaming_role_first_then_done_with_usage(engine):

@@ -37,6 +37,8 @@ def unload_adapter(sched: Scheduler, name: str) -> None:
                 seq.cancelled = True
                 seq.emit(("error", f"adapter '{name}' was unloaded"))
         del sched.adapters[name]
+        if sched.prefix_cache:  # its KV came from this adapter's LoRA weights
+            sched.prefix_cache.drop(name)
         if sched.adapters:
             sched.model.delete_adapter(name)
         else:  # last one: give back the plain model (no LoRA layers left in the forward pass)

@@ -18,6 +18,12 @@ class EngineMetrics:
         )
         self._prompt = Counter("vllm:prompt_tokens", "Prefill tokens processed", labels, registry=r)
         self._generation = Counter("vllm:generation_tokens", "Tokens generated", labels, registry=r)
+        self._pc_queries = Counter(
+            "vllm:prefix_cache_queries", "Prompt tokens looked up in the prefix cache", labels, registry=r
+        )
+        self._pc_hits = Counter(
+            "vllm:prefix_cache_hits", "Prompt tokens served from the prefix cache", labels, registry=r
+        )
         self._ttft = Histogram(
             "vllm:time_to_first_token_seconds",
             "Time to first token",
@@ -44,6 +50,10 @@ class EngineMetrics:
 
     def prompt_tokens(self, n: int) -> None:
         self._prompt.labels(self.model_name).inc(n)
+
+    def prefix_cache(self, queried: int, hit: int) -> None:
+        self._pc_queries.labels(self.model_name).inc(queried)
+        self._pc_hits.labels(self.model_name).inc(hit)
 
     def generation_tokens(self, n: int) -> None:
         self._generation.labels(self.model_name).inc(n)

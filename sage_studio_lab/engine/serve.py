@@ -40,8 +40,10 @@ class EngineState:
         max_batch: int,
         threads: int | None,
         dtype: str = "auto",
+        prefix_cache_mb: float = 0,
     ):
         self.dtype = dtype
+        self.prefix_cache_mb = prefix_cache_mb
         self.model_arg = model
         self.served_name = served_name
         self.max_batch = max_batch
@@ -63,6 +65,7 @@ class EngineState:
 
             from .. import models
             from .metrics import EngineMetrics
+            from .prefix_cache import PrefixCache
             from .scheduler import Scheduler
 
             if self.threads:
@@ -83,8 +86,9 @@ class EngineState:
             self.max_model_len = int(getattr(model.config, "max_position_embeddings", 2048))
             self.metrics = EngineMetrics(self.served_name)
             self.tokenizer = tokenizer
+            cache = PrefixCache(int(self.prefix_cache_mb * 2**20)) if self.prefix_cache_mb > 0 else None
             self.scheduler = Scheduler(
-                model, tokenizer, eos_ids, max_batch=self.max_batch, metrics=self.metrics
+                model, tokenizer, eos_ids, max_batch=self.max_batch, metrics=self.metrics, prefix_cache=cache
             )
             self.scheduler.start()
             self.ready = True
@@ -93,6 +97,9 @@ class EngineState:
                 f"(torch threads {torch.get_num_threads()}, max batch {self.max_batch}, {self.dtype})",
                 flush=True,
             )
+            # Import PEFT now, while idle: it costs 0.3-2 s, which the first hot-swapped adapter would pay.
+            with contextlib.suppress(ImportError):
+                import peft  # noqa: F401
         except Exception as exc:
             self.error = f"{type(exc).__name__}: {exc}"
             print(f"model load failed: {self.error}", flush=True)
@@ -225,7 +232,7 @@ def build_app(state: EngineState) -> Starlette:
 
         def done(reason):
             state.metrics.finished(reason)
-            return p.usage(len(prompt_ids), len(seq.generated))
+            return p.usage(len(prompt_ids), len(seq.generated), seq.cached_tokens)
 
         if req.stream:
 
@@ -474,6 +481,18 @@ def parse_args(argv=None) -> argparse.Namespace:
         choices=["auto", "float32", "bfloat16"],
         help="weights dtype; auto = bfloat16 where the CPU has native bf16 matmul (AVX512-BF16/AMX), else float32",
     )
+    ap.add_argument(
+        "--enable-prefix-caching",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="reuse the KV of prompt prefixes seen before (system prompt, earlier turns), as vLLM does",
+    )
+    ap.add_argument(
+        "--prefix-cache-mb",
+        type=float,
+        default=128,
+        help="memory for the prefix cache (least recently used out)",
+    )
     return ap.parse_args(argv)
 
 
@@ -485,7 +504,14 @@ def main(argv=None) -> None:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     if args.model and Path(args.model).expanduser().is_dir():
         args.model = str(Path(args.model).expanduser().resolve())
-    state = EngineState(args.model, args.served_model_name, args.max_batch, args.threads, args.dtype)
+    state = EngineState(
+        args.model,
+        args.served_model_name,
+        args.max_batch,
+        args.threads,
+        args.dtype,
+        args.prefix_cache_mb if args.enable_prefix_caching else 0,
+    )
     uvicorn.run(
         build_app(state), host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=3
     )
