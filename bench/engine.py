@@ -6,6 +6,7 @@
 2. 8 concurrent streams, aggregate tok/s vs single stream (target >= 3x)
 3. the peer `transformers serve` on the same model folder: single and 8 concurrent (target: we are faster)
 4. time to first token p50/p99; rank-8 adapter load time (target < 1 s)
+5. prefix caching: time to first token of a long conversation's next turn, its history cached vs cold (same engine)
 Baseline and engine runs alternate, and medians are reported, to damp noise from other processes.
 """
 
@@ -55,11 +56,11 @@ def wait_health(url: str, proc: subprocess.Popen, timeout: float) -> bool:
     return False
 
 
-def stream_once(url: str, model: str, prompt: str, tokens: int) -> dict:
-    """One streamed chat request: wall time, time to first token, completion tokens."""
+def stream_once(url: str, model: str, prompt: str | list, tokens: int) -> dict:
+    """One streamed chat request (a prompt, or a list of messages): wall time, time to first token, tokens."""
     body = {
         "model": model,
-        "messages": [{"role": "user", "content": prompt}],
+        "messages": [{"role": "user", "content": prompt}] if isinstance(prompt, str) else prompt,
         "temperature": 0,
         "max_tokens": tokens,
         "stream": True,
@@ -90,6 +91,45 @@ def concurrent(url: str, model: str, tokens: int, n: int = 8) -> dict:
         runs = list(pool.map(lambda p: stream_once(url, model, p, tokens), PROMPTS[:n]))
     wall = time.perf_counter() - t0
     return {"tok_s": sum(r["tokens"] for r in runs) / wall, "ttfts": [r["ttft"] for r in runs]}
+
+
+def conversation(session: int, turns: int = 6) -> list[dict]:
+    """A chat history of about 600 tokens, unique from its first message on (so nothing but the system prompt is
+    cached before it is sent once)."""
+    history = [
+        {"role": "user", "content": f"Session {session}: let us plan a garden together, step by step."}
+    ]
+    for t in range(turns):
+        history.append(
+            {
+                "role": "assistant",
+                "content": f"Step {t + 1}: choose plants for the season, check the soil, water in the morning, "
+                "keep a notebook of what grows well and what does not, and compare it with last year.",
+            }
+        )
+        history.append(
+            {"role": "user", "content": f"Good. What about step {t + 2}, for beds in partial shade?"}
+        )
+    return history
+
+
+def prefix_cache_ttft(url: str, model: str, rounds: int) -> dict:
+    """Turn N+1 of a conversation whose history the engine has seen (cached) vs one it has not (cold)."""
+    cold, warm = [], []
+    for r in range(rounds):
+        history = conversation(1000 + r)
+        cold.append(stream_once(url, model, history, 4)["ttft"])
+        follow_up = [
+            *history,
+            {"role": "assistant", "content": "Shade-loving herbs."},
+            {"role": "user", "content": "And?"},
+        ]
+        warm.append(stream_once(url, model, follow_up, 4)["ttft"])
+    return {
+        "cold_ttft_s": cold,
+        "cached_ttft_s": warm,
+        "cold_vs_cached": statistics.median(cold) / statistics.median(warm),
+    }
 
 
 def baseline_generate(model, tokenizer, prompt: str, tokens: int) -> float:
@@ -237,6 +277,7 @@ def main() -> None:
             for mode, (peer_url, _) in peers.items():
                 peer_agg[mode].append(concurrent(peer_url, str(model_dir), args.tokens)["tok_s"])
         del model
+        prefix = prefix_cache_ttft(url, name, args.rounds)
         loads = adapter_load_time(url, model_dir)
         report = {
             "engine_dtype": args.dtype,
@@ -253,6 +294,7 @@ def main() -> None:
             "concurrent8_vs_single": statistics.median(agg) / statistics.median(single),
             "ttft_p50_s": pct(ttfts, 0.5),
             "ttft_p99_s": pct(ttfts, 0.99),
+            "prefix_cache": prefix,
             "adapter_load_s": loads,
             "adapter_load_median_s": statistics.median(loads),
             "per_round": {"generate": base, "single": single, "concurrent8": agg},
