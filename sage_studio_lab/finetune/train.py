@@ -110,14 +110,27 @@ def build_trainer(folder: Path, spec: dict, events: EventWriter | None):
     train_ds = [encode(tok, m, config.max_length) for m in train_rows]
     eval_ds = [encode(tok, m, config.max_length) for m in eval_rows] or None
     cuda = torch.cuda.is_available()
+    bf16 = cuda and torch.cuda.is_bf16_supported()  # mixed precision on a GPU, as LLaMA-Factory does
     model_kwargs = {}
     if config.quantization != "none":
         from transformers import BitsAndBytesConfig
 
+        # QLoRA's recipe: NF4 weights with double quantization, matmuls in bf16 (fp16 on older GPUs); the
+        # quantized weights must sit on the GPU from the start.
         model_kwargs["quantization_config"] = BitsAndBytesConfig(
-            load_in_4bit=config.quantization == "4bit", load_in_8bit=config.quantization == "8bit"
+            load_in_4bit=config.quantization == "4bit",
+            load_in_8bit=config.quantization == "8bit",
+            bnb_4bit_quant_type="nf4",
+            bnb_4bit_use_double_quant=True,
+            bnb_4bit_compute_dtype=torch.bfloat16 if bf16 else torch.float16,
         )
+        model_kwargs["device_map"] = {"": torch.cuda.current_device()}
     model = AutoModelForCausalLM.from_pretrained(spec["model_path"], **model_kwargs)
+    if config.quantization != "none":
+        from peft import prepare_model_for_kbit_training
+
+        # norms in fp32 and input gradients on, so LoRA trains stably over frozen quantized weights
+        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=False)
     lora = LoraConfig(
         r=config.lora.rank,
         lora_alpha=config.lora.alpha,
@@ -148,6 +161,7 @@ def build_trainer(folder: Path, spec: dict, events: EventWriter | None):
         report_to="none",
         disable_tqdm=True,
         use_cpu=not cuda,
+        bf16=bf16,
         remove_unused_columns=False,
         dataloader_num_workers=0,
     )
