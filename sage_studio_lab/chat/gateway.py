@@ -1,7 +1,9 @@
 """The gateway's no-pipeline path: forward an OpenAI chat request to the chosen upstream and relay its
-SSE bytes as they come (no re-encoding per token, so the added latency is a few hundred µs).
+SSE bytes as they come (no re-encoding per token).
 
-Pure asyncio + httpx (no Jupyter imports): the Jupyter handler writes what `open_stream` yields.
+Pure asyncio + aiohttp (no Jupyter imports): the Jupyter handler writes what `relay_sse` yields. aiohttp rather
+than httpx on this hop: its C HTTP parser and leaner request path halve the time-to-first-token the gateway adds
+(about 3 ms -> 1.6 ms p50 on a 2-core VM, `bench/gateway.py`); the rest of the package keeps httpx.
 """
 
 from __future__ import annotations
@@ -10,33 +12,47 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
-
-import httpx
+from typing import TYPE_CHECKING
 
 from . import upstream as up
 from .cancel import Cancellation
 
-TIMEOUT = httpx.Timeout(120.0, connect=3.0)  # read: longest silence between chunks; never hang forever
+if TYPE_CHECKING:  # imported when first used: the server starts without paying for it
+    import aiohttp
+
+CONNECT_TIMEOUT_S = 3.0
+READ_TIMEOUT_S = 120.0  # the longest silence between chunks; never hang forever
 GATEWAY_FIELDS = {"session_id", "source"}  # ours, not forwarded upstream
-_client: tuple | None = None  # (event loop, client): pooled connections belong to one loop
+_client: tuple | None = None  # (event loop, session): pooled connections belong to one loop
 
 
-def client() -> httpx.AsyncClient:
+def client() -> aiohttp.ClientSession:
+    import aiohttp
+
     global _client
     loop = asyncio.get_running_loop()
-    if _client is None or _client[0] is not loop:
-        _client = (
-            loop,
-            httpx.AsyncClient(
-                timeout=TIMEOUT, limits=httpx.Limits(max_connections=256, max_keepalive_connections=64)
-            ),
-        )
+    if _client is None or _client[0] is not loop or _client[1].closed:
+        connector = aiohttp.TCPConnector(limit=256, limit_per_host=0, keepalive_timeout=60)
+        timeout = aiohttp.ClientTimeout(total=None, connect=CONNECT_TIMEOUT_S, sock_read=READ_TIMEOUT_S)
+        _client = (loop, aiohttp.ClientSession(connector=connector, timeout=timeout, auto_decompress=False))
     return _client[1]
 
 
-async def open_upstream(payload: dict, source: str | None) -> tuple[up.Upstream, httpx.Response, list[str]]:
+async def close() -> None:
+    """Close the pooled connections (server shutdown)."""
+    global _client
+    if _client is not None and _client[0] is asyncio.get_running_loop():
+        await _client[1].close()
+    _client = None
+
+
+async def open_upstream(
+    payload: dict, source: str | None
+) -> tuple[up.Upstream, aiohttp.ClientResponse, list[str]]:
     """Send the request to the first reachable upstream; an `UpstreamError` with the upstream's message
-    when it refuses. The returned response is streaming: the caller must `aclose()` it."""
+    when it refuses. The returned response is streaming: the caller must `read_all` or `relay_sse` it."""
+    import aiohttp
+
     targets = up.cached_candidates(source)
     if targets is None:
         targets = await asyncio.get_running_loop().run_in_executor(None, up.candidates, source)
@@ -48,12 +64,12 @@ async def open_upstream(payload: dict, source: str | None) -> tuple[up.Upstream,
         target = targets[i]
         tried.append(target.source)
         body["model"] = target.model_for(payload.get("model"))
-        request = client().build_request(
-            "POST", target.base_url + "/chat/completions", json=body, headers=target.headers()
-        )
+        headers = {**target.headers(), "Content-Type": "application/json"}
         try:
-            resp = await client().send(request, stream=True)
-        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            resp = await client().post(
+                target.base_url + "/chat/completions", data=json.dumps(body).encode(), headers=headers
+            )
+        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
             if target.source == "local" and not retried_local:
                 retried_local = True  # the cached address may be stale (engine restarted): look again once
                 up.forget_local()
@@ -71,20 +87,26 @@ async def open_upstream(payload: dict, source: str | None) -> tuple[up.Upstream,
                 ) from exc
             i += 1
             continue
-        except httpx.TimeoutException as exc:
+        except (aiohttp.ServerTimeoutError, asyncio.TimeoutError) as exc:
             raise up.UpstreamError(
-                f"the {target.source} model server timed out: {exc}",
+                f"the {target.source} model server timed out: {exc or 'no answer'}",
                 status=504,
                 code="upstream_timeout",
                 source=target.source,
             ) from exc
-        if resp.status_code >= 400:
-            content = await resp.aread()
-            await resp.aclose()
-            status = resp.status_code if resp.status_code < 500 else 502
+        except aiohttp.ClientError as exc:  # the connection broke before an answer
             raise up.UpstreamError(
-                f"the {target.source} model server answered {resp.status_code}: "
-                f"{up.error_message(resp.status_code, content)}",
+                f"the {target.source} model server failed: {exc}",
+                status=502,
+                code="upstream_error",
+                source=target.source,
+            ) from exc
+        if resp.status >= 400:
+            content = await read_all(resp)
+            status = resp.status if resp.status < 500 else 502
+            raise up.UpstreamError(
+                f"the {target.source} model server answered {resp.status}: "
+                f"{up.error_message(resp.status, content)}",
                 status=status,
                 code="upstream_error",
                 source=target.source,
@@ -93,43 +115,38 @@ async def open_upstream(payload: dict, source: str | None) -> tuple[up.Upstream,
     raise AssertionError("unreachable")
 
 
-async def relay_sse(resp: httpx.Response, cancel: Cancellation, sage: dict) -> AsyncIterator[bytes]:
+async def read_all(resp: aiohttp.ClientResponse) -> bytes:
+    """The whole body of a non-streamed answer; the connection goes back to the pool."""
+    try:
+        return await resp.read()
+    finally:
+        resp.release()
+
+
+async def relay_sse(resp: aiohttp.ClientResponse, cancel: Cancellation, sage: dict) -> AsyncIterator[bytes]:
     """The upstream's SSE events, unchanged, then one extra chunk carrying `x_sage` (which source
     answered, request id, cancelled?) before `data: [DONE]`. Stops early when `cancel` is set.
 
     Works on the network chunks as they arrive (one write per chunk, whatever number of events it holds);
-    only the first event is parsed (for its id and model), the rest are forwarded as bytes."""
+    only the first event is parsed (for its id and model), the rest are forwarded as bytes. A cancel closes
+    the upstream connection (from any thread), which ends the read at once and makes the engine stop."""
+    import aiohttp
+
     loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
-    cancel.on_cancel(lambda: loop.call_soon_threadsafe(stop.set))
-    stop_wait = asyncio.ensure_future(stop.wait())
-    chunks = resp.aiter_bytes().__aiter__()
-    last_id, model, done, partial = None, None, False, b""
+    cancel.on_cancel(lambda: loop.call_soon_threadsafe(resp.close))
+    last_id, model, done, partial, ended = None, None, False, b"", False
     try:
-        while True:  # to the end of the body even after [DONE], so the pooled connection is reused
-            nxt = asyncio.ensure_future(chunks.__anext__())
-            finished, _ = await asyncio.wait(
-                {nxt, stop_wait},
-                return_when=asyncio.FIRST_COMPLETED,
-                timeout=1.0 if done else None,  # after [DONE] the end of the body is due at once
-            )
-            if nxt not in finished:
-                nxt.cancel()
-                break
+        while not cancel.is_set():  # to the end of the body even after [DONE], so the connection is reused
             try:
-                chunk = nxt.result()
-            except StopAsyncIteration:
+                read = resp.content.readany()
+                # after [DONE] the end of the body is due at once: never wait long for it
+                chunk = await (asyncio.wait_for(read, 1.0) if done else read)
+            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                if not cancel.is_set() and not done:  # sock_read timeout, or the upstream died mid-answer
+                    yield _stream_error(exc)
                 break
-            except httpx.ReadTimeout:
-                yield _event(
-                    {
-                        "error": {
-                            "message": "the model server stopped sending (read timeout)",
-                            "type": "upstream_timeout",
-                            "code": 504,
-                        }
-                    }
-                )
+            if not chunk:  # end of the body
+                ended = True
                 break
             if done:
                 continue
@@ -152,8 +169,10 @@ async def relay_sse(resp: httpx.Response, cancel: Cancellation, sage: dict) -> A
             if out:
                 yield b"".join(out)
     finally:
-        stop_wait.cancel()
-        await resp.aclose()  # closing the connection makes the engine stop generating
+        if ended:
+            resp.release()  # read to its end: the connection goes back to the pool
+        else:
+            resp.close()  # closing the connection makes the engine stop generating
     sage = {**sage, "cancelled": cancel.is_set(), "complete": done}
     yield _event(
         {
@@ -168,12 +187,30 @@ async def relay_sse(resp: httpx.Response, cancel: Cancellation, sage: dict) -> A
     yield b"data: [DONE]\n\n"
 
 
+def _stream_error(exc: BaseException) -> bytes:
+    import aiohttp
+
+    timeout = isinstance(exc, (asyncio.TimeoutError, aiohttp.ServerTimeoutError))
+    why = "read timeout" if timeout else f"connection lost: {exc.__class__.__name__}"
+    return _event(
+        {
+            "error": {
+                "message": f"the model server stopped sending ({why})",
+                "type": "upstream_timeout" if timeout else "upstream_error",
+                "code": 504 if timeout else 502,
+            }
+        }
+    )
+
+
 def _event(obj: dict) -> bytes:
     return b"data: " + json.dumps(obj, separators=(",", ":")).encode() + b"\n\n"
 
 
 async def list_models() -> dict:
     """Models of the local engine and the cloud endpoint, each tagged with its source (no keys)."""
+    import aiohttp
+
     loop = asyncio.get_running_loop()
     data = []
     local = await loop.run_in_executor(None, up.local_upstream)
@@ -182,10 +219,14 @@ async def list_models() -> dict:
         if target is None:
             continue
         try:
-            resp = await client().get(target.base_url + "/models", headers=target.headers(), timeout=5.0)
-            resp.raise_for_status()
-            models = resp.json().get("data") or []
-        except (httpx.HTTPError, ValueError):
+            async with client().get(
+                target.base_url + "/models",
+                headers=target.headers(),
+                timeout=aiohttp.ClientTimeout(total=5.0),
+            ) as resp:
+                resp.raise_for_status()
+                models = json.loads(await resp.read()).get("data") or []
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
             models = [{"id": target.model, "object": "model"}] if target.model else []
             if target.source == "local":
                 up.forget_local()

@@ -134,3 +134,6 @@ class SageStudioApp(ExtensionApp):
     async def stop_extension(self):
         # Engines and trainings are detached on purpose: they outlive the server and are re-attached later.
         self.log.info("SAGE Studio Lab: stopping (engines and trainings keep running)")
+        from ..chat import gateway
+
+        await gateway.close()

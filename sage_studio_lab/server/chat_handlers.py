@@ -186,10 +186,7 @@ class ChatCompletionsHandler(SSEMixin, OpenAIStyleHandler):
         sage = {"source": target.source, "request_id": self._cancel.request_id, "tried": tried}
         headers = {"x-sage-source": target.source, "x-request-id": self._cancel.request_id}
         if not req.stream:
-            try:
-                data = json.loads(await resp.aread())
-            finally:
-                await resp.aclose()
+            data = json.loads(await gateway.read_all(resp))
             for k, v in headers.items():
                 self.set_header(k, v)
             data["x_sage"] = sage
