@@ -70,7 +70,7 @@ format: $(PY_STAMP)
 	$(VENV)/bin/ruff check --fix sage_studio_lab tests bench
 
 bench: setup
-	for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+	for b in engine gateway finetune flow startup gpu_finetune; do echo "== bench/$$b.py"; $(PY) bench/$$b.py || exit 1; done
 
 clean:
 	rm -rf $(VENV) labextension/node_modules sage_studio_lab/labextension .cache

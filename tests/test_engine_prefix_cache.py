@@ -229,3 +229,22 @@ def test_the_lm_head_gets_a_contiguous_input_once_peft_froze_the_model(model_dir
     finally:
         sched.shutdown()
         sched._thread.join(30)
+
+
+@pytest.mark.parametrize(("flags", "on"), [([], True), (["--no-enable-prefix-caching"], False)])
+def test_the_engine_caches_prefixes_unless_told_not_to(flags, on, monkeypatch):
+    from sage_studio_lab.engine import serve
+
+    monkeypatch.setenv("SAGE_STUDIO_MODELS_CACHE", MODELS_CACHE)
+    state = serve.EngineState.from_args(
+        serve.parse_args(["--prefix-cache-mb", "32", "--dtype", "float32", *flags])
+    )
+    state.load()
+    try:
+        cache = state.scheduler.prefix_cache
+        assert (cache is not None) == on
+        if on:
+            assert cache.max_bytes == 32 * 2**20
+    finally:
+        state.scheduler.shutdown()
+        state.scheduler._thread.join(30)

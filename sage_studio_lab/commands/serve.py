@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+
 
 def register(sub) -> None:
     p = sub.add_parser(
@@ -14,6 +16,13 @@ def register(sub) -> None:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--max-batch", type=int, default=32)
     p.add_argument("--dtype", default="auto", choices=["auto", "float32", "bfloat16"])
+    p.add_argument(
+        "--enable-prefix-caching",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="reuse the KV of prompt prefixes seen before (as vLLM)",
+    )
+    p.add_argument("--prefix-cache-mb", type=float, default=128)
     p.set_defaults(func=run)
 
 
@@ -29,6 +38,9 @@ def run(args) -> int:
         str(args.max_batch),
         "--dtype",
         args.dtype,
+        "--prefix-cache-mb",
+        str(args.prefix_cache_mb),
+        "--enable-prefix-caching" if args.enable_prefix_caching else "--no-enable-prefix-caching",
     ]
     if args.model:
         argv += ["--model", args.model]

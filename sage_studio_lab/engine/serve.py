@@ -56,6 +56,17 @@ class EngineState:
         self.max_model_len = 0
         self.metrics = None
 
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> EngineState:
+        return cls(
+            args.model,
+            args.served_model_name,
+            args.max_batch,
+            args.threads,
+            args.dtype,
+            args.prefix_cache_mb if args.enable_prefix_caching else 0,
+        )
+
     def load(self) -> None:
         """Runs in a thread after the server is listening, so /health can say 503 meanwhile."""
         try:
@@ -504,14 +515,7 @@ def main(argv=None) -> None:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     if args.model and Path(args.model).expanduser().is_dir():
         args.model = str(Path(args.model).expanduser().resolve())
-    state = EngineState(
-        args.model,
-        args.served_model_name,
-        args.max_batch,
-        args.threads,
-        args.dtype,
-        args.prefix_cache_mb if args.enable_prefix_caching else 0,
-    )
+    state = EngineState.from_args(args)
     uvicorn.run(
         build_app(state), host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=3
     )
