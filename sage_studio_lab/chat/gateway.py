@@ -87,18 +87,13 @@ async def open_upstream(
                 ) from exc
             i += 1
             continue
-        except (aiohttp.ServerTimeoutError, asyncio.TimeoutError) as exc:
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:  # timed out, or broke before an answer
+            timeout = isinstance(exc, (aiohttp.ServerTimeoutError, asyncio.TimeoutError))
             raise up.UpstreamError(
-                f"the {target.source} model server timed out: {exc or 'no answer'}",
-                status=504,
-                code="upstream_timeout",
-                source=target.source,
-            ) from exc
-        except aiohttp.ClientError as exc:  # the connection broke before an answer
-            raise up.UpstreamError(
-                f"the {target.source} model server failed: {exc}",
-                status=502,
-                code="upstream_error",
+                f"the {target.source} model server "
+                + (f"timed out: {exc or 'no answer'}" if timeout else f"failed: {exc}"),
+                status=504 if timeout else 502,
+                code="upstream_timeout" if timeout else "upstream_error",
                 source=target.source,
             ) from exc
         if resp.status >= 400:
