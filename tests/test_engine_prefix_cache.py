@@ -124,9 +124,10 @@ def run(sched: Scheduler, prompts: list[list[int]], adapter: str | None = None, 
         with sched._wake:  # queued together so they are admitted in the same step
             sched.pending.extend(seqs)
             sched._wake.notify()
-        for seq in seqs:
-            while (await asyncio.wait_for(seq.queue.get(), 120))[0] not in ("done", "error"):
-                pass
+        for seq in seqs:  # drain each stream to its end
+            kind = None
+            while kind not in ("done", "error"):
+                kind, _ = await asyncio.wait_for(seq.queue.get(), 120)
         return seqs
 
     return asyncio.run(go())
