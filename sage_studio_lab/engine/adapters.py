@@ -37,7 +37,7 @@ def unload_adapter(sched: Scheduler, name: str) -> None:
                 seq.cancelled = True
                 seq.emit(("error", f"adapter '{name}' was unloaded"))
         del sched.adapters[name]
-        if sched.prefix_cache:  # its KV came from this adapter's LoRA weights
+        if sched.prefix_cache is not None:  # its KV came from this adapter's LoRA weights
             sched.prefix_cache.drop(name)
         if sched.adapters:
             sched.model.delete_adapter(name)

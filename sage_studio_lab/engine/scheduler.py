@@ -147,9 +147,8 @@ class Scheduler:
                     self._drop_finished()
                     self._admit()
                     self._drop_finished()
-                if (
-                    self._waiting_for_step
-                ):  # a prefill can take a while: let a waiting loader in before the step
+                # A prefill can take a while: a loader that waited through it goes before the decode step.
+                if self._waiting_for_step:
                     continue
                 with self.lock, torch.inference_mode():
                     if self.active:
@@ -194,7 +193,7 @@ class Scheduler:
         logits, cache = self._forward(ids, mask, positions, cache, new)
         tokens = self._sample(logits, new)
         next_pos = mask.sum(-1)
-        if self.prefix_cache:
+        if self.prefix_cache is not None:
             self._remember(cache, mask, [(i, seq, seq.prompt_ids) for i, seq in enumerate(new)])
         if self._cache is None:
             self._cache, self._mask, self._next, self._pos = cache, mask, tokens, next_pos
@@ -213,9 +212,8 @@ class Scheduler:
         [pad | cached prefix | pad | rest of the prompt] and the mask marks its real tokens."""
         from transformers import DynamicCache
 
-        hits = [
-            self.prefix_cache.lookup(s.adapter, s.prompt_ids) if self.prefix_cache else (0, None) for s in new
-        ]
+        pc = self.prefix_cache
+        hits = [pc.lookup(s.adapter, s.prompt_ids) if pc is not None else (0, None) for s in new]
         for seq, (n, _) in zip(new, hits, strict=True):
             seq.cached_tokens = n
         cached = max(n for n, _ in hits)
@@ -297,7 +295,7 @@ class Scheduler:
             return
         # A finished answer is the start of the next turn's prompt: keep prompt + answer (all but the last token,
         # which was sampled but never fed) in the prefix cache.
-        if self.prefix_cache:
+        if self.prefix_cache is not None:
             finished = [
                 (i, s, s.prompt_ids + s.generated[:-1]) for i, s in enumerate(self.active) if not s.cancelled
             ]
