@@ -213,6 +213,9 @@ def open_lab(page, lab: Lab, path: str = "lab", timeout: float = 90_000):
     sep = "&" if "?" in path else "?"
     page.goto(f"{lab.url}{path}{sep}token={lab.token}", timeout=timeout)
     page.wait_for_selector("#jp-main-dock-panel", timeout=timeout)
+    # The splash goes when the layout is restored: clicking earlier races the restorer (which may toggle a
+    # sidebar the test just opened).
+    page.locator("#jupyterlab-splash").wait_for(state="detached", timeout=timeout)
     return page
 
 

@@ -34,10 +34,18 @@ TRAIN_ROWS = [
 
 def open_section(page, lab, section: str):
     """Open the Studio sidebar (once) and switch to one of its sections."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
     panel = page.locator("#sage-studio-sidebar")
-    if not panel.is_visible():
+    for attempt in range(3):  # the tab toggles: if something else just opened the sidebar, a click closes it
+        if panel.is_visible():
+            break
         page.locator('[data-id="sage-studio-sidebar"]').click()
-        panel.wait_for(state="visible", timeout=30_000)
+        try:
+            panel.wait_for(state="visible", timeout=10_000)
+        except PlaywrightTimeoutError:
+            if attempt == 2:
+                raise
     panel.locator(f'button[data-section="{section}"]').click()
     return panel
 
