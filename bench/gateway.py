@@ -1,7 +1,8 @@
 """Gateway and memory benchmarks (one run, same engine, same prompts; prints ratios vs baselines).
 
 1. Latency, no-pipeline path: TTFT and total for a streamed completion straight to the engine vs through
-   the Jupyter gateway (`/sage-studio/v1/chat/completions`), interleaved; added p50 / p99.
+   the Jupyter gateway (`/sage-studio/v1/chat/completions`), interleaved; added p50 / p99. The engine is the
+   bundled model's, started by `EngineManager` as the Engine panel starts it; the gateway finds it in the store.
    The same measurement against an instant stand-in upstream (`instant_upstream.py`, no model) separates the
    gateway's own cost from the contention of a model computing on the same cores.
 2. Latency, pipeline path (`extra_body.session_id`): added cost vs direct, and its step timings.
@@ -54,6 +55,17 @@ def pct(values, q):
     return float(np.percentile(np.asarray(values), q)) * 1000
 
 
+def added_ci95(gateway, direct, q, rounds=2000, seed=0) -> list[float]:
+    """Bootstrap 95% interval of pct(gateway, q) - pct(direct, q): how much of a difference is noise."""
+    rng = np.random.default_rng(seed)
+    g, d = np.asarray(gateway), np.asarray(direct)
+    diffs = [
+        np.percentile(rng.choice(g, g.size), q) - np.percentile(rng.choice(d, d.size), q)
+        for _ in range(rounds)
+    ]
+    return [float(x) * 1000 for x in np.percentile(diffs, [2.5, 97.5])]
+
+
 async def one_stream(
     client: httpx.AsyncClient, url: str, body: dict, headers: dict
 ) -> tuple[float, float, int]:
@@ -99,6 +111,8 @@ async def bench_no_pipeline(engine: str, gateway: str, token: str, n: int) -> di
         "gateway_total_p50_ms": pct(g_total, 50),
         "added_ttft_p50_ms": pct(g_ttft, 50) - pct(d_ttft, 50),
         "added_ttft_p99_ms": pct(g_ttft, 99) - pct(d_ttft, 99),
+        "added_ttft_p50_ci95_ms": added_ci95(g_ttft, d_ttft, 50),
+        "added_ttft_p99_ci95_ms": added_ci95(g_ttft, d_ttft, 99),
         "added_total_p50_ms": pct(g_total, 50) - pct(d_total, 50),
         "added_total_p99_ms": pct(g_total, 99) - pct(d_total, 99),
         "paired_added_ttft_median_ms": float(np.median(np.subtract(g_ttft, d_ttft))) * 1000,
@@ -172,18 +186,50 @@ async def bench_gateway(engine: str, gateway: str, token: str, n: int, concurren
 
 
 def run_gateway_bench(args) -> dict:
-    engine = [sys.executable, "-m", "sage_studio_lab.engine.serve", "--port"]
-    out = with_servers(engine, lambda e, g, t: bench_gateway(e, g, t, args.requests, args.concurrency))
-    instant = [sys.executable, str(REPO / "bench" / "instant_upstream.py")]
+    out = with_servers(
+        managed_engine, lambda e, g, t: bench_gateway(e, g, t, args.requests, args.concurrency)
+    )
     out["no_pipeline_instant_upstream"] = with_servers(
-        instant, lambda e, g, t: bench_no_pipeline(e, g, t, args.requests * 2)
+        instant_upstream, lambda e, g, t: bench_no_pipeline(e, g, t, args.requests * 2)
     )
     return out
 
 
-def with_servers(upstream_argv: list[str], bench) -> dict:
-    """Start an upstream (argv + port) and a Jupyter server whose gateway points at it; run `bench`."""
-    procs = []
+def managed_engine(env: dict, tmp: Path):
+    """The bundled model's engine started by `EngineManager`, as the Engine panel starts it (supervised, in a
+    session of its own); the gateway finds it in the store, as deployed. Returns (base URL, extra Jupyter env,
+    stop)."""
+    os.environ.update(env)  # this process's EngineManager must use the bench's data home
+    from sage_studio_lab.engine import EngineManager
+
+    status = EngineManager().start(timeout=600)
+    return status["base_url"].removesuffix("/v1"), {}, lambda: EngineManager().stop()
+
+
+def instant_upstream(env: dict, tmp: Path):
+    """The no-model stand-in (`instant_upstream.py`), named to the gateway by `SAGE_STUDIO_ENGINE_URL`."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, str(REPO / "bench" / "instant_upstream.py"), str(port)],
+        env=env,
+        stdout=open(tmp / "upstream.log", "wb"),
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    wait_http(url + "/health")
+    return url, {"SAGE_STUDIO_ENGINE_URL": url}, lambda: stop_process(proc)
+
+
+def stop_process(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def with_servers(start_upstream, bench) -> dict:
+    """Start an upstream and a Jupyter server whose gateway points at it; run `bench(upstream, gateway, token)`."""
     tmp = Path(tempfile.mkdtemp(prefix="sage-bench-"))
     env = {
         **os.environ,
@@ -193,52 +239,38 @@ def with_servers(upstream_argv: list[str], bench) -> dict:
             "SAGE_STUDIO_MODELS_CACHE", str(REPO / ".cache" / "models")
         ),
     }
+    env.pop("SAGE_STUDIO_ENGINE_URL", None)
+    upstream, jupyter_env, stop_upstream = start_upstream(env, tmp)
+    jupyter = None
     try:
-        eport, jport, token = free_port(), free_port(), secrets.token_hex(16)
-        procs.append(
-            subprocess.Popen(
-                [*upstream_argv, str(eport)],
-                env=env,
-                stdout=open(tmp / "engine.log", "wb"),
-                stderr=subprocess.STDOUT,
-            )
+        jport, token = free_port(), secrets.token_hex(16)
+        jupyter = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "jupyter",
+                "server",
+                "--no-browser",
+                f"--port={jport}",
+                "--ip=127.0.0.1",
+                "--ServerApp.port_retries=0",
+                f"--IdentityProvider.token={token}",
+                "--allow-root",
+                "--ServerApp.jpserver_extensions=sage_studio_lab=True",
+                "--ServerApp.log_level=WARN",
+                f"--ServerApp.root_dir={tmp}",
+            ],
+            env={**env, **jupyter_env},
+            stdout=open(tmp / "jupyter.log", "wb"),
+            stderr=subprocess.STDOUT,
         )
-        engine = f"http://127.0.0.1:{eport}"
-        env_j = {**env, "SAGE_STUDIO_ENGINE_URL": engine}
-        procs.append(
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "jupyter",
-                    "server",
-                    "--no-browser",
-                    f"--port={jport}",
-                    "--ip=127.0.0.1",
-                    "--ServerApp.port_retries=0",
-                    f"--IdentityProvider.token={token}",
-                    "--allow-root",
-                    "--ServerApp.jpserver_extensions=sage_studio_lab=True",
-                    "--ServerApp.log_level=WARN",
-                    f"--ServerApp.root_dir={tmp}",
-                ],
-                env=env_j,
-                stdout=open(tmp / "jupyter.log", "wb"),
-                stderr=subprocess.STDOUT,
-            )
-        )
-        wait_http(engine + "/health")
         gateway = f"http://127.0.0.1:{jport}/sage-studio/v1"
         wait_http(gateway + "/models", headers={"Authorization": f"token {token}"})
-        return asyncio.run(bench(engine, gateway, token))
+        return asyncio.run(bench(upstream, gateway, token))
     finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        if jupyter is not None:
+            stop_process(jupyter)
+        stop_upstream()
 
 
 def run_vector_bench(sizes=(10_000, 100_000), dim=384, queries=200, seed=0) -> dict:
@@ -313,7 +345,10 @@ def main() -> None:
         g = report.get("gateway", {}).get(key)
         if g:
             print(
-                f"\n{key} added: TTFT p50 {g['added_ttft_p50_ms']:+.2f} ms, p99 {g['added_ttft_p99_ms']:+.2f} ms "
+                f"\n{key} added: TTFT p50 {g['added_ttft_p50_ms']:+.2f} ms "
+                f"(95% CI {g['added_ttft_p50_ci95_ms'][0]:+.2f}..{g['added_ttft_p50_ci95_ms'][1]:+.2f}), "
+                f"p99 {g['added_ttft_p99_ms']:+.2f} ms "
+                f"(95% CI {g['added_ttft_p99_ci95_ms'][0]:+.2f}..{g['added_ttft_p99_ci95_ms'][1]:+.2f}) "
                 f"(paired median {g['paired_added_ttft_median_ms']:+.2f} ms); total p50 "
                 f"{g['added_total_p50_ms']:+.2f} ms (paired median {g['paired_added_total_median_ms']:+.2f} ms)"
             )

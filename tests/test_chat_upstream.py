@@ -13,7 +13,7 @@ def test_engine_started_after_a_miss_is_used_at_once(monkeypatch):
             {"status": "running", "base_url": "http://127.0.0.1:8123", "model": "SmolLM2-135M-Instruct"},
         ]
     )
-    monkeypatch.setattr(EngineManager, "status", lambda self: next(states))
+    monkeypatch.setattr(EngineManager, "endpoint", lambda self: next(states))
     monkeypatch.delenv(upstream.ENGINE_URL_ENV, raising=False)
     monkeypatch.setitem(upstream._local_cache, "value", None)
     assert upstream.local_upstream() is None  # no engine yet ...
@@ -34,7 +34,7 @@ def test_hot_path_needs_a_warm_cache_and_follows_a_hot_swap_at_once(monkeypatch,
     monkeypatch.setitem(upstream._local_cache, "value", None)
     monkeypatch.setattr(
         EngineManager,
-        "status",
+        "endpoint",
         lambda self: {"status": "running", "base_url": "http://127.0.0.1:8124", "model": "base-m"},
     )
     assert upstream.cached_candidates("local") is None  # cold: the caller takes the slow path

@@ -82,6 +82,7 @@ def test_auto_backend_picks_vllm_only_with_vllm_and_a_gpu(monkeypatch):
 def test_status_without_engine_and_unknown_model():
     mgr = EngineManager()
     assert mgr.status()["status"] == "stopped" and mgr.base_url() is None
+    assert mgr.endpoint() == {"status": "stopped", "id": None, "model": None, "base_url": None}
     with pytest.raises(ModelNotFound):
         mgr.start(model="no-such-model", backend="cpu")
     assert mgr.status()["status"] == "stopped"
@@ -120,6 +121,8 @@ def test_engine_lifecycle_reattach_adapters_kill9_restart_stop(tmp_path):
     try:
         assert status["status"] == "running" and status["backend"] == "cpu" and status["model"] == MODEL
         assert status["base_url"] == f"http://127.0.0.1:{status['port']}" and status["rss_bytes"] > 0
+        # the light read the chat gateway and flows use agrees with the full status
+        assert mgr.endpoint() == {k: status[k] for k in ("status", "id", "model", "base_url")}
         row = mgr.store.query_one("SELECT * FROM engines WHERE id=?", (status["id"],))
         assert json.loads(row["argv"])[1:3] == ["-m", "sage_studio_lab.engine.serve"]
         assert Path(row["log_path"]).is_file() and row["pid"] and row["pid_create_time"]
@@ -153,6 +156,7 @@ def test_engine_lifecycle_reattach_adapters_kill9_restart_stop(tmp_path):
         assert failed["status"] == "failed" and failed["exit_code"] == -signal.SIGKILL
         assert "engine exited with code" in failed["error"] and "ready:" in failed["log_tail"]
         assert failed["base_url"] is None and "ready:" in mgr.logs(50)
+        assert mgr.endpoint()["status"] == "failed" and mgr.endpoint()["base_url"] is None
 
         restarted = mgr.restart(timeout=240)
         assert restarted["status"] == "running" and restarted["id"] != status["id"]

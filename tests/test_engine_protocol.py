@@ -154,6 +154,17 @@ def test_chat_streaming_role_first_then_done_with_usage(engine):
     assert text == chat(engine).json()["choices"][0]["message"]["content"]  # same as non-streaming
 
 
+def test_role_chunk_leaves_with_the_first_token(engine):
+    """As in vLLM, the role chunk is sent with the first token (one write), not before the prefill: a client or
+    relay on the same cores is not woken while the prompt is computed."""
+    body = {"model": MODEL, "messages": PARIS, "temperature": 0, "max_tokens": 8, "stream": True}
+    with httpx.stream("POST", f"{engine['url']}/v1/chat/completions", json=body, timeout=600) as resp:
+        first = next(resp.iter_raw())  # one HTTP chunk: what the engine wrote at once
+    events = [json.loads(line[6:]) for line in first.decode().splitlines() if line.startswith("data: {")]
+    assert events[0]["choices"][0]["delta"] == {"role": "assistant", "content": ""}
+    assert any(e["choices"][0]["delta"].get("content") for e in events[1:]), first
+
+
 def test_max_tokens_gives_length_and_exact_usage(engine):
     body = chat(
         engine, messages=[{"role": "user", "content": "Write a long story about a dragon."}], max_tokens=5

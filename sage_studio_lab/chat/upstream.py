@@ -15,9 +15,9 @@ from ..settings import get_settings
 
 log = logging.getLogger(__name__)
 
-# Reading the engine's status costs HTTP probes to the engine (slow while it is busy generating), so the
-# answer is cached; a connection error invalidates it at once and the caller re-resolves (a restarted
-# engine on another port is found on the next try).
+# The engine's address (`EngineManager.endpoint()`: a store read and a process check) is cached, so the gateway's
+# hot path needs no worker thread; a connection error invalidates it at once and the caller re-resolves (a
+# restarted engine on another port is found on the next try).
 LOCAL_CACHE_S = 30.0
 DEFAULT_MODEL_NAMES = {None, "", "default", "auto", "local", "cloud"}
 ENGINE_URL_ENV = "SAGE_STUDIO_ENGINE_URL"  # an engine Studio does not manage (e.g. run elsewhere)
@@ -88,11 +88,9 @@ def local_upstream(fresh: bool = False, chat_default: bool = True) -> Upstream |
     else:
         from ..engine import EngineManager
 
-        status = EngineManager().status()
+        endpoint = EngineManager().endpoint()
         value = (
-            Upstream("local", _v1(status["base_url"]), status.get("model"))
-            if status.get("base_url")
-            else None
+            Upstream("local", _v1(endpoint["base_url"]), endpoint["model"]) if endpoint["base_url"] else None
         )
     with _local_lock:
         _local_cache.update(at=time.monotonic(), value=value, home=home)
@@ -320,9 +318,9 @@ def _local_status() -> dict:
     else:
         from ..engine import EngineManager
 
-        st = EngineManager().status()
-        status = st["status"]
-        model = st.get("model")
+        endpoint = EngineManager().endpoint()
+        status = endpoint["status"]
+        model = endpoint["model"]
     try:
         from ..finetune.catalog import current_chat_model
 

@@ -75,6 +75,10 @@ def _verified(pid: int | None, create_time: float | None) -> psutil.Process | No
         return None
 
 
+def _base_url(row: dict) -> str | None:
+    return f"http://{row['host']}:{row['port']}" if row["status"] == "running" else None
+
+
 def _check_model(name: str, backend: str) -> str:
     """Fail fast with a clear message, without loading the model in this (server/kernel) process."""
     if name in (models.BUNDLED_MODEL_ID, "bundled"):
@@ -195,6 +199,15 @@ class EngineManager:
         return row
 
     # -- public API ----------------------------------------------------------------------------------
+    def endpoint(self) -> dict:
+        """How to reach the engine: {"status", "id", "model", "base_url"} (base_url only while running).
+        A store read and a process check (~0.1 ms): what the chat gateway and flows re-read, without `status()`'s
+        panel extras (memory, GPU, log tail, a /v1/models call: ~20 ms)."""
+        row = self._refresh(self._latest())
+        if row is None:
+            return {"status": "stopped", "id": None, "model": None, "base_url": None}
+        return {"status": row["status"], "id": row["id"], "model": row["model"], "base_url": _base_url(row)}
+
     def status(self) -> dict:
         row = self._refresh(self._latest())
         if row is None:
@@ -240,7 +253,7 @@ class EngineManager:
             "model": row["model"],
             "host": row["host"],
             "port": row["port"],
-            "base_url": f"http://{row['host']}:{row['port']}" if row["status"] == "running" else None,
+            "base_url": _base_url(row),
             "pid": engine.pid if engine else None,
             "supervisor_pid": row["pid"],
             "started_at": row["started_at"],
@@ -259,7 +272,7 @@ class EngineManager:
         }
 
     def base_url(self) -> str | None:
-        return self.status()["base_url"]
+        return self.endpoint()["base_url"]
 
     def start(
         self,

@@ -172,10 +172,9 @@ class SSEResponse:
         )
 
         async def pump():
-            async for data in self.events:
-                await send(
-                    {"type": "http.response.body", "body": f"data: {data}\n\n".encode(), "more_body": True}
-                )
+            async for batch in self.events:  # lists of payloads: one write each
+                body = "".join(f"data: {data}\n\n" for data in batch).encode()
+                await send({"type": "http.response.body", "body": body, "more_body": True})
             await send({"type": "http.response.body", "body": b"data: [DONE]\n\n", "more_body": False})
 
         async def watch():
@@ -247,50 +246,47 @@ def build_app(state: EngineState) -> Starlette:
 
         if req.stream:
 
-            async def events():
-                if make_final == "chat":
-                    yield json.dumps(
+            def render(kind, value) -> list[str]:
+                """The SSE payloads of one scheduler event."""
+                if kind == "text":
+                    delta = {"content": value} if make_final == "chat" else value
+                    return [json.dumps(chunker(rid, model_name, created, delta, None, include_usage))]
+                if kind == "error":
+                    return [json.dumps(ApiError(value, 500).body())]
+                used = done(value)
+                final = [
+                    json.dumps(
                         chunker(
-                            rid,
-                            model_name,
-                            created,
-                            {"role": "assistant", "content": ""},
-                            None,
-                            include_usage,
+                            rid, model_name, created, {} if make_final == "chat" else "", value, include_usage
                         )
                     )
+                ]
+                if include_usage:
+                    obj = chunker(rid, "", 0, "", None)["object"]
+                    usage = {"id": rid, "object": obj, "created": created, "model": model_name}
+                    final.append(json.dumps({**usage, "choices": [], "usage": used}))
+                return final
+
+            async def events():
+                """Lists of payloads, one network write each. The role chunk leaves with the first token, as in
+                vLLM, so nothing wakes the client (or a relay on the same cores) while the prompt is prefilled;
+                events already queued (a lagging client, a busy loop) leave together."""
+                role = {"role": "assistant", "content": ""}
+                batch = [json.dumps(chunker(rid, model_name, created, role, None, include_usage))]
+                batch = batch if make_final == "chat" else []
+                item = await seq.queue.get()
                 while True:
-                    kind, value = await seq.queue.get()
-                    if kind == "text":
-                        delta = {"content": value} if make_final == "chat" else value
-                        yield json.dumps(chunker(rid, model_name, created, delta, None, include_usage))
-                    elif kind == "error":
-                        yield json.dumps(ApiError(value, 500).body())
+                    batch += render(*item)
+                    if item[0] != "text":
+                        yield batch
                         return
-                    else:
-                        used = done(value)
-                        yield json.dumps(
-                            chunker(
-                                rid,
-                                model_name,
-                                created,
-                                {} if make_final == "chat" else "",
-                                value,
-                                include_usage,
-                            )
-                        )
-                        if include_usage:
-                            yield json.dumps(
-                                {
-                                    "id": rid,
-                                    "object": chunker(rid, "", 0, "", None)["object"],
-                                    "created": created,
-                                    "model": model_name,
-                                    "choices": [],
-                                    "usage": used,
-                                }
-                            )
-                        return
+                    try:
+                        item = seq.queue.get_nowait()
+                        continue
+                    except asyncio.QueueEmpty:
+                        pass
+                    yield batch
+                    batch, item = [], await seq.queue.get()
 
             return SSEResponse(events(), close)
 

@@ -25,10 +25,18 @@ class StudioHandler(APIHandler):
 
     def parse_body(self, model: type[M]) -> M:
         """The JSON body validated by `model`; a 400 that names the bad fields otherwise."""
+        return self.validate(model, self.json_body())
+
+    def json_body(self):
+        """The request body parsed as JSON (an empty body is `{}`); a 400 when it is not JSON."""
         try:
-            raw = json.loads(self.request.body or b"{}")
+            return json.loads(self.request.body or b"{}")
         except json.JSONDecodeError as exc:
             raise InvalidInput(f"request body is not valid JSON: {exc}") from exc
+
+    @staticmethod
+    def validate(model: type[M], raw) -> M:
+        """`raw` validated by `model`; a 400 that names the bad fields otherwise."""
         try:
             return model.model_validate(raw)
         except ValidationError as exc:

@@ -114,6 +114,11 @@ class SSEMixin:
         self.set_header("X-Accel-Buffering", "no")
         for k, v in (extra_headers or {}).items():
             self.set_header(k, v)
+        # Each event must leave at once: tornado keeps Nagle's algorithm on while a response streams (its
+        # websockets turn it off too), which holds a small write until the client acknowledged the previous one.
+        stream = getattr(self.request.connection, "stream", None)
+        if stream is not None:
+            stream.set_nodelay(True)
 
     async def send_bytes(self, data: bytes) -> bool:
         """Write and flush; False when the client went away."""
@@ -170,18 +175,19 @@ class ModelsHandler(OpenAIStyleHandler):
 class ChatCompletionsHandler(SSEMixin, OpenAIStyleHandler):
     @tornado.web.authenticated
     async def post(self):
-        req = self.parse_body(ChatCompletionRequest)
+        raw = self.json_body()
+        req = self.validate(ChatCompletionRequest, raw)
         self._cancel = cancel_mod.register(session_id=req.session_id)
         try:
             if req.session_id:
                 await self._pipeline(req)
             else:
-                await self._proxy(req)
+                await self._proxy(req, raw)
         finally:
             cancel_mod.unregister(self._cancel)
 
-    async def _proxy(self, req: ChatCompletionRequest) -> None:
-        payload = json.loads(self.request.body)
+    async def _proxy(self, req: ChatCompletionRequest, payload: dict) -> None:
+        """Forward the client's own body (unknown OpenAI fields included) and relay the answer's bytes."""
         target, resp, tried = await gateway.open_upstream(payload, req.source)
         sage = {"source": target.source, "request_id": self._cancel.request_id, "tried": tried}
         headers = {"x-sage-source": target.source, "x-request-id": self._cancel.request_id}

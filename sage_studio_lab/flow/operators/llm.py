@@ -16,7 +16,7 @@ def local_engine() -> tuple[str, str | None]:
         from ...engine import EngineManager
     except ImportError as exc:
         raise Unavailable("no local engine API here: set the generator's base_url") from exc
-    status = EngineManager().status()
+    status = EngineManager().endpoint()
     url = status.get("base_url")
     if not url or status.get("status") != "running":
         raise Unavailable(
