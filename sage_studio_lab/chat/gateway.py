@@ -34,7 +34,12 @@ def client() -> aiohttp.ClientSession:
     if _client is None or _client[0] is not loop or _client[1].closed:
         connector = aiohttp.TCPConnector(limit=256, limit_per_host=0, keepalive_timeout=60)
         timeout = aiohttp.ClientTimeout(total=None, connect=CONNECT_TIMEOUT_S, sock_read=READ_TIMEOUT_S)
-        _client = (loop, aiohttp.ClientSession(connector=connector, timeout=timeout, auto_decompress=False))
+        # One session relays every user's requests: it must never keep an upstream's cookies (they would be
+        # sent with the next user's request), so no cookie jar.
+        session = aiohttp.ClientSession(
+            connector=connector, timeout=timeout, auto_decompress=False, cookie_jar=aiohttp.DummyCookieJar()
+        )
+        _client = (loop, session)
     return _client[1]
 
 
