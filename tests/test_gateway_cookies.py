@@ -24,9 +24,8 @@ async def test_an_upstream_cookie_is_not_sent_with_the_next_request():
     await site.start()
     port = runner.addresses[0][1]
     try:
-        for _ in range(
-            2
-        ):  # by host name (cookies of an IP address are never kept), over the same pooled session
+        # by host name (cookies of an IP address are never kept), twice over the same pooled session
+        for _ in range(2):
             async with gateway.client().get(f"http://localhost:{port}/v1/models") as resp:
                 assert resp.cookies["session"].value == "user-a-secret"
                 await resp.read()

@@ -271,9 +271,10 @@ def build_app(state: EngineState) -> Starlette:
                 """Lists of payloads, one network write each. The role chunk leaves with the first token, as in
                 vLLM, so nothing wakes the client (or a relay on the same cores) while the prompt is prefilled;
                 events already queued (a lagging client, a busy loop) leave together."""
-                role = {"role": "assistant", "content": ""}
-                batch = [json.dumps(chunker(rid, model_name, created, role, None, include_usage))]
-                batch = batch if make_final == "chat" else []
+                batch = []
+                if make_final == "chat":
+                    role = {"role": "assistant", "content": ""}
+                    batch.append(json.dumps(chunker(rid, model_name, created, role, None, include_usage)))
                 item = await seq.queue.get()
                 while True:
                     batch += render(*item)

@@ -16,15 +16,15 @@ def local_engine() -> tuple[str, str | None]:
         from ...engine import EngineManager
     except ImportError as exc:
         raise Unavailable("no local engine API here: set the generator's base_url") from exc
-    status = EngineManager().endpoint()
-    url = status.get("base_url")
-    if not url or status.get("status") != "running":
+    engine = EngineManager().endpoint()
+    url = engine["base_url"]
+    if not url or engine["status"] != "running":
         raise Unavailable(
             "the local engine is not running: start it (`sage-studio engine start`) "
             "or set the generator's base_url"
         )
     url = url.rstrip("/")
-    return (url if url.endswith("/v1") else url + "/v1"), status.get("model")
+    return (url if url.endswith("/v1") else url + "/v1"), engine["model"]
 
 
 def resolve_secret(value: str | None) -> str | None:
