@@ -210,6 +210,29 @@ async def test_stop_mid_stream_cancels_upstream(routed, client, jp_fetch):
     assert cancel_mod.active() == []
 
 
+async def test_stop_during_the_prefill_by_the_request_id_of_the_headers(routed, client, jp_fetch):
+    """The gateway sends its headers as soon as the engine accepted: a client can stop a long prefill by the
+    `x-request-id` they carry, before any token."""
+    story = " ".join(
+        f"Chapter {i}: the dragon flew over the hills and rivers of the north." for i in range(40)
+    )
+    raw = await client.chat.completions.with_raw_response.create(
+        model="default",
+        messages=[{"role": "user", "content": story + " Continue the story."}],
+        stream=True,
+        max_tokens=50,
+    )
+    request_id = raw.headers["x-request-id"]
+    resp = await jp_fetch(
+        "sage-studio", "v1", "chat", "stop", method="POST", body=json.dumps({"request_id": request_id})
+    )
+    assert json.loads(resp.body)["stopped"] == [request_id]
+    chunks = [chunk async for chunk in raw.parse()]
+    assert not any(c.choices and c.choices[0].delta.content for c in chunks)  # stopped before the first token
+    assert chunks[-1].model_extra["x_sage"]["cancelled"] is True
+    assert cancel_mod.active() == []
+
+
 async def test_client_disconnect_cancels(routed, client):
     stream = await client.chat.completions.create(
         model="default",

@@ -199,6 +199,10 @@ class ChatCompletionsHandler(SSEMixin, OpenAIStyleHandler):
             self.write_json(data)
             return
         self.start_sse(headers)
+        # The headers go out now, as an engine sends them: the client learns `x-request-id` (to stop a long
+        # prefill) before the first token.
+        if not await self.send_bytes(b""):
+            self._cancel.cancel()
         async for chunk in gateway.relay_sse(resp, self._cancel, sage):
             if not await self.send_bytes(chunk):
                 self._cancel.cancel()
