@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import {
   History,
+  applyMeasurements,
   Operator,
   applyRunEvent,
   configFields,
@@ -9,6 +10,7 @@ import {
   defaultConfig,
   newNodeId,
   parseFlow,
+  runStatus,
   typesCompatible
 } from '../src/views/flowModel';
 
@@ -134,5 +136,46 @@ describe('flow model', () => {
     h.push(2);
     expect(h.canRedo).toBe(false);
     expect(h.undo(9)).toBe(2);
+  });
+});
+
+describe('applyMeasurements', () => {
+  it('keeps the measured size of each node and forgets removed ones', () => {
+    let sizes = applyMeasurements({}, [
+      { type: 'dimensions', id: 'a', dimensions: { width: 200, height: 80 } },
+      { type: 'dimensions', id: 'b', dimensions: { width: 180, height: 60 } },
+      { type: 'select', id: 'a' }
+    ]);
+    expect(sizes).toEqual({ a: { width: 200, height: 80 }, b: { width: 180, height: 60 } });
+    sizes = applyMeasurements(sizes, [
+      { type: 'remove', id: 'b' },
+      { type: 'dimensions', id: 'a', dimensions: { width: 220, height: 80 } }
+    ]);
+    expect(sizes).toEqual({ a: { width: 220, height: 80 } });
+  });
+
+  it('returns the same object when nothing changed, so the canvas does not render again', () => {
+    const sizes = { a: { width: 200, height: 80 } };
+    expect(
+      applyMeasurements(sizes, [
+        { type: 'dimensions', id: 'a', dimensions: { width: 200, height: 80 } }
+      ])
+    ).toBe(sizes);
+    expect(
+      applyMeasurements(sizes, [
+        { type: 'position', id: 'a' },
+        { type: 'dimensions', id: 'a' }
+      ])
+    ).toBe(sizes);
+  });
+});
+
+describe('runStatus', () => {
+  it('reads the outcome from the terminal event, not from its name', () => {
+    expect(runStatus({ type: 'run_finished', status: 'failed', error: "node 'llm' failed" })).toBe(
+      'failed'
+    );
+    expect(runStatus({ type: 'run_finished', status: 'succeeded' })).toBe('succeeded');
+    expect(runStatus({ type: 'run_cancelled' })).toBe('cancelled');
   });
 });

@@ -186,10 +186,22 @@ def test_flow_from_template_runs_with_node_status(lab, studio_page):
     canvas.locator(".sage-palette-item").first.wait_for(timeout=UI_TIMEOUT)  # operator registry loaded
     canvas.get_by_label("Template").select_option("summarise-file")
     canvas.locator(".sage-node").nth(3).wait_for()
+    # Nodes keep their measured size across renders: React Flow hides a node it has to measure again, and a render
+    # between two of its measurements could leave a node hidden for good.
+    canvas.locator(".react-flow__node").first.evaluate(
+        """el => {
+            window.__sageHidden = [];
+            new MutationObserver(ms => ms.forEach(m => {
+                if (m.target.style && m.target.style.visibility === 'hidden') window.__sageHidden.push(m.target.dataset.id);
+            })).observe(el.parentElement, {attributes: true, subtree: true, attributeFilter: ['style']});
+        }"""
+    )
     # The config form of a node comes from its schema: make the generator's answer short (busy CPU).
     canvas.locator('.sage-node[data-node-id="llm"]').click()
     max_tokens = canvas.locator(".sage-config").get_by_label("Max tokens")
     max_tokens.fill("8")
+    # Selecting a node and editing its config re-rendered the canvas: no node was hidden meanwhile.
+    assert page.evaluate("window.__sageHidden") == []
     canvas.get_by_role("button", name="Run").click()
     try:
         canvas.locator(

@@ -30,8 +30,11 @@ import {
   NodeRunState,
   OPERATOR_MIME,
   Operator,
+  Size,
+  applyMeasurements,
   applyRunEvent,
   configFields,
+  runStatus,
   connectionError,
   placeNode
 } from './flowModel';
@@ -315,6 +318,7 @@ function FlowCanvas({ flow: external, onChange, onExport }: FlowViewProps) {
   const [selected, setSelected] = useState<string | null>(null);
   const [issues, setIssues] = useState<Issue[]>([]);
   const [runStates, setRunStates] = useState<Record<string, NodeRunState>>({});
+  const [sizes, setSizes] = useState<Record<string, Size>>({});
   const [runInfo, setRunInfo] = useState<any>(null);
   const [running, setRunning] = useState<StreamHandle | null>(null);
   const [inputs, setInputs] = useState<Record<string, string>>({});
@@ -377,6 +381,7 @@ function FlowCanvas({ flow: external, onChange, onExport }: FlowViewProps) {
     id: n.id,
     type: 'studio',
     position: n.position ?? { x: 0, y: 0 },
+    measured: sizes[n.id],
     selected: n.id === selected,
     data: { node: n, op: ops[n.type], run: runStates[n.id], issues: issuesByNode[n.id] }
   }));
@@ -391,6 +396,7 @@ function FlowCanvas({ flow: external, onChange, onExport }: FlowViewProps) {
   }));
 
   const onNodesChange = (changes: NodeChange[]) => {
+    setSizes(prev => applyMeasurements(prev, changes));
     let next = flow;
     let record = false;
     for (const c of changes) {
@@ -511,7 +517,7 @@ function FlowCanvas({ flow: external, onChange, onExport }: FlowViewProps) {
         e.type === 'run_failed' ||
         e.type === 'run_cancelled'
       ) {
-        setRunInfo((prev: any) => ({ ...prev, ...e, status: String(e.type).replace('run_', '') }));
+        setRunInfo((prev: any) => ({ ...prev, ...e, status: runStatus(e) }));
       } else if (e.type === 'run_started' || e.type === 'started') {
         setRunInfo((prev: any) => ({ ...prev, run_id: e.run_id ?? prev?.run_id }));
       }

@@ -219,6 +219,11 @@ export interface NodeRunState {
   duration_ms?: number;
 }
 
+/** The outcome a terminal run event names: `run_finished` carries it (succeeded / failed / cancelled). */
+export function runStatus(e: Record<string, any>): string {
+  return e.status ? String(e.status) : String(e.type ?? '').replace('run_', '');
+}
+
 export function applyRunEvent(
   states: Record<string, NodeRunState>,
   e: Record<string, any>
@@ -244,4 +249,33 @@ export function applyRunEvent(
     next = { ...prev, status: 'retrying', error: String(e.error ?? '') };
   }
   return { ...states, [id]: next };
+}
+
+export interface Size {
+  width: number;
+  height: number;
+}
+
+/**
+ * The sizes React Flow measured, kept per node id. The canvas is controlled and rebuilds its node objects from the
+ * flow document on every render; a node object without `measured` makes React Flow hide that node until its
+ * ResizeObserver fires again, and a render between two observations can leave it hidden for good.
+ */
+export function applyMeasurements(
+  sizes: Record<string, Size>,
+  changes: { type: string; id?: string; dimensions?: Size }[]
+): Record<string, Size> {
+  let next = sizes;
+  for (const c of changes) {
+    if (c.type === 'dimensions' && c.id && c.dimensions) {
+      const old = next[c.id];
+      if (!old || old.width !== c.dimensions.width || old.height !== c.dimensions.height) {
+        next = { ...next, [c.id]: { width: c.dimensions.width, height: c.dimensions.height } };
+      }
+    } else if (c.type === 'remove' && c.id && c.id in next) {
+      next = { ...next };
+      delete next[c.id];
+    }
+  }
+  return next;
 }
