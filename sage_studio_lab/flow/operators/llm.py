@@ -17,14 +17,12 @@ def local_engine() -> tuple[str, str | None]:
     except ImportError as exc:
         raise Unavailable("no local engine API here: set the generator's base_url") from exc
     engine = EngineManager().endpoint()
-    url = engine["base_url"]
-    if not url or engine["status"] != "running":
+    if not engine["base_url"]:  # set only while the engine runs
         raise Unavailable(
             "the local engine is not running: start it (`sage-studio engine start`) "
             "or set the generator's base_url"
         )
-    url = url.rstrip("/")
-    return (url if url.endswith("/v1") else url + "/v1"), engine["model"]
+    return engine["base_url"] + "/v1", engine["model"]
 
 
 def resolve_secret(value: str | None) -> str | None:
