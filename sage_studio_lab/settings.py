@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 class Settings:
     default_model: str = "SmolLM2-135M-Instruct"
     engine_kind: str = "auto"  # auto | cpu | vllm
+    engine_nice: int = 5  # the CPU engine's niceness (0-19): Jupyter, kernels and the chat relay go first
     cloud_base_url_env: str = "SAGE_CHAT_BASE_URL"
     cloud_api_key_env: str = "SAGE_CHAT_API_KEY"
     cloud_model_env: str = "SAGE_CHAT_MODEL"
@@ -33,6 +34,7 @@ class Settings:
         s = cls()
         s.default_model = os.environ.get("SAGE_STUDIO_LLM_MODEL", s.default_model)
         s.engine_kind = os.environ.get("SAGE_STUDIO_ENGINE_KIND", s.engine_kind)
+        s.engine_nice = int(os.environ.get("SAGE_STUDIO_ENGINE_NICE", s.engine_nice))
         s.memory_backend = os.environ.get("SAGE_MEMORY_BACKEND", s.memory_backend)
         s.default_source = os.environ.get("SAGE_CHAT_SOURCE", s.default_source)
         s.intent_classifier = os.environ.get("SAGE_INTENT_CLASSIFIER", s.intent_classifier)

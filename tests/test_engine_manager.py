@@ -101,6 +101,46 @@ def test_start_timeout_is_a_clear_error_with_the_log_tail():
     assert status["status"] == "stopped" and status["pid"] is None
 
 
+def test_engine_nice_is_configurable_and_bounded(monkeypatch):
+    from traitlets import TraitError
+    from traitlets.config import Config
+
+    from sage_studio_lab.server.app import SageStudio
+    from sage_studio_lab.settings import Settings
+
+    assert SageStudio().to_settings().engine_nice == 5
+    assert SageStudio(config=Config({"SageStudio": {"engine_nice": 12}})).to_settings().engine_nice == 12
+    with pytest.raises(TraitError, match="19"):
+        SageStudio(config=Config({"SageStudio": {"engine_nice": 25}}))
+    monkeypatch.setenv("SAGE_STUDIO_ENGINE_NICE", "0")  # kernels and the CLI
+    assert Settings.from_env().engine_nice == 0
+
+
+def test_supervisor_lowers_priority_only_for_its_own_session(tmp_path):
+    probe = (
+        "import os, pathlib; p = pathlib.Path('/proc/self/autogroup'); "
+        "print(os.nice(0), p.read_text().split()[-1] if p.exists() else 'none')"
+    )
+
+    def run(nice: str, own_session: bool) -> list[str]:
+        log = tmp_path / f"{nice}-{own_session}.log"
+        args = [str(tmp_path / "exit.json"), str(log), "--nice", nice, "--", sys.executable, "-c", probe]
+        cmd = [sys.executable, "-m", "sage_studio_lab.engine.supervise", *args]
+        assert subprocess.run(cmd, start_new_session=own_session, timeout=60).returncode == 0
+        return log.read_text().split()
+
+    mine = os.nice(0)
+    before = Path("/proc/self/autogroup").read_text() if Path("/proc/self/autogroup").exists() else None
+    nice, group = run("3", own_session=True)
+    assert int(nice) == mine + 3 and group in ("3", "none")
+    nice, group = run("2", own_session=False)  # our session: the process is reniced, the session is not
+    assert int(nice) == mine + 2
+    if before is not None:
+        assert Path("/proc/self/autogroup").read_text() == before
+    bad = [sys.executable, "-m", "sage_studio_lab.engine.supervise", "x", "y", "--nice", "--", "true"]
+    assert subprocess.run(bad, capture_output=True, timeout=60).returncode == 2
+
+
 def _make_lora(out: Path) -> Path:
     import torch
     from peft import LoraConfig, get_peft_model
@@ -120,6 +160,12 @@ def test_engine_lifecycle_reattach_adapters_kill9_restart_stop(tmp_path):
     status = mgr.start(backend="cpu", timeout=240)
     try:
         assert status["status"] == "running" and status["backend"] == "cpu" and status["model"] == MODEL
+        # the CPU engine yields the cores to Jupyter: lower priority, for its own process and its session
+        assert status["options"]["nice"] == 5
+        assert psutil.Process(status["pid"]).nice() == psutil.Process().nice() + 5
+        autogroup = Path(f"/proc/{status['pid']}/autogroup")
+        if autogroup.exists():  # Linux with autogroup: sessions share CPU by their own niceness
+            assert autogroup.read_text().split()[-1] == "5"
         assert status["base_url"] == f"http://127.0.0.1:{status['port']}" and status["rss_bytes"] > 0
         # the light read the chat gateway and flows use agrees with the full status
         assert mgr.endpoint() == {k: status[k] for k in ("status", "id", "model", "base_url")}

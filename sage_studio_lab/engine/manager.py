@@ -309,12 +309,15 @@ class EngineManager:
             argv, extra_env = build_command(chosen, served, port, host, gpu_memory_utilization, quantization)
             engine_id = uuid.uuid4().hex[:12]
             log_path = self.engines_dir / f"{engine_id}.log"
+            # The CPU engine computes on the cores Jupyter needs: it yields to them (vLLM computes on a GPU).
+            nice = min(max(int(get_settings().engine_nice), 0), 19) if chosen == "cpu" else 0
             command = [
                 sys.executable,
                 "-m",
                 "sage_studio_lab.engine.supervise",
                 str(self._exit_file(engine_id)),
                 str(log_path),
+                *(["--nice", str(nice)] if nice else []),
                 "--",
                 *argv,
             ]
@@ -338,6 +341,7 @@ class EngineManager:
                 "quantization": quantization,
                 "requested_model": name,
                 "adapters": dict(adapters or {}),
+                "nice": nice,
             }
             self.store.execute(
                 "INSERT INTO engines(id, backend, model, host, port, pid, pid_create_time, argv, status, log_path,"

@@ -33,6 +33,14 @@ class SageStudio(Configurable):
     engine_kind = Unicode(
         "auto", help="Engine backend: auto (vLLM when a GPU and vllm exist), cpu or vllm."
     ).tag(config=True)
+    engine_nice = Integer(
+        5,
+        min=0,
+        max=19,
+        help="CPU priority the CPU engine gives up (Unix niceness, 0-19): while a model computes on the "
+        "cores Jupyter needs, the server, kernels and the chat relay go first; alone, the engine still gets "
+        "every idle core. 0 keeps normal priority.",
+    ).tag(config=True)
     cloud_base_url_env = Unicode(
         "SAGE_CHAT_BASE_URL", help="Env var holding the cloud OpenAI-compatible base URL."
     ).tag(config=True)
@@ -69,6 +77,7 @@ class SageStudio(Configurable):
         return Settings(
             default_model=self.default_model,
             engine_kind=self.engine_kind,
+            engine_nice=self.engine_nice,
             cloud_base_url_env=self.cloud_base_url_env,
             cloud_api_key_env=self.cloud_api_key_env,
             cloud_model_env=self.cloud_model_env,
