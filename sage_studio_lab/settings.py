@@ -34,12 +34,12 @@ class Settings:
         s = cls()
         s.default_model = os.environ.get("SAGE_STUDIO_LLM_MODEL", s.default_model)
         s.engine_kind = os.environ.get("SAGE_STUDIO_ENGINE_KIND", s.engine_kind)
-        s.engine_nice = int(os.environ.get("SAGE_STUDIO_ENGINE_NICE", s.engine_nice))
+        s.engine_nice = _env_int("SAGE_STUDIO_ENGINE_NICE", s.engine_nice)
         s.memory_backend = os.environ.get("SAGE_MEMORY_BACKEND", s.memory_backend)
         s.default_source = os.environ.get("SAGE_CHAT_SOURCE", s.default_source)
         s.intent_classifier = os.environ.get("SAGE_INTENT_CLASSIFIER", s.intent_classifier)
-        s.memory_window = int(os.environ.get("SAGE_MEMORY_WINDOW", s.memory_window))
-        s.memory_top_k = int(os.environ.get("SAGE_MEMORY_TOP_K", s.memory_top_k))
+        s.memory_window = _env_int("SAGE_MEMORY_WINDOW", s.memory_window)
+        s.memory_top_k = _env_int("SAGE_MEMORY_TOP_K", s.memory_top_k)
         return s
 
     def cloud(self) -> dict:
@@ -49,6 +49,16 @@ class Settings:
             "api_key": os.environ.get(self.cloud_api_key_env) or None,
             "model": os.environ.get(self.cloud_model_env) or None,
         }
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {value!r}: fix or unset it") from None
 
 
 _current: Settings | None = None

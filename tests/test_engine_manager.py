@@ -114,6 +114,9 @@ def test_engine_nice_is_configurable_and_bounded(monkeypatch):
         SageStudio(config=Config({"SageStudio": {"engine_nice": 25}}))
     monkeypatch.setenv("SAGE_STUDIO_ENGINE_NICE", "0")  # kernels and the CLI
     assert Settings.from_env().engine_nice == 0
+    monkeypatch.setenv("SAGE_STUDIO_ENGINE_NICE", "low")
+    with pytest.raises(ValueError, match="SAGE_STUDIO_ENGINE_NICE must be a whole number, not 'low'"):
+        Settings.from_env()
 
 
 def test_supervisor_lowers_priority_only_for_its_own_session(tmp_path):
