@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -138,6 +139,9 @@ def _split_sql(script: str) -> list[str]:
 
 
 _stores: dict[Path, Store] = {}
+_by_home: dict[
+    tuple[str, str], Store
+] = {}  # (SAGE_STUDIO_HOME, user) -> store: no filesystem call per lookup
 _stores_lock = threading.Lock()
 
 
@@ -146,12 +150,22 @@ def db_path(user: str | None = None) -> Path:
 
 
 def get_store(user: str | None = None) -> Store:
-    """The store of `user` (default: the current user), one instance per database file and process."""
+    """The store of `user` (default: the current user), one instance per database file and process.
+
+    With $SAGE_STUDIO_HOME set (always in the server and the kernels it starts) a store found before is
+    returned without resolving its path again: the chat gateway looks it up on every request."""
+    home = os.environ.get("SAGE_STUDIO_HOME")
+    key = (home, user or paths.current_user_name()) if home else None
+    store = _by_home.get(key) if key else None
+    if store is not None:
+        return store
     path = db_path(user).resolve()
     with _stores_lock:
         store = _stores.get(path)
         if store is None:
             store = _stores[path] = Store(path)
+        if key:
+            _by_home[key] = store
         return store
 
 
@@ -161,3 +175,4 @@ def reset_stores() -> None:
         for store in _stores.values():
             store.close()
         _stores.clear()
+        _by_home.clear()

@@ -44,10 +44,29 @@ def routed(engines, monkeypatch):
 
 
 @pytest.fixture
+def relayed(jp_serverapp):
+    """The gateway relays every answer (no connection hand-off to the engine)."""
+    settings = jp_serverapp.web_app.settings["sage_studio_settings"]
+    settings.connection_handoff = False
+    yield
+    settings.connection_handoff = True
+
+
+@pytest.fixture
 def client(jp_serverapp, jp_fetch, jp_base_url, jp_http_port):
     # jp_fetch makes pytest-jupyter start serving on jp_http_port (without it the port only listens).
     base = f"http://localhost:{jp_http_port}{jp_base_url}sage-studio/v1"
     return openai.AsyncOpenAI(base_url=base, api_key=jp_serverapp.identity_provider.token, max_retries=0)
+
+
+async def no_request_active(within_s: float = 5.0) -> None:
+    import asyncio
+
+    for _ in range(int(within_s * 10)):
+        if not cancel_mod.active():
+            return
+        await asyncio.sleep(0.1)
+    assert cancel_mod.active() == []
 
 
 async def test_openai_client_streams_through_gateway(routed, client):
@@ -78,7 +97,7 @@ async def test_openai_client_streams_through_gateway(routed, client):
     assert "sk-secret" not in json.dumps([m.model_dump() for m in models.data])
 
 
-async def test_streams_reuse_one_pooled_connection_to_the_engine(routed, client):
+async def test_streams_reuse_one_pooled_connection_to_the_engine(routed, client, relayed):
     """The relay reads each upstream body to its end, so back-to-back streams share one keep-alive
     connection (a new TCP connection per request would add to every time-to-first-token). The server runs in
     this process: its TCP connections to the engine's port are this process's."""
@@ -207,7 +226,7 @@ async def test_stop_mid_stream_cancels_upstream(routed, client, jp_fetch):
         final.model_extra["x_sage"]["cancelled"] is True and final.model_extra["x_sage"]["complete"] is False
     )
     assert got < 100
-    assert cancel_mod.active() == []
+    await no_request_active()  # a lent answer is forgotten when the engine reports it written, just after
 
 
 async def test_stop_during_the_prefill_by_the_request_id_of_the_headers(routed, client, jp_fetch):
@@ -230,7 +249,7 @@ async def test_stop_during_the_prefill_by_the_request_id_of_the_headers(routed, 
     chunks = [chunk async for chunk in raw.parse()]
     assert not any(c.choices and c.choices[0].delta.content for c in chunks)  # stopped before the first token
     assert chunks[-1].model_extra["x_sage"]["cancelled"] is True
-    assert cancel_mod.active() == []
+    await no_request_active()  # a lent answer is forgotten when the engine reports it written, just after
 
 
 async def test_client_disconnect_cancels(routed, client):
@@ -246,11 +265,7 @@ async def test_client_disconnect_cancels(routed, client):
         if n == 3:
             break
     await stream.close()
-    for _ in range(50):  # the server notices the closed connection and forgets the request
-        if not cancel_mod.active():
-            break
-        await __import__("asyncio").sleep(0.1)
-    assert cancel_mod.active() == []
+    await no_request_active()  # the server notices the closed connection and forgets the request
 
 
 async def test_session_pipeline_recalls_turn_one_fact_in_turn_five(routed, client, jp_fetch):
@@ -428,3 +443,175 @@ def test_cli_chat_streams_and_stores_in_a_session(routed, studio_home):
         timeout=300,
     )
     assert out.returncode == 1 and "no cloud endpoint configured" in out.stderr
+
+
+# -- the connection hand-off (engine/handoff.py) ---------------------------------------------------------------
+class RawClient:
+    """One keep-alive HTTP/1.1 connection, parsed by h11: shows which requests shared it."""
+
+    def __init__(self, port: int, token: str):
+        import socket
+
+        import h11
+
+        self.h11, self.token = h11, token
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=60)
+        self.conn = h11.Connection(h11.CLIENT)
+
+    def request(self, method: str, target: str, body: dict | None = None) -> tuple[int, dict, bytes]:
+        h11 = self.h11
+        data = json.dumps(body).encode() if body is not None else b""
+        headers = [("Host", "localhost"), ("Authorization", f"token {self.token}")]
+        headers.append(("Content-Length", str(len(data))))
+        if self.conn.our_state is h11.DONE:
+            self.conn.start_next_cycle()
+        self.sock.sendall(self.conn.send(h11.Request(method=method, target=target, headers=headers)))
+        self.sock.sendall(self.conn.send(h11.Data(data=data)) + self.conn.send(h11.EndOfMessage()))
+        status, out, got = None, {}, b""
+        while True:
+            event = self.conn.next_event()
+            if event is h11.NEED_DATA:
+                self.conn.receive_data(self.sock.recv(65536))
+            elif isinstance(event, h11.Response):
+                status = event.status_code
+                out = {k.decode().lower(): v.decode() for k, v in event.headers}
+            elif isinstance(event, h11.Data):
+                got += event.data
+            elif isinstance(event, h11.EndOfMessage):
+                return status, out, got
+
+    def close(self):
+        self.sock.close()
+
+
+def sse_events(body: bytes) -> list:
+    lines = [line[6:] for line in body.split(b"\n") if line.startswith(b"data: ")]
+    return [line.decode() if line == b"[DONE]" else json.loads(line) for line in lines]
+
+
+def chat_body(**extra) -> dict:
+    return {
+        "model": "default",
+        "messages": QUESTION,
+        "stream": True,
+        "max_tokens": 8,
+        "temperature": 0,
+        **extra,
+    }
+
+
+async def test_a_streamed_answer_is_lent_to_the_engine_and_the_connection_serves_on(
+    routed, jp_serverapp, jp_fetch, jp_base_url, jp_http_port
+):
+    """The engine writes the answer itself; the same connection then carries requests Jupyter serves."""
+    import asyncio
+
+    raw = RawClient(jp_http_port, jp_serverapp.identity_provider.token)
+    try:
+        for _ in range(2):
+            url = f"{jp_base_url}sage-studio/v1/chat/completions"
+            status, headers, body = await asyncio.to_thread(raw.request, "POST", url, chat_body())
+            assert status == 200 and headers["x-sage-source"] == "local"
+            assert "TornadoServer" in headers["server"]  # the head is Jupyter's, written by the engine
+            events = sse_events(body)
+            text = "".join(e["choices"][0]["delta"].get("content") or "" for e in events[:-2] if e["choices"])
+            assert "Paris" in text
+            assert events[-2]["x_sage"]["delivery"] == "lent" and events[-2]["x_sage"]["complete"] is True
+            assert events[-1] == "[DONE]"
+        status, _, body = await asyncio.to_thread(raw.request, "GET", f"{jp_base_url}sage-studio/v1/models")
+        assert status == 200 and json.loads(body)["object"] == "list"  # Jupyter served it, same connection
+    finally:
+        raw.close()
+
+
+async def test_a_lent_answer_has_the_head_of_a_relayed_one(
+    routed, jp_serverapp, jp_fetch, jp_base_url, jp_http_port
+):
+    import asyncio
+
+    settings = jp_serverapp.web_app.settings["sage_studio_settings"]
+    raw = RawClient(jp_http_port, jp_serverapp.identity_provider.token)
+    url = f"{jp_base_url}sage-studio/v1/chat/completions"
+    try:
+        _, lent_headers, lent_body = await asyncio.to_thread(raw.request, "POST", url, chat_body())
+        settings.connection_handoff = False
+        _, relayed_headers, relayed_body = await asyncio.to_thread(raw.request, "POST", url, chat_body())
+    finally:
+        settings.connection_handoff = True
+        raw.close()
+
+    def shape(headers: dict) -> dict:  # the login cookie's value differs per request: compare its name
+        out = {k: v for k, v in headers.items() if k not in {"date", "x-request-id"}}
+        if "set-cookie" in out:
+            out["set-cookie"] = out["set-cookie"].split("=", 1)[0]
+        return out
+
+    assert "set-cookie" in lent_headers and shape(lent_headers) == shape(relayed_headers)
+    lent, relayed = sse_events(lent_body), sse_events(relayed_body)
+    assert lent[-2]["x_sage"]["delivery"] == "lent" and relayed[-2]["x_sage"]["delivery"] == "relayed"
+    content = [[e["choices"][0]["delta"] for e in x[:-2] if e["choices"]] for x in (lent, relayed)]
+    assert content[0] == content[1]  # temperature 0: the same answer either way
+
+
+async def test_a_lent_request_the_engine_refuses_gets_the_gateway_error(routed, client):
+    with pytest.raises(openai.BadRequestError) as err:
+        await client.chat.completions.create(
+            model="no-such-adapter", messages=QUESTION, stream=True, extra_body={"source": "local"}
+        )
+    assert (
+        "the local model server answered 400" in err.value.message and "no-such-adapter" in err.value.message
+    )
+
+
+def test_a_real_jupyter_server_serves_on_after_a_lent_answer(routed, tmp_path):
+    """Deployed (Jupyter's own HTTPServer, not pytest-jupyter's), the connection goes back to that server."""
+    from engine_procs import free_port
+
+    port, token = free_port(), "handoff-test-token"
+    log = open(tmp_path / "jupyter.log", "wb")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "server",
+            "--no-browser",
+            f"--port={port}",
+            "--ip=127.0.0.1",
+            "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={token}",
+            "--allow-root",
+            "--ServerApp.jpserver_extensions=sage_studio_lab=True",
+            f"--ServerApp.root_dir={tmp_path}",
+        ],
+        env={**os.environ},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        import time
+
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if (
+                    httpx.get(f"http://127.0.0.1:{port}/api/status", params={"token": token}).status_code
+                    == 200
+                ):
+                    break
+            except httpx.HTTPError:
+                pass
+            assert proc.poll() is None and time.monotonic() < deadline, (tmp_path / "jupyter.log").read_text()
+            time.sleep(0.3)
+        raw = RawClient(port, token)
+        try:
+            for _ in range(2):
+                status, _, body = raw.request("POST", "/sage-studio/v1/chat/completions", chat_body())
+                assert status == 200 and sse_events(body)[-2]["x_sage"]["delivery"] == "lent"
+            status, _, body = raw.request("GET", "/api/status")
+            assert status == 200 and "started" in json.loads(body)
+        finally:
+            raw.close()
+    finally:
+        proc.terminate()
+        proc.wait(30)

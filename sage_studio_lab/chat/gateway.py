@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
+from ..engine import handoff
+from ..errors import StudioError
 from . import upstream as up
 from .cancel import Cancellation
 
@@ -102,17 +104,57 @@ async def open_upstream(
                 source=target.source,
             ) from exc
         if resp.status >= 400:
-            content = await read_all(resp)
-            status = resp.status if resp.status < 500 else 502
-            raise up.UpstreamError(
-                f"the {target.source} model server answered {resp.status}: "
-                f"{up.error_message(resp.status, content)}",
-                status=status,
-                code="upstream_error",
-                source=target.source,
-            )
+            raise _refused(target, resp.status, await read_all(resp))
         return target, resp, tried
     raise AssertionError("unreachable")
+
+
+def _refused(target: up.Upstream, status: int, content: bytes | str) -> up.UpstreamError:
+    return up.UpstreamError(
+        f"the {target.source} model server answered {status}: {up.error_message(status, content)}",
+        status=status if status < 500 else 502,
+        code="upstream_error",
+        source=target.source,
+    )
+
+
+async def lend_target(source: str | None) -> up.Upstream | None:
+    """The local engine when a streamed request for `source` goes to it first (and it is on this machine): the
+    gateway may then lend it the client's connection (engine/handoff.py). None: relay."""
+    targets = up.cached_candidates(source)
+    if targets is None:  # not cached yet: resolve off the event loop, as `open_upstream` does
+        try:
+            targets = await asyncio.get_running_loop().run_in_executor(None, up.candidates, source)
+        except StudioError:  # no upstream: the relay path words the error
+            return None
+    if not targets or targets[0].source != "local":
+        return None
+    parts = urlsplit(targets[0].base_url)
+    return targets[0] if handoff.address(parts.hostname, parts.port) else None
+
+
+async def lend(
+    target: up.Upstream, payload: dict, fd: int, headers: list, cancel: Cancellation, sage: dict
+) -> handoff.Lent:
+    """Lend the client's connection `fd` to the engine for this streamed request: it writes the answer (after
+    `headers`, ending with the `x_sage` chunk) straight to the client. `unavailable`: relay it instead; an
+    `UpstreamError` when the engine refused the request (nothing was written)."""
+    parts = urlsplit(target.base_url)
+    body = {k: v for k, v in payload.items() if k not in GATEWAY_FIELDS}
+    body["model"] = target.model_for(payload.get("model"))
+    head = {"path": parts.path + "/chat/completions", "headers": headers, "sage": sage}
+    lent = await handoff.lend(
+        handoff.address(parts.hostname, parts.port), fd, head, json.dumps(body).encode(), cancel
+    )
+    if lent.outcome == "refused":
+        raise _refused(target, lent.status, lent.body)
+    if lent.outcome == "lost":  # what the client still gets, as from a relay whose upstream died
+        closing = handoff.sage_chunk(
+            None, sage["request_id"], {**sage, "cancelled": False, "complete": False}
+        )
+        tail = _stopped_sending("connection lost: the engine exited") + closing + b"data: [DONE]\n\n"
+        lent.tail = handoff.chunk(tail) + handoff.LAST_CHUNK
+    return lent
 
 
 async def read_all(resp: aiohttp.ClientResponse) -> bytes:
@@ -174,16 +216,7 @@ async def relay_sse(resp: aiohttp.ClientResponse, cancel: Cancellation, sage: di
         else:
             resp.close()  # closing the connection makes the engine stop generating
     sage = {**sage, "cancelled": cancel.is_set(), "complete": done}
-    yield _event(
-        {
-            "id": last_id or cancel.request_id,
-            "object": "chat.completion.chunk",
-            "created": int(time.time()),
-            "model": model,
-            "choices": [],
-            "x_sage": sage,
-        }
-    )
+    yield handoff.sage_chunk({"id": last_id, "model": model}, cancel.request_id, sage)
     yield b"data: [DONE]\n\n"
 
 
@@ -191,8 +224,13 @@ def _stream_error(exc: BaseException) -> bytes:
     import aiohttp
 
     timeout = isinstance(exc, (asyncio.TimeoutError, aiohttp.ServerTimeoutError))
-    why = "read timeout" if timeout else f"connection lost: {exc.__class__.__name__}"
-    return _event(
+    return _stopped_sending(
+        "read timeout" if timeout else f"connection lost: {exc.__class__.__name__}", timeout
+    )
+
+
+def _stopped_sending(why: str, timeout: bool = False) -> bytes:
+    return handoff.event(
         {
             "error": {
                 "message": f"the model server stopped sending ({why})",
@@ -201,10 +239,6 @@ def _stream_error(exc: BaseException) -> bytes:
             }
         }
     )
-
-
-def _event(obj: dict) -> bytes:
-    return b"data: " + json.dumps(obj, separators=(",", ":")).encode() + b"\n\n"
 
 
 async def list_models() -> dict:
