@@ -177,6 +177,9 @@ async def test_no_listener_or_an_oversized_request_means_relay():
             assert (
                 await handoff.lend(name, lent_end.fileno(), head, big, Cancellation("req-1"))
             ).outcome == "unavailable"
+            long_chat = json.dumps({"messages": [{"role": "user", "content": "x" * 100_000}]}).encode()
+            lent = await handoff.lend(name, lent_end.fileno(), head, long_chat, Cancellation("req-1"))
+            assert lent.outcome == "done"  # a long conversation still fits one message
         finally:
             listener.close()
     finally:

@@ -6,7 +6,7 @@ cores the model keeps busy each crossing waits for the scheduler. Lent, the answ
 Jupyter still parses and authenticates the request and sends nothing itself.
 
 The exchange, on a Unix SEQPACKET socket in Linux's abstract namespace named after the engine's HTTP address
-(`address()`; the gateway only talks to a listener of its own uid, checked with SO_PEERCRED):
+(`address()`; each end checks with SO_PEERCRED that the other runs as the same user):
 
     gateway → engine  b"T" + JSON head + b"\\n" + body, with a duplicate of the client's socket (SCM_RIGHTS)
     gateway → engine  b"C"  cancel (client gone, or a stop request)
@@ -36,6 +36,7 @@ import time
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE = 128 * 1024  # a larger request is relayed (a SEQPACKET message must fit the socket buffer)
+MAX_REPLY = 64 * 1024  # engine → gateway messages (an error body is cut to fit)
 TAKE, CANCEL, STARTED, DONE, REFUSED, FAILED = b"T", b"C", b"S", b"D", b"R", b"F"
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
@@ -151,7 +152,7 @@ class _Control:
 
     def _readable(self) -> None:
         try:
-            data, fds, _flags, _addr = socket.recv_fds(self.conn, MAX_MESSAGE + 4096, 1)
+            data, fds, _flags, _addr = socket.recv_fds(self.conn, MAX_MESSAGE + 1, 1)
         except (BlockingIOError, InterruptedError):
             return
         except OSError:
@@ -238,7 +239,7 @@ class _Exchange:
             if self.status is None:
                 message = REFUSED + json.dumps({"status": 500, "body": "no response"}).encode()
             elif self.status != 200:
-                body = self.error_body.decode("utf-8", "replace")
+                body = self.error_body[: MAX_REPLY // 2].decode("utf-8", "replace")
                 message = REFUSED + json.dumps({"status": self.status, "body": body}).encode()
             elif self.broken:
                 message = FAILED
@@ -347,10 +348,10 @@ async def _connect(name: str) -> socket.socket | None:
 async def lend(name: str, fd: int, head: dict, body: bytes, cancel) -> Lent:
     """Lend the connection `fd` to the engine listening at `name` for one request; returns when the engine has
     answered it. `cancel` (a `chat.cancel.Cancellation`) is forwarded to the engine when set."""
-    if len(body) > MAX_MESSAGE:
+    message = TAKE + json.dumps(head).encode() + b"\n" + body
+    if len(message) > MAX_MESSAGE:
         return Lent("unavailable")
     loop = asyncio.get_running_loop()
-    message = TAKE + json.dumps(head).encode() + b"\n" + body
     sock = _pooled(name)
     for attempt in (0, 1):  # a pooled connection may be stale: then once more on a fresh one
         if sock is None:
@@ -376,7 +377,7 @@ async def lend(name: str, fd: int, head: dict, body: bytes, cancel) -> Lent:
     started = False
     while True:
         try:
-            reply = await loop.sock_recv(sock, MAX_MESSAGE + 4096)
+            reply = await loop.sock_recv(sock, MAX_REPLY)
         except OSError:
             reply = b""
         if reply[:1] != STARTED:
@@ -391,7 +392,10 @@ async def lend(name: str, fd: int, head: dict, body: bytes, cancel) -> Lent:
     if kind == DONE:
         return Lent("done")
     if kind == REFUSED:
-        data = json.loads(reply[1:])
+        try:
+            data = json.loads(reply[1:])
+        except ValueError:
+            data = {"body": "the engine's error could not be read"}
         return Lent("refused", int(data.get("status") or 500), str(data.get("body") or ""))
     if kind == FAILED:
         return Lent("failed")

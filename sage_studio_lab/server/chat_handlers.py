@@ -226,6 +226,7 @@ class ChatCompletionsHandler(SSEMixin, OpenAIStyleHandler):
         if (
             not self.studio.connection_handoff
             or stream is None
+            or stream.closed()
             or isinstance(stream, SSLIOStream)  # the engine cannot speak TLS on Jupyter's behalf
             or self.request.version != "HTTP/1.1"
             or "close" in self.request.headers.get("Connection", "").lower()
@@ -250,7 +251,8 @@ class ChatCompletionsHandler(SSEMixin, OpenAIStyleHandler):
         if lent.outcome == "unavailable":
             self.clear()
             return False
-        self.update_api_activity()  # as `finish()` would: the server is in use
+        self.update_api_activity()  # as `finish()` would: the server is in use, and the request is logged
+        self.application.log_request(self)
         connection = self.request.connection
         stream = self.detach()  # Jupyter wrote nothing: it serves the connection's next request as usual
         if lent.outcome == "done" and not stream.closed():
