@@ -139,9 +139,8 @@ def _split_sql(script: str) -> list[str]:
 
 
 _stores: dict[Path, Store] = {}
-_by_home: dict[
-    tuple[str, str], Store
-] = {}  # (SAGE_STUDIO_HOME, user) -> store: no filesystem call per lookup
+# (SAGE_STUDIO_HOME, user) -> store: found again without a filesystem call
+_by_home: dict[tuple[str, str], Store] = {}
 _stores_lock = threading.Lock()
 
 

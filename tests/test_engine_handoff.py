@@ -5,6 +5,7 @@ use it in tests/test_gateway_engine.py."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import socket
@@ -25,6 +26,8 @@ HEADERS = [
     ("Server", "Jupyter"),
 ]
 SAGE = {"source": "local", "request_id": "req-1", "tried": ["local"], "delivery": "lent"}
+MAX_RECV = 1 << 18
+HEAD = {"path": "/v1/chat/completions", "headers": HEADERS, "sage": SAGE}
 
 
 def app(events: int = 2, delay: float = 0.0, status: int = 200, seen: list | None = None):
@@ -81,14 +84,32 @@ def events(body: bytes) -> list:
     return out
 
 
-async def test_a_lent_stream_is_written_to_the_client_and_the_connection_stays_open():
-    seen = []
-    listener, name = await serve(app(seen=seen))
+@contextlib.asynccontextmanager
+async def lending(asgi=None):
+    """(engine name, client end, lent end): a listener running `asgi` (none: no listener at that name) and a
+    socket pair standing for the client's connection."""
+    listener, name = (
+        (await serve(asgi)) if asgi is not None else (None, f"\0sage-studio-test/{uuid.uuid4().hex}")
+    )
     client, lent_end = socket.socketpair()
     try:
-        head = {"path": "/v1/chat/completions", "headers": HEADERS, "sage": SAGE}
+        yield name, client, lent_end
+    finally:
+        if listener is not None:
+            listener.close()
+        client.close()
+        lent_end.close()
+
+
+async def lend(name, lent_end, body: bytes = b"{}", cancel=None):
+    return await handoff.lend(name, lent_end.fileno(), HEAD, body, cancel or Cancellation("req-1"))
+
+
+async def test_a_lent_stream_is_written_to_the_client_and_the_connection_stays_open():
+    seen = []
+    async with lending(app(seen=seen)) as (name, client, lent_end):
         body = json.dumps({"model": "m", "messages": [], "stream": True}).encode()
-        lent = await handoff.lend(name, lent_end.fileno(), head, body, Cancellation("req-1"))
+        lent = await lend(name, lent_end, body)
         assert lent.outcome == "done"
         assert seen == [{"model": "m", "messages": [], "stream": True}]
         response, data = await asyncio.to_thread(read_response, client)
@@ -103,36 +124,22 @@ async def test_a_lent_stream_is_written_to_the_client_and_the_connection_stays_o
         # the connection is still the gateway's: the engine closed only its own descriptor
         lent_end.sendall(b"next")
         assert client.recv(4) == b"next"
-    finally:
-        listener.close()
-        client.close()
-        lent_end.close()
 
 
 async def test_an_engine_error_is_returned_to_the_gateway_and_nothing_is_written():
-    listener, name = await serve(app(status=400))
-    client, lent_end = socket.socketpair()
-    try:
-        head = {"path": "/v1/chat/completions", "headers": HEADERS, "sage": SAGE}
-        lent = await handoff.lend(name, lent_end.fileno(), head, b"{}", Cancellation("req-1"))
+    async with lending(app(status=400)) as (name, client, lent_end):
+        lent = await lend(name, lent_end)
         assert lent.outcome == "refused" and lent.status == 400
         assert "does not exist" in lent.body
         client.setblocking(False)
         with pytest.raises(BlockingIOError):
             client.recv(1)
-    finally:
-        listener.close()
-        client.close()
-        lent_end.close()
 
 
 async def test_cancel_stops_the_answer_and_closes_the_stream_properly():
-    listener, name = await serve(app(events=1000, delay=0.01))
-    client, lent_end = socket.socketpair()
-    cancel = Cancellation("req-1")
-    try:
-        head = {"path": "/v1/chat/completions", "headers": HEADERS, "sage": SAGE}
-        task = asyncio.ensure_future(handoff.lend(name, lent_end.fileno(), head, b"{}", cancel))
+    async with lending(app(events=1000, delay=0.01)) as (name, client, lent_end):
+        cancel = Cancellation("req-1")
+        task = asyncio.ensure_future(lend(name, lent_end, cancel=cancel))
         await asyncio.sleep(0.2)
         cancel.cancel()  # a stop request, or the client hanging up
         lent = await asyncio.wait_for(task, 10)
@@ -142,49 +149,25 @@ async def test_cancel_stops_the_answer_and_closes_the_stream_properly():
         assert 3 < len(got) < 100  # some events, then the end instead of all 1000
         assert got[-2]["x_sage"]["cancelled"] is True and got[-2]["x_sage"]["complete"] is False
         assert got[-1] == "[DONE]"
-    finally:
-        listener.close()
-        client.close()
-        lent_end.close()
 
 
 async def test_a_client_gone_mid_answer_fails_the_exchange():
-    listener, name = await serve(app(events=100_000, delay=0))
-    client, lent_end = socket.socketpair()
-    try:
+    async with lending(app(events=100_000, delay=0)) as (name, client, lent_end):
         client.close()  # writes to the lent connection fail
-        head = {"path": "/v1/chat/completions", "headers": HEADERS, "sage": SAGE}
-        lent = await asyncio.wait_for(
-            handoff.lend(name, lent_end.fileno(), head, b"{}", Cancellation("req-1")), 10
-        )
+        lent = await asyncio.wait_for(lend(name, lent_end), 10)
         assert lent.outcome == "failed"
-    finally:
-        listener.close()
-        lent_end.close()
 
 
 async def test_no_listener_or_an_oversized_request_means_relay():
-    client, lent_end = socket.socketpair()
-    try:
-        head = {"path": "/v1/chat/completions", "headers": HEADERS, "sage": SAGE}
-        nobody = f"\0sage-studio-test/{uuid.uuid4().hex}"
+    async with lending() as (nobody, _client, lent_end):
+        assert (await lend(nobody, lent_end)).outcome == "unavailable"
+    async with lending(app()) as (name, _client, lent_end):
+        big = b"x" * (handoff.MAX_MESSAGE + 1)
+        assert (await lend(name, lent_end, big)).outcome == "unavailable"
+        long_chat = json.dumps({"messages": [{"role": "user", "content": "x" * 100_000}]}).encode()
         assert (
-            await handoff.lend(nobody, lent_end.fileno(), head, b"{}", Cancellation("req-1"))
-        ).outcome == "unavailable"
-        listener, name = await serve(app())
-        try:
-            big = b"x" * (handoff.MAX_MESSAGE + 1)
-            assert (
-                await handoff.lend(name, lent_end.fileno(), head, big, Cancellation("req-1"))
-            ).outcome == "unavailable"
-            long_chat = json.dumps({"messages": [{"role": "user", "content": "x" * 100_000}]}).encode()
-            lent = await handoff.lend(name, lent_end.fileno(), head, long_chat, Cancellation("req-1"))
-            assert lent.outcome == "done"  # a long conversation still fits one message
-        finally:
-            listener.close()
-    finally:
-        client.close()
-        lent_end.close()
+            await lend(name, lent_end, long_chat)
+        ).outcome == "done"  # a long conversation fits one message
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to run a listener as another user")
@@ -193,6 +176,7 @@ async def test_a_listener_of_another_user_never_gets_a_connection():
     ready_r, ready_w = os.pipe()
     pid = os.fork()
     if pid == 0:  # child: another user binds the engine's name first
+        code = 2
         try:
             os.setuid(65534)
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -200,19 +184,16 @@ async def test_a_listener_of_another_user_never_gets_a_connection():
             sock.listen(1)
             os.write(ready_w, b"1")
             conn, _ = sock.accept()
-            conn.recv(1)  # until the gateway hangs up
+            code = 0 if conn.recv(MAX_RECV) == b"" else 1  # 1: it was given a request
         finally:
-            os._exit(0)
+            os._exit(code)
     try:
         assert os.read(ready_r, 1) == b"1"
-        client, lent_end = socket.socketpair()
-        head = {"path": "/v1/chat/completions", "headers": HEADERS, "sage": SAGE}
-        lent = await handoff.lend(name, lent_end.fileno(), head, b"{}", Cancellation("req-1"))
-        assert lent.outcome == "unavailable"
-        client.close()
-        lent_end.close()
+        async with lending() as (_unused, _client, lent_end):
+            assert (await lend(name, lent_end)).outcome == "unavailable"
     finally:
-        os.waitpid(pid, 0)
+        _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
 
 
 def test_only_a_local_engine_has_an_address():

@@ -563,6 +563,13 @@ async def test_a_lent_request_the_engine_refuses_gets_the_gateway_error(routed, 
     )
 
 
+def _answers(url: str, token: str) -> bool:
+    try:
+        return httpx.get(url, params={"token": token}).status_code == 200
+    except httpx.HTTPError:  # not listening yet
+        return False
+
+
 def test_a_real_jupyter_server_serves_on_after_a_lent_answer(routed, tmp_path):
     """Deployed (Jupyter's own HTTPServer, not pytest-jupyter's), the connection goes back to that server."""
     from engine_procs import free_port
@@ -592,15 +599,7 @@ def test_a_real_jupyter_server_serves_on_after_a_lent_answer(routed, tmp_path):
         import time
 
         deadline = time.monotonic() + 120
-        while True:
-            try:
-                if (
-                    httpx.get(f"http://127.0.0.1:{port}/api/status", params={"token": token}).status_code
-                    == 200
-                ):
-                    break
-            except httpx.HTTPError:
-                pass
+        while not _answers(f"http://127.0.0.1:{port}/api/status", token):
             assert proc.poll() is None and time.monotonic() < deadline, (tmp_path / "jupyter.log").read_text()
             time.sleep(0.3)
         raw = RawClient(port, token)

@@ -1,5 +1,6 @@
 """The gateway's no-pipeline path: forward an OpenAI chat request to the chosen upstream and relay its
-SSE bytes as they come (no re-encoding per token).
+SSE bytes as they come (no re-encoding per token) — or, for a stream to the local CPU engine, lend the engine
+the client's connection so it answers directly (`lend_target`, `lend`; engine/handoff.py).
 
 Pure asyncio + aiohttp (no Jupyter imports): the Jupyter handler writes what `relay_sse` yields. aiohttp rather
 than httpx on this hop: its C HTTP parser and leaner request path halve the time-to-first-token the gateway adds
@@ -152,7 +153,7 @@ async def lend(
         closing = handoff.sage_chunk(
             None, sage["request_id"], {**sage, "cancelled": False, "complete": False}
         )
-        tail = _stopped_sending("connection lost: the engine exited") + closing + b"data: [DONE]\n\n"
+        tail = _stopped_sending("connection lost: the engine exited") + closing + handoff.DONE_EVENT
         lent.tail = handoff.chunk(tail) + handoff.LAST_CHUNK
     return lent
 
