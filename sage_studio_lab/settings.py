@@ -15,7 +15,6 @@ class Settings:
     default_model: str = "SmolLM2-135M-Instruct"
     engine_kind: str = "auto"  # auto | cpu | vllm
     engine_nice: int = 5  # the CPU engine's niceness (0-19): Jupyter, kernels and the chat relay go first
-    connection_handoff: bool = True  # the gateway lends streamed requests' connections to the CPU engine
     cloud_base_url_env: str = "SAGE_CHAT_BASE_URL"
     cloud_api_key_env: str = "SAGE_CHAT_API_KEY"
     cloud_model_env: str = "SAGE_CHAT_MODEL"

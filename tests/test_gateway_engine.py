@@ -44,15 +44,6 @@ def routed(engines, monkeypatch):
 
 
 @pytest.fixture
-def relayed(jp_serverapp):
-    """The gateway relays every answer (no connection hand-off to the engine)."""
-    settings = jp_serverapp.web_app.settings["sage_studio_settings"]
-    settings.connection_handoff = False
-    yield
-    settings.connection_handoff = True
-
-
-@pytest.fixture
 def client(jp_serverapp, jp_fetch, jp_base_url, jp_http_port):
     # jp_fetch makes pytest-jupyter start serving on jp_http_port (without it the port only listens).
     base = f"http://localhost:{jp_http_port}{jp_base_url}sage-studio/v1"
@@ -97,7 +88,7 @@ async def test_openai_client_streams_through_gateway(routed, client):
     assert "sk-secret" not in json.dumps([m.model_dump() for m in models.data])
 
 
-async def test_streams_reuse_one_pooled_connection_to_the_engine(routed, client, relayed):
+async def test_streams_reuse_one_pooled_connection_to_the_engine(routed, client):
     """The relay reads each upstream body to its end, so back-to-back streams share one keep-alive
     connection (a new TCP connection per request would add to every time-to-first-token). The server runs in
     this process: its TCP connections to the engine's port are this process's."""
@@ -226,7 +217,7 @@ async def test_stop_mid_stream_cancels_upstream(routed, client, jp_fetch):
         final.model_extra["x_sage"]["cancelled"] is True and final.model_extra["x_sage"]["complete"] is False
     )
     assert got < 100
-    await no_request_active()  # a lent answer is forgotten when the engine reports it written, just after
+    await no_request_active()  # the handler forgets the request as it ends
 
 
 async def test_stop_during_the_prefill_by_the_request_id_of_the_headers(routed, client, jp_fetch):
@@ -249,7 +240,7 @@ async def test_stop_during_the_prefill_by_the_request_id_of_the_headers(routed, 
     chunks = [chunk async for chunk in raw.parse()]
     assert not any(c.choices and c.choices[0].delta.content for c in chunks)  # stopped before the first token
     assert chunks[-1].model_extra["x_sage"]["cancelled"] is True
-    await no_request_active()  # a lent answer is forgotten when the engine reports it written, just after
+    await no_request_active()  # the handler forgets the request as it ends
 
 
 async def test_client_disconnect_cancels(routed, client):
@@ -445,7 +436,7 @@ def test_cli_chat_streams_and_stores_in_a_session(routed, studio_home):
     assert out.returncode == 1 and "no cloud endpoint configured" in out.stderr
 
 
-# -- the connection hand-off (engine/handoff.py) ---------------------------------------------------------------
+# -- the client connection stays alive -----------------------------------------------------------------------
 class RawClient:
     """One keep-alive HTTP/1.1 connection, parsed by h11: shows which requests shared it."""
 
@@ -500,10 +491,11 @@ def chat_body(**extra) -> dict:
     }
 
 
-async def test_a_streamed_answer_is_lent_to_the_engine_and_the_connection_serves_on(
+async def test_streamed_answers_keep_the_client_connection_alive(
     routed, jp_serverapp, jp_fetch, jp_base_url, jp_http_port
 ):
-    """The engine writes the answer itself; the same connection then carries requests Jupyter serves."""
+    """A relayed stream ends as a complete chunked response: the same connection then carries the next
+    streamed answer and other requests."""
     import asyncio
 
     raw = RawClient(jp_http_port, jp_serverapp.identity_provider.token)
@@ -511,49 +503,22 @@ async def test_a_streamed_answer_is_lent_to_the_engine_and_the_connection_serves
         for _ in range(2):
             url = f"{jp_base_url}sage-studio/v1/chat/completions"
             status, headers, body = await asyncio.to_thread(raw.request, "POST", url, chat_body())
-            assert status == 200 and headers["x-sage-source"] == "local"
-            assert "TornadoServer" in headers["server"]  # the head is Jupyter's, written by the engine
+            assert status == 200 and headers["x-sage-source"] == "local" and headers["x-request-id"]
+            assert headers["content-type"].startswith("text/event-stream")
             events = sse_events(body)
+            assert events[0]["choices"][0]["delta"]["role"] == "assistant"  # the engine's events, unchanged
             text = "".join(e["choices"][0]["delta"].get("content") or "" for e in events[:-2] if e["choices"])
             assert "Paris" in text
-            assert events[-2]["x_sage"]["delivery"] == "lent" and events[-2]["x_sage"]["complete"] is True
+            sage = events[-2]["x_sage"]
+            assert sage["complete"] is True and sage["request_id"] == headers["x-request-id"]
             assert events[-1] == "[DONE]"
         status, _, body = await asyncio.to_thread(raw.request, "GET", f"{jp_base_url}sage-studio/v1/models")
-        assert status == 200 and json.loads(body)["object"] == "list"  # Jupyter served it, same connection
+        assert status == 200 and json.loads(body)["object"] == "list"  # the same connection
     finally:
         raw.close()
 
 
-async def test_a_lent_answer_has_the_head_of_a_relayed_one(
-    routed, jp_serverapp, jp_fetch, jp_base_url, jp_http_port
-):
-    import asyncio
-
-    settings = jp_serverapp.web_app.settings["sage_studio_settings"]
-    raw = RawClient(jp_http_port, jp_serverapp.identity_provider.token)
-    url = f"{jp_base_url}sage-studio/v1/chat/completions"
-    try:
-        _, lent_headers, lent_body = await asyncio.to_thread(raw.request, "POST", url, chat_body())
-        settings.connection_handoff = False
-        _, relayed_headers, relayed_body = await asyncio.to_thread(raw.request, "POST", url, chat_body())
-    finally:
-        settings.connection_handoff = True
-        raw.close()
-
-    def shape(headers: dict) -> dict:  # the login cookie's value differs per request: compare its name
-        out = {k: v for k, v in headers.items() if k not in {"date", "x-request-id"}}
-        if "set-cookie" in out:
-            out["set-cookie"] = out["set-cookie"].split("=", 1)[0]
-        return out
-
-    assert "set-cookie" in lent_headers and shape(lent_headers) == shape(relayed_headers)
-    lent, relayed = sse_events(lent_body), sse_events(relayed_body)
-    assert lent[-2]["x_sage"]["delivery"] == "lent" and relayed[-2]["x_sage"]["delivery"] == "relayed"
-    content = [[e["choices"][0]["delta"] for e in x[:-2] if e["choices"]] for x in (lent, relayed)]
-    assert content[0] == content[1]  # temperature 0: the same answer either way
-
-
-async def test_a_lent_request_the_engine_refuses_gets_the_gateway_error(routed, client):
+async def test_a_streamed_request_the_engine_refuses_gets_the_gateway_error(routed, client):
     with pytest.raises(openai.BadRequestError) as err:
         await client.chat.completions.create(
             model="no-such-adapter", messages=QUESTION, stream=True, extra_body={"source": "local"}
@@ -561,56 +526,3 @@ async def test_a_lent_request_the_engine_refuses_gets_the_gateway_error(routed, 
     assert (
         "the local model server answered 400" in err.value.message and "no-such-adapter" in err.value.message
     )
-
-
-def _answers(url: str, token: str) -> bool:
-    try:
-        return httpx.get(url, params={"token": token}).status_code == 200
-    except httpx.HTTPError:  # not listening yet
-        return False
-
-
-def test_a_real_jupyter_server_serves_on_after_a_lent_answer(routed, tmp_path):
-    """Deployed (Jupyter's own HTTPServer, not pytest-jupyter's), the connection goes back to that server."""
-    from engine_procs import free_port
-
-    port, token = free_port(), "handoff-test-token"
-    log = open(tmp_path / "jupyter.log", "wb")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "jupyter",
-            "server",
-            "--no-browser",
-            f"--port={port}",
-            "--ip=127.0.0.1",
-            "--ServerApp.port_retries=0",
-            f"--IdentityProvider.token={token}",
-            "--allow-root",
-            "--ServerApp.jpserver_extensions=sage_studio_lab=True",
-            f"--ServerApp.root_dir={tmp_path}",
-        ],
-        env={**os.environ},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        import time
-
-        deadline = time.monotonic() + 120
-        while not _answers(f"http://127.0.0.1:{port}/api/status", token):
-            assert proc.poll() is None and time.monotonic() < deadline, (tmp_path / "jupyter.log").read_text()
-            time.sleep(0.3)
-        raw = RawClient(port, token)
-        try:
-            for _ in range(2):
-                status, _, body = raw.request("POST", "/sage-studio/v1/chat/completions", chat_body())
-                assert status == 200 and sse_events(body)[-2]["x_sage"]["delivery"] == "lent"
-            status, _, body = raw.request("GET", "/api/status")
-            assert status == 200 and "started" in json.loads(body)
-        finally:
-            raw.close()
-    finally:
-        proc.terminate()
-        proc.wait(30)

@@ -1,6 +1,5 @@
 """The gateway's no-pipeline path: forward an OpenAI chat request to the chosen upstream and relay its
-SSE bytes as they come (no re-encoding per token) — or, for a stream to the local CPU engine, lend the engine
-the client's connection so it answers directly (`lend_target`, `lend`; engine/handoff.py).
+SSE bytes as they come (no re-encoding per token); one path for every upstream (local engine, vLLM, cloud).
 
 Pure asyncio + aiohttp (no Jupyter imports): the Jupyter handler writes what `relay_sse` yields. aiohttp rather
 than httpx on this hop: its C HTTP parser and leaner request path halve the time-to-first-token the gateway adds
@@ -11,12 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
-from ..engine import handoff
-from ..errors import StudioError
 from . import upstream as up
 from .cancel import Cancellation
 
@@ -119,45 +116,6 @@ def _refused(target: up.Upstream, status: int, content: bytes | str) -> up.Upstr
     )
 
 
-async def lend_target(source: str | None) -> up.Upstream | None:
-    """The local engine when a streamed request for `source` goes to it first (and it is on this machine): the
-    gateway may then lend it the client's connection (engine/handoff.py). None: relay."""
-    targets = up.cached_candidates(source)
-    if targets is None:  # not cached yet: resolve off the event loop, as `open_upstream` does
-        try:
-            targets = await asyncio.get_running_loop().run_in_executor(None, up.candidates, source)
-        except StudioError:  # no upstream: the relay path words the error
-            return None
-    if not targets or targets[0].source != "local":
-        return None
-    parts = urlsplit(targets[0].base_url)
-    return targets[0] if handoff.address(parts.hostname, parts.port) else None
-
-
-async def lend(
-    target: up.Upstream, payload: dict, fd: int, headers: list, cancel: Cancellation, sage: dict
-) -> handoff.Lent:
-    """Lend the client's connection `fd` to the engine for this streamed request: it writes the answer (after
-    `headers`, ending with the `x_sage` chunk) straight to the client. `unavailable`: relay it instead; an
-    `UpstreamError` when the engine refused the request (nothing was written)."""
-    parts = urlsplit(target.base_url)
-    body = {k: v for k, v in payload.items() if k not in GATEWAY_FIELDS}
-    body["model"] = target.model_for(payload.get("model"))
-    head = {"path": parts.path + "/chat/completions", "headers": headers, "sage": sage}
-    lent = await handoff.lend(
-        handoff.address(parts.hostname, parts.port), fd, head, json.dumps(body).encode(), cancel
-    )
-    if lent.outcome == "refused":
-        raise _refused(target, lent.status, lent.body)
-    if lent.outcome == "lost":  # what the client still gets, as from a relay whose upstream died
-        closing = handoff.sage_chunk(
-            None, sage["request_id"], {**sage, "cancelled": False, "complete": False}
-        )
-        tail = _stopped_sending("connection lost: the engine exited") + closing + handoff.DONE_EVENT
-        lent.tail = handoff.chunk(tail) + handoff.LAST_CHUNK
-    return lent
-
-
 async def read_all(resp: aiohttp.ClientResponse) -> bytes:
     """The whole body of a non-streamed answer; the connection goes back to the pool."""
     try:
@@ -217,7 +175,16 @@ async def relay_sse(resp: aiohttp.ClientResponse, cancel: Cancellation, sage: di
         else:
             resp.close()  # closing the connection makes the engine stop generating
     sage = {**sage, "cancelled": cancel.is_set(), "complete": done}
-    yield handoff.sage_chunk({"id": last_id, "model": model}, cancel.request_id, sage)
+    yield _event(
+        {
+            "id": last_id or cancel.request_id,
+            "object": "chat.completion.chunk",
+            "created": int(time.time()),
+            "model": model,
+            "choices": [],
+            "x_sage": sage,
+        }
+    )
     yield b"data: [DONE]\n\n"
 
 
@@ -225,13 +192,8 @@ def _stream_error(exc: BaseException) -> bytes:
     import aiohttp
 
     timeout = isinstance(exc, (asyncio.TimeoutError, aiohttp.ServerTimeoutError))
-    return _stopped_sending(
-        "read timeout" if timeout else f"connection lost: {exc.__class__.__name__}", timeout
-    )
-
-
-def _stopped_sending(why: str, timeout: bool = False) -> bytes:
-    return handoff.event(
+    why = "read timeout" if timeout else f"connection lost: {exc.__class__.__name__}"
+    return _event(
         {
             "error": {
                 "message": f"the model server stopped sending ({why})",
@@ -240,6 +202,10 @@ def _stopped_sending(why: str, timeout: bool = False) -> bytes:
             }
         }
     )
+
+
+def _event(obj: dict) -> bytes:
+    return b"data: " + json.dumps(obj, separators=(",", ":")).encode() + b"\n\n"
 
 
 async def list_models() -> dict:

@@ -192,7 +192,7 @@ class SSEResponse:
             self.on_close()
 
 
-def build_app(state: EngineState, handoff_name: str | None = None) -> Starlette:
+def build_app(state: EngineState) -> Starlette:
     def require_ready():
         if not state.ready:
             raise ApiError(state.error or "the model is still loading", 503)
@@ -459,17 +459,9 @@ def build_app(state: EngineState, handoff_name: str | None = None) -> Starlette:
     ]
 
     @contextlib.asynccontextmanager
-    async def lifespan(app):
+    async def lifespan(_app):
         threading.Thread(target=state.load, name="model-loader", daemon=True).start()
-        listener = None
-        if handoff_name:  # the chat gateway may lend us its clients' connections (handoff.py)
-            from .handoff import Listener
-
-            listener = Listener(app, handoff_name)
-            listener.start()
         yield
-        if listener is not None:
-            listener.close()
         if state.scheduler:
             state.scheduler.shutdown()
 
@@ -487,13 +479,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--served-model-name", default=None, help="name clients use (default: the model id)")
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=8001)
-    ap.add_argument(
-        "--connection-handoff",
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help="take streamed chat requests the Jupyter gateway lends with their connection, and answer the "
-        "client directly (no relay hop; see engine/handoff.py)",
-    )
     ap.add_argument("--max-batch", type=int, default=32, help="most sequences decoded together")
     ap.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
     # float32 keeps answers identical to a plain `generate`; bfloat16 batches far better on CPUs with
@@ -522,21 +507,14 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> None:
     import uvicorn
 
-    from . import handoff
-
     args = parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     if args.model and Path(args.model).expanduser().is_dir():
         args.model = str(Path(args.model).expanduser().resolve())
     state = EngineState.from_args(args)
-    name = handoff.address(args.host, args.port) if args.connection_handoff else None
     uvicorn.run(
-        build_app(state, name),
-        host=args.host,
-        port=args.port,
-        log_level="warning",
-        timeout_graceful_shutdown=3,
+        build_app(state), host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=3
     )
 
 

@@ -41,11 +41,6 @@ class SageStudio(Configurable):
         "cores Jupyter needs, the server, kernels and the chat relay go first; alone, the engine still gets "
         "every idle core. 0 keeps normal priority.",
     ).tag(config=True)
-    connection_handoff = Bool(
-        True,
-        help="Let the CPU engine answer streamed gateway requests on the client's own connection (Jupyter "
-        "authenticates the request, then lends the connection; no relay hop). Off: every answer is relayed.",
-    ).tag(config=True)
     cloud_base_url_env = Unicode(
         "SAGE_CHAT_BASE_URL", help="Env var holding the cloud OpenAI-compatible base URL."
     ).tag(config=True)
@@ -83,7 +78,6 @@ class SageStudio(Configurable):
             default_model=self.default_model,
             engine_kind=self.engine_kind,
             engine_nice=self.engine_nice,
-            connection_handoff=self.connection_handoff,
             cloud_base_url_env=self.cloud_base_url_env,
             cloud_api_key_env=self.cloud_api_key_env,
             cloud_model_env=self.cloud_model_env,

@@ -7,7 +7,6 @@ Handlers only translate HTTP to `sage_studio_lab.chat` calls. Chat turns run in 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -15,8 +14,7 @@ from typing import Any, Literal
 
 import tornado.web
 from pydantic import BaseModel, ConfigDict, Field
-from tornado.http1connection import HTTP1ServerConnection
-from tornado.iostream import SSLIOStream, StreamClosedError
+from tornado.iostream import StreamClosedError
 
 from ..chat import cancel as cancel_mod
 from ..chat import gateway, knowledge
@@ -190,15 +188,8 @@ class ChatCompletionsHandler(SSEMixin, OpenAIStyleHandler):
 
     async def _proxy(self, req: ChatCompletionRequest, payload: dict) -> None:
         """Forward the client's own body (unknown OpenAI fields included) and relay the answer's bytes."""
-        if req.stream and await self._lend(req, payload):
-            return
         target, resp, tried = await gateway.open_upstream(payload, req.source)
-        sage = {
-            "source": target.source,
-            "request_id": self._cancel.request_id,
-            "tried": tried,
-            "delivery": "relayed",
-        }
+        sage = {"source": target.source, "request_id": self._cancel.request_id, "tried": tried}
         headers = {"x-sage-source": target.source, "x-request-id": self._cancel.request_id}
         if not req.stream:
             data = json.loads(await gateway.read_all(resp))
@@ -217,65 +208,6 @@ class ChatCompletionsHandler(SSEMixin, OpenAIStyleHandler):
                 self._cancel.cancel()
                 break
         self.finish()
-
-    async def _lend(self, req: ChatCompletionRequest, payload: dict) -> bool:
-        """Lend this connection to the local CPU engine, which writes the answer straight to the client
-        (engine/handoff.py); True when it was answered that way. Jupyter keeps the connection: it watches it for
-        a hang-up meanwhile and serves the next keep-alive request on it afterwards."""
-        stream = getattr(self.request.connection, "stream", None)
-        if (
-            not self.studio.connection_handoff
-            or stream is None
-            or stream.closed()
-            or isinstance(stream, SSLIOStream)  # the engine cannot speak TLS on Jupyter's behalf
-            or self.request.version != "HTTP/1.1"
-            or "close" in self.request.headers.get("Connection", "").lower()
-        ):
-            return False
-        target = await gateway.lend_target(req.source)
-        if target is None:
-            return False
-        rid = self._cancel.request_id
-        # The head Jupyter would send (default, CORS and security headers, cookies), written by the engine.
-        self.start_sse({"x-sage-source": target.source, "x-request-id": rid})
-        headers = list(self._headers.get_all())
-        headers += [
-            ("Set-Cookie", c.OutputString(None)) for c in (getattr(self, "_new_cookie", None) or {}).values()
-        ]
-        sage = {"source": target.source, "request_id": rid, "tried": [target.source], "delivery": "lent"}
-        try:
-            lent = await gateway.lend(target, payload, stream.socket.fileno(), headers, self._cancel, sage)
-        except UpstreamError:
-            self.clear()  # nothing was written: answer the error as the relay would
-            raise
-        if lent.outcome == "unavailable":
-            self.clear()
-            return False
-        self.update_api_activity()  # as `finish()` would: the server is in use, and the request is logged
-        self.application.log_request(self)
-        connection = self.request.connection
-        stream = self.detach()  # Jupyter wrote nothing: it serves the connection's next request as usual
-        if lent.outcome == "done" and not stream.closed():
-            self._serve_next(stream, connection)
-            return True
-        if lent.tail and not stream.closed():  # the engine died mid-answer: end the stream with an error
-            with contextlib.suppress(StreamClosedError):
-                await stream.write(lent.tail)
-        stream.close()
-        return True
-
-    def _serve_next(self, stream, connection) -> None:
-        """Go on serving a keep-alive connection after a lent answer, as if this handler had finished."""
-        try:  # Jupyter's HTTPServer: trusted-proxy headers, its connections closed at shutdown
-            server = self.serverapp.http_server
-        except AttributeError:  # an app served by someone else's HTTPServer (pytest-jupyter): the app itself
-            server = None
-        if server is not None:
-            server.handle_stream(stream, connection.context.address)
-        else:
-            HTTP1ServerConnection(stream, connection.params, connection.context).start_serving(
-                self.application
-            )
 
     async def _pipeline(self, req: ChatCompletionRequest) -> None:
         """`session_id` given: the last user message is a new turn of that session (Studio chat pipeline)."""
