@@ -219,7 +219,7 @@ def main() -> None:
 
     import torch
 
-    from sage_studio_lab.engine.serve import resolve_dtype
+    from sage_studio_lab.engine.server.state import resolve_dtype
 
     args.dtype = resolve_dtype(args.dtype)  # the baseline uses the very dtype the engine runs
     from transformers import AutoModelForCausalLM, AutoTokenizer

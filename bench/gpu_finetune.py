@@ -115,7 +115,7 @@ def run(method: str, ds: dict, model: str) -> dict:
     )
     task = tasks.create_task(config)
     stop = threading.Event()
-    peak = peak_gpu_memory(lambda: tasks.get_task(task["id"], refresh=False).get("pid"), stop)
+    peak = peak_gpu_memory(lambda: tasks.get_task(task["id"]).get("pid"), stop)
     while (row := tasks.get_task(task["id"]))["status"] not in ("completed", "failed", "cancelled"):
         time.sleep(0.2)
     stop.set()

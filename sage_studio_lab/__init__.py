@@ -4,7 +4,9 @@ This module stays import-light: the Jupyter server imports it at start-up, so ML
 transformers) are imported lazily by the code that needs them.
 """
 
-__version__ = "0.1.0"
+from .version import __version__
+
+__all__ = ["__version__"]
 
 
 def _jupyter_labextension_paths():

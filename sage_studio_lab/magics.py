@@ -17,6 +17,7 @@ from IPython.core.magic import Magics, line_cell_magic, magics_class
 from traitlets import Float, Unicode
 
 from .errors import StudioError
+from .settings import config_trait
 
 SOURCES = ("auto", "local", "cloud")
 
@@ -72,15 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 @magics_class
 class SageStudioMagics(Magics):
-    default_source = Unicode("auto", help="chat source when --source is not given: auto, local or cloud").tag(
-        config=True
-    )
+    # Type, allowed values and default come from the core's `Settings` (declared once there).
+    default_source = config_trait("default_source", help="chat source when --source is not given")
     default_model = Unicode("", help="chat model when --model is not given ('' = the engine's default)").tag(
         config=True
     )
-    default_backend = Unicode("auto", help="engine backend for `engine start`: auto, cpu or vllm").tag(
-        config=True
-    )
+    default_backend = config_trait("engine_kind", help="engine backend for `engine start`")
     default_epochs = Float(1.0, help="epochs for `finetune` when --epochs is not given").tag(config=True)
     stream_interval = Float(0.1, help="seconds between Markdown refreshes while an answer streams").tag(
         config=True
@@ -198,30 +196,30 @@ class SageStudioMagics(Magics):
         return MemoryPanel(session=args.session)
 
     def _do_engine(self, args, cell):
-        from .widgets import api_engine
+        from .api import invoke
 
         if args.action is None:
             from .widgets.engine_panel import EnginePanel
 
             return EnginePanel()
         if args.action == "start":
-            record = api_engine.engine_start(args.model, args.backend or self.default_backend)
+            record = invoke(
+                "engine.start",
+                {"model": args.model, "backend": args.backend or self.default_backend, "wait": True},
+            )
             print(
                 f"engine ready: {record.get('model', '')} on port {record.get('port', '?')} "
                 f"({record.get('backend', '')})"
             )
             return None
         if args.action == "stop":
-            print(f"stopped: {json.dumps(api_engine.engine_stop())}")
+            print(f"stopped: {invoke('engine.stop')['status']}")
             return None
-        engines = api_engine.engine_status()["engines"]
-        if not engines:
+        e = invoke("engine.status")
+        if e["status"] == "stopped":
             print("no engine running (start one: %sage_studio engine start)")
-        for e in engines:
-            print(
-                f"{e.get('id', '')}  {e.get('status', '')}  {e.get('backend', '')}  {e.get('model', '')}  "
-                f"port {e.get('port', '')}  pid {e.get('pid', '')}"
-            )
+        else:
+            print(f"{e['id']}  {e['status']}  {e['backend']}  {e['model']}  port {e['port']}  pid {e['pid']}")
         return None
 
     def _do_models(self, args, cell):
@@ -235,25 +233,19 @@ class SageStudioMagics(Magics):
         return None
 
     def _do_status(self, args, cell):
-        from . import store
-        from .gpu import gpu_info
-        from .widgets import api_engine
+        from .api import invoke
 
-        db = store.get_store()
-        try:
-            engines = api_engine.engine_status()["engines"]
-        except ImportError:
-            engines = []
-        sessions = db.query_one("SELECT COUNT(*) AS n FROM sessions")["n"]
-        tasks = db.query("SELECT status, COUNT(*) AS n FROM finetune_tasks GROUP BY status")
-        gpu = gpu_info()
-        running = ", ".join(f"{e.get('model', '')} ({e.get('status')})" for e in engines)
-        print(f"engines:  {running or 'none running'}")
-        print(f"sessions: {sessions}")
-        counts = ", ".join(f"{t['n']} {t['status']}" for t in tasks)
-        print(f"tasks:    {counts or 'none'}")
-        print(f"gpu:      {', '.join(d.get('name', '?') for d in gpu.get('devices', [])) or 'none'}")
-        print(f"data:     {store.db_path().parent}")
+        o = invoke("status")
+        engine = o["engine"]
+        print(
+            f"engine:   {engine['model']} ({engine['status']})"
+            if engine["model"]
+            else "engine:   none running"
+        )
+        print(f"sessions: {o['sessions']}")
+        print(f"tasks:    {', '.join(f'{n} {status}' for status, n in o['tasks'].items()) or 'none'}")
+        print(f"gpu:      {', '.join(o['gpus']) or 'none'}")
+        print(f"data:     {o['data_dir']}")
         return None
 
 

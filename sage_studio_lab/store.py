@@ -3,13 +3,16 @@
 Each capability owns its tables in `sage_studio_lab/<area>/schema.py` (a `MIGRATIONS` list of SQL scripts);
 the `schema_version` table records how many of each area's scripts were applied. Migrations run under an
 exclusive write lock, so two processes opening a fresh database at once apply them exactly once.
+The schema files are read, not imported: importing `<area>.schema` would first run the area package's
+`__init__` (engine manager, fine-tune service, flow runtime), and opening the store runs nothing but SQL.
 """
 
 from __future__ import annotations
 
-import importlib
+import functools
 import json
 import os
+import runpy
 import sqlite3
 import threading
 import time
@@ -22,6 +25,7 @@ from . import paths
 
 # Order matters only for readability; areas do not reference each other's tables with foreign keys.
 SCHEMA_AREAS = ("engine", "chat", "memory", "finetune", "flow")
+SCHEMA_FILES = {area: Path(__file__).with_name(area) / "schema.py" for area in SCHEMA_AREAS}
 BUSY_TIMEOUT_MS = 30_000
 
 
@@ -108,7 +112,7 @@ class Store:
                 "CREATE TABLE IF NOT EXISTS schema_version (area TEXT PRIMARY KEY, version INTEGER NOT NULL)"
             )
             for area in SCHEMA_AREAS:
-                scripts = importlib.import_module(f"sage_studio_lab.{area}.schema").MIGRATIONS
+                scripts = migrations(area)
                 row = conn.execute("SELECT version FROM schema_version WHERE area=?", (area,)).fetchone()
                 done = row[0] if row else 0
                 for script in scripts[done:]:
@@ -122,6 +126,12 @@ class Store:
 
     def schema_versions(self) -> dict[str, int]:
         return {r["area"]: r["version"] for r in self.query("SELECT area, version FROM schema_version")}
+
+
+@functools.cache
+def migrations(area: str) -> tuple[str, ...]:
+    """The `MIGRATIONS` of `<area>/schema.py` (plain data: the file imports nothing)."""
+    return tuple(runpy.run_path(str(SCHEMA_FILES[area]))["MIGRATIONS"])
 
 
 def _split_sql(script: str) -> list[str]:

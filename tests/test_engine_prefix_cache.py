@@ -11,8 +11,8 @@ import pytest
 import torch
 from conftest import MODELS_CACHE
 
-from sage_studio_lab.engine.prefix_cache import PrefixCache
-from sage_studio_lab.engine.scheduler import SamplingParams, Scheduler, Sequence
+from sage_studio_lab.engine.server.prefix_cache import PrefixCache
+from sage_studio_lab.engine.server.scheduler import SamplingParams, Scheduler, Sequence
 
 LAYERS, HEADS, DIM = 2, 3, 4
 
@@ -184,7 +184,7 @@ def lora(model_dir, tmp_path_factory) -> Path:
 
 
 def test_adapters_never_reuse_base_kv_and_unloading_forgets_theirs(model_dir, tokenizer, lora):
-    from sage_studio_lab.engine.adapters import load_adapter, unload_adapter
+    from sage_studio_lab.engine.server.adapters import load_adapter, unload_adapter
 
     cache = PrefixCache(64 * 2**20)
     sched = Scheduler(load_model(model_dir), tokenizer, {tokenizer.eos_token_id}, prefix_cache=cache)
@@ -210,7 +210,7 @@ def test_the_lm_head_gets_a_contiguous_input_once_peft_froze_the_model(model_dir
     """torch's linear on a strided 3-D input with a weight that needs no grad copies the whole weight per row
     (~280 ms per prefill on this head); PEFT freezes the base model, so the scheduler hands the head a contiguous
     input."""
-    from sage_studio_lab.engine.adapters import load_adapter
+    from sage_studio_lab.engine.server.adapters import load_adapter
 
     sched = Scheduler(load_model(model_dir), tokenizer, {tokenizer.eos_token_id})
     sched.start()
@@ -235,11 +235,10 @@ def test_the_lm_head_gets_a_contiguous_input_once_peft_froze_the_model(model_dir
 @pytest.mark.parametrize(("flags", "on"), [([], True), (["--no-enable-prefix-caching"], False)])
 def test_the_engine_caches_prefixes_unless_told_not_to(flags, on, monkeypatch):
     from sage_studio_lab.engine import serve
+    from sage_studio_lab.engine.server.state import EngineState
 
     monkeypatch.setenv("SAGE_STUDIO_MODELS_CACHE", MODELS_CACHE)
-    state = serve.EngineState.from_args(
-        serve.parse_args(["--prefix-cache-mb", "32", "--dtype", "float32", *flags])
-    )
+    state = EngineState.from_args(serve.parse_args(["--prefix-cache-mb", "32", "--dtype", "float32", *flags]))
     state.load()
     try:
         cache = state.scheduler.prefix_cache

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import MODELS_CACHE
 
-from sage_studio_lab.engine.scheduler import SamplingParams, Scheduler, Sequence
+from sage_studio_lab.engine.server.scheduler import SamplingParams, Scheduler, Sequence
 
 
 @pytest.fixture(scope="module")

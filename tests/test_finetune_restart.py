@@ -168,6 +168,6 @@ def test_cli_validates_first_then_trains_detached(tmp_path, capsys, monkeypatch)
     assert cli.main(["lab", "--list-finetuned"]) == 0 and task["id"] in capsys.readouterr().out
     assert cli.main(["lab", "--use-finetuned", "--dry-run", "--no-llm"]) == 0
     assert "SageStudio.default_model=SmolLM2-135M-Instruct" in capsys.readouterr().out
-    from sage_studio_lab.finetune.catalog import current_chat_model
+    from sage_studio_lab.chat.default_model import current_chat_model
 
     assert current_chat_model()["model"] == task["id"]

@@ -137,7 +137,7 @@ async def test_upload_validate_preview_docs_and_models(jp_fetch, tmp_path):
     code, body = await call(jp_fetch, "datasets", ds["id"], params={"eval_ratio": "2"})
     assert code == 400 and "eval_ratio" in body["message"]
     code, body = await call(jp_fetch, "datasets", ds["id"], params={"rows": "many"})
-    assert code == 400 and "rows must be an integer" in body["message"]
+    assert code == 400 and "rows" in body["message"] and "integer" in body["message"]
 
     docs = tmp_path / "docs"
     docs.mkdir()

@@ -13,7 +13,7 @@ import pytest
 from pydantic import ValidationError
 
 from sage_studio_lab.errors import Conflict, InvalidInput, ModelNotFound
-from sage_studio_lab.finetune import datasets, tasks
+from sage_studio_lab.finetune import datasets, tasks, trainers
 from sage_studio_lab.finetune.advice import advise
 from sage_studio_lab.finetune.config import TaskConfig
 from sage_studio_lab.models import bundled_model_dir
@@ -85,7 +85,7 @@ def test_pid_liveness_checks_create_time_and_zombies():
 
 def test_status_transition_rules(ds, monkeypatch):
     """Queued tasks can be cancelled, cancelled ones resumed, finished ones not cancelled again; all recorded."""
-    monkeypatch.setattr(tasks, "_launch", lambda task_id: False)  # nothing starts in this test
+    monkeypatch.setattr(trainers, "_launch", lambda task_id: False)  # nothing starts in this test
     a = tasks.create_task(TaskConfig(dataset_id=ds["id"]))
     assert a["status"] == "queued"
     with pytest.raises(Conflict):
@@ -97,3 +97,25 @@ def test_status_transition_rules(ds, monkeypatch):
     assert [t["status"] for t in tasks.transitions(a["id"])] == ["pending", "queued", "cancelled", "queued"]
     tasks.delete_task(a["id"])
     assert tasks.list_tasks() == []
+
+
+def test_reads_never_start_a_trainer_task_events_do(ds, monkeypatch):
+    """GET-like reads (`get_task`, `list_tasks`, the task-table watcher) only read; a queued task starts on an
+    event: here the running task ending (cancelled), which schedules."""
+    from sage_studio_lab.finetune.watch import TaskTableWatcher
+
+    launched = []
+    monkeypatch.setattr(trainers, "_launch", lambda task_id: launched.append(task_id) or False)
+    first = tasks.create_task(TaskConfig(dataset_id=ds["id"]))
+    second = tasks.create_task(TaskConfig(dataset_id=ds["id"]))
+    assert launched == [first["id"], first["id"], second["id"]]  # each create scheduled the queue
+    launched.clear()
+    watcher = TaskTableWatcher()
+    watcher.snapshot()
+    for _ in range(3):
+        tasks.get_task(second["id"])
+        tasks.list_tasks()
+        watcher.poll()
+    assert launched == []
+    tasks.cancel_task(first["id"])
+    assert launched == [second["id"]]

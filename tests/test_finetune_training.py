@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from sage_studio_lab.finetune import catalog, datasets, tasks
+from sage_studio_lab import models
+from sage_studio_lab.finetune import datasets, tasks
 from sage_studio_lab.finetune.config import TaskConfig
 from sage_studio_lab.store import get_store
 
@@ -130,7 +131,7 @@ def test_real_lora_run_learns_the_dataset(tmp_path):
     tuned = answer(spec["model_path"], done["adapter_path"], PROMPT)
     assert tuned != base and tuned.startswith("The secret code is"), (base, tuned)
 
-    listed = [m for m in catalog.finetuned_models() if m.id == task["id"]]
+    listed = [m for m in models.finetuned_models() if m.id == task["id"]]
     assert listed and listed[0].type == "finetuned" and listed[0].base_model == "SmolLM2-135M-Instruct"
     assert tasks.adapter_zip(task["id"]).stat().st_size > 1000
 
@@ -155,17 +156,16 @@ def test_kill9_fails_with_checkpoint_then_resume_and_queue_advances_without_a_se
     assert "trainer exited unexpectedly; checkpoint kept: checkpoint-" in failed["error"]
     assert failed["last_checkpoint"]
 
-    # the slot went to the queued task; resuming the killed one queues it behind
-    assert tasks.get_task(second["id"])["status"] in ("running", "completed")
+    # its launcher (this process) saw it die: the slot went to the queued task; resuming the killed one
+    # queues it behind
+    wait_for(lambda: tasks.get_task(second["id"])["status"] in ("running", "completed"), 30, what="next")
     resumed = tasks.resume_task(first["id"])
     assert resumed["status"] in ("queued", "running")
-    # from here on nobody in this process schedules: the trainer that finishes starts the next one itself
-    wait_for(
-        lambda: tasks.get_task(first["id"], refresh=False)["status"] == "completed", 300, 0.5, "resumed run"
-    )
+    # from here on only task events schedule (reads never do): the trainer that ends starts the next one
+    wait_for(lambda: tasks.get_task(first["id"])["status"] == "completed", 300, 0.5, "resumed run")
     starts = [e for e in events(failed) if e["type"] == "start"]
     assert starts[-1]["resumed"] is True and starts[-1]["step"] >= 2
-    assert [t["status"] for t in tasks.get_task(first["id"], refresh=False)["transitions"]] == [
+    assert [t["status"] for t in tasks.get_task(first["id"])["transitions"]] == [
         "pending",
         "queued",
         "running",
@@ -174,7 +174,7 @@ def test_kill9_fails_with_checkpoint_then_resume_and_queue_advances_without_a_se
         "running",
         "completed",
     ]
-    assert tasks.get_task(second["id"], refresh=False)["status"] == "completed"
+    assert tasks.get_task(second["id"])["status"] == "completed"
 
 
 def test_cancel_running_and_queued_and_delete_rules(tmp_path):

@@ -53,12 +53,13 @@ async def test_stream_consumer_leaving_early_cancels_the_run():
 
 
 def test_every_template_exports_to_a_script_that_rebuilds_the_same_flow():
-    from sage_studio_lab.flow.templates import list_templates, load_template
+    from sage_studio_lab.flow import Flow
+    from sage_studio_lab.flow.templates import list_templates
 
     templates = list_templates()
     assert len(templates) >= 2
     for t in templates:
-        flow = load_template(t["id"])
+        flow = Flow.template(t["id"])
         namespace: dict = {"__name__": "exported"}
         exec(compile(flow.to_python(), f"{t['id']}.py", "exec"), namespace)
         rebuilt = namespace["build_flow"]()

@@ -13,7 +13,7 @@ import pytest
 from sage_studio_lab import store
 from sage_studio_lab.engine import EngineManager
 from sage_studio_lab.flow import Flow
-from sage_studio_lab.flow.templates import list_templates, load_template
+from sage_studio_lab.flow.templates import list_templates
 
 pytestmark = pytest.mark.slow
 
@@ -65,7 +65,7 @@ def test_rag_template_over_markdown_files(in_engine_home, tmp_path):
     (docs / "france.md").write_text("# France\n\nParis is the capital of France.")
     (docs / "fruit.md").write_text("# Fruit\n\nBananas are yellow and rich in potassium.")
     (docs / "rust.md").write_text("# Rust\n\nRust is a memory-safe systems programming language.")
-    flow = load_template("rag-over-documents")
+    flow = Flow.template("rag-over-documents")
     assert flow.validate() == []
     r = flow.run({"input": "What is the capital of France?", "file": str(docs)})
     assert r.ok, r.error
@@ -85,7 +85,7 @@ def test_templates_export_to_python_and_reproduce_the_run(in_engine_home, tmp_pa
     assert {"rag-over-documents", "summarise-file"} <= shipped
     env = {**os.environ, "SAGE_STUDIO_HOME": str(in_engine_home)}
     for key in ("rag-over-documents", "summarise-file"):
-        flow = _short(load_template(key))
+        flow = _short(Flow.template(key))
         expected = flow.run({"input": "What are flows?"}, record=False)
         assert expected.ok, expected.error
         script = tmp_path / f"{key}.py"

@@ -300,7 +300,7 @@ async def test_session_pipeline_recalls_turn_one_fact_in_turn_five(routed, clien
     assert stats["last_hits"][0]["text"].startswith("User: My secret code word")
     assert set(stats["token_budget"]) >= {"system", "memory", "rag", "history"}
     resp = await jp_fetch("sage-studio", "api", "memory", "stats", params={"session_id": sid})
-    assert json.loads(resp.body)["usage_percent"] == 100.0
+    assert json.loads(resp.body)["sessions"][0]["usage_percent"] == 100.0
 
 
 async def test_rest_turn_regenerate_and_edit(routed, jp_fetch):

@@ -134,8 +134,10 @@ async def test_memory_routes(jp_fetch):
     assert (await call("GET", "config"))["config"]["backend"] == "short_term"
     got = await call("PUT", "config", body={"session_id": sid, "window": 3})
     assert got["config"] == {**got["config"], "backend": "kv", "window": 3}
-    stats = await call("GET", "stats", params={"session_id": sid})
+    (stats,) = (await call("GET", "stats", params={"session_id": sid}))["sessions"]
     assert stats["dialogs"] == 3 and stats["max_dialogs"] == 3 and stats["usage_percent"] == 100.0
+    everyone = (await call("GET", "stats"))["sessions"]  # no session: every session that has memories
+    assert [(s["session_id"], s["title"], s["dialogs"]) for s in everyone] == [(sid, stats["title"], 3)]
     listed = (await call("GET", "sessions", sid, "memories"))["memories"]
     assert [m["id"] for m in listed] == ids[::-1]
     await call("DELETE", "sessions", sid, "memories", str(ids[0]))
@@ -143,12 +145,14 @@ async def test_memory_routes(jp_fetch):
     for method, parts, body, code in [
         ("PUT", ("config",), {"session_id": sid, "backend": "x"}, 400),
         ("PUT", ("config",), {"session_id": "missing", "window": 1}, 404),
-        ("GET", ("stats",), None, 400),
+        ("GET", ("stats",), {"session_id": "no such session"}, 400),
+        ("GET", ("stats",), {"session_id": "missing"}, 404),
         ("DELETE", ("sessions", sid, "memories", "999"), None, 404),
         ("POST", ("sessions", "cleanup"), {}, 400),
     ]:
+        query = method == "GET"
         with pytest.raises(tornado.httpclient.HTTPClientError) as err:
-            await call(method, *parts, body=body)
+            await call(method, *parts, body=None if query else body, params=body if query else None)
         assert err.value.code == code
     assert (await call("GET", "config", params={"session_id": sid}))["config"]["window"] == 3
 

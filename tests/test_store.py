@@ -71,3 +71,24 @@ def test_two_processes_write_concurrently_without_loss(studio_home):
     }
     assert counts == {"server": n, "kernel": n}
     assert store.query_one("SELECT version FROM schema_version WHERE area='counter'")["version"] == 2 * n
+
+
+def test_opening_the_store_imports_no_area_package(studio_home):
+    """Migrations are read from each area's schema file: opening the store runs no area's `__init__`."""
+    code = (
+        "import sys; from sage_studio_lab.store import get_store; get_store(); "
+        "print(sorted(m for m in sys.modules if m.startswith('sage_studio_lab.')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert eval(out) == ["sage_studio_lab.paths", "sage_studio_lab.store", "sage_studio_lab.version"]
+
+
+def test_a_database_behind_on_one_area_gets_only_that_areas_new_scripts(studio_home):
+    store = get_store()
+    with store.tx() as conn:  # as if created before memory's second script existed
+        conn.execute("DROP TABLE memory_sessions")
+        conn.execute("UPDATE schema_version SET version=1 WHERE area='memory'")
+    before = store.schema_versions()
+    again = Store(store.path)
+    assert again.schema_versions() == {**before, "memory": 2}
+    assert again.query("SELECT * FROM memory_sessions") == []

@@ -30,7 +30,7 @@ def test_knowledge_add_list_delete_over_the_widget(chat):
     assert added["name"] == "facts.md" and added["chunks"] == 2 and added["size"] > 0
     listed = ok(frontend_call(chat, "knowledge.list")[0])
     assert [d["name"] for d in listed["documents"]] == ["facts.md"]
-    assert ok(frontend_call(chat, "knowledge.delete", {"name": "facts.md"})[0]) == {"deleted": "facts.md"}
+    assert ok(frontend_call(chat, "knowledge.delete", {"name": "facts.md"})[0]) is None  # as REST: 204
     assert ok(frontend_call(chat, "knowledge.list")[0]) == {"documents": []}
 
 

@@ -76,16 +76,12 @@ def test_engine_panel_reports_the_running_engine(engine):
     from sage_studio_lab.widgets.engine_panel import EnginePanel
 
     panel = EnginePanel()
-    assert (
-        panel.engines
-        and panel.engines[0]["status"] == "running"
-        and panel.engines[0]["port"] == engine["port"]
-    )
+    assert panel.engine["status"] == "running" and panel.engine["port"] == engine["port"]
     assert panel.gpu["available"] in (True, False)
     result, _ = frontend_call(panel, "engine.status")
-    assert result["value"]["engines"][0]["id"] == engine["id"]
-    result, _ = frontend_call(panel, "engine.logs", {"tail": 20})
-    assert isinstance(result["value"]["lines"], list) and result["value"]["lines"]
+    assert result["value"]["id"] == engine["id"]
+    result, _ = frontend_call(panel, "engine.logs", {"lines": 20})
+    assert result["value"]["lines"] == 20 and "ready:" in result["value"]["text"]
     result, _ = frontend_call(panel, "engine.models")
     assert any(m["id"] == "SmolLM2-135M-Instruct" for m in result["value"]["models"])
     result, _ = frontend_call(panel, "chat.sources")

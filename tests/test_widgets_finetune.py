@@ -40,11 +40,11 @@ def test_finetune_widget_follows_a_real_run(tmp_path):
     assert isinstance(widget, FinetuneProgress) and widget.task["name"] == "widget-run"
     # A second task queues behind the first (one training at a time): cancel it from the view.
     queued = finetune(dataset(tmp_path), **TINY)
-    result, _ = frontend_call(queued, "finetune.cancel", {"id": queued.task_id})
+    result, _ = frontend_call(queued, "finetune.cancel", {"task_id": queued.task_id})
     assert result["ok"] and result["value"]["status"] == "cancelled"
     assert queued.refresh()["status"] == "cancelled"
 
-    widget.dispatch("w1", "finetune.watch", {"id": widget.task_id})  # what the view does when shown
+    widget.dispatch("w1", "finetune.watch", {"task_id": widget.task_id})  # what the view does when shown
     final = widget.wait(timeout=300)
     widget.join_calls(30)
     watcher_events = [
@@ -69,9 +69,9 @@ def test_finetune_widget_follows_a_real_run(tmp_path):
     assert any(e["type"] == "progress" and e.get("loss") for e in watcher_events)
     assert watcher_events[-1] == {"type": "status", "task_id": widget.task_id, "status": "completed"}
     assert {e["type"] for e in watcher_events} <= {"progress", "status", "log"}
-    result, _ = frontend_call(widget, "finetune.get", {"id": widget.task_id})
+    result, _ = frontend_call(widget, "finetune.progress", {"task_id": widget.task_id})
     assert [h["step"] for h in result["value"]["history"] if h["loss"] is not None] == [1, 2, 3, 4]
-    assert result["value"]["adapter_path"]
+    assert result["value"]["adapter_path"] and result["value"]["progress"] == 1.0
     result, _ = frontend_call(widget, "finetune.tasks")
     assert {t["id"] for t in result["value"]["tasks"]} == {widget.task_id, queued.task_id}
     result, _ = frontend_call(widget, "finetune.models")
@@ -90,7 +90,7 @@ def test_bad_inputs():
         from sage_studio_lab.widgets.chat import StudioWidget
 
         w = StudioWidget()
-        result, _ = frontend_call(w, "finetune.get", {"id": "../../etc"})
+        result, _ = frontend_call(w, "finetune.get", {"task_id": "../../etc"})
         assert result["ok"] is False and result["error"]["status"] in (400, 404)
 
 

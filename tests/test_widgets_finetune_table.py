@@ -47,7 +47,7 @@ def test_task_table_stream_download_and_logs(tmp_path, monkeypatch):
     created, _ = frontend_call(
         widget,
         "finetune.create",
-        {"name": "table-run", "dataset_id": upload["value"]["id"], "config": TINY},
+        {"name": "table-run", "dataset_id": upload["value"]["id"], **TINY},
     )
     assert created["ok"], created
     task_id = created["value"]["id"]
@@ -63,13 +63,12 @@ def test_task_table_stream_download_and_logs(tmp_path, monkeypatch):
     table = events_of(widget, "table")
     new = [e for e in table if e["type"] == "task" and e["task"]["id"] == task_id]
     assert new and new[0]["task"]["name"] == "table-run"
-    # Rows are the contract's flat rows: progress is a fraction, losses at the top.
-    for e in new:
-        assert isinstance(e["task"]["progress"], float) and "eval" not in e["task"]
+    # The same messages as the REST socket's: rows as `finetune.tasks` gives them, the latest progress event nested.
+    assert all(set(e["task"]) >= {"status", "progress", "eval"} for e in new)
     progress = [e for e in table if e["type"] == "progress" and e["task_id"] == task_id]
     assert progress, table
-    assert all(0.0 <= e["progress"] <= 1.0 and e["loss"] > 0 for e in progress)
-    assert progress[-1]["step"] == 4 and progress[-1]["total_steps"] == 4
+    assert all(e["progress"]["loss"] > 0 for e in progress)
+    assert progress[-1]["progress"]["step"] == 4 and progress[-1]["progress"]["total_steps"] == 4
     # The stream stays open until the view goes away (hidden): cancel ends it with one result.
     widget.cancel("table")
     widget.join_calls(10)
@@ -77,7 +76,7 @@ def test_task_table_stream_download_and_logs(tmp_path, monkeypatch):
     assert result == [{"type": "result", "id": "table", "ok": True, "value": {"cancelled": True}}]
 
     # Download: the adapter zip travels as a buffer and holds adapter_config.json.
-    download, _ = frontend_call(widget, "finetune.download", {"id": task_id})
+    download, _ = frontend_call(widget, "finetune.download", {"task_id": task_id})
     assert download["ok"], download
     value = download["value"]
     assert value["filename"] == f"{task_id}-adapter.zip" and value["content_type"] == "application/zip"
@@ -86,16 +85,16 @@ def test_task_table_stream_download_and_logs(tmp_path, monkeypatch):
     assert "adapter_config.json" in zipfile.ZipFile(io.BytesIO(blob)).namelist()
 
     # The detail view's stream follows train.log when asked.
-    watched, events = frontend_call(widget, "finetune.watch", {"id": task_id, "logs": 1})
+    watched, events = frontend_call(widget, "finetune.watch", {"task_id": task_id, "logs": 1})
     assert watched["ok"], watched
     assert [e for e in events if e["type"] == "log" and e["line"]]
     assert events[-1] == {"type": "status", "task_id": task_id, "status": "completed"}
 
     # Merge-and-restart needs a running engine: a clear 503, nothing merged.
-    swap, _ = frontend_call(widget, "finetune.use_in_chat", {"id": task_id, "merge_and_restart": True})
+    swap, _ = frontend_call(widget, "finetune.use_in_chat", {"task_id": task_id, "merge_and_restart": True})
     assert swap["ok"] is False and swap["error"]["status"] == 503, swap
     assert "engine" in swap["error"]["message"]
 
     # A missing task: 404 for the download, nothing else.
-    missing, _ = frontend_call(widget, "finetune.download", {"id": "ft-nope"})
+    missing, _ = frontend_call(widget, "finetune.download", {"task_id": "ft-nope"})
     assert missing["ok"] is False and missing["error"]["status"] in (400, 404)

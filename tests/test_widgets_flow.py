@@ -77,20 +77,24 @@ def test_run_validate_export_from_the_view(tmp_path):
     assert canvas.outputs == {"result": ["HI!"]} and canvas.node_status["out"] == "finished"
     result, _ = frontend_call(canvas, "flow.runs")
     assert result["value"]["runs"][0]["id"] == events[0]["run_id"]
-    result, _ = frontend_call(canvas, "flow.export", {"flow": canvas.flow.to_dict()})
-    assert "from sage_studio_lab.flow import" in result["value"]["code"]
-    assert canvas.to_python() == result["value"]["code"]
+    result, _ = frontend_call(canvas, "flow.export_python", {"flow": canvas.flow.to_dict()})
+    assert "from sage_studio_lab.flow import" in result["value"]
+    assert canvas.to_python() == result["value"]
+    assert frontend_call(canvas, "flow.export_python")[0]["value"] == result["value"]  # the canvas's own flow
     result, _ = frontend_call(canvas, "flow.operators")
     assert {"map", "generator", "vector_retriever"} <= {o["type"] for o in result["value"]["operators"]}
     result, _ = frontend_call(canvas, "flow.templates")
-    assert "rag-over-documents" in [t["name"] for t in result["value"]["templates"]]
+    assert "rag-over-documents" in [t["id"] for t in result["value"]["templates"]]
     bad = {
         "name": "bad",
         "nodes": [{"id": "m", "type": "nope", "position": {"x": 0, "y": 0}, "data": {}}],
         "edges": [],
     }
-    result, _ = frontend_call(canvas, "flow.validate", {"flow": bad})
-    assert result["value"]["valid"] is False and result["value"]["issues"][0]["node_id"] == "m"
+    result, _ = frontend_call(
+        canvas, "flow.validate", {"flow": bad}
+    )  # as over REST: a 400 listing the issues
+    assert result["ok"] is False and result["error"]["status"] == 400
+    assert result["error"]["issues"][0]["node_id"] == "m"
     result, _ = frontend_call(canvas, "flow.run", {"flow": {"nodes": "not a list"}})
     assert result["ok"] is False and result["error"]["status"] == 400
 

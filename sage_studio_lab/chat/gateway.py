@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
+from .. import openai_wire as wire
 from . import upstream as up
 from .cancel import Cancellation
 
@@ -109,7 +109,7 @@ async def open_upstream(
 
 def _refused(target: up.Upstream, status: int, content: bytes | str) -> up.UpstreamError:
     return up.UpstreamError(
-        f"the {target.source} model server answered {status}: {up.error_message(status, content)}",
+        f"the {target.source} model server answered {status}: {wire.error_message(status, content)}",
         status=status if status < 500 else 502,
         code="upstream_error",
         source=target.source,
@@ -166,7 +166,7 @@ async def relay_sse(resp: aiohttp.ClientResponse, cancel: Cancellation, sage: di
                         last_id, model = head.get("id"), head.get("model")
                     except ValueError:
                         pass
-                out.append(b"data: " + data + b"\n\n")
+                out.append(wire.sse_data(data))
             if out:
                 yield b"".join(out)
     finally:
@@ -175,17 +175,10 @@ async def relay_sse(resp: aiohttp.ClientResponse, cancel: Cancellation, sage: di
         else:
             resp.close()  # closing the connection makes the engine stop generating
     sage = {**sage, "cancelled": cancel.is_set(), "complete": done}
-    yield _event(
-        {
-            "id": last_id or cancel.request_id,
-            "object": "chat.completion.chunk",
-            "created": int(time.time()),
-            "model": model,
-            "choices": [],
-            "x_sage": sage,
-        }
+    yield wire.sse_event(
+        wire.choiceless_chunk(last_id or cancel.request_id, model, wire.now_s(), x_sage=sage)
     )
-    yield b"data: [DONE]\n\n"
+    yield wire.SSE_DONE
 
 
 def _stream_error(exc: BaseException) -> bytes:
@@ -193,19 +186,13 @@ def _stream_error(exc: BaseException) -> bytes:
 
     timeout = isinstance(exc, (asyncio.TimeoutError, aiohttp.ServerTimeoutError))
     why = "read timeout" if timeout else f"connection lost: {exc.__class__.__name__}"
-    return _event(
-        {
-            "error": {
-                "message": f"the model server stopped sending ({why})",
-                "type": "upstream_timeout" if timeout else "upstream_error",
-                "code": 504 if timeout else 502,
-            }
-        }
+    return wire.sse_event(
+        wire.error_object(
+            f"the model server stopped sending ({why})",
+            "upstream_timeout" if timeout else "upstream_error",
+            504 if timeout else 502,
+        )
     )
-
-
-def _event(obj: dict) -> bytes:
-    return b"data: " + json.dumps(obj, separators=(",", ":")).encode() + b"\n\n"
 
 
 async def list_models() -> dict:

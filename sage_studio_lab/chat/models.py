@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 Source = Literal["local", "cloud", "auto"]
+
+
+def new_id() -> str:
+    """Id of a session or message."""
+    return uuid.uuid4().hex
 
 
 class SessionSettings(BaseModel):
@@ -58,12 +64,6 @@ class EditBody(BaseModel):
     generate: bool = True
     source: Source | None = None
     model: str | None = None
-
-
-class SwitchBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    message_id: str = Field(..., min_length=1)
 
 
 class ImportedMessage(BaseModel):

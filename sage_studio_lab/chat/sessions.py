@@ -8,17 +8,13 @@ session interleave without losing a message.
 from __future__ import annotations
 
 import re
-import uuid
 
 from .. import store
 from ..errors import InvalidInput, NotFound
-from .models import ImportBody, SessionSettings
+from . import transcripts
+from .models import ImportBody, SessionSettings, new_id
 
 DEFAULT_TITLE = "New chat"
-
-
-def new_id() -> str:
-    return uuid.uuid4().hex
 
 
 def _message(row: dict) -> dict:
@@ -81,6 +77,9 @@ class SessionStore:
             if r["last_message"] and len(r["last_message"]) > 200:
                 r["last_message"] = r["last_message"][:200] + "…"
         return rows
+
+    def count(self) -> int:
+        return self.db.query_one("SELECT COUNT(*) AS n FROM sessions")["n"]
 
     def list(self, limit: int = 500) -> list[dict]:
         """Newest activity first, with title, last message, counts and the model's context length."""
@@ -290,75 +289,21 @@ class SessionStore:
                 return m
         raise InvalidInput("this session has no user message to answer again")
 
-    # -- export / import --------------------------------------------------------------------------------------
+    # -- export / import (formats in transcripts.py) ----------------------------------------------------------
     def export(self, session_id: str, fmt: str = "json") -> dict | str:
         session = self._row(session_id)
         if fmt == "markdown":
-            lines = [f"# {session['title']}", ""]
-            for m in self.path(session_id):
-                lines += [f"## {m['role']}", "", m["content"], ""]
-            return "\n".join(lines)
+            return transcripts.to_markdown(session["title"], self.path(session_id))
         if fmt != "json":
             raise InvalidInput(f"unknown export format {fmt!r}: use json or markdown")
         messages = self.db.query(
             "SELECT * FROM messages WHERE session_id=? ORDER BY created_at, rowid", (session_id,)
         )
-        return {
-            "format": "json",
-            "version": 1,
-            "id": session_id,
-            "title": session["title"],
-            "settings": store.loads(session["settings"], {}),
-            "active_leaf_id": session["active_leaf_id"],
-            "created_at": session["created_at"],
-            "updated_at": session["updated_at"],
-            "messages": [
-                {k: m[k] for k in ("id", "parent_id", "role", "content", "created_at")}
-                | {"metadata": store.loads(m["metadata"], {})}
-                for m in map(dict, messages)
-            ],
-        }
+        return transcripts.to_json(session, messages)
 
     def import_session(self, body: ImportBody | dict) -> dict:
         """A new session from an export: the whole tree from JSON, a linear chat from Markdown."""
-        body = body if isinstance(body, ImportBody) else ImportBody.model_validate(body)
-        if body.format == "markdown":
-            if not body.markdown:
-                raise InvalidInput("markdown import needs the transcript in `markdown`")
-            title, messages = _parse_markdown(body.markdown)
-            body = ImportBody(title=body.title or title, settings=body.settings, messages=messages)
-        if not body.messages:
-            raise InvalidInput("nothing to import: `messages` is empty")
-        id_map = {m.id: new_id() for m in body.messages if m.id}
-        sid, now = new_id(), store.now()
-        with self.db.tx() as conn:
-            conn.execute(
-                "INSERT INTO sessions(id, title, settings, created_at, updated_at) VALUES (?,?,?,?,?)",
-                (
-                    sid,
-                    (body.title or "Imported chat")[:300],
-                    store.dumps(body.settings.model_dump(exclude_none=True)),
-                    now,
-                    now,
-                ),
-            )
-            previous = None
-            for i, m in enumerate(body.messages):
-                mid = id_map.get(m.id) or new_id()
-                if m.parent_id is not None and m.parent_id not in id_map:
-                    raise InvalidInput(
-                        f"messages[{i}].parent_id {m.parent_id!r} is not an earlier message's id"
-                    )
-                parent = id_map[m.parent_id] if m.parent_id else (previous if not m.id else None)
-                conn.execute(
-                    "INSERT INTO messages(id, session_id, parent_id, role, content, metadata, created_at) "
-                    "VALUES (?,?,?,?,?,?,?)",
-                    (mid, sid, parent, m.role, m.content, store.dumps(m.metadata), now + i * 1e-6),
-                )
-                previous = mid
-            leaf = id_map.get(body.active_leaf_id) if body.active_leaf_id else previous
-            conn.execute("UPDATE sessions SET active_leaf_id=? WHERE id=?", (leaf or previous, sid))
-        return self.get(sid)
+        return self.get(transcripts.insert(self.db, body))
 
 
 def _with_context_length(sessions: list[dict]) -> list[dict]:
@@ -389,21 +334,3 @@ def _snippet(text: str, pattern: re.Pattern, width: int = 60) -> str:
         return text[: 2 * width]
     start, end = max(0, m.start() - width), min(len(text), m.end() + width)
     return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
-
-
-def _parse_markdown(text: str) -> tuple[str | None, list[dict]]:
-    """The transcript `export(fmt="markdown")` writes: `# title`, then `## role` sections."""
-    title, messages, role, buf = None, [], None, []
-    for line in text.splitlines():
-        heading = re.match(r"^##\s+(system|user|assistant)\s*$", line.strip(), re.IGNORECASE)
-        if heading:
-            if role:
-                messages.append({"role": role, "content": "\n".join(buf).strip()})
-            role, buf = heading.group(1).lower(), []
-        elif line.startswith("# ") and role is None and title is None:
-            title = line[2:].strip()
-        elif role:
-            buf.append(line)
-    if role:
-        messages.append({"role": role, "content": "\n".join(buf).strip()})
-    return title, messages

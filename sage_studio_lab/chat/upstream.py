@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ..errors import StudioError, Unavailable
 from ..settings import get_settings
+from . import default_model
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +69,9 @@ def _v1(url: str) -> str:
 
 def local_upstream(fresh: bool = False, chat_default: bool = True) -> Upstream | None:
     """The running local engine, or None when none runs. Only a found engine is cached: "none" is re-checked
-    on every call (a store read, no HTTP), so an engine started a moment ago is used at once.
-    `chat_default=False`: the engine's base model, without routing to (or loading) the chat adapter."""
+    on every call (a store read, no HTTP), so an engine started a moment ago is used at once. Pure: it names
+    the chat default adapter (`chat_default=False`: the engine's base model) but never loads it — routing a
+    turn does that (`serve_chat_default`)."""
     env = os.environ.get(ENGINE_URL_ENV)
     home = (os.environ.get("SAGE_STUDIO_HOME"), env)
     with _local_lock:
@@ -80,7 +82,7 @@ def local_upstream(fresh: bool = False, chat_default: bool = True) -> Upstream |
             and _local_cache["home"] == home
             and time.monotonic() - _local_cache["at"] < LOCAL_CACHE_S
         ):
-            return cached if env or not chat_default else _with_chat_default(cached)
+            return cached if env or not chat_default else _routed(cached)
     if env:
         value = Upstream(
             "local", _v1(env), os.environ.get("SAGE_STUDIO_ENGINE_MODEL") or _served_model(_v1(env))
@@ -94,30 +96,36 @@ def local_upstream(fresh: bool = False, chat_default: bool = True) -> Upstream |
         )
     with _local_lock:
         _local_cache.update(at=time.monotonic(), value=value, home=home)
-    return _with_chat_default(value) if value and not env and chat_default else value
+    return _routed(value) if value and not env and chat_default else value
 
 
+def _routed(up: Upstream) -> Upstream:
+    """`up` answering as the chat default adapter chosen by "use in chat" (read from the store on every call,
+    so a hot-swap from any process takes effect at once)."""
+    current = _current_chat_model() or {}
+    return Upstream("local", up.base_url, current["model"]) if default_model.is_adapter(current) else up
+
+
+# (engine address, adapter) pairs this process loaded or found loaded: the hot path skips the engine check.
 _loaded_defaults: set = set()
 
 
-def _with_chat_default(up: Upstream) -> Upstream:
-    """Route default requests to the fine-tuned adapter chosen by "use in chat" (read from the store on every
-    call, so a hot-swap from any process takes effect at once); load it into the engine if it is not there yet."""
+def serve_chat_default(base: Upstream) -> Upstream:
+    """The explicit step before a turn goes to the local engine `base`: load the chat default adapter into it
+    when this process has not seen it there, and route to it. A missing/broken adapter must not take chat
+    down: the turn is answered by the base model."""
     try:
-        from ..finetune.catalog import current_chat_model
-        from ..finetune.hotswap import ensure_current_loaded
-
-        current = current_chat_model()
-        if current.get("kind") != "adapter" or not current.get("model"):
-            return up
-        key = (up.base_url, current["model"])
+        current = default_model.current_chat_model()
+        if not default_model.is_adapter(current):
+            return base
+        key = (base.base_url, current["model"])
         if key not in _loaded_defaults:
-            ensure_current_loaded()  # e.g. chosen by `sage-studio lab --use-finetuned` before the engine started
+            default_model.ensure_loaded()
             _loaded_defaults.add(key)
-        return Upstream("local", up.base_url, current["model"])
-    except Exception as exc:  # a missing/broken adapter must not take chat down: answer with the base model
+        return Upstream("local", base.base_url, current["model"])
+    except Exception as exc:  # noqa: BLE001 - any failure degrades to the base model, with a warning
         log.warning("chat default adapter unavailable, using the base model: %s", exc)
-        return up
+        return base
 
 
 def _served_model(base_v1: str) -> str | None:
@@ -171,7 +179,7 @@ def cached_candidates(source: str | None) -> list[Upstream] | None:
         current = _current_chat_model()
         if current is None:
             return None
-    if current.get("kind") == "adapter" and current.get("model"):
+    if default_model.is_adapter(current):
         if (cached.base_url, current["model"]) not in _loaded_defaults:
             return None  # the adapter may still need loading: slow path
         cached = Upstream("local", cached.base_url, current["model"])
@@ -183,20 +191,18 @@ def cached_candidates(source: str | None) -> list[Upstream] | None:
 
 def _current_chat_model() -> dict | None:
     try:
-        from ..finetune.catalog import current_chat_model
-
-        return current_chat_model()  # one indexed SQLite read on this thread's connection
+        return default_model.current_chat_model()  # one indexed SQLite read on this thread's connection
     except Exception:  # noqa: BLE001 - let the slow path report it
         return None
 
 
 def candidates(source: str | None) -> list[Upstream]:
-    """Upstreams to try in order for `source` (default: `c.SageStudio.default_source`); a clear error when
-    none is configured / running."""
+    """Upstreams to try in order for a turn to `source` (default: `c.SageStudio.default_source`); a clear error
+    when none is configured / running. Routing a turn is the step that loads the chat default adapter."""
     s = get_settings()
     source = source or s.default_source or "auto"
     if source == "local":
-        local = local_upstream()
+        local = _local_for_turn()
         if local is None:
             raise Unavailable(
                 "the local engine is not running: start it (Engine panel, `sage-studio engine start` "
@@ -217,7 +223,7 @@ def candidates(source: str | None) -> list[Upstream]:
         raise UpstreamError(
             f"unknown source {source!r}: use local, cloud or auto", status=400, code="invalid_source"
         )
-    found = [u for u in (local_upstream(), cloud_upstream()) if u is not None]
+    found = [u for u in (_local_for_turn(), cloud_upstream()) if u is not None]
     if not found:
         raise Unavailable(
             f"no model is available: the local engine is not running and no cloud endpoint is set "
@@ -225,6 +231,13 @@ def candidates(source: str | None) -> list[Upstream]:
             code="no_upstream",
         )
     return found
+
+
+def _local_for_turn() -> Upstream | None:
+    base = local_upstream(chat_default=False)
+    if base is None or os.environ.get(ENGINE_URL_ENV):  # an engine Studio does not manage: no adapter routing
+        return base
+    return serve_chat_default(base)
 
 
 def error_message(status: int, body: bytes | str) -> str:
@@ -322,9 +335,7 @@ def _local_status() -> dict:
         status = endpoint["status"]
         model = endpoint["model"]
     try:
-        from ..finetune.catalog import current_chat_model
-
-        current = current_chat_model()
+        current = default_model.current_chat_model()
         chat_model, chat_kind = current.get("model") or None, current.get("kind")
     except Exception as exc:  # the sources view must answer even when the catalog cannot be read
         log.warning("current chat model unavailable: %s", exc)

@@ -38,9 +38,9 @@ def _extension_states() -> dict:
 
 
 def report() -> dict:
-    from ..server.health_handlers import health_report
+    from ..api import invoke
 
-    data = health_report()
+    data = invoke("health")
     data["extensions"] = _extension_states()
     return data
 

@@ -244,7 +244,7 @@ def logs(args) -> int:
         print(line)
     if not args.follow:
         return 0
-    path = Path(tasks.get_task(args.task_id, refresh=False)["output_dir"]) / "train.log"
+    path = Path(tasks.get_task(args.task_id)["output_dir"]) / "train.log"
     with path.open(errors="replace") as fh:
         fh.seek(0, 2)
         while True:

@@ -70,7 +70,7 @@ def run(args) -> int:
         chosen = tuned[-1]
         if chosen.details.get("kind") == "adapter":
             # The engine serves the base model and hot-loads the adapter; chat defaults to the adapter.
-            from ..finetune.catalog import set_current_chat_model
+            from ..chat.default_model import set_current_chat_model
 
             set_current_chat_model(
                 {

@@ -4,79 +4,29 @@ State lives in the `engines` table and in files under `<user dir>/engines/` (log
 server, a notebook kernel and the CLI all see the same engine, and a restarted server re-attaches to it.
 The engine runs detached (own session) under a small supervisor that records its exit code. Processes are
 identified by pid *and* create time (psutil), so a recycled pid is never signalled.
+
+The class is assembled by responsibility: records.py (rows, re-attach, status/endpoint/logs), lora.py (adapter
+load/unload), this module (start/stop/restart); processes.py holds the OS-level helpers.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import socket
-import subprocess
-import sys
-import threading
 import time
 import uuid
-from collections import deque
 from pathlib import Path
 
 import psutil
 
-from .. import gpu, models, paths
+from .. import models
 from ..errors import Conflict, InvalidInput, ModelNotFound, NotFound, Unavailable
 from ..settings import get_settings
-from ..store import Store, dumps, get_store, loads, now
+from ..store import dumps, loads, now
 from .backends import build_command, choose_backend
+from .lora import EngineAdapters
+from .processes import HOST, pick_port, port_is_free, reap, spawn_supervised, tail, terminate, verified
+from .records import ACTIVE
 
-PREFERRED_PORT = 8001
-HOST = "127.0.0.1"
-ACTIVE = ("loading", "running", "stopping")
-# Supervisors this process started, kept so they can be reaped (no zombies) and their exit seen at once.
-_children: dict[str, subprocess.Popen] = {}
-_children_lock = threading.Lock()
-
-
-def port_is_free(port: int, host: str = HOST) -> bool:
-    """Is nobody listening on `port`? SO_REUSEADDR as the engines' servers (uvicorn, vLLM) bind, so a port
-    whose previous engine just stopped (connections in TIME_WAIT) counts as free and a restart keeps it."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
-def pick_port(preferred: int = PREFERRED_PORT, host: str = HOST) -> int:
-    if preferred and port_is_free(preferred, host):
-        return preferred
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
-
-
-def tail(path: Path | str | None, lines: int = 200) -> str:
-    if not path or not Path(path).exists():
-        return ""
-    with open(path, errors="replace") as fh:
-        return "".join(deque(fh, maxlen=max(1, lines)))
-
-
-def _verified(pid: int | None, create_time: float | None) -> psutil.Process | None:
-    """The process `pid` if it is still the one we started (same create time) and not a zombie."""
-    if not pid or create_time is None:
-        return None
-    try:
-        proc = psutil.Process(pid)
-        if abs(proc.create_time() - create_time) > 0.5 or proc.status() == psutil.STATUS_ZOMBIE:
-            return None
-        return proc
-    except (psutil.NoSuchProcess, psutil.AccessDenied):
-        return None
-
-
-def _base_url(row: dict) -> str | None:
-    return f"http://{row['host']}:{row['port']}" if row["status"] == "running" else None
+__all__ = ["EngineManager", "port_is_free"]  # port_is_free: finetune/hotswap.py imports it from here
 
 
 def _check_model(name: str, backend: str) -> str:
@@ -100,179 +50,8 @@ def _check_model(name: str, backend: str) -> str:
     )
 
 
-class EngineManager:
-    def __init__(self, store: Store | None = None, user: str | None = None):
-        self.store = store or get_store(user)
-
-    # -- files -------------------------------------------------------------------------------------
-    @property
-    def engines_dir(self) -> Path:
-        path = self.store.path.parent / "engines"
-        path.mkdir(parents=True, exist_ok=True)
-        return path
-
-    def _exit_file(self, engine_id: str) -> Path:
-        return self.engines_dir / f"{engine_id}.exit.json"
-
-    def _lock(self):
-        """One start/stop at a time across processes (server, kernels, CLI) for this user."""
-        return paths.file_lock(self.engines_dir / ".lock")
-
-    # -- rows --------------------------------------------------------------------------------------
-    def _latest(self) -> dict | None:
-        return self.store.query_one("SELECT * FROM engines ORDER BY started_at DESC LIMIT 1")
-
-    def _update(self, engine_id: str, **fields) -> None:
-        if "options" in fields:
-            fields["options"] = dumps(fields["options"])
-        sets = ", ".join(f"{k}=?" for k in fields)
-        self.store.execute(f"UPDATE engines SET {sets} WHERE id=?", (*fields.values(), engine_id))
-
-    def history(self, limit: int = 20) -> list[dict]:
-        rows = self.store.query("SELECT * FROM engines ORDER BY started_at DESC LIMIT ?", (limit,))
-        for row in rows:
-            row["argv"] = loads(row["argv"], [])
-            row["options"] = loads(row["options"], {})
-        return rows
-
-    # -- processes -----------------------------------------------------------------------------------
-    @staticmethod
-    def _reap(engine_id: str) -> None:
-        with _children_lock:
-            proc = _children.get(engine_id)
-            if proc is not None and proc.poll() is not None:
-                _children.pop(engine_id, None)
-
-    def _engine_process(self, row: dict, supervisor: psutil.Process | None) -> psutil.Process | None:
-        """The engine itself (the supervisor's child), remembered in options so it can be verified later."""
-        options = loads(row["options"], {})
-        proc = _verified(options.get("engine_pid"), options.get("engine_create_time"))
-        if proc is None and supervisor is not None:
-            try:
-                kids = supervisor.children()
-            except psutil.NoSuchProcess:
-                kids = []
-            if kids:
-                proc = kids[0]
-                options.update(engine_pid=proc.pid, engine_create_time=proc.create_time())
-                self._update(row["id"], options=options)
-                row["options"] = dumps(options)
-        return proc
-
-    def _exit_code(self, engine_id: str) -> int | None:
-        try:
-            return json.loads(self._exit_file(engine_id).read_text())["exit_code"]
-        except (OSError, ValueError, KeyError):
-            return None
-
-    def _health(self, row: dict, timeout: float = 1.0) -> int | None:
-        import httpx
-
-        try:
-            return httpx.get(f"http://{row['host']}:{row['port']}/health", timeout=timeout).status_code
-        except httpx.HTTPError:
-            return None
-
-    def _refresh(self, row: dict | None) -> dict | None:
-        """Reconcile the stored status with reality (process alive? healthy?)."""
-        if row is None or row["status"] not in ACTIVE:
-            return row
-        self._reap(row["id"])
-        supervisor = _verified(row["pid"], row["pid_create_time"])
-        engine = self._engine_process(row, supervisor)
-        if supervisor is None or engine is None and self._exit_file(row["id"]).exists():
-            if engine is not None:  # supervisor gone but engine alive: still serving
-                return row
-            code = self._exit_code(row["id"])
-            stopping = row["status"] == "stopping"
-            status = "stopped" if stopping or code == 0 else "failed"
-            error = (
-                None
-                if status == "stopped"
-                else (f"engine exited with code {code}" if code is not None else "engine process is gone")
-            )
-            self._update(row["id"], status=status, exit_code=code, error=error, stopped_at=now())
-            return self.store.query_one("SELECT * FROM engines WHERE id=?", (row["id"],))
-        if row["status"] == "loading" and self._health(row) == 200:
-            self._update(row["id"], status="running")
-            row["status"] = "running"
-        return row
-
-    # -- public API ----------------------------------------------------------------------------------
-    def endpoint(self) -> dict:
-        """How to reach the engine: {"status", "id", "model", "base_url"} (base_url only while running).
-        A store read and a process check (~0.1 ms): what the chat gateway and flows re-read, without `status()`'s
-        panel extras (memory, GPU, log tail, a /v1/models call: ~20 ms)."""
-        row = self._refresh(self._latest())
-        if row is None:
-            return {"status": "stopped", "id": None, "model": None, "base_url": None}
-        return {"status": row["status"], "id": row["id"], "model": row["model"], "base_url": _base_url(row)}
-
-    def status(self) -> dict:
-        row = self._refresh(self._latest())
-        if row is None:
-            return {
-                "status": "stopped",
-                "id": None,
-                "backend": None,
-                "model": None,
-                "base_url": None,
-                "port": None,
-                "pid": None,
-                "uptime_s": None,
-                "adapters": [],
-                "rss_bytes": None,
-                "gpu_memory": None,
-                "exit_code": None,
-                "error": None,
-                "log_tail": "",
-                "progress": None,
-            }
-        options = loads(row["options"], {})
-        active = row["status"] in ACTIVE
-        engine = self._engine_process(row, _verified(row["pid"], row["pid_create_time"])) if active else None
-        rss = gpu_mem = None
-        if engine is not None:
-            try:
-                family = [engine, *engine.children(recursive=True)]
-                rss = sum(p.memory_info().rss for p in family)
-                if gpu.gpu_available():
-                    gpu_mem = sum(gpu.process_gpu_memory(p.pid) or 0 for p in family)
-            except psutil.Error:
-                pass
-        log_tail = tail(row["log_path"], 30)
-        adapters = sorted(options.get("adapters", {}))
-        if row["status"] == "running":
-            served = self._served_adapters(row)
-            adapters = served if served is not None else adapters
-        last_line = next((ln for ln in reversed(log_tail.splitlines()) if ln.strip()), None)
-        return {
-            "status": row["status"],
-            "id": row["id"],
-            "backend": row["backend"],
-            "model": row["model"],
-            "host": row["host"],
-            "port": row["port"],
-            "base_url": _base_url(row),
-            "pid": engine.pid if engine else None,
-            "supervisor_pid": row["pid"],
-            "started_at": row["started_at"],
-            "stopped_at": row["stopped_at"],
-            "uptime_s": round(now() - row["started_at"], 1) if active else None,
-            "adapters": adapters,
-            "rss_bytes": rss,
-            "gpu_memory": gpu_mem,
-            "exit_code": row["exit_code"],
-            "error": row["error"],
-            "log_tail": log_tail,
-            "progress": last_line if row["status"] == "loading" else None,
-            "argv": loads(row["argv"], []),
-            "log_path": row["log_path"],
-            "options": {k: v for k, v in options.items() if k not in ("engine_pid", "engine_create_time")},
-        }
-
-    def base_url(self) -> str | None:
-        return self.endpoint()["base_url"]
+class EngineManager(EngineAdapters):
+    """One engine per user: start/stop/restart here; status/endpoint/logs and adapters from the bases."""
 
     def start(
         self,
@@ -311,31 +90,10 @@ class EngineManager:
             log_path = self.engines_dir / f"{engine_id}.log"
             # The CPU engine computes on the cores Jupyter needs: it yields to them (vLLM computes on a GPU).
             nice = min(max(int(get_settings().engine_nice), 0), 19) if chosen == "cpu" else 0
-            command = [
-                sys.executable,
-                "-m",
-                "sage_studio_lab.engine.supervise",
-                str(self._exit_file(engine_id)),
-                str(log_path),
-                *(["--nice", str(nice)] if nice else []),
-                "--",
-                *argv,
-            ]
-            env = {**os.environ, **extra_env, "PYTHONUNBUFFERED": "1"}
-            with open(log_path, "ab") as log:
-                log.write(f"[sage-studio] starting {chosen} engine: {' '.join(argv)}\n".encode())
-                log.flush()
-                proc = subprocess.Popen(
-                    command,
-                    start_new_session=True,
-                    stdin=subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    env=env,
-                    close_fds=True,
-                )
-            with _children_lock:
-                _children[engine_id] = proc
+            banner = f"starting {chosen} engine: {' '.join(argv)}"
+            proc = spawn_supervised(
+                engine_id, argv, self._exit_file(engine_id), log_path, extra_env, nice, banner
+            )
             options = {
                 "gpu_memory_utilization": gpu_memory_utilization,
                 "quantization": quantization,
@@ -414,28 +172,9 @@ class EngineManager:
                 return self.status()
             self._update(row["id"], status="stopping")
             row["status"] = "stopping"
-            supervisor = _verified(row["pid"], row["pid_create_time"])
-            engine = self._engine_process(row, supervisor)
-            family = [p for p in (supervisor, engine) if p is not None]
-            try:
-                family += engine.children(recursive=True) if engine else []
-            except psutil.Error:
-                pass
-            # The supervisor forwards SIGTERM to the engine; signal the engine directly if the supervisor is gone.
-            target = supervisor or engine
-            if target is not None:
-                try:
-                    target.terminate()
-                except psutil.NoSuchProcess:
-                    pass
-            _, alive = psutil.wait_procs(family, timeout=grace)
-            for proc in alive:  # psutil refuses to signal a pid that was recycled
-                try:
-                    proc.kill()
-                except psutil.NoSuchProcess:
-                    pass
-            psutil.wait_procs(alive, timeout=5)
-            self._reap(row["id"])
+            supervisor = verified(row["pid"], row["pid_create_time"])
+            terminate(supervisor, self._engine_process(row, supervisor), grace)
+            reap(row["id"])
             self._update(row["id"], status="stopped", stopped_at=now(), exit_code=self._exit_code(row["id"]))
         return self.status()
 
@@ -455,67 +194,3 @@ class EngineManager:
             host=row["host"],
             adapters=options.get("adapters") or None,
         )
-
-    def logs(self, lines: int = 200) -> str:
-        row = self._latest()
-        return tail(row["log_path"], lines) if row else ""
-
-    # -- adapters ------------------------------------------------------------------------------------
-    def _served_adapters(self, row: dict) -> list[str] | None:
-        import httpx
-
-        try:
-            data = httpx.get(f"http://{row['host']}:{row['port']}/v1/models", timeout=2).json()["data"]
-        except (httpx.HTTPError, ValueError, KeyError):
-            return None
-        return sorted(m["id"] for m in data if m.get("parent"))
-
-    def _post(self, path: str, body: dict) -> dict:
-        import httpx
-
-        row = self._refresh(self._latest())
-        if row is None or row["status"] != "running":
-            raise Unavailable("no engine is running: start one first")
-        try:
-            resp = httpx.post(f"http://{row['host']}:{row['port']}{path}", json=body, timeout=120)
-        except httpx.HTTPError as exc:
-            raise Unavailable(f"the engine did not answer: {exc}") from exc
-        if resp.status_code >= 400:
-            try:
-                message = resp.json()["error"]["message"]
-            except (ValueError, KeyError, TypeError):
-                message = resp.text
-            error = NotFound if resp.status_code == 404 else InvalidInput
-            raise error(message)
-        return {"row": row, "text": resp.text}
-
-    def load_adapter(self, name: str, path: str) -> dict:
-        if not name or not name.strip():
-            raise InvalidInput("adapter name must not be empty")
-        folder = Path(path).expanduser()
-        if not (folder / "adapter_config.json").exists():
-            raise InvalidInput(f"{path} is not a LoRA adapter folder (no adapter_config.json)")
-        t0 = time.perf_counter()
-        result = self._post("/v1/load_lora_adapter", {"lora_name": name, "lora_path": str(folder.resolve())})
-        row = result["row"]
-        options = loads(
-            self.store.query_one("SELECT options FROM engines WHERE id=?", (row["id"],))["options"], {}
-        )
-        options.setdefault("adapters", {})[name] = str(folder.resolve())
-        self._update(row["id"], options=options)
-        return {
-            "name": name,
-            "path": str(folder.resolve()),
-            "load_time_s": round(time.perf_counter() - t0, 3),
-            "message": result["text"],
-        }
-
-    def unload_adapter(self, name: str) -> dict:
-        result = self._post("/v1/unload_lora_adapter", {"lora_name": name})
-        row = result["row"]
-        options = loads(
-            self.store.query_one("SELECT options FROM engines WHERE id=?", (row["id"],))["options"], {}
-        )
-        options.setdefault("adapters", {}).pop(name, None)
-        self._update(row["id"], options=options)
-        return {"name": name, "unloaded": True, "message": result["text"]}

@@ -12,8 +12,8 @@ import json
 import time
 from pathlib import Path
 
+from ..chat import default_model
 from ..errors import Conflict, InvalidInput, NotFound, StudioError, Unavailable
-from . import catalog
 
 MAX_LORA_RANK = 64  # vLLM's default --max-lora-rank upper bound we launch with
 
@@ -87,7 +87,7 @@ def use_adapter(name: str, adapter: Path, base_model: str | None = None) -> dict
     load_time = 0.0
     if name not in (status.get("adapters") or []):
         load_time = manager.load_adapter(name, str(adapter))["load_time_s"]
-    current = catalog.set_current_chat_model(
+    current = default_model.set_current_chat_model(
         {
             "model": name,
             "kind": "adapter",
@@ -104,7 +104,7 @@ def use_task(task_id: str, merge_and_restart: bool = False) -> dict:
 
     if merge_and_restart:
         return use_task_merged(task_id)
-    task = get_task(task_id, refresh=False)
+    task = get_task(task_id)
     if not task["adapter_path"]:
         raise Conflict(f"task {task_id!r} has no adapter yet (status: {task['status']})")
     return use_adapter(task_id, Path(task["adapter_path"]), task["base_model"])
@@ -155,7 +155,7 @@ def switch_model(model_path: str, restart: bool = False) -> dict:
             action="restart-engine",
             model=info.id,
         )
-    current = catalog.set_current_chat_model(
+    current = default_model.set_current_chat_model(
         {
             "model": None,
             "kind": "base" if info.type == "base" else "merged",
@@ -165,19 +165,6 @@ def switch_model(model_path: str, restart: bool = False) -> dict:
         }
     )
     return {"current": current, "load_time_s": 0.0, "engine": status.get("id"), "restarted": False}
-
-
-def ensure_current_loaded() -> dict:
-    """Make sure the chat default adapter (e.g. chosen by `sage-studio lab --use-finetuned` before the engine
-    existed) is loaded in the running engine. Cheap when it already is; chat calls this before routing."""
-    current = catalog.current_chat_model()
-    if current.get("kind") != "adapter" or not current.get("model"):
-        return current
-    manager = _engine()
-    status = _require_running(manager)
-    if current["model"] not in (status.get("adapters") or []):
-        manager.load_adapter(current["model"], current["path"])
-    return current
 
 
 # -- merge-and-restart ---------------------------------------------------------------------------------------
@@ -264,14 +251,14 @@ def _serve_restarting(
     """Serve `model` (restarting the engine when it serves something else) and make it the chat default."""
     with _switch_lock(manager):
         status = _require_running(manager)
-        previous = catalog.current_chat_model()
+        previous = default_model.current_chat_model()
         dropped, restart_s, restarted = [], 0.0, False
         if not _serves(status, model):
             # Adapters were trained on the old base weights: they do not fit the new model, so they go.
             dropped = list(status.get("adapters") or [])
             status, restart_s = _restart_on(manager, status, model)
             restarted = True
-        current = catalog.set_current_chat_model(
+        current = default_model.set_current_chat_model(
             {
                 "model": None,  # the engine's own model
                 "kind": kind,
@@ -305,7 +292,7 @@ def use_task_merged(task_id: str) -> dict:
     engine on it and make it the chat default. A failed merge leaves the engine untouched."""
     from . import tasks
 
-    task = tasks.get_task(task_id, refresh=False)
+    task = tasks.get_task(task_id)
     if not task["adapter_path"]:
         raise Conflict(f"task {task_id!r} has no adapter yet (status: {task['status']})")
     manager = _engine()

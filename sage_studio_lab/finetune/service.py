@@ -6,8 +6,9 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from ..chat import default_model
 from ..errors import InvalidInput
-from . import catalog, datasets, hotswap, tasks
+from . import datasets, hotswap, tasks
 from .config import TaskConfig
 
 
@@ -96,4 +97,4 @@ class FinetuneService:
         return hotswap.switch_model(model_path, restart=restart)
 
     def current_model(self) -> dict:
-        return catalog.current_chat_model()
+        return default_model.current_chat_model()

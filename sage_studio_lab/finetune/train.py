@@ -181,7 +181,7 @@ def build_trainer(folder: Path, spec: dict, events: EventWriter | None):
 def run(folder: Path) -> int:
     from transformers.trainer_utils import get_last_checkpoint
 
-    from .tasks import set_status
+    from .task_store import set_status
 
     spec = json.loads((folder / "config.json").read_text())
     task_id = spec["task_id"]
@@ -232,10 +232,10 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _on_sigterm)
     code = run(Path(argv[0]).resolve())
     try:
-        from .tasks import schedule
+        from .trainers import schedule
 
         schedule()  # hand the slot to the next queued task (its trainer is detached: it outlives us)
-    except Exception:  # noqa: BLE001 - the next face to look will schedule it instead
+    except Exception:  # noqa: BLE001 - the next task event (or the server's supervision) schedules it
         traceback.print_exc()
     return code
 

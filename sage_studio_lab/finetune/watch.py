@@ -12,6 +12,7 @@ from pathlib import Path
 from ..store import get_store
 from . import tasks
 from .events import last_event
+from .task_store import describe
 
 PROGRESS_FIELDS = ("step", "total_steps", "epoch", "loss", "eta_s")
 
@@ -52,17 +53,15 @@ class TaskTableWatcher:
 
     def snapshot(self) -> dict:
         """`{"type": "snapshot", "tasks": [...]}` — the same dicts as `GET api/finetune/tasks`."""
-        rows = tasks.list_tasks(refresh=True)
+        rows = tasks.list_tasks()
         for task in rows:
             self._known[task["id"]] = (task["status"], task["updated_at"])
             self._sizes[task["id"]] = _size(Path(task["output_dir"]) / "events.jsonl")
             self._marks[task["id"]] = _mark(task["progress"], task["eval"])
         return {"type": "snapshot", "tasks": rows}
 
-    def poll(self, refresh: bool = False) -> list[dict]:
-        """Changes since the last call. `refresh` also reaps dead trainers and starts queued tasks first."""
-        if refresh:
-            tasks.schedule()
+    def poll(self) -> list[dict]:
+        """Changes since the last call (a read: trainers are looked after by `trainers.supervise`)."""
         out: list[dict] = []
         seen = set()
         for row in get_store().query("SELECT * FROM finetune_tasks ORDER BY created_at, rowid"):
@@ -81,7 +80,7 @@ class TaskTableWatcher:
             key = (row["status"], row["updated_at"])
             if self._known.get(task_id) != key:
                 # new, or its status changed: the whole task dict (adapter path, error, ... may be new too)
-                out.append({"type": "task", "task": tasks.describe(row)})
+                out.append({"type": "task", "task": describe(row)})
                 self._known[task_id] = key
         for task_id in [t for t in self._known if t not in seen]:
             out.append({"type": "deleted", "task_id": task_id})

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
 
-from .spec import resolve_handles
-
-if TYPE_CHECKING:
-    from .flow import Flow
+from .spec import FlowSpec, resolve_handles
 
 HEADER = '''#!/usr/bin/env python
 """{name} — exported from SAGE Studio Lab.
@@ -55,13 +51,15 @@ def _py(value) -> str:
     return repr(json.loads(json.dumps(value)))
 
 
-def to_python(flow: Flow) -> str:
-    spec = flow.spec.model_copy(deep=True)
+def to_python(spec: FlowSpec, base_dir: str | None = None) -> str:
+    """The script for a flow's spec (and the folder its relative paths resolve in). Takes the spec, not a
+    `Flow`: `Flow.to_python()` calls this, so this module stays below flow.py."""
+    spec = spec.model_copy(deep=True)
     resolve_handles(spec)
     name_lit = _py(spec.name)
     lines = [HEADER.format(name=spec.name.replace('"""', "'''"), name_lit=name_lit)]
-    if flow.base_dir:
-        lines.append(f"    flow.base_dir = {_py(flow.base_dir)}  # relative paths in the flow resolve here\n")
+    if base_dir:
+        lines.append(f"    flow.base_dir = {_py(base_dir)}  # relative paths in the flow resolve here\n")
     for n in spec.nodes:
         args = [_py(n.type), f"id={_py(n.id)}"]
         if n.data.label:

@@ -90,9 +90,10 @@ class Flow:
 
     @classmethod
     def template(cls, name: str) -> Flow:
-        from .templates import load_template
+        from .templates import read_template
 
-        return load_template(name)
+        text, base_dir = read_template(name)
+        return cls.from_dict(text, base_dir=base_dir)
 
     @property
     def name(self) -> str:
@@ -224,4 +225,4 @@ class Flow:
     def to_python(self) -> str:
         from .export import to_python
 
-        return to_python(self)
+        return to_python(self.spec, self.base_dir)

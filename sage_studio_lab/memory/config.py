@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..models import EMBEDDING_MODEL_ID
 from ..settings import get_settings
 
 BACKENDS = ("short_term", "vector", "kv")
@@ -20,7 +21,7 @@ class MemoryConfig(BaseModel):
     window: int = Field(8, ge=0, le=1000, description="recent dialogs kept verbatim in the prompt")
     top_k: int = Field(4, ge=1, le=100, description="memories recalled per turn by vector / kv")
     min_score: float = Field(0.0, description="vector hits below this cosine similarity are dropped")
-    embedding_model: str = "all-MiniLM-L6-v2"
+    embedding_model: str = EMBEDDING_MODEL_ID
 
 
 class MemoryConfigPatch(BaseModel):
@@ -35,10 +36,9 @@ class MemoryConfigPatch(BaseModel):
 def default_config() -> MemoryConfig:
     s = get_settings()
     return MemoryConfig(
-        backend=s.memory_backend if s.memory_backend in BACKENDS else "short_term",
+        backend=s.memory_backend,
         window=s.memory_window,
         top_k=s.memory_top_k,
-        embedding_model=s.embedding_model,
     )
 
 

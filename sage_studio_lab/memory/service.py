@@ -93,6 +93,12 @@ class MemoryService:
             r["metadata"] = store.loads(r["metadata"], {})
         return rows
 
+    def sessions_with_memories(self) -> list[str]:
+        return [
+            r["session_id"]
+            for r in self.db.query("SELECT DISTINCT session_id FROM memories ORDER BY session_id")
+        ]
+
     def delete(self, session_id: str, memory_id: int) -> None:
         with self.db.tx() as conn:
             cur = conn.execute("DELETE FROM memories WHERE id=? AND session_id=?", (memory_id, session_id))
@@ -109,12 +115,6 @@ class MemoryService:
             )
         self._index(session_id).drop()
         return n
-
-    def cleanup(self, max_age_minutes: float) -> list[str]:
-        """Delete chat sessions idle for `max_age_minutes`, with their memory (ids of the deleted)."""
-        from ..chat.sessions import SessionStore
-
-        return SessionStore(self.user).cleanup(max_age_minutes)
 
     def forget_session(self, session_id: str) -> None:
         """Everything memory holds for a deleted session."""

@@ -9,86 +9,41 @@ import time
 
 from jupyter_server.extension.application import ExtensionApp
 from jupyter_server.utils import url_path_join
-from traitlets import Bool, Enum, Integer, Unicode
+from traitlets import Bool, Unicode
 from traitlets.config import Configurable
 
 from .. import paths
-from ..settings import Settings, set_settings
+from ..settings import Settings, config_traits, set_settings
 
-# Each area's routes live in `server/<area>_handlers.py` as `routes() -> [(path, Handler[, kwargs])]`,
-# with paths relative to `<base_url>/sage-studio/`.
-ROUTE_MODULES = ("health", "engine", "system", "flow", "chat", "memory", "finetune")
+# Routes come from `server/<area>_handlers.py` as `routes() -> [(path, Handler[, kwargs])]`, paths relative to
+# `<base_url>/sage-studio/`: `operation` derives them from the declared operations (sage_studio_lab/api/), the
+# others carry streams and uploads.
+ROUTE_MODULES = ("operation", "gateway", "system", "flow", "chat", "finetune")
 URL_PREFIX = "sage-studio"
 
 
-class SageStudio(Configurable):
-    """Settings of SAGE Studio Lab (`c.SageStudio.<name>` in jupyter_server_config.py)."""
+def _to_settings(self) -> Settings:
+    return Settings(**{name: getattr(self, name) for name in Settings.model_fields})
 
-    data_dir = Unicode(
-        "", help="Data directory (default: $SAGE_STUDIO_HOME or <jupyter data dir>/sage_studio)."
-    ).tag(config=True)
-    default_model = Unicode("SmolLM2-135M-Instruct", help="Model the engine starts with by default.").tag(
-        config=True
-    )
-    engine_kind = Unicode(
-        "auto", help="Engine backend: auto (vLLM when a GPU and vllm exist), cpu or vllm."
-    ).tag(config=True)
-    engine_nice = Integer(
-        5,
-        min=0,
-        max=19,
-        help="CPU priority the CPU engine gives up (Unix niceness, 0-19): while a model computes on the "
-        "cores Jupyter needs, the server, kernels and the chat relay go first; alone, the engine still gets "
-        "every idle core. 0 keeps normal priority.",
-    ).tag(config=True)
-    cloud_base_url_env = Unicode(
-        "SAGE_CHAT_BASE_URL", help="Env var holding the cloud OpenAI-compatible base URL."
-    ).tag(config=True)
-    cloud_api_key_env = Unicode(
-        "SAGE_CHAT_API_KEY", help="Env var holding the cloud API key (never returned by any route)."
-    ).tag(config=True)
-    cloud_model_env = Unicode("SAGE_CHAT_MODEL", help="Env var holding the cloud model name.").tag(
-        config=True
-    )
-    default_source = Enum(
-        ["auto", "local", "cloud"],
-        "auto",
-        help="Where chat turns go when they name no source: local engine, cloud endpoint, or auto "
-        "(local first, cloud when the local engine is down).",
-    ).tag(config=True)
-    intent_classifier = Enum(
-        ["keyword", "llm"],
-        "keyword",
-        help="How the chat pipeline's IntentRouter classifies a message: keyword rules, or a short "
-        "LLM call (falls back to the keyword result on error). Sessions may override it.",
-    ).tag(config=True)
-    memory_backend = Unicode("short_term", help="Default memory backend: short_term, vector or kv.").tag(
-        config=True
-    )
-    memory_window = Integer(8, help="Dialogs kept by the short_term memory.").tag(config=True)
-    memory_top_k = Integer(4, help="Memories recalled per turn by vector / kv memory.").tag(config=True)
-    max_upload_mb = Integer(200, help="Largest dataset upload accepted, in MiB.").tag(config=True)
-    max_concurrent_trainings = Integer(1, help="Fine-tune tasks that may train at once; others queue.").tag(
-        config=True
-    )
-    auto_start_engine = Bool(False, help="Start the default engine when the server starts.").tag(config=True)
 
-    def to_settings(self) -> Settings:
-        return Settings(
-            default_model=self.default_model,
-            engine_kind=self.engine_kind,
-            engine_nice=self.engine_nice,
-            cloud_base_url_env=self.cloud_base_url_env,
-            cloud_api_key_env=self.cloud_api_key_env,
-            cloud_model_env=self.cloud_model_env,
-            default_source=self.default_source,
-            intent_classifier=self.intent_classifier,
-            memory_backend=self.memory_backend,
-            memory_window=self.memory_window,
-            memory_top_k=self.memory_top_k,
-            max_upload_mb=self.max_upload_mb,
-            max_concurrent_trainings=self.max_concurrent_trainings,
-        )
+# `c.SageStudio.<name>` (jupyter_server_config.py): every core setting's trait is derived from `Settings`
+# (type, allowed values, bounds, default, help are declared there once); two are the server's own.
+SageStudio = type(
+    "SageStudio",
+    (Configurable,),
+    {
+        "__doc__": "Settings of SAGE Studio Lab (`c.SageStudio.<name>` in jupyter_server_config.py).",
+        "__module__": __name__,
+        **config_traits(),
+        "data_dir": Unicode(
+            "", help="Data directory (default: $SAGE_STUDIO_HOME or <jupyter data dir>/sage_studio)."
+        ).tag(config=True),
+        "auto_start_engine": Bool(False, help="Start the default engine when the server starts.").tag(
+            config=True
+        ),
+        "to_settings": _to_settings,
+    },
+)
 
 
 class SageStudioApp(ExtensionApp):
@@ -110,11 +65,22 @@ class SageStudioApp(ExtensionApp):
             paths.data_home(),
             (time.perf_counter() - t0) * 1000,
         )
+        # Fine-tune trainers outlive servers: re-attach to them, and give a dead one's slot to the queue.
+        self._supervising = threading.Event()
+        threading.Thread(target=self._supervise_trainers, name="sage-studio-trainers", daemon=True).start()
         if self.studio_config.auto_start_engine:
             # In a thread: loading a model must not delay the server; the panels show the engine as `loading`.
             threading.Thread(
                 target=self._auto_start_engine, name="sage-studio-autostart", daemon=True
             ).start()
+
+    def _supervise_trainers(self):
+        try:
+            from ..finetune.trainers import supervise
+
+            supervise(self._supervising)
+        except Exception as exc:  # the Lab must come up even when the task table cannot be read
+            self.log.warning("SAGE Studio Lab: fine-tune supervision stopped: %s", exc)
 
     def _auto_start_engine(self):
         try:
@@ -143,6 +109,7 @@ class SageStudioApp(ExtensionApp):
     async def stop_extension(self):
         # Engines and trainings are detached on purpose: they outlive the server and are re-attached later.
         self.log.info("SAGE Studio Lab: stopping (engines and trainings keep running)")
+        self._supervising.set()
         from ..chat import gateway
 
         await gateway.close()

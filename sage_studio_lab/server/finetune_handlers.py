@@ -15,7 +15,6 @@ from pathlib import Path
 import tornado.web
 import tornado.websocket
 from jupyter_server.auth.decorator import ws_authenticated
-from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import InvalidInput, NotFound, StudioError
 from .base import StudioHandler
@@ -27,47 +26,14 @@ TERMINAL = ("completed", "failed", "cancelled")
 
 def _ft():
     from .. import finetune  # noqa: F401 - light package; heavy libraries load inside the calls that need them
-    from ..finetune import catalog, datasets, hotswap, tasks
+    from ..chat import default_model as catalog
+    from ..finetune import datasets, hotswap, tasks
 
     return datasets, tasks, hotswap, catalog
 
 
-def _int_arg(handler, name: str, default: int, lo: int, hi: int) -> int:
-    raw = handler.get_query_argument(name, str(default))
-    try:
-        value = int(raw)
-    except ValueError:
-        raise InvalidInput(f"{name} must be an integer between {lo} and {hi}, not {raw!r}") from None
-    if not lo <= value <= hi:
-        raise InvalidInput(f"{name} must be between {lo} and {hi}")
-    return value
-
-
 async def _in_thread(fn, *args, **kwargs):
     return await asyncio.to_thread(fn, *args, **kwargs)
-
-
-class PrepareDocsBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    folder: str | None = Field(None, description="markdown folder (default: the project's docs/)")
-    name: str | None = Field(None, max_length=200)
-
-
-class SwitchModelBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    model_path: str = Field(..., min_length=1, max_length=4096)
-    restart: bool = Field(
-        False, description="restart the engine on the model when it serves another one (else 409)"
-    )
-
-
-class UseInChatBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    merge_and_restart: bool = Field(
-        False,
-        description="merge the adapter into merged/ and restart the engine on it (for adapters the engine "
-        "cannot hot-load); default: hot-load without a restart",
-    )
 
 
 # -- datasets ------------------------------------------------------------------------------------------------
@@ -172,114 +138,6 @@ class UploadHandler(StudioHandler):
             shutil.rmtree(self._tmp, ignore_errors=True)
 
 
-class DatasetsHandler(StudioHandler):
-    @tornado.web.authenticated
-    def get(self):
-        datasets, *_ = _ft()
-        self.write_json({"datasets": datasets.list_datasets()})
-
-
-class DatasetHandler(StudioHandler):
-    @tornado.web.authenticated
-    async def get(self, dataset_id: str):
-        datasets, *_ = _ft()
-        ds = datasets.get_dataset(dataset_id)
-        model = self.get_query_argument("model", None)
-        max_length = _int_arg(self, "max_length", 512, 16, 32768)
-        rows = _int_arg(self, "rows", 3, 0, 100)
-        preview = await _in_thread(datasets.preview, dataset_id, model, rows)
-        stats = await _in_thread(datasets.token_stats, dataset_id, model, max_length)
-        try:
-            eval_ratio = float(self.get_query_argument("eval_ratio", "0.1"))
-        except ValueError:
-            raise InvalidInput("eval_ratio must be a number between 0 and 1") from None
-        if not 0 <= eval_ratio < 1:
-            raise InvalidInput("eval_ratio must be a number between 0 and 1")
-        train, evaluation = datasets.split(range(ds["rows"]), eval_ratio, seed=42)
-        self.write_json(
-            ds
-            | {
-                "preview": preview,
-                "token_stats": stats,
-                "split": {"eval_ratio": eval_ratio, "train": len(train), "eval": len(evaluation)},
-            }
-        )
-
-    @tornado.web.authenticated
-    def delete(self, dataset_id: str):
-        datasets, *_ = _ft()
-        datasets.delete_dataset(dataset_id)
-        self.write_json({"deleted": dataset_id})
-
-
-class PrepareDocsHandler(StudioHandler):
-    @tornado.web.authenticated
-    async def post(self):
-        body = self.parse_body(PrepareDocsBody)
-        datasets, *_ = _ft()
-        self.write_json(await _in_thread(datasets.prepare_docs, body.folder, body.name), status=201)
-
-
-# -- tasks -----------------------------------------------------------------------------------------------------
-class TasksHandler(StudioHandler):
-    @tornado.web.authenticated
-    def get(self):
-        _, tasks, *_ = _ft()
-        self.write_json({"tasks": tasks.list_tasks()})
-
-    @tornado.web.authenticated
-    async def post(self):
-        from ..finetune.config import TaskConfig
-
-        config = self.parse_body(TaskConfig)
-        _, tasks, *_ = _ft()
-        self.write_json(await _in_thread(tasks.create_task, config), status=201)
-
-
-class TaskHandler(StudioHandler):
-    @tornado.web.authenticated
-    def get(self, task_id: str):
-        _, tasks, *_ = _ft()
-        self.write_json(tasks.get_task(task_id))
-
-    @tornado.web.authenticated
-    def delete(self, task_id: str):
-        _, tasks, *_ = _ft()
-        tasks.delete_task(task_id)
-        self.write_json({"deleted": task_id})
-
-
-class TaskActionHandler(StudioHandler):
-    """POST tasks/{id}/{cancel|resume|merge|use-in-chat}."""
-
-    def initialize(self, action: str):
-        self.action = action
-
-    @tornado.web.authenticated
-    async def post(self, task_id: str):
-        _, tasks, hotswap, _ = _ft()
-        fn = {
-            "cancel": tasks.cancel_task,
-            "resume": tasks.resume_task,
-            "merge": tasks.merge_task,
-            "use-in-chat": hotswap.use_task,
-        }[self.action]
-        tasks.task_dir(task_id)  # a bad id is a 400 before any work
-        if self.action == "use-in-chat":
-            body = self.parse_body(UseInChatBody)
-            self.write_json(await _in_thread(fn, task_id, merge_and_restart=body.merge_and_restart))
-            return
-        self.write_json(await _in_thread(fn, task_id))
-
-
-class TaskLogsHandler(StudioHandler):
-    @tornado.web.authenticated
-    def get(self, task_id: str):
-        _, tasks, *_ = _ft()
-        lines = _int_arg(self, "lines", 200, 0, 100_000)
-        self.write_json({"task_id": task_id, "lines": tasks.logs(task_id, lines)})
-
-
 class TaskDownloadHandler(StudioHandler):
     @tornado.web.authenticated
     async def get(self, task_id: str):
@@ -330,7 +188,7 @@ class TaskEventsSocket(PushSocket):
                             json.dumps({"task_id": self.task_id, "type": "log", "line": line})
                         )
                 if ticks % 10 == 0 or events:  # the store is checked less often than the file
-                    row = await _in_thread(tasks.get_task, self.task_id, refresh=ticks % 20 == 0)
+                    row = await _in_thread(tasks.get_task, self.task_id)
                     if row["status"] != status:
                         status = row["status"]
                         await self.write_message(
@@ -361,7 +219,6 @@ class AllTasksEventsSocket(PushSocket):
     The server reads the store and the events files only while a client is connected; clients never poll."""
 
     INTERVAL_S = 0.3
-    REFRESH_EVERY = 10  # ticks between schedule() calls, which reap dead trainers and start queued tasks
 
     @ws_authenticated
     async def get(self):
@@ -373,59 +230,19 @@ class AllTasksEventsSocket(PushSocket):
         watcher = TaskTableWatcher()
         try:
             await self.write_message(json.dumps(await _in_thread(watcher.snapshot), default=str))
-            ticks = 0
             while True:
                 await asyncio.sleep(self.INTERVAL_S)
-                ticks += 1
-                for message in await _in_thread(watcher.poll, ticks % self.REFRESH_EVERY == 0):
+                for message in await _in_thread(watcher.poll):
                     await self.write_message(json.dumps(message, default=str))
         except (tornado.websocket.WebSocketClosedError, asyncio.CancelledError):
             return
 
 
-# -- models & chat ----------------------------------------------------------------------------------------------
-class ModelsHandler(StudioHandler):
-    @tornado.web.authenticated
-    def get(self):
-        from ..models import list_models
-
-        self.write_json({"models": [m.to_dict() for m in list_models()]})
-
-
-class CurrentModelHandler(StudioHandler):
-    @tornado.web.authenticated
-    def get(self):
-        *_, catalog = _ft()
-        self.write_json(catalog.current_chat_model())
-
-
-class SwitchModelHandler(StudioHandler):
-    @tornado.web.authenticated
-    async def post(self):
-        body = self.parse_body(SwitchModelBody)
-        _, _, hotswap, _ = _ft()
-        self.write_json(await _in_thread(hotswap.switch_model, body.model_path, restart=body.restart))
-
-
 def routes():
     return [
-        (r"api/finetune/datasets", DatasetsHandler),
-        (r"api/finetune/datasets/(?P<dataset_id>[^/]+)", DatasetHandler),
         (r"api/finetune/upload-dataset", UploadHandler, {"validate_only": False}),
         (r"api/finetune/validate", UploadHandler, {"validate_only": True}),
-        (r"api/finetune/prepare-docs", PrepareDocsHandler),
-        (r"api/finetune/tasks", TasksHandler),
         (r"api/finetune/events", AllTasksEventsSocket),
-        (r"api/finetune/create", TasksHandler),
-        (rf"api/finetune/tasks/{ID}", TaskHandler),
-        (rf"api/finetune/tasks/{ID}/cancel", TaskActionHandler, {"action": "cancel"}),
-        (rf"api/finetune/tasks/{ID}/resume", TaskActionHandler, {"action": "resume"}),
-        (rf"api/finetune/tasks/{ID}/merge", TaskActionHandler, {"action": "merge"}),
-        (rf"api/finetune/tasks/{ID}/use-in-chat", TaskActionHandler, {"action": "use-in-chat"}),
-        (rf"api/finetune/tasks/{ID}/logs", TaskLogsHandler),
         (rf"api/finetune/tasks/{ID}/download", TaskDownloadHandler),
         (rf"api/finetune/tasks/{ID}/events", TaskEventsSocket),
-        (r"api/finetune/models", ModelsHandler),
-        (r"api/finetune/current-model", CurrentModelHandler),
-        (r"api/finetune/switch-model", SwitchModelHandler),
     ]

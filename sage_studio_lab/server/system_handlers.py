@@ -1,4 +1,5 @@
-"""GPU information: GET api/system/gpu once, or pushed over a WebSocket at a client-chosen interval.
+"""GPU information pushed over a WebSocket at a client-chosen interval (`GET api/system/gpu` is the operation
+`gpu.info`).
 
 The WebSocket takes its first interval from `?interval=seconds` and accepts `{"interval": seconds}` at any time
 (both clamped to 0.5..60); it sends a snapshot at once and then one per interval. NVML calls are quick but
@@ -10,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import math
-import time
 
 import tornado.web
 from jupyter_server.auth.decorator import ws_authenticated
@@ -18,8 +18,7 @@ from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.base.websocket import WebSocketMixin
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
-from .. import gpu
-from .base import StudioHandler
+from ..api import invoke
 
 MIN_INTERVAL, MAX_INTERVAL, DEFAULT_INTERVAL = 0.5, 60.0, 2.0
 
@@ -33,13 +32,7 @@ def clamp_interval(value) -> float:
 
 
 def snapshot() -> dict:
-    return {**gpu.gpu_info(), "time": time.time()}
-
-
-class GpuHandler(StudioHandler):
-    @tornado.web.authenticated
-    async def get(self):
-        self.write_json(await asyncio.to_thread(snapshot))
+    return invoke("gpu.info")
 
 
 class GpuStreamHandler(WebSocketMixin, WebSocketHandler, JupyterHandler):
@@ -92,6 +85,5 @@ class GpuStreamHandler(WebSocketMixin, WebSocketHandler, JupyterHandler):
 
 def routes():
     return [
-        ("api/system/gpu", GpuHandler),
         ("api/system/gpu/stream", GpuStreamHandler),
     ]

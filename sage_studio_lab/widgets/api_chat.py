@@ -1,4 +1,5 @@
-"""Chat and session methods of the transport (`sessions.*`, `chat.*`), answered by the chat core in the kernel.
+"""Chat turns (`chat.send`, streamed) and `chat.models` of the widget transport; the session and knowledge
+operations come from the Studio API.
 
 Sessions live in the store, so a conversation started here shows in the Lab chat panel and vice versa.
 """
@@ -94,75 +95,7 @@ def send_turn(
     return message
 
 
-def chat_sources() -> dict:
-    """The state of each chat source: the same core function as `GET api/chat/sources`."""
-    from ..chat import upstream
-
-    return plain(upstream.sources_status())
-
-
 class ChatApi:
-    @rpc("sessions.list")
-    def rpc_sessions_list(self, q: str | None = None):
-        sessions = service().sessions
-        return {"sessions": plain(sessions.search(q) if q else sessions.list())}
-
-    @rpc("sessions.create")
-    def rpc_sessions_create(self, title: str | None = None, settings: dict | None = None):
-        return plain(service().sessions.create(title=title, settings=settings))
-
-    @rpc("sessions.get")
-    def rpc_sessions_get(self, id: str):
-        return plain(service().sessions.get(id))
-
-    @rpc("sessions.update")
-    def rpc_sessions_update(self, id: str, title: str | None = None, settings: dict | None = None):
-        from ..chat.models import SessionPatch
-
-        patch = SessionPatch.model_validate({"title": title, "settings": settings})
-        return plain(service().sessions.update(id, title=patch.title, settings=patch.settings))
-
-    @rpc("sessions.switch")
-    def rpc_sessions_switch(self, id: str, message_id: str):
-        return plain(service().sessions.switch_branch(id, message_id))
-
-    @rpc("sessions.delete")
-    def rpc_sessions_delete(self, id: str):
-        service().sessions.delete(id)
-        return {"deleted": id}
-
-    @rpc("sessions.export")
-    def rpc_sessions_export(self, id: str, format: str = "json"):
-        import json
-
-        content = service().sessions.export(id, format)
-        ext = "md" if format == "markdown" else "json"
-        text = content if isinstance(content, str) else json.dumps(content, indent=2, ensure_ascii=False)
-        return {"content": text, "filename": f"chat-{id}.{ext}"}
-
-    @rpc("chat.sources")
-    def rpc_chat_sources(self):
-        return chat_sources()
-
-    @rpc("knowledge.list")
-    def rpc_knowledge_list(self):
-        from ..chat import knowledge
-
-        return {"documents": plain(knowledge.list_documents())}
-
-    @rpc("knowledge.add")
-    def rpc_knowledge_add(self, name: str, text: str):
-        from ..chat import knowledge
-
-        return plain(knowledge.add_document(name, text))
-
-    @rpc("knowledge.delete")
-    def rpc_knowledge_delete(self, name: str):
-        from ..chat import knowledge
-
-        knowledge.delete_document(name)
-        return {"deleted": name}
-
     @rpc("chat.models")
     def rpc_chat_models(self):
         from ..models import list_models

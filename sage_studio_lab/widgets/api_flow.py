@@ -86,33 +86,6 @@ def run_flow(flow, inputs, emit, cancelled: threading.Event, executor: str = "lo
 
 
 class FlowApi:
-    @rpc("flow.operators")
-    def rpc_flow_operators(self):
-        from ..flow import palette
-
-        return {"operators": plain(palette())}
-
-    @rpc("flow.templates")
-    def rpc_flow_templates(self):
-        from ..flow.templates import list_templates
-
-        return {
-            "templates": [
-                {
-                    "name": t["id"],
-                    "title": t["name"],
-                    "description": t.get("description", ""),
-                    "flow": t["flow"],
-                }
-                for t in list_templates()
-            ]
-        }
-
-    @rpc("flow.validate")
-    def rpc_flow_validate(self, flow: dict):
-        issues = plain(to_flow(flow).validate())
-        return {"valid": not any(i.get("severity", "error") == "error" for i in issues), "issues": issues}
-
     @rpc("flow.run", stream=True)
     def rpc_flow_run(self, flow: dict | None = None, inputs=None, executor: str = "local", call=None):
         target = to_flow(flow, base_dir=self._flow_base_dir()) if flow is not None else self._current_flow()
@@ -130,16 +103,14 @@ class FlowApi:
             return {**result, "cancelled": True}
         return result
 
-    @rpc("flow.runs")
-    def rpc_flow_runs(self, flow_id: str | None = None):
-        from ..flow.repository import FlowRepository
+    @rpc("flow.export_python")
+    def rpc_flow_export_python(self, flow: dict | None = None):
+        """The operation, with the canvas's own flow when the view names none."""
+        from ..api import invoke
 
-        return {"runs": plain(FlowRepository().runs(flow_id))}
-
-    @rpc("flow.export")
-    def rpc_flow_export(self, flow: dict | None = None):
-        target = to_flow(flow, base_dir=self._flow_base_dir()) if flow is not None else self._current_flow()
-        return {"code": target.to_python()}
+        return invoke(
+            "flow.export_python", {"flow": flow if flow is not None else flow_json(self._current_flow())}
+        )
 
     def _flow_base_dir(self) -> str | None:
         """Relative paths in a flow (documents) resolve next to the file it came from (FlowCanvas knows it)."""

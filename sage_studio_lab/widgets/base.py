@@ -1,8 +1,8 @@
 """`StudioWidget`: the base of every notebook widget — synced traits plus the transport's dispatch table.
 
-Every widget answers every method of docs/TRANSPORT.md (the API mixins below, one per core area), so a shared
-view (e.g. the chat view asking for memory stats) works in any widget; each subclass adds its own traits and
-Python conveniences.
+Every widget answers every operation of the Studio API (`sage_studio_lab/api/`, derived: same arguments, results
+and errors as the REST routes) plus the streams of the API mixins below, so a shared view (e.g. the chat view
+asking for memory stats) works in any widget; each subclass adds its own traits and Python conveniences.
 """
 
 from __future__ import annotations
@@ -18,18 +18,31 @@ import anywidget
 import ipywidgets
 import traitlets
 
+from ..api import OPERATIONS, Operation
 from ..errors import StudioError
 from .api_chat import ChatApi
 from .api_engine import EngineApi
 from .api_finetune import FinetuneApi
 from .api_flow import FlowApi
-from .api_memory import MemoryApi
 from .transport import Call, asset, error_payload, plain, rpc
 
 __all__ = ["StudioWidget", "asset", "rpc", "plain", "Call"]
 
 
-class StudioWidget(ChatApi, EngineApi, FinetuneApi, FlowApi, MemoryApi, anywidget.AnyWidget):
+def _operation_handler(op: Operation) -> Callable:
+    def handler(self, **args):
+        value = op.call(op.validate(args))
+        self.after_operation(op.name)
+        return value
+
+    handler._rpc_name = op.name
+    handler._rpc_stream = (
+        op.blocking
+    )  # may wait (processes, HTTP): in a background thread, the kernel stays free
+    return handler
+
+
+class StudioWidget(ChatApi, EngineApi, FinetuneApi, FlowApi, anywidget.AnyWidget):
     """Base of every Studio widget. Subclasses set `view` (the bundle name) and decorate handlers with `@rpc`."""
 
     view = traitlets.Unicode("").tag(sync=True)
@@ -47,13 +60,16 @@ class StudioWidget(ChatApi, EngineApi, FinetuneApi, FlowApi, MemoryApi, anywidge
     # -- dispatch table ------------------------------------------------------------------------------
     @classmethod
     def methods(cls) -> dict[str, Callable]:
-        table = {}
+        table = {name: _operation_handler(op) for name, op in OPERATIONS.items()}
         for klass in reversed(cls.__mro__):
             for attr in vars(klass).values():
                 name = getattr(attr, "_rpc_name", None)
                 if name:
                     table[name] = attr
         return table
+
+    def after_operation(self, name: str) -> None:
+        """Called after an operation succeeded: widgets that show state it changes (EnginePanel) refresh here."""
 
     # -- transport -------------------------------------------------------------------------------------
     def post(self, content: dict, buffers: list[bytes] | None = None) -> None:

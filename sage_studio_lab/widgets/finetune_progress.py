@@ -12,7 +12,9 @@ import threading
 
 import traitlets
 
-from .api_finetune import TERMINAL, read_events, service, summarize, task_logs, task_row
+from ..finetune.progress import read_events, summarize
+from ..finetune.tasks import get_task
+from .api_finetune import TERMINAL, service
 from .base import StudioWidget, asset
 from .transport import plain
 
@@ -34,7 +36,7 @@ class FinetuneProgress(StudioWidget):
     logs = traitlets.List().tag(sync=True)
 
     def __init__(self, task_id: str, poll_s: float = 0.5, **kwargs):
-        task_row(task_id)  # NotFound now, not later in a thread
+        get_task(task_id)  # NotFound now, not later in a thread
         super().__init__(task_id=task_id, **kwargs)
         self._events: list[dict] = []
         self._offset = 0
@@ -46,7 +48,7 @@ class FinetuneProgress(StudioWidget):
             self._watcher.start()
 
     def refresh(self) -> dict:
-        row = task_row(self.task_id)
+        row = get_task(self.task_id)
         new, self._offset = read_events(row, self._offset)
         self._events += new
         summary = summarize(row, self._events)
@@ -58,7 +60,7 @@ class FinetuneProgress(StudioWidget):
             self.eval_curve = curve_bytes(
                 [(h["step"] or 0, h["eval_loss"]) for h in history if h["eval_loss"] is not None]
             )
-            self.logs = task_logs(row, 50)
+            self.logs = service().logs(row["id"], 50)
         self.progress = float(summary["progress"] or 0.0)
         self.task = {k: v for k, v in summary.items() if k != "history"}
         self.status = summary["status"]
@@ -82,7 +84,7 @@ class FinetuneProgress(StudioWidget):
 
     @property
     def history(self) -> list[dict]:
-        return summarize(task_row(self.task_id), self._events)["history"]
+        return summarize(get_task(self.task_id), self._events)["history"]
 
     def cancel(self) -> dict:
         result = plain(service().cancel(self.task_id))

@@ -22,7 +22,7 @@ class MemoryPanel(StudioWidget):
 
     def refresh(self) -> dict:
         sid = self.session_id or None
-        self.config = self.call("memory.config", session_id=sid)
+        self.config = self.call("memory.config", session_id=sid)["config"]
         self.stats = self.call("memory.stats", session_id=sid)["sessions"]
         self.memories = self.call("memory.list", session_id=sid)["memories"] if sid else []
         return {"config": self.config, "stats": self.stats}
@@ -30,6 +30,6 @@ class MemoryPanel(StudioWidget):
     def clear(self) -> int:
         if not self.session_id:
             raise ValueError("MemoryPanel has no session: MemoryPanel(session=ID) to clear one session")
-        n = self.call("memory.clear", session_id=self.session_id)["cleared"]
+        n = self.call("memory.clear", session_id=self.session_id)["deleted"]
         self.refresh()
         return n

@@ -76,8 +76,10 @@ def studio_page(lab, browser):
 
 
 def test_transport_routes_exist_on_the_server(lab):
-    """Every REST route `labextension/src/transport/routes.ts` maps a method to is served (no 404 route miss)."""
-    source = (REPO / "labextension/src/transport/routes.ts").read_text()
+    """Every REST route the panels' transport maps a method to is served (no 404 route miss): the operations'
+    table generated from openapi.json (`operations.ts`) and the routes written by hand (`routes.ts`)."""
+    transport = REPO / "labextension/src/transport"
+    source = (transport / "routes.ts").read_text() + (transport / "operations.ts").read_text()
     # WebSocket routes (kind 'ws' and the `ws:` of start+ws) are exercised by the flow / fine-tune tests below.
     ws = set(re.findall(r"kind: 'ws', path: '([^']+)'", source)) | set(re.findall(r"ws: '([^']+)'", source))
     paths = sorted(set(re.findall(r"path: '([^']+)'", source)) - ws)

@@ -49,13 +49,12 @@ def template_path(key: str):
     raise NotFound(f"no template {key!r}: choose one of {', '.join(k for k, _ in _files())}")
 
 
-def load_template(key: str):
-    from ..flow import Flow
-
+def read_template(key: str) -> tuple[str, str | None]:
+    """A template's flow JSON and the folder its relative paths (sample documents) resolve in.
+    `Flow.template(key)` builds the flow: templates are data, this module stays below flow.py."""
     entry = template_path(key)
-    flow = Flow.from_dict(entry.read_text(encoding="utf-8"))
-    try:  # relative paths in a template (sample documents) resolve next to it
-        flow.base_dir = str(importlib.resources.as_file(entry).__enter__().parent)
-    except Exception:
-        pass
-    return flow
+    try:
+        base_dir = str(importlib.resources.as_file(entry).__enter__().parent)
+    except Exception:  # noqa: BLE001 - a template without a folder on disk still loads
+        base_dir = None
+    return entry.read_text(encoding="utf-8"), base_dir

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .protocol import ApiError
+from ...openai_wire import ApiError
 from .scheduler import Scheduler
 
 

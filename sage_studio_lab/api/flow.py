@@ -1,0 +1,306 @@
+"""Flow operations: the operator palette, templates, saved flows, validation, runs and Python export.
+
+A run starts in the background and answers its id at once (202); its events stream (api/streams.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .registry import operation
+
+FLOW_ID = r"^[A-Za-z0-9_-]+$"
+FlowJson = dict[str, Any]  # a React-Flow shaped flow: {name, nodes: [...], edges: [...]} (flow/spec.py)
+
+
+class Operators(BaseModel):
+    operators: list[dict[str, Any]]  # type, label, category, ports, config_schema (JSON Schema)
+
+
+class Template(BaseModel):
+    id: str
+    name: str
+    description: str
+    flow: FlowJson
+
+
+class Templates(BaseModel):
+    templates: list[Template]
+
+
+class FlowSummary(BaseModel):
+    id: str
+    name: str
+    description: str
+    nodes: int
+    created_at: float
+    updated_at: float
+
+
+class Flows(BaseModel):
+    flows: list[FlowSummary]
+
+
+class Issue(BaseModel, extra="allow"):
+    message: str
+    severity: Literal["error", "warning"]
+    node_id: str | None = None
+    edge_id: str | None = None
+
+
+class SavedFlow(BaseModel, extra="allow"):
+    id: str
+    name: str
+    flow: FlowJson
+    issues: list[Issue] | None = None  # after a save: what would stop it from running
+
+
+class FlowArg(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    flow: Any = Field(description="the flow: a JSON object with nodes and edges")
+
+
+class FlowRef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    flow_id: str = Field(pattern=FLOW_ID)
+
+
+class SaveArgs(FlowArg, FlowRef):
+    pass
+
+
+class Validation(BaseModel):
+    valid: bool
+    issues: list[Issue]
+
+
+class RunArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    inputs: dict[str, Any] | str | None = None
+    executor: Literal["local", "ray"] = "local"
+
+
+class AdHocRunArgs(RunArgs):
+    flow: Any
+
+
+class SavedRunArgs(RunArgs, FlowRef):
+    pass
+
+
+class Started(BaseModel):
+    run_id: str
+    status: str
+    flow_id: str | None = None
+
+
+class RunsArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    flow_id: str | None = Field(None, pattern=FLOW_ID)
+    limit: int = Field(50, ge=1, le=500)
+
+
+class FlowRunsArgs(FlowRef):
+    limit: int = Field(50, ge=1, le=500)
+
+
+class RunSummary(BaseModel):
+    id: str
+    flow_id: str | None
+    status: str
+    error: str | None
+    executor: str
+    started_at: float
+    finished_at: float | None
+    outputs: dict[str, Any]
+
+
+class Runs(BaseModel):
+    runs: list[RunSummary]
+
+
+class RunRef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    run_id: str = Field(pattern=FLOW_ID)
+
+
+class Run(BaseModel, extra="allow"):
+    id: str
+    status: str
+    live: bool
+    events: list[dict[str, Any]]
+
+
+def _repo():
+    from ..flow.repository import FlowRepository
+
+    return FlowRepository()
+
+
+def _spec(raw: Any):
+    from ..errors import InvalidInput
+    from ..flow.spec import parse_flow
+
+    if raw is None or raw == "":
+        raise InvalidInput('the body must be a flow: {"nodes": [...], "edges": [...]}')
+    return parse_flow(raw)
+
+
+def _runs():
+    from ..flow.runs import get_run_manager
+
+    return get_run_manager()
+
+
+@operation("flow.operators", "GET", "api/flow/operators", blocking=True)
+def operators() -> Operators:
+    """The operator palette: each operator's ports and config schema (built-ins and installed plugins)."""
+    from ..flow.registry import palette
+
+    return Operators(operators=palette())
+
+
+@operation("flow.templates", "GET", "api/flow/templates")
+def templates() -> Templates:
+    """Ready-made flows to start from."""
+    from ..flow.templates import list_templates
+
+    return Templates(templates=list_templates())
+
+
+@operation("flow.list", "GET", "api/flow/flows")
+def list_flows() -> Flows:
+    """Saved flows, most recently changed first."""
+    return Flows(flows=_repo().list())
+
+
+def _create(args: FlowArg) -> SavedFlow:
+    from ..flow.spec import validate
+
+    spec = _spec(args.flow)
+    issues = validate(spec)  # a work-in-progress flow may be saved; its issues come back with it
+    return {**_repo().create(spec), "issues": issues}
+
+
+@operation("flow.create", "POST", "api/flow/flows", status=201, body="flow")
+def create(args: FlowArg) -> SavedFlow:
+    """Save a new flow (malformed: 400 and nothing stored)."""
+    return _create(args)
+
+
+@operation("flow.import", "POST", "api/flow/flows/import", status=201, body="flow")
+def import_flow(args: FlowArg) -> SavedFlow:
+    """Save a `.sage-flow.json` file's flow as a new flow."""
+    return _create(args)
+
+
+@operation("flow.get", "GET", "api/flow/flows/{flow_id}")
+def get(args: FlowRef) -> SavedFlow:
+    """A saved flow."""
+    return _repo().get(args.flow_id)
+
+
+@operation("flow.save", "PUT", "api/flow/flows/{flow_id}", body="flow")
+def save(args: SaveArgs) -> SavedFlow:
+    """Replace a saved flow (its issues come back with it)."""
+    from ..flow.spec import validate
+
+    spec = _spec(args.flow)
+    return {**_repo().update(args.flow_id, spec), "issues": validate(spec)}
+
+
+@operation("flow.delete", "DELETE", "api/flow/flows/{flow_id}", status=204)
+def delete(args: FlowRef) -> None:
+    """Delete a saved flow (its run history stays)."""
+    _repo().delete(args.flow_id)
+
+
+@operation("flow.validate", "POST", "api/flow/validate", body="flow")
+def validate(args: FlowArg) -> Validation:
+    """Check a flow without running it: 400 listing every issue (per node/edge) when it cannot run."""
+    from ..errors import InvalidInput
+    from ..flow.spec import validate as issues_of
+
+    issues = issues_of(_spec(args.flow))
+    errors = [i for i in issues if i["severity"] == "error"]
+    if errors:
+        raise InvalidInput(f"the flow has {len(errors)} problem(s): {errors[0]['message']}", issues=issues)
+    return Validation(valid=True, issues=issues)
+
+
+@operation("flow.export_python", "POST", "api/flow/export-python", body="flow", media_type="text/x-python")
+def export_python(args: FlowArg) -> str:
+    """The flow as a runnable Python script that uses the public API."""
+    from ..flow import Flow
+
+    return Flow(spec=_spec(args.flow)).to_python()
+
+
+@operation(
+    "flow.export_saved_python", "GET", "api/flow/flows/{flow_id}/export-python", media_type="text/x-python"
+)
+def export_saved_python(args: FlowRef) -> str:
+    """A saved flow as a runnable Python script."""
+    from ..flow import Flow
+
+    return Flow.from_store(args.flow_id).to_python()
+
+
+@operation("flow.start", "POST", "api/flow/run", status=202)
+def start(args: AdHocRunArgs) -> Started:
+    """Run a flow from the canvas without saving it: answers the run id at once."""
+    from ..flow import Flow
+
+    flow = Flow(spec=_spec(args.flow))
+    return Started(run_id=_runs().start(flow, args.inputs, executor=args.executor), status="running")
+
+
+@operation("flow.start_saved", "POST", "api/flow/flows/{flow_id}/run", status=202)
+def start_saved(args: SavedRunArgs) -> Started:
+    """Run a saved flow: answers the run id at once."""
+    from ..flow import Flow
+
+    flow = Flow.from_store(args.flow_id)
+    run_id = _runs().start(flow, args.inputs, flow_id=args.flow_id, executor=args.executor)
+    return Started(run_id=run_id, flow_id=args.flow_id, status="running")
+
+
+def _history(flow_id: str | None, limit: int) -> Runs:
+    repo = _repo()
+    if flow_id:
+        repo.get(flow_id)  # 404 for an unknown flow
+    repo.mark_interrupted(_runs().live_ids())
+    return Runs(runs=repo.runs(flow_id, limit=limit))
+
+
+@operation("flow.runs", "GET", "api/flow/runs")
+def runs(args: RunsArgs) -> Runs:
+    """Past and running runs, newest first (of one flow with `flow_id`)."""
+    return _history(args.flow_id, args.limit)
+
+
+@operation("flow.flow_runs", "GET", "api/flow/flows/{flow_id}/runs")
+def flow_runs(args: FlowRunsArgs) -> Runs:
+    """The runs of one saved flow, newest first."""
+    return _history(args.flow_id, args.limit)
+
+
+@operation("flow.run_get", "GET", "api/flow/runs/{run_id}")
+def run(args: RunRef) -> Run:
+    """One run: its flow, inputs, outputs, status and every event it recorded."""
+    repo = _repo()
+    record = repo.run(args.run_id)
+    return {**record, "live": _runs().is_live(args.run_id), "events": repo.events(args.run_id)}
+
+
+@operation("flow.cancel", "POST", "api/flow/runs/{run_id}/cancel", status=202)
+def cancel(args: RunRef) -> dict[str, Any]:
+    """Stop a running flow (at the next node boundary)."""
+    return _runs().cancel(args.run_id)

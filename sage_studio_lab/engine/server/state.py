@@ -1,0 +1,109 @@
+"""`EngineState`: what the engine serves, loaded in a thread once the server listens (/health says 503 meanwhile)."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import time
+
+
+class EngineState:
+    def __init__(
+        self,
+        model: str | None,
+        served_name: str | None,
+        max_batch: int,
+        threads: int | None,
+        dtype: str = "auto",
+        prefix_cache_mb: float = 0,
+    ):
+        self.dtype = dtype
+        self.prefix_cache_mb = prefix_cache_mb
+        self.model_arg = model
+        self.served_name = served_name
+        self.max_batch = max_batch
+        self.threads = threads
+        self.ready = False
+        self.error: str | None = None
+        self.scheduler = None
+        self.tokenizer = None
+        self.model_path: str | None = None
+        self.max_model_len = 0
+        self.metrics = None
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> EngineState:
+        return cls(
+            args.model,
+            args.served_model_name,
+            args.max_batch,
+            args.threads,
+            args.dtype,
+            args.prefix_cache_mb if args.enable_prefix_caching else 0,
+        )
+
+    def load(self) -> None:
+        """Runs in a thread after the server is listening, so /health can say 503 meanwhile."""
+        try:
+            t0 = time.perf_counter()
+            import torch
+            from transformers import AutoModelForCausalLM, AutoTokenizer
+
+            from ... import models
+            from .metrics import EngineMetrics
+            from .prefix_cache import PrefixCache
+            from .scheduler import Scheduler
+
+            if self.threads:
+                torch.set_num_threads(self.threads)
+            path = models.resolve_model(self.model_arg)
+            self.model_path = str(path)
+            if not self.served_name:
+                arg = self.model_arg or models.BUNDLED_MODEL_ID
+                self.served_name = models.BUNDLED_MODEL_ID if arg == "bundled" else arg
+            print(f"loading {self.served_name} from {path}", flush=True)
+            tokenizer = AutoTokenizer.from_pretrained(path)
+            self.dtype = resolve_dtype(self.dtype)
+            model = AutoModelForCausalLM.from_pretrained(path, dtype=getattr(torch, self.dtype)).eval()
+            eos = model.generation_config.eos_token_id
+            eos_ids = set(eos if isinstance(eos, list) else [eos] if eos is not None else [])
+            if tokenizer.eos_token_id is not None:
+                eos_ids.add(tokenizer.eos_token_id)
+            self.max_model_len = int(getattr(model.config, "max_position_embeddings", 2048))
+            self.metrics = EngineMetrics(self.served_name)
+            self.tokenizer = tokenizer
+            cache = PrefixCache(int(self.prefix_cache_mb * 2**20)) if self.prefix_cache_mb > 0 else None
+            self.scheduler = Scheduler(
+                model, tokenizer, eos_ids, max_batch=self.max_batch, metrics=self.metrics, prefix_cache=cache
+            )
+            self.scheduler.start()
+            self.ready = True
+            print(
+                f"ready: {self.served_name} in {time.perf_counter() - t0:.1f} s "
+                f"(torch threads {torch.get_num_threads()}, max batch {self.max_batch}, {self.dtype})",
+                flush=True,
+            )
+            # Import PEFT now, while idle: it costs 0.3-2 s, which the first hot-swapped adapter would pay.
+            with contextlib.suppress(ImportError):
+                import peft  # noqa: F401
+        except Exception as exc:
+            self.error = f"{type(exc).__name__}: {exc}"
+            print(f"model load failed: {self.error}", flush=True)
+            os._exit(3)  # a dead engine is truthful; a live one that can never serve is not
+
+
+def resolve_dtype(dtype: str) -> str:
+    """`auto` (as in vLLM): bfloat16 when the CPU multiplies bf16 natively — half the bytes per decode step,
+    which is what bounds a small model's decoding — else float32 (emulated bf16 would be slower)."""
+    if dtype != "auto":
+        return dtype
+    import torch
+
+    native = [
+        getattr(torch.cpu, f, lambda: False) for f in ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
+    ]
+    try:
+        return "bfloat16" if any(f() for f in native) else "float32"
+    except Exception:  # noqa: BLE001 - private torch probes: when in doubt, the safe dtype
+        return "float32"

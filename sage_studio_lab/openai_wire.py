@@ -1,0 +1,224 @@
+"""The OpenAI wire format (vLLM's dialect), one module for everyone who speaks it: the CPU engine
+(`engine/server/`), the gateway (`chat/gateway.py`, `server/gateway_handlers.py`) and the engine's client.
+
+Request bodies (pydantic), response / chunk / usage builders, SSE framing and error objects. It imports nothing
+from this package (and nothing from Jupyter or torch), so every side can import it without a cycle.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+# -- errors --------------------------------------------------------------------------------------------------
+
+
+def error_object(message: str, type: str, code: int | str | None, param: str | None = None) -> dict:
+    """OpenAI's error body, as an answer or as an in-band SSE event: {"error": {message, type, param, code}}."""
+    return {"error": {"message": message, "type": type, "param": param, "code": code}}
+
+
+def error_message(status: int, body: bytes | str) -> str:
+    """The message inside an OpenAI-style error body (or the body itself, or `HTTP <status>`)."""
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    try:
+        data = json.loads(text)
+        err = data.get("error", data) if isinstance(data, dict) else data
+        msg = err.get("message") if isinstance(err, dict) else err
+        return str(msg or data)[:2000]
+    except (ValueError, AttributeError):
+        return text[:2000] or f"HTTP {status}"
+
+
+class ApiError(Exception):
+    """An error the engine answers with its HTTP status; `type` is vLLM's name for the status."""
+
+    TYPES = {
+        400: "BadRequestError",
+        404: "NotFoundError",
+        503: "ServiceUnavailableError",
+        500: "InternalServerError",
+    }
+
+    def __init__(self, message: str, status: int = 400, param: str | None = None):
+        super().__init__(message)
+        self.message, self.status, self.param = message, status, param
+
+    def body(self) -> dict:
+        return error_object(
+            self.message, self.TYPES.get(self.status, "BadRequestError"), self.status, self.param
+        )
+
+
+# -- SSE framing ---------------------------------------------------------------------------------------------
+SSE_DONE = b"data: [DONE]\n\n"
+
+
+def sse_data(data: bytes) -> bytes:
+    """One event around an already-encoded payload (the gateway relays upstream events without parsing them)."""
+    return b"data: " + data + b"\n\n"
+
+
+def sse_event(obj: Any, compact: bool = True) -> bytes:
+    """One event carrying `obj` as JSON. The engine has always sent json.dumps' default spacing (compact=False),
+    the gateway compact JSON; clients parse either."""
+    separators = (",", ":") if compact else None
+    return sse_data(json.dumps(obj, separators=separators, default=str).encode())
+
+
+# -- requests ------------------------------------------------------------------------------------------------
+class StreamOptions(BaseModel):
+    include_usage: bool = False
+
+
+class _Sampling(BaseModel):
+    model_config = ConfigDict(extra="allow")  # unknown OpenAI fields are accepted and ignored, like vLLM
+
+    model: str | None = None
+    stream: bool = False
+    stream_options: StreamOptions | None = None
+    temperature: float = Field(1.0, ge=0, le=2)
+    top_p: float = Field(1.0, gt=0, le=1)
+    max_tokens: int | None = Field(None, ge=1)
+    stop: str | list[str] | None = None
+    seed: int | None = None
+    n: int = Field(1, ge=1, le=1)
+
+    @field_validator("stop")
+    @classmethod
+    def _stops(cls, value):
+        if isinstance(value, str):
+            value = [value]
+        if value and (len(value) > 8 or any(not s for s in value)):
+            raise ValueError("stop takes up to 8 non-empty strings")
+        return value or []
+
+
+class ChatMessage(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    role: Literal["system", "user", "assistant", "tool", "developer"]
+    content: str | list[dict[str, Any]] | None = ""
+
+    def text(self) -> str:
+        if isinstance(self.content, list):
+            return "".join(part.get("text", "") for part in self.content if part.get("type") == "text")
+        return self.content or ""
+
+
+class ChatCompletionRequest(_Sampling):
+    messages: list[ChatMessage] = Field(min_length=1)
+    max_completion_tokens: int | None = Field(None, ge=1)
+
+
+class CompletionRequest(_Sampling):
+    prompt: str | list[str] | list[int]
+
+    @field_validator("prompt")
+    @classmethod
+    def _one_prompt(cls, value):
+        if isinstance(value, list) and value and isinstance(value[0], str):
+            if len(value) != 1:
+                raise ValueError("only one prompt per request is supported")
+            return value[0]
+        return value
+
+
+class LoadLoraRequest(BaseModel):
+    lora_name: str = Field(min_length=1, max_length=128)
+    lora_path: str = Field(min_length=1)
+
+
+class UnloadLoraRequest(BaseModel):
+    lora_name: str = Field(min_length=1)
+    lora_int_id: int | None = None
+
+
+# -- responses -----------------------------------------------------------------------------------------------
+CHAT_CHUNK = "chat.completion.chunk"
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex}"
+
+
+def now_s() -> int:
+    return int(time.time())
+
+
+def usage(prompt: int, completion: int, cached: int = 0) -> dict:
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+        "prompt_tokens_details": {"cached_tokens": cached},
+    }
+
+
+def _chunk(rid: str, model: str | None, created: int, obj: str, choice: dict, with_usage: bool) -> dict:
+    chunk = {"id": rid, "object": obj, "created": created, "model": model, "choices": [choice]}
+    if with_usage:  # `stream_options.include_usage`: every chunk says `usage: null` until the last one
+        chunk["usage"] = None
+    return chunk
+
+
+def chat_chunk(
+    rid: str, model: str, created: int, delta: dict, finish: str | None = None, with_usage: bool = False
+) -> dict:
+    choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}
+    return _chunk(rid, model, created, CHAT_CHUNK, choice, with_usage)
+
+
+def completion_chunk(
+    rid: str, model: str, created: int, text: str, finish: str | None = None, with_usage: bool = False
+) -> dict:
+    choice = {"index": 0, "text": text, "logprobs": None, "finish_reason": finish}
+    return _chunk(rid, model, created, "text_completion", choice, with_usage)
+
+
+def choiceless_chunk(rid: str, model: str | None, created: int, obj: str = CHAT_CHUNK, **fields) -> dict:
+    """A chunk with `choices: []` and extra fields: the engine's usage chunk, the gateway's `x_sage` chunk."""
+    return {"id": rid, "object": obj, "created": created, "model": model, "choices": [], **fields}
+
+
+def chat_completion(rid: str, model: str, created: int, text: str, finish: str | None, used: dict) -> dict:
+    message = {"role": "assistant", "content": text}
+    return {
+        "id": rid,
+        "object": "chat.completion",
+        "created": created,
+        "model": model,
+        "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": finish}],
+        "usage": used,
+    }
+
+
+def text_completion(rid: str, model: str, created: int, text: str, finish: str | None, used: dict) -> dict:
+    return {
+        "id": rid,
+        "object": "text_completion",
+        "created": created,
+        "model": model,
+        "choices": [{"index": 0, "text": text, "logprobs": None, "finish_reason": finish}],
+        "usage": used,
+    }
+
+
+def model_card(
+    name: str, created: int, root: str | None, parent: str | None, max_model_len: int, owned_by: str
+) -> dict:
+    """An entry of `GET /v1/models`; vLLM marks a LoRA adapter with `parent` = its base model."""
+    return {
+        "id": name,
+        "object": "model",
+        "created": created,
+        "owned_by": owned_by,
+        "root": root,
+        "parent": parent,
+        "max_model_len": max_model_len,
+        "permission": [],
+    }

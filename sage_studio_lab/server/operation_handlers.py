@@ -1,0 +1,104 @@
+"""REST face of the operations (`sage_studio_lab/api/`): one authenticated handler per path, derived, plus
+`GET api/openapi.json`.
+
+A request's arguments are its query string, its JSON body (an object, or the one `body` argument) and the path
+segments, validated by the operation's model; the answer is the operation's result as JSON (or text of its
+media type), its errors the core's `StudioError`s as `{"status", "message"}`.
+"""
+
+from __future__ import annotations
+
+import re
+
+import tornado.web
+
+from ..api import OPERATIONS, Operation, document
+from ..errors import InvalidInput
+from .base import StudioHandler
+
+
+class OperationHandler(StudioHandler):
+    operations: dict[str, Operation] = {}
+
+    def _arguments(self, op: Operation, path_kwargs: dict) -> dict:
+        raw: dict = {k: self.get_query_argument(k) for k in self.request.query_arguments}
+        if op.upload and self.request.headers.get("Content-Type", "").startswith("multipart/form-data"):
+            raw.update(self._upload(op.upload))
+        elif op.verb in ("POST", "PUT", "PATCH") and self.request.body:
+            body = self.json_body()
+            if op.body:
+                raw[op.body] = body
+            elif isinstance(body, dict):
+                raw.update(body)
+            else:
+                raise InvalidInput("the request body must be a JSON object of arguments")
+        raw.update(path_kwargs)
+        return raw
+
+    def _upload(self, field: str) -> dict:
+        """A multipart form: its fields, the `file` part's text as argument `field` (its filename as `name`)."""
+        raw = {k: self.get_body_argument(k) for k in self.request.body_arguments}
+        files = self.request.files.get("file") or []
+        if not files:
+            raise InvalidInput("no file in the upload: send it in a multipart field named 'file'")
+        try:
+            raw[field] = files[0]["body"].decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidInput(f"{files[0]['filename']} is not UTF-8 text") from None
+        raw.setdefault("name", files[0]["filename"])
+        return raw
+
+    async def _run(self, **path_kwargs):
+        op = self.operations[self.request.method]
+        result = await op.acall(op.validate(self._arguments(op, path_kwargs)))
+        status = op.status_of(result)
+        if status == 204:
+            self.set_status(204)
+            self.finish()
+        elif op.media_type != "application/json" and isinstance(result, str):
+            self.set_status(status)
+            self.set_header("Content-Type", f"{op.media_type}; charset=utf-8")
+            # Not APIHandler.finish(): it would re-label the text as JSON.
+            tornado.web.RequestHandler.finish(self, result)
+        else:
+            self.write_json(result, status)
+
+
+@tornado.web.authenticated
+async def _verb(self, **path_kwargs):
+    await self._run(**path_kwargs)
+
+
+def _pattern(op: Operation) -> str:
+    """The tornado route of `op.path`: `{arg}` matches what the argument's own pattern allows, else one segment."""
+
+    def segment(match: re.Match) -> str:
+        name = match[1]
+        pattern = next(
+            (m.pattern for m in op.args.model_fields[name].metadata if getattr(m, "pattern", None)), None
+        )
+        inner = pattern.removeprefix("^").removesuffix("$") if pattern else "[^/]+"
+        return f"(?P<{name}>{inner})"
+
+    return re.sub(r"\{(\w+)\}", segment, op.path)
+
+
+class OpenApiHandler(StudioHandler):
+    @tornado.web.authenticated
+    def get(self):
+        self.write_json(document())
+
+
+def routes():
+    by_path: dict[str, dict[str, Operation]] = {}
+    for op in OPERATIONS.values():
+        verbs = by_path.setdefault(_pattern(op), {})
+        if op.verb in verbs:
+            raise ValueError(f"{op.name} and {verbs[op.verb].name} both answer {op.verb} {op.path}")
+        verbs[op.verb] = op
+    table = [("api/openapi.json", OpenApiHandler)]
+    for pattern, verbs in by_path.items():
+        methods = {verb.lower(): _verb for verb in verbs}
+        name = "".join(part.title() for part in re.findall(r"[a-z]+", pattern)) + "Handler"
+        table.append((pattern, type(name, (OperationHandler,), {"operations": verbs, **methods})))
+    return table
