@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { RestConnection, RestTransport, SocketLike } from '../src/transport/rest';
-import { fillPath, queryString } from '../src/transport/routes';
+import { STREAM_ROUTES, callRoute, fillPath, queryString } from '../src/transport/routes';
 import { SSEParser } from '../src/transport/sse';
 import { TransportError } from '../src/transport/types';
 
@@ -61,14 +61,15 @@ function sseResponse(chunks: string[]) {
 
 describe('routes', () => {
   it('fills path params from args and keeps the rest', () => {
-    expect(fillPath('api/chat/sessions/{id}', { id: 'a b', format: 'json' })).toEqual({
+    expect(
+      fillPath('api/chat/sessions/{session_id}', { session_id: 'a b', format: 'json' })
+    ).toEqual({
       path: 'api/chat/sessions/a%20b',
       rest: { format: 'json' }
     });
-    expect(fillPath('api/finetune/tasks/{id}/logs', { task_id: 't1' }).path).toBe(
-      'api/finetune/tasks/t1/logs'
+    expect(() => fillPath('api/chat/sessions/{session_id}', {})).toThrow(
+      /missing argument 'session_id'/
     );
-    expect(() => fillPath('api/chat/sessions/{id}', {})).toThrow(/missing argument 'id'/);
   });
 
   it('builds query strings without empty values', () => {
@@ -95,7 +96,7 @@ describe('RestTransport.call', () => {
       model: 'SmolLM2-135M-Instruct',
       backend: 'cpu'
     });
-    await t.call('sessions.update', { id: 's1', title: 'T' });
+    await t.call('sessions.update', { session_id: 's1', title: 'T' });
     expect(requests[1].url).toBe(`${BASE}api/chat/sessions/s1`);
     expect(requests[1].init.method).toBe('PATCH');
     expect(JSON.parse(String(requests[1].init.body))).toEqual({ title: 'T' });
@@ -188,7 +189,7 @@ describe('RestTransport.stream', () => {
       sseResponse([
         chunk('Par'),
         chunk('is'),
-        `data: ${JSON.stringify({ choices: [{ delta: {} }], sage: { source: 'cloud' } })}\n\n`,
+        `data: ${JSON.stringify({ choices: [{ delta: {} }], x_sage: { source: 'cloud' } })}\n\n`,
         'data: [DONE]\n\n'
       ])
     );
@@ -289,6 +290,18 @@ describe('RestTransport.stream', () => {
     expect(sockets[0].closed?.[0]).toBe(1000);
   });
 
+  it('flow.run cancel asks the server to stop the run (flow.cancel) and closes the socket', async () => {
+    const { conn, requests, sockets } = connection(() => json({ run_id: 'r1', status: 'running' }));
+    const h = new RestTransport(conn).stream('flow.run', { flow: {}, inputs: {} }, () => undefined);
+    await new Promise(r => setTimeout(r, 0));
+    h.cancel();
+    await expect(h.done).resolves.toEqual({ cancelled: true });
+    expect(`${requests[1].init.method} ${requests[1].url}`).toBe(
+      `POST ${BASE}api/flow/runs/r1/cancel`
+    );
+    expect(sockets[0].closed?.[0]).toBe(1000);
+  });
+
   it('gpu.watch sends the interval as the query arg the server reads; cancel closes the socket', async () => {
     const { conn, sockets } = connection(() => json({}));
     const events: any[] = [];
@@ -317,50 +330,122 @@ describe('RestTransport.stream', () => {
   });
 });
 
-describe('route adaptations', () => {
-  it('engine status, logs and memory stats are reshaped to the contract', async () => {
+describe('operation routes (generated from openapi.json)', () => {
+  it('every operation that answers once has its route; streams have their own', () => {
+    expect(callRoute('memory.delete')).toEqual({
+      verb: 'DELETE',
+      path: 'api/memory/sessions/{session_id}/memories/{memory_id}'
+    });
+    expect(callRoute('chat.send')).toBeUndefined();
+    expect(STREAM_ROUTES['chat.send']).toBeDefined();
+    expect(callRoute('chat.models')).toEqual({ verb: 'GET', path: 'v1/models' });
+  });
+
+  it('results pass through unchanged: the engine record, its logs, memory stats and config', async () => {
     const answers: Record<string, unknown> = {
-      'api/engine/status': { status: 'running', id: 'e1', model: 'm' },
+      'api/engine/status': { status: 'running', id: 'e1', model: 'm', adapters: [] },
       'api/engine/logs': { lines: 2, text: 'a\nb\n' },
-      'api/chat/sessions': { sessions: [{ id: 's1', title: 'T' }] },
-      'api/memory/stats': { session_id: 's1', dialogs: 2, max_dialogs: 8 }
+      'api/memory/stats': { sessions: [{ session_id: 's1', dialogs: 2, max_dialogs: 8 }] },
+      'api/memory/config': { session_id: null, config: { backend: 'vector' }, total_sessions: 3 }
     };
     const { conn, requests } = connection(url =>
       json(answers[url.slice(BASE.length).split('?')[0]] ?? {})
     );
     const t = new RestTransport(conn);
-    expect(await t.call('engine.status')).toEqual({
-      engines: [{ status: 'running', id: 'e1', model: 'm' }]
-    });
-    expect(await t.call('engine.logs', { id: 'e1', tail: 50 })).toEqual({ lines: ['a', 'b'] });
-    expect(requests[1].url).toBe(`${BASE}api/engine/logs?lines=50`);
-    expect(await t.call('memory.stats')).toEqual({
-      sessions: [{ title: 'T', session_id: 's1', dialogs: 2, max_dialogs: 8 }]
-    });
-    expect(requests[3].url).toBe(`${BASE}api/memory/stats?session_id=s1`);
+    for (const [method, path] of [
+      ['engine.status', 'api/engine/status'],
+      ['memory.stats', 'api/memory/stats'],
+      ['memory.config', 'api/memory/config']
+    ]) {
+      expect(await t.call(method)).toEqual(answers[path]);
+    }
+    expect(await t.call('engine.logs', { lines: 50 })).toEqual(answers['api/engine/logs']);
+    expect(requests.map(r => r.url.slice(BASE.length))).toEqual([
+      'api/engine/status',
+      'api/memory/stats',
+      'api/memory/config',
+      'api/engine/logs?lines=50'
+    ]);
   });
 
-  it('flow export returns the Python text as {code}; fine-tune create sends one flat config', async () => {
-    const { conn, requests } = connection(url =>
-      url.endsWith('export-python')
-        ? new Response('from sage_studio_lab.flow import Flow\n', {
-            headers: { 'Content-Type': 'text/x-python' }
-          })
-        : json({ id: 't1' }, 201)
-    );
+  it('path args come from the args of that name; PUT/POST send the rest as JSON', async () => {
+    const { conn, requests } = connection(() => json({ deleted: 7 }));
     const t = new RestTransport(conn);
-    expect(await t.call('flow.export', { flow: { nodes: [] } })).toEqual({
-      code: 'from sage_studio_lab.flow import Flow\n'
+    await expect(t.call('memory.delete', { session_id: 's1', memory_id: 7 })).resolves.toEqual({
+      deleted: 7
     });
+    await t.call('memory.set_config', { session_id: 's1', top_k: 2 });
+    await t.call('memory.cleanup', { max_age_minutes: 60 });
+    expect(requests.map(r => `${r.init.method} ${r.url.slice(BASE.length)}`)).toEqual([
+      'DELETE api/memory/sessions/s1/memories/7',
+      'PUT api/memory/config',
+      'POST api/memory/sessions/cleanup'
+    ]);
+    expect(JSON.parse(String(requests[1].init.body))).toEqual({ session_id: 's1', top_k: 2 });
+    expect(JSON.parse(String(requests[2].init.body))).toEqual({ max_age_minutes: 60 });
+  });
+
+  it('a body operation sends its one argument as the body; a flow with errors rejects with its issues', async () => {
+    const issues = [{ node_id: 'a', message: 'missing config', severity: 'error' }];
+    const { conn, requests } = connection(() =>
+      json({ status: 400, message: 'the flow has 1 problem(s)', issues }, 400)
+    );
+    const flow = { nodes: [{ id: 'a' }], edges: [] };
+    const err = await new RestTransport(conn).call('flow.validate', { flow }).catch(e => e);
+    expect(requests[0].url).toBe(`${BASE}api/flow/validate`);
+    expect(JSON.parse(String(requests[0].init.body))).toEqual(flow);
+    expect(err).toBeInstanceOf(TransportError);
+    expect(err.status).toBe(400);
+    expect(err.details.issues).toEqual(issues);
+  });
+
+  it('text answers are the result; JSON answers of the same operation stay JSON; 204 is null', async () => {
+    const { conn, requests } = connection((url, init) => {
+      if (url.includes('export-python')) {
+        return new Response('from sage_studio_lab.flow import Flow\n', {
+          headers: { 'Content-Type': 'text/x-python; charset=utf-8' }
+        });
+      }
+      if (url.includes('format=markdown')) {
+        return new Response('# T\n', { headers: { 'Content-Type': 'text/markdown' } });
+      }
+      if (init.method === 'DELETE') {
+        return new Response(null, { status: 204 });
+      }
+      return json({ format: 'json', id: 's1', messages: [] });
+    });
+    const t = new RestTransport(conn);
+    await expect(t.call('flow.export_python', { flow: { nodes: [] } })).resolves.toBe(
+      'from sage_studio_lab.flow import Flow\n'
+    );
     expect(JSON.parse(String(requests[0].init.body))).toEqual({ nodes: [] });
-    await t.call('finetune.create', {
+    await expect(t.call('sessions.export', { session_id: 's1', format: 'markdown' })).resolves.toBe(
+      '# T\n'
+    );
+    await expect(t.call('sessions.export', { session_id: 's1', format: 'json' })).resolves.toEqual({
+      format: 'json',
+      id: 's1',
+      messages: []
+    });
+    await expect(t.call('sessions.delete', { session_id: 's1' })).resolves.toBeNull();
+    expect(requests.map(r => `${r.init.method} ${r.url.slice(BASE.length)}`)).toEqual([
+      'POST api/flow/export-python',
+      'GET api/chat/sessions/s1/export?format=markdown',
+      'GET api/chat/sessions/s1/export?format=json',
+      'DELETE api/chat/sessions/s1'
+    ]);
+  });
+
+  it('fine-tune create (not an operation yet) still sends one flat config', async () => {
+    const { conn, requests } = connection(() => json({ id: 't1' }, 201));
+    await new RestTransport(conn).call('finetune.create', {
       name: 'n',
       base_model: 'M',
       dataset_id: 'd',
       config: { epochs: 1, lora: { rank: 8 } }
     });
-    expect(requests[1].url).toBe(`${BASE}api/finetune/tasks`);
-    expect(JSON.parse(String(requests[1].init.body))).toEqual({
+    expect(requests[0].url).toBe(`${BASE}api/finetune/tasks`);
+    expect(JSON.parse(String(requests[0].init.body))).toEqual({
       name: 'n',
       model: 'M',
       dataset_id: 'd',
@@ -386,9 +471,7 @@ describe('route adaptations', () => {
     await expect(t.call('chat.sources')).resolves.toEqual(sources);
     await t.call('knowledge.list');
     await t.call('knowledge.add', { name: 'notes.md', text: '# hi' });
-    await expect(t.call('knowledge.delete', { name: 'my notes.md' })).resolves.toEqual({
-      deleted: 'my notes.md'
-    });
+    await expect(t.call('knowledge.delete', { name: 'my notes.md' })).resolves.toBeNull();
     expect(requests.map(r => `${r.init.method} ${r.url.slice(BASE.length)}`)).toEqual([
       'GET api/chat/sources',
       'GET api/chat/knowledge',

@@ -35,7 +35,7 @@ class FakeTransport implements Transport {
   streams: { method: string; args: Args; cancelled: boolean }[] = [];
   answers: Record<string, unknown> = {
     health: { status: 'ok' },
-    'engine.status': { engines: [] },
+    'engine.status': { status: 'stopped', id: null, adapters: [], log_tail: '' },
     'engine.models': { models: [] },
     'gpu.info': { available: true, devices: [] },
     'chat.sources': SOURCES,

@@ -8,7 +8,10 @@ export function restConnection(settings = ServerConnection.makeSettings()): Rest
   return {
     studioUrl: URLExt.join(settings.baseUrl, 'sage-studio') + '/',
     studioWsUrl: URLExt.join(settings.wsUrl, 'sage-studio') + '/',
-    request: (url, init) => ServerConnection.makeRequest(url, init, settings),
+    // Not the default `no-store`: for it ServerConnection appends a `?<timestamp>` cache buster, and an
+    // operation refuses arguments it does not declare. `no-cache` still revalidates every answer.
+    request: (url, init) =>
+      ServerConnection.makeRequest(url, { cache: 'no-cache', ...init }, settings),
     openSocket: url => {
       let full = url;
       if (settings.token && settings.appendToken) {

@@ -3,15 +3,7 @@
  * It only needs a `RestConnection` (built from JupyterLab's ServerConnection in `connection.ts`), so it is
  * unit-tested without a browser.
  */
-import {
-  CALL_ROUTES,
-  COMPOSITE,
-  CallRoute,
-  STREAM_ROUTES,
-  fillPath,
-  queryString,
-  shapeArgs
-} from './routes';
+import { CallRoute, STREAM_ROUTES, callRoute, fillPath, queryString, renameArgs } from './routes';
 import { attachmentName } from './finetuneShapes';
 import { SSEParser } from './sse';
 import { Args, StreamHandle, StudioEvent, Transport, TransportError } from './types';
@@ -64,11 +56,7 @@ export class RestTransport implements Transport {
   constructor(private readonly conn: RestConnection) {}
 
   async call<T = any>(method: string, args: Args = {}): Promise<T> {
-    const composite = COMPOSITE[method];
-    if (composite) {
-      return composite(args, (m, a) => this.call(m, a)) as Promise<T>;
-    }
-    const route = CALL_ROUTES[method];
+    const route = callRoute(method);
     if (!route) {
       throw new TransportError(404, `unknown method '${method}'`);
     }
@@ -82,14 +70,16 @@ export class RestTransport implements Transport {
     } catch (err) {
       throw new TransportError(400, (err as Error).message);
     }
-    const rest = shapeArgs(route, filled.rest);
-    const inQuery = route.verb === 'GET' || route.verb === 'DELETE' || route.query;
+    const rest = renameArgs(route.rename, filled.rest);
+    const inQuery = route.verb === 'GET' || route.verb === 'DELETE';
     const url = this.conn.studioUrl + filled.path + (inQuery ? queryString(rest) : '');
     const init: RequestInit = { method: route.verb, signal };
     if (route.multipart) {
       init.body = route.multipart(rest); // the browser sets the multipart boundary
     } else if (!inQuery) {
-      init.body = JSON.stringify(route.body ? route.body(rest) : rest);
+      // An operation with a body argument (a flow) sends that argument alone as the JSON body.
+      const body = route.body ? rest[route.body] : route.json ? route.json(rest) : rest;
+      init.body = JSON.stringify(body ?? null);
       init.headers = { 'Content-Type': 'application/json' };
     }
     let response: Response;
@@ -123,8 +113,8 @@ export class RestTransport implements Transport {
     const text = await response.text();
     const isJson = (response.headers.get('Content-Type') ?? 'application/json').includes('json');
     let value: any;
-    if (route.textKey && !isJson) {
-      value = { [route.textKey]: text };
+    if (route.media && !isJson) {
+      value = text; // e.g. a Python script or a Markdown transcript: the result is the text
     } else {
       try {
         value = text ? JSON.parse(text) : null;
@@ -160,7 +150,7 @@ export class RestTransport implements Transport {
           done: Promise.reject(new TransportError(400, (err as Error).message))
         };
       }
-      const query = shapeArgs({ verb: 'GET', path: route.path, rename: route.rename }, path.rest);
+      const query = renameArgs(route.rename, path.rest);
       return this.socket<T>(
         this.conn.studioWsUrl + path.path + queryString(query),
         route.event ? e => onEvent(route.event!(e)) : onEvent,
@@ -172,7 +162,7 @@ export class RestTransport implements Transport {
     let inner: StreamHandle<T> | null = null;
     let runArgs: Args = {};
     const done = (async () => {
-      const started = await this.request<Args>(route.start, args);
+      const started = await this.call<Args>(route.start, args);
       runArgs = { ...started, run_id: started.run_id ?? started.id };
       onEvent({ type: 'started', ...runArgs });
       if (cancelled) {
@@ -187,7 +177,7 @@ export class RestTransport implements Transport {
       cancel: () => {
         cancelled = true;
         if (route.cancel && runArgs.run_id) {
-          this.request(route.cancel, { run_id: runArgs.run_id }).catch(() => undefined);
+          this.call(route.cancel, { run_id: runArgs.run_id }).catch(() => undefined);
         }
         inner?.cancel();
       }
@@ -284,7 +274,7 @@ export class RestTransport implements Transport {
         if (typeof delta === 'string' && delta) {
           token(delta);
         }
-        meta(chunk.sage ?? chunk.metadata);
+        meta(chunk.x_sage ?? chunk.sage ?? chunk.metadata);
         if (chunk.usage) {
           result.usage = chunk.usage;
         }

@@ -3,7 +3,24 @@
  * Views only ever see a Transport: RestTransport in JupyterLab panels, WidgetTransport in notebook widgets.
  */
 
+import type { components, operations } from './api';
+
 export type Args = Record<string, unknown>;
+
+/** A schema of the Studio API (openapi.json, generated into api.ts), e.g. `Schema<'EngineStatus'>`. */
+export type Schema<N extends keyof components['schemas']> = components['schemas'][N];
+
+type Success<R> = R extends { 200: infer A }
+  ? A
+  : R extends { 201: infer A }
+    ? A
+    : R extends { 202: infer A }
+      ? A
+      : null;
+type JsonOf<A> = A extends { content: { 'application/json': infer J } } ? J : null;
+/** What `call(method)` resolves to for an operation of openapi.json (null for a 204). */
+export type Result<M extends keyof operations> = JsonOf<Success<operations[M]['responses']>>;
+
 export type StudioEvent = Record<string, unknown> & { type?: string };
 
 export interface StreamHandle<T = unknown> {

@@ -4,7 +4,7 @@
  */
 import React, { useEffect, useRef, useState } from 'react';
 
-import { StreamHandle } from '../transport/types';
+import { Result, StreamHandle } from '../transport/types';
 import { SourcesStatus, sourceState } from './chatSources';
 import {
   ActionButton,
@@ -82,28 +82,29 @@ export function SessionList({
   const rename = async (s: Session) => {
     const title = window.prompt('Rename chat', s.title);
     if (title) {
-      await transport.call('sessions.update', { id: s.id, title });
+      await transport.call('sessions.update', { session_id: s.id, title });
       await list.reload();
     }
   };
   const remove = async (s: Session) => {
     if (window.confirm(`Delete chat "${s.title}"?`)) {
-      await transport.call('sessions.delete', { id: s.id });
+      await transport.call('sessions.delete', { session_id: s.id });
       await list.reload();
     }
   };
   const exportSession = async (s: Session, format: string) => {
-    const out = await transport.call<{ content: string; filename?: string }>('sessions.export', {
-      id: s.id,
+    // The JSON export object, or the Markdown transcript as text.
+    const out = await transport.call<Result<'sessions.export'>>('sessions.export', {
+      session_id: s.id,
       format
     });
-    const content = typeof out === 'string' ? out : (out.content ?? JSON.stringify(out, null, 2));
+    const content = typeof out === 'string' ? out : JSON.stringify(out, null, 2);
     const blob = new Blob([content], {
       type: format === 'json' ? 'application/json' : 'text/markdown'
     });
     const a = document.createElement('a');
     a.href = URL.createObjectURL(blob);
-    a.download = out.filename ?? `${s.title || s.id}.${format === 'json' ? 'json' : 'md'}`;
+    a.download = `${s.title || s.id}.${format === 'json' ? 'json' : 'md'}`;
     a.click();
     URL.revokeObjectURL(a.href);
   };
@@ -273,7 +274,7 @@ function SettingsForm({ session, onSaved }: { session: Session; onSaved: () => v
         label="Save settings"
         onError={setError}
         action={async () => {
-          await transport.call('sessions.update', { id: session.id, settings: s });
+          await transport.call('sessions.update', { session_id: session.id, settings: s });
           onSaved();
         }}
       />
@@ -296,7 +297,11 @@ export function ChatView({
   const active = useActive();
   const [current, setCurrent] = useState<string | null>(sessionId ?? null);
   const [listKey, setListKey] = useState(0);
-  const session = useCall<Session>(current ? 'sessions.get' : null, { id: current }, current ?? '');
+  const session = useCall<Session>(
+    current ? 'sessions.get' : null,
+    { session_id: current },
+    current ?? ''
+  );
   const sources = useCall<SourcesStatus>('chat.sources');
   const models = useCall<any>('chat.models');
   const [messages, setMessages] = useState<ChatMessage[]>([]);
@@ -549,7 +554,7 @@ export function ChatView({
                           disabled={!target || !!streaming}
                           onClick={() =>
                             transport
-                              .call('sessions.switch', { id: current, message_id: target })
+                              .call('sessions.switch', { session_id: current, message_id: target })
                               .then(() => session.reload(), setError)
                           }
                         >

@@ -1,6 +1,7 @@
 /** Engine & GPU: status card, start form, stop, logs; GPU gauges pushed by a stream, hidden without a GPU. */
 import React, { useState } from 'react';
 
+import { Result, Schema } from '../transport/types';
 import {
   ActionButton,
   Bar,
@@ -15,37 +16,26 @@ import {
 } from './common';
 import { useStudioSettings } from './settings';
 
-interface GpuDevice {
-  index: number;
-  name: string;
-  memory_total_mb?: number;
-  memory_used_mb?: number;
-  memory_total?: number; // bytes (NVML)
-  memory_used?: number;
-  utilization_pct?: number;
-  utilization?: number;
-  temperature_c?: number;
-  temperature?: number;
-}
+type GpuInfo = Schema<'GpuInfo'>;
 
 const MiB = 1024 * 1024;
-const gpuNumbers = (d: GpuDevice) => ({
-  total: d.memory_total_mb ?? (d.memory_total ?? 0) / MiB,
-  used: d.memory_used_mb ?? (d.memory_used ?? 0) / MiB,
-  util: d.utilization_pct ?? d.utilization ?? 0,
-  temp: d.temperature_c ?? d.temperature ?? 0
+const gpuNumbers = (d: Schema<'GpuDevice'>) => ({
+  total: d.memory_total / MiB,
+  used: d.memory_used / MiB,
+  util: d.utilization ?? 0,
+  temp: d.temperature ?? 0
 });
 
 export function GpuGauges() {
-  const info = useCall<any>('gpu.info');
-  const [live, setLive] = useState<any>(null);
+  const info = useCall<GpuInfo>('gpu.info');
+  const [live, setLive] = useState<GpuInfo | null>(null);
   const { gpuRefreshInterval } = useStudioSettings();
   const available = !!(info.data?.available ?? info.data?.devices?.length);
   // The server pushes at this rate; a changed setting reopens the socket with the new one.
   const streamError = useLiveStream(
     'gpu.watch',
     { interval_s: gpuRefreshInterval },
-    e => setLive(e),
+    e => setLive(e as unknown as GpuInfo),
     available,
     String(gpuRefreshInterval)
   );
@@ -55,7 +45,7 @@ export function GpuGauges() {
   if (!available) {
     return <div className="sage-muted sage-no-gpu">No GPU detected: the engine runs on CPU.</div>;
   }
-  const devices: GpuDevice[] = (live ?? info.data)?.devices ?? [];
+  const devices = (live ?? info.data)?.devices ?? [];
   return (
     <div className="sage-gpus">
       {devices.map(d => {
@@ -81,13 +71,13 @@ export function GpuGauges() {
 
 function StartForm({ onStarted, gpu }: { onStarted: () => void; gpu: boolean }) {
   const transport = useTransport();
-  const models = useCall<any>('engine.models');
+  const models = useCall<Result<'engine.models'>>('engine.models');
   const [model, setModel] = useState('');
   const [backend, setBackend] = useState('auto');
   const [gpuMem, setGpuMem] = useState(0.9);
   const [quant, setQuant] = useState('');
   const [error, setError] = useState<unknown>(null);
-  const list: any[] = models.data?.models ?? [];
+  const list = models.data?.models ?? [];
   return (
     <div className="sage-form">
       <label className="sage-field">
@@ -100,8 +90,8 @@ function StartForm({ onStarted, gpu }: { onStarted: () => void; gpu: boolean }) 
         >
           <option value="">default</option>
           {list.map(m => (
-            <option key={m.name} value={m.name}>
-              {m.name} {m.kind || m.type ? `(${m.kind ?? m.type})` : ''}
+            <option key={m.id} value={m.id}>
+              {m.name} ({m.type})
             </option>
           ))}
         </select>
@@ -154,12 +144,8 @@ function StartForm({ onStarted, gpu }: { onStarted: () => void; gpu: boolean }) 
               args.quantization = quant;
             }
           }
-          if (transport.kind === 'widget') {
-            // The widget starts the engine in a background thread and streams its status.
-            await transport.stream('engine.start', args, () => onStarted()).done;
-          } else {
-            await transport.call('engine.start', args);
-          }
+          // Answers at once (status loading); the status poll follows the load.
+          await transport.call('engine.start', args);
           onStarted();
         }}
       />
@@ -168,30 +154,32 @@ function StartForm({ onStarted, gpu }: { onStarted: () => void; gpu: boolean }) 
   );
 }
 
-function Logs({ id }: { id?: string }) {
-  const logs = useCall<any>('engine.logs', id ? { id, tail: 200 } : { tail: 200 }, id ?? '');
+function Logs() {
+  const logs = useCall<Result<'engine.logs'>>('engine.logs', { lines: 200 });
   useSlowPoll(() => void logs.reload(), 3000);
-  const lines: string[] = logs.data?.lines ?? [];
+  const text = (logs.data?.text ?? '').split('\n').filter(Boolean).join('\n');
   return (
     <div>
       <ErrorBox error={logs.error} />
-      <pre className="sage-logs">{lines.join('\n') || 'no log lines yet'}</pre>
+      <pre className="sage-logs">{text || 'no log lines yet'}</pre>
     </div>
   );
 }
 
 export function EngineView() {
   const transport = useTransport();
-  const status = useCall<any>('engine.status');
-  const gpu = useCall<any>('gpu.info');
+  const status = useCall<Schema<'EngineStatus'>>('engine.status');
+  const gpu = useCall<GpuInfo>('gpu.info');
   const [error, setError] = useState<unknown>(null);
   const [showLogs, setShowLogs] = useState(false);
   const { engineStatusPollInterval } = useStudioSettings();
   // Engine state changes slowly (start takes seconds): a slow poll while visible is enough.
   useSlowPoll(() => void status.reload(), engineStatusPollInterval * 1000);
-  const engines: any[] = status.data?.engines ?? [];
-  const running = engines.filter(e => !['stopped', 'exited', 'failed'].includes(e.status));
-  const failed = engines.find(e => e.status === 'failed');
+  // One engine per user: a card while it loads, runs or stops; the start form otherwise.
+  const engine = status.data;
+  const running =
+    engine && ['loading', 'running', 'stopping'].includes(engine.status) ? [engine] : [];
+  const failed = engine?.status === 'failed' ? engine : null;
   const hasGpu = !!(gpu.data?.available ?? gpu.data?.devices?.length);
   return (
     <div className="sage-engine">
@@ -213,38 +201,22 @@ export function EngineView() {
             <Card title="model" value={e.model} />
             <Card title="port" value={e.port} />
             <Card title="pid" value={e.pid} />
-            <Card
-              title="uptime"
-              value={fmtDuration(
-                e.uptime_s ?? (e.started_at ? Date.now() / 1000 - e.started_at : null)
-              )}
-            />
+            <Card title="uptime" value={fmtDuration(e.uptime_s)} />
             <Card
               title="memory"
-              value={
-                e.memory_mb || e.rss_bytes
-                  ? `${fmtNum(e.memory_mb ?? e.rss_bytes / MiB, 0)} MiB`
-                  : '–'
-              }
+              value={e.rss_bytes ? `${fmtNum(e.rss_bytes / MiB, 0)} MiB` : '–'}
             />
-            <Card
-              title="adapters"
-              value={
-                (e.adapters ?? [])
-                  .map((a: any) => (typeof a === 'string' ? a : (a.name ?? a.id)))
-                  .join(', ') || 'none'
-              }
-            />
+            <Card title="adapters" value={e.adapters.join(', ') || 'none'} />
           </div>
           {e.status === 'loading' && e.progress ? (
-            <div className="sage-muted">{String(e.progress)}</div>
+            <div className="sage-muted">{e.progress}</div>
           ) : null}
           <ActionButton
             label="Stop engine"
             className="sage-button sage-danger"
             onError={setError}
             action={async () => {
-              await transport.call('engine.stop', { id: e.id });
+              await transport.call('engine.stop', {});
               await status.reload();
             }}
           />
@@ -257,7 +229,7 @@ export function EngineView() {
       <button className="sage-link" onClick={() => setShowLogs(!showLogs)}>
         {showLogs ? 'hide logs' : 'show logs'}
       </button>
-      {showLogs ? <Logs id={running[0]?.id} /> : null}
+      {showLogs ? <Logs /> : null}
       <h3 className="sage-h">GPU</h3>
       <GpuGauges />
     </div>

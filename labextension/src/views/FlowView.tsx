@@ -21,7 +21,7 @@ import {
 } from '@xyflow/react';
 import React, { useEffect, useMemo, useRef, useState } from 'react';
 
-import { StreamHandle } from '../transport/types';
+import { Result, Schema, StreamHandle } from '../transport/types';
 import { ActionButton, ErrorBox, fmtTime, useCall, useTransport } from './common';
 import {
   FlowDoc,
@@ -39,12 +39,7 @@ import {
   placeNode
 } from './flowModel';
 
-interface Issue {
-  node_id?: string;
-  edge_id?: string;
-  message: string;
-  severity?: string;
-}
+type Issue = Schema<'Issue'>;
 
 type StudioNodeData = {
   node: FlowNode;
@@ -308,7 +303,7 @@ function FlowCanvas({ flow: external, onChange, onExport }: FlowViewProps) {
   const transport = useTransport();
   const { fitView, screenToFlowPosition } = useReactFlow();
   const opsCall = useCall<{ operators: Operator[] }>('flow.operators');
-  const templates = useCall<any>('flow.templates');
+  const templates = useCall<Result<'flow.templates'>>('flow.templates');
   const [flow, setFlow] = useState<FlowDoc>(external);
   // Fit a loaded flow once; an empty canvas keeps zoom 1 so the first dropped node stays where it fell.
   const [fitOnOpen] = useState(external.nodes.length > 0);
@@ -325,7 +320,11 @@ function FlowCanvas({ flow: external, onChange, onExport }: FlowViewProps) {
   const [error, setError] = useState<unknown>(null);
   const [code, setCode] = useState<string | null>(null);
   const [showRuns, setShowRuns] = useState(false);
-  const runs = useCall<any>(showRuns ? 'flow.runs' : null, {}, String(runInfo?.run_id ?? ''));
+  const runs = useCall<Result<'flow.runs'>>(
+    showRuns ? 'flow.runs' : null,
+    {},
+    String(runInfo?.run_id ?? '')
+  );
 
   const ops = useMemo(() => {
     const map: Record<string, Operator> = {};
@@ -487,10 +486,11 @@ function FlowCanvas({ flow: external, onChange, onExport }: FlowViewProps) {
   const validate = async () => {
     setError(null);
     try {
-      const r = await transport.call<any>('flow.validate', { flow });
+      const r = await transport.call<Result<'flow.validate'>>('flow.validate', { flow });
       setIssues(r.issues ?? []);
       return r;
     } catch (err: any) {
+      // A flow with errors answers 400 with every issue in the details.
       if (err?.details?.issues) {
         setIssues(err.details.issues);
         return { valid: false, issues: err.details.issues };
@@ -538,16 +538,16 @@ function FlowCanvas({ flow: external, onChange, onExport }: FlowViewProps) {
   };
 
   const exportPython = async () => {
-    const r = await transport.call<{ code: string }>('flow.export', { flow });
+    const script = await transport.call<string>('flow.export_python', { flow });
     if (onExport) {
-      onExport(r.code, flow);
+      onExport(script, flow);
     } else {
-      setCode(r.code);
+      setCode(script);
     }
   };
 
   const selectedNode = flow.nodes.find(n => n.id === selected);
-  const templateList: any[] = templates.data?.templates ?? [];
+  const templateList = templates.data?.templates ?? [];
   const names = inputNames(flow);
 
   return (
@@ -574,19 +574,20 @@ function FlowCanvas({ flow: external, onChange, onExport }: FlowViewProps) {
           aria-label="Template"
           value=""
           onChange={e => {
-            const t = templateList.find(x => (x.id ?? x.name) === e.target.value);
+            const t = templateList.find(x => x.id === e.target.value);
             if (t) {
+              const f = t.flow as unknown as FlowDoc;
               setIssues([]);
               setRunStates({});
-              commit({ ...t.flow, nodes: t.flow.nodes ?? [], edges: t.flow.edges ?? [] });
+              commit({ ...f, nodes: f.nodes ?? [], edges: f.edges ?? [] });
               setTimeout(() => void fitView({ padding: 0.15 }), 50);
             }
           }}
         >
           <option value="">Templates…</option>
           {templateList.map(t => (
-            <option key={t.id ?? t.name} value={t.id ?? t.name}>
-              {t.name ?? t.id}
+            <option key={t.id} value={t.id}>
+              {t.name}
             </option>
           ))}
         </select>
@@ -660,7 +661,7 @@ function FlowCanvas({ flow: external, onChange, onExport }: FlowViewProps) {
       {showRuns ? (
         <div className="sage-runs">
           <ErrorBox error={runs.error} />
-          {(runs.data?.runs ?? []).map((r: any) => (
+          {(runs.data?.runs ?? []).map(r => (
             <div key={r.id} className="sage-muted">
               {String(r.id).slice(0, 8)} {r.status} {fmtTime(r.started_at)}
             </div>

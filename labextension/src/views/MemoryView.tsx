@@ -1,6 +1,7 @@
 /** Memory: config cards, per-session table (dialogs, vectors, last hits, token budget), inspect/delete/clear/cleanup. */
 import React, { useState } from 'react';
 
+import { Result } from '../transport/types';
 import {
   ActionButton,
   Bar,
@@ -14,9 +15,9 @@ import {
 
 function SessionMemories({ sessionId, onChanged }: { sessionId: string; onChanged: () => void }) {
   const transport = useTransport();
-  const list = useCall<any>('memory.list', { session_id: sessionId }, sessionId);
+  const list = useCall<Result<'memory.list'>>('memory.list', { session_id: sessionId }, sessionId);
   const [error, setError] = useState<unknown>(null);
-  const memories: any[] = list.data?.memories ?? [];
+  const memories = list.data?.memories ?? [];
   return (
     <div className="sage-memories">
       <ErrorBox error={error ?? list.error} />
@@ -31,7 +32,7 @@ function SessionMemories({ sessionId, onChanged }: { sessionId: string; onChange
             className="sage-link"
             onError={setError}
             action={async () => {
-              await transport.call('memory.delete', { id: m.id, session_id: sessionId });
+              await transport.call('memory.delete', { session_id: sessionId, memory_id: m.id });
               await list.reload();
               onChanged();
             }}
@@ -44,8 +45,9 @@ function SessionMemories({ sessionId, onChanged }: { sessionId: string; onChange
 
 export function MemoryView({ sessionId }: { sessionId?: string | null }) {
   const transport = useTransport();
-  const config = useCall<any>('memory.config');
-  const stats = useCall<any>(
+  const config = useCall<Result<'memory.config'>>('memory.config');
+  // Without a session: every session that has memories.
+  const stats = useCall<Result<'memory.stats'>>(
     'memory.stats',
     sessionId ? { session_id: sessionId } : {},
     sessionId ?? ''
@@ -53,8 +55,8 @@ export function MemoryView({ sessionId }: { sessionId?: string | null }) {
   const [open, setOpen] = useState<string | null>(sessionId ?? null);
   const [error, setError] = useState<unknown>(null);
   const [maxAge, setMaxAge] = useState(60 * 24 * 30);
-  const c = config.data ?? {};
-  const rows: any[] = stats.data?.sessions ?? [];
+  const c = config.data?.config;
+  const rows = stats.data?.sessions ?? [];
   const refresh = () => {
     void stats.reload();
     void config.reload();
@@ -69,11 +71,11 @@ export function MemoryView({ sessionId }: { sessionId?: string | null }) {
       </div>
       <ErrorBox error={config.error} onRetry={refresh} />
       <div className="sage-cards">
-        <Card title="backend" value={c.backend} />
-        <Card title="window" value={c.window ?? c.window_size} />
-        <Card title="top k" value={c.top_k} />
-        <Card title="embedding model" value={c.embedding_model} />
-        <Card title="sessions" value={c.total_sessions} />
+        <Card title="backend" value={c?.backend} />
+        <Card title="window" value={c?.window} />
+        <Card title="top k" value={c?.top_k} />
+        <Card title="embedding model" value={c?.embedding_model} />
+        <Card title="sessions" value={config.data?.total_sessions} />
       </div>
       <ErrorBox error={stats.error ?? error} />
       <table className="sage-table">
@@ -98,7 +100,7 @@ export function MemoryView({ sessionId }: { sessionId?: string | null }) {
           ) : null}
           {rows.map(r => {
             const budget = r.token_budget ?? {};
-            const hits: any[] = r.last_hits ?? [];
+            const hits = r.last_hits ?? [];
             return (
               <React.Fragment key={r.session_id}>
                 <tr data-session-id={r.session_id}>
