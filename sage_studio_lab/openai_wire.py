@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -55,7 +56,8 @@ class ApiError(Exception):
 
 
 # -- SSE framing ---------------------------------------------------------------------------------------------
-SSE_DONE = b"data: [DONE]\n\n"
+DONE = b"[DONE]"
+SSE_DONE = b"data: " + DONE + b"\n\n"
 
 
 def sse_data(data: bytes) -> bytes:
@@ -68,6 +70,41 @@ def sse_event(obj: Any, compact: bool = True) -> bytes:
     the gateway compact JSON; clients parse either."""
     separators = (",", ":") if compact else None
     return sse_data(json.dumps(obj, separators=separators, default=str).encode())
+
+
+class SSEReader:
+    """The payloads of an SSE stream's `data:` lines, from its bytes as the network delivers them (an event may
+    be split across chunks; blank separators, comments and `event:` lines are skipped)."""
+
+    def __init__(self):
+        self.partial = b""
+
+    def feed(self, chunk: bytes) -> list[bytes]:
+        *lines, self.partial = (self.partial + chunk).split(b"\n")
+        return [line[5:].strip() for line in lines if line.startswith(b"data:")]
+
+
+@dataclass
+class Delta:
+    """What one streamed chat chunk carries."""
+
+    text: str = ""
+    finish_reason: str | None = None
+    usage: dict | None = None  # the last chunk's, with `stream_options.include_usage`
+    error: dict | None = None  # an in-band error event ({"error": {...}})
+
+
+def chunk_delta(data: bytes) -> Delta:
+    """Parse one `data:` payload of a chat stream (not `[DONE]`)."""
+    obj = json.loads(data)
+    if not isinstance(obj, dict):
+        return Delta()
+    if obj.get("error"):
+        error = obj["error"]
+        return Delta(error=error if isinstance(error, dict) else {"message": str(error)})
+    choice = (obj.get("choices") or [None])[0] or {}
+    delta = choice.get("delta") or {}
+    return Delta(delta.get("content") or "", choice.get("finish_reason"), obj.get("usage"))
 
 
 # -- requests ------------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import socket
 
 import pytest
 
+from sage_studio_lab.aio import run_sync
 from sage_studio_lab.chat import pipeline as p
 from sage_studio_lab.chat import upstream
 from sage_studio_lab.chat.models import SessionSettings
@@ -44,6 +45,11 @@ def turn(text: str, **settings) -> p.Turn:
     )
 
 
+def route(t: p.Turn) -> p.Turn:
+    """The router step is async (its LLM call awaits on the loop); run it from this sync test."""
+    return run_sync(p.intent_router(t))
+
+
 def dead_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -51,23 +57,21 @@ def dead_port() -> int:
 
 
 def test_keyword_is_the_default():
-    t = p.intent_router(turn("What does the manual say about fuses?"))
+    t = route(turn("What does the manual say about fuses?"))
     assert (t.intent, t.intent_match, t.intent_method) == ("knowledge", "manual", "keyword")
-    assert p.intent_router(turn("hello there")).intent == "chat"
+    assert route(turn("hello there")).intent == "chat"
 
 
 def test_llm_classifier_errors_fall_back_to_keywords(monkeypatch):
     monkeypatch.setenv(upstream.ENGINE_URL_ENV, f"http://127.0.0.1:{dead_port()}")
     monkeypatch.delenv("SAGE_CHAT_BASE_URL", raising=False)
     upstream.forget_local()
-    t = p.intent_router(turn("Fix this python traceback", intent_classifier="llm", source="local"))
+    t = route(turn("Fix this python traceback", intent_classifier="llm", source="local"))
     assert (t.intent, t.intent_method) == ("code", "llm-fallback")
     # The studio-wide setting turns it on; a session's "keyword" turns it off again.
     monkeypatch.setattr(get_settings(), "intent_classifier", "llm")
-    assert p.intent_router(turn("hi", source="local")).intent_method == "llm-fallback"
-    assert p.intent_router(turn("hi", source="local", intent_classifier="keyword")).intent_method == (
-        "keyword"
-    )
+    assert route(turn("hi", source="local")).intent_method == "llm-fallback"
+    assert route(turn("hi", source="local", intent_classifier="keyword")).intent_method == ("keyword")
 
 
 def test_llm_label_wins_over_keywords(monkeypatch):
@@ -76,17 +80,20 @@ def test_llm_label_wins_over_keywords(monkeypatch):
 
     asked = {}
 
-    def fake_complete_short(messages, source, model, max_tokens, timeout_s):
+    async def fake_complete_short(messages, source, model, max_tokens, timeout_s):
         asked.update(messages=messages, source=source, max_tokens=max_tokens)
         return " Recall."
 
+    async def unsure(*a, **k):
+        return "I am not sure"
+
     monkeypatch.setattr(llm, "complete_short", fake_complete_short)
-    t = p.intent_router(turn("Fix this python traceback", intent_classifier="llm", source="cloud"))
+    t = route(turn("Fix this python traceback", intent_classifier="llm", source="cloud"))
     assert (t.intent, t.intent_match, t.intent_method) == ("recall", None, "llm")
     assert asked["source"] == "cloud" and asked["max_tokens"] <= 8
     assert all(label in asked["messages"][0]["content"] for label in p.INTENT_LABELS)
-    monkeypatch.setattr(llm, "complete_short", lambda *a, **k: "I am not sure")
-    t = p.intent_router(turn("Fix this python traceback", intent_classifier="llm"))
+    monkeypatch.setattr(llm, "complete_short", unsure)
+    t = route(turn("Fix this python traceback", intent_classifier="llm"))
     assert (t.intent, t.intent_method) == ("code", "llm-fallback")
 
 

@@ -8,6 +8,7 @@ import pytest
 import tornado.httpclient
 
 from sage_studio_lab import settings as settings_mod
+from sage_studio_lab.aio import run_sync
 from sage_studio_lab.chat import pipeline as p
 from sage_studio_lab.chat.models import SessionSettings
 from sage_studio_lab.chat.sessions import SessionStore
@@ -86,7 +87,7 @@ def test_window_keeps_last_n_dialogs_and_budget_split():
         settings=SessionSettings(system_prompt="Be nice."),
         memory_config=memory.set_config(sid, {"window": 2}),
     )
-    p.intent_router(turn)
+    run_sync(p.intent_router(turn))
     p.memory_loader(turn, store.path(sid, user["parent_id"]), memory)
     p.knowledge_rag(turn)
     p.prompt_builder(turn)
@@ -110,7 +111,7 @@ def test_knowledge_intent_runs_rag_over_user_documents():
         settings=SessionSettings(),
         memory_config=MemoryService().get_config(),
     )
-    p.intent_router(turn)
+    run_sync(p.intent_router(turn))
     assert turn.intent == "knowledge"
     p.knowledge_rag(turn)
     assert turn.rag_used and turn.documents[0]["text"] == "Parking: level -2 only."

@@ -130,7 +130,7 @@ def test_chat_send_from_the_view_streams_events(engine):
     assert result["ok"], result
     assert [m["content"] for m in chat.messages][0] == "Say bye." and len(chat.messages) == 2
     result, _ = frontend_call(
-        chat, "sessions.switch", {"id": chat.session_id, "message_id": first_user["id"]}
+        chat, "sessions.switch", {"session_id": chat.session_id, "message_id": first_user["id"]}
     )
     assert result["value"]["messages"][0]["content"] == "Say hello."
 
@@ -175,7 +175,7 @@ def test_bad_chat_input_changes_nothing(engine):
         chat, "chat.send", {"session_id": chat.session_id, "content": "hi", "source": "moon"}
     )
     assert result["error"]["status"] == 400
-    result, _ = frontend_call(chat, "sessions.get", {"id": "no-such-session"})
+    result, _ = frontend_call(chat, "sessions.get", {"session_id": "no-such-session"})
     assert result["error"]["status"] == 404
     assert chat.refresh() == []
     with pytest.raises(ValueError, match="source"):
@@ -188,18 +188,19 @@ def test_sessions_methods_round_trip(engine):
     from sage_studio_lab.widgets.chat import Chat
 
     chat = Chat()
-    result, _ = frontend_call(chat, "sessions.update", {"id": chat.session_id, "title": "Renamed"})
+    result, _ = frontend_call(chat, "sessions.update", {"session_id": chat.session_id, "title": "Renamed"})
     assert result["value"]["title"] == "Renamed"
     result, _ = frontend_call(chat, "sessions.list", {"q": "Renamed"})
     assert [s["id"] for s in result["value"]["sessions"]] == [chat.session_id]
-    result, _ = frontend_call(chat, "sessions.export", {"id": chat.session_id, "format": "markdown"})
-    assert result["value"]["content"].startswith("# Renamed")
+    result, _ = frontend_call(chat, "sessions.export", {"session_id": chat.session_id, "format": "markdown"})
+    assert result["value"].startswith("# Renamed")  # the Markdown text itself, as over REST
     result, _ = frontend_call(
-        chat, "sessions.update", {"id": chat.session_id, "settings": {"temperature": 9}}
+        chat, "sessions.update", {"session_id": chat.session_id, "settings": {"temperature": 9}}
     )
     assert result["error"]["status"] == 400
-    result, _ = frontend_call(chat, "sessions.delete", {"id": chat.session_id})
-    assert result["value"] == {"deleted": chat.session_id}
+    result, _ = frontend_call(chat, "sessions.delete", {"session_id": chat.session_id})
+    assert result["ok"] and result["value"] is None  # as over REST: 204
+    assert frontend_call(chat, "sessions.get", {"session_id": chat.session_id})[0]["error"]["status"] == 404
 
 
 def test_memory_panel_sees_the_chat(engine):
@@ -250,4 +251,5 @@ def test_gpu_watch_keeps_the_panel_trait_current(studio_home):
         panel.cancel_all()  # one push is enough
 
     panel.call("gpu.watch", on_event=on_event, interval_s=0.5)
-    assert seen and panel.gpu == gpu_info()  # no GPU here: {"available": false, ...}, pushed into the trait
+    snapshot = {k: v for k, v in panel.gpu.items() if k != "time"}  # `gpu.info` stamps its time
+    assert seen and snapshot == gpu_info()  # no GPU here: {"available": false, ...}, pushed into the trait

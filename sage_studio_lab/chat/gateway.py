@@ -1,5 +1,6 @@
-"""The gateway's no-pipeline path: forward an OpenAI chat request to the chosen upstream and relay its
-SSE bytes as they come (no re-encoding per token); one path for every upstream (local engine, vLLM, cloud).
+"""The one async way to an upstream (local engine, vLLM, cloud): `open_upstream` tries the candidates in order,
+for the gateway's no-pipeline path — which relays the SSE bytes as they come (no re-encoding per token) — and for
+the chat pipeline's model calls (`chat/llm.py`).
 
 Pure asyncio + aiohttp (no Jupyter imports): the Jupyter handler writes what `relay_sse` yields. aiohttp rather
 than httpx on this hop: its C HTTP parser and leaner request path halve the time-to-first-token the gateway adds
@@ -13,6 +14,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
+from .. import aio
 from .. import openai_wire as wire
 from . import upstream as up
 from .cancel import Cancellation
@@ -23,32 +25,41 @@ if TYPE_CHECKING:  # imported when first used: the server starts without paying 
 CONNECT_TIMEOUT_S = 3.0
 READ_TIMEOUT_S = 120.0  # the longest silence between chunks; never hang forever
 GATEWAY_FIELDS = {"session_id", "source"}  # ours, not forwarded upstream
-_client: tuple | None = None  # (event loop, session): pooled connections belong to one loop
 
 
 def client() -> aiohttp.ClientSession:
+    """The pooled keep-alive session of the running loop: an aiohttp session belongs to the loop that created it,
+    so the server's loop keeps one for good and a `run_sync` loop (kernel, CLI) has its own, closed with it."""
+    return aio.loop_scoped("gateway.session", _new_session, _close_session)
+
+
+def _new_session() -> aiohttp.ClientSession:
     import aiohttp
 
-    global _client
-    loop = asyncio.get_running_loop()
-    if _client is None or _client[0] is not loop or _client[1].closed:
-        connector = aiohttp.TCPConnector(limit=256, limit_per_host=0, keepalive_timeout=60)
-        timeout = aiohttp.ClientTimeout(total=None, connect=CONNECT_TIMEOUT_S, sock_read=READ_TIMEOUT_S)
-        # One session relays every user's requests: it must never keep an upstream's cookies (they would be
-        # sent with the next user's request), so no cookie jar.
-        session = aiohttp.ClientSession(
-            connector=connector, timeout=timeout, auto_decompress=False, cookie_jar=aiohttp.DummyCookieJar()
-        )
-        _client = (loop, session)
-    return _client[1]
+    connector = aiohttp.TCPConnector(limit=256, limit_per_host=0, keepalive_timeout=60)
+    timeout = aiohttp.ClientTimeout(total=None, connect=CONNECT_TIMEOUT_S, sock_read=READ_TIMEOUT_S)
+    # One session relays every user's requests: it must never keep an upstream's cookies (they would be
+    # sent with the next user's request), so no cookie jar.
+    return aiohttp.ClientSession(
+        connector=connector, timeout=timeout, auto_decompress=False, cookie_jar=aiohttp.DummyCookieJar()
+    )
+
+
+async def _close_session(session: aiohttp.ClientSession) -> None:
+    await session.close()
 
 
 async def close() -> None:
-    """Close the pooled connections (server shutdown)."""
-    global _client
-    if _client is not None and _client[0] is asyncio.get_running_loop():
-        await _client[1].close()
-    _client = None
+    """Close the running loop's pooled connections (server shutdown)."""
+    await aio.close_scoped("gateway.session")
+
+
+async def targets(source: str | None) -> list[up.Upstream]:
+    """The upstreams to try for `source`, in order; resolved in a worker thread only when that needs I/O."""
+    found = up.cached_candidates(source)
+    if found is None:
+        found = await asyncio.get_running_loop().run_in_executor(None, up.candidates, source)
+    return found
 
 
 async def open_upstream(
@@ -56,17 +67,24 @@ async def open_upstream(
 ) -> tuple[up.Upstream, aiohttp.ClientResponse, list[str]]:
     """Send the request to the first reachable upstream; an `UpstreamError` with the upstream's message
     when it refuses. The returned response is streaming: the caller must `read_all` or `relay_sse` it."""
+    tried: list[str] = []
+    _, target, resp = await open_first(await targets(source), payload, tried)
+    return target, resp, tried
+
+
+async def open_first(
+    candidates: list[up.Upstream], payload: dict, tried: list[str]
+) -> tuple[int, up.Upstream, aiohttp.ClientResponse]:
+    """(index in `candidates`, upstream, response) of the first one that answers; the next is tried only when
+    one cannot be reached (`auto`: local, then cloud). Appends each source tried to `tried`."""
     import aiohttp
 
-    targets = up.cached_candidates(source)
-    if targets is None:
-        targets = await asyncio.get_running_loop().run_in_executor(None, up.candidates, source)
-    tried: list[str] = []
+    candidates = list(candidates)
     body = {k: v for k, v in payload.items() if k not in GATEWAY_FIELDS}
     retried_local = False
     i = 0
-    while i < len(targets):
-        target = targets[i]
+    while i < len(candidates):
+        target = candidates[i]
         tried.append(target.source)
         body["model"] = target.model_for(payload.get("model"))
         headers = {**target.headers(), "Content-Type": "application/json"}
@@ -80,10 +98,10 @@ async def open_upstream(
                 up.forget_local()
                 fresh = await asyncio.get_running_loop().run_in_executor(None, up.local_upstream, True)
                 if fresh is not None and fresh.base_url != target.base_url:
-                    targets[i] = fresh
+                    candidates[i] = fresh
                     tried.pop()
                     continue
-            if i == len(targets) - 1:
+            if i == len(candidates) - 1:
                 raise up.UpstreamError(
                     f"the {target.source} model server is unreachable ({target.base_url}): {exc}",
                     status=502,
@@ -93,18 +111,25 @@ async def open_upstream(
             i += 1
             continue
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:  # timed out, or broke before an answer
-            timeout = isinstance(exc, (aiohttp.ServerTimeoutError, asyncio.TimeoutError))
-            raise up.UpstreamError(
-                f"the {target.source} model server "
-                + (f"timed out: {exc or 'no answer'}" if timeout else f"failed: {exc}"),
-                status=504 if timeout else 502,
-                code="upstream_timeout" if timeout else "upstream_error",
-                source=target.source,
-            ) from exc
+            raise failure(target, exc) from exc
         if resp.status >= 400:
             raise _refused(target, resp.status, await read_all(resp))
-        return target, resp, tried
+        return i, target, resp
     raise AssertionError("unreachable")
+
+
+def failure(target: up.Upstream, exc: BaseException) -> up.UpstreamError:
+    """An upstream that timed out (504) or broke (502) before or during its answer."""
+    import aiohttp
+
+    timeout = isinstance(exc, (aiohttp.ServerTimeoutError, asyncio.TimeoutError))
+    return up.UpstreamError(
+        f"the {target.source} model server "
+        + (f"timed out: {exc or 'no answer'}" if timeout else f"failed: {exc}"),
+        status=504 if timeout else 502,
+        code="upstream_timeout" if timeout else "upstream_error",
+        source=target.source,
+    )
 
 
 def _refused(target: up.Upstream, status: int, content: bytes | str) -> up.UpstreamError:
@@ -135,7 +160,8 @@ async def relay_sse(resp: aiohttp.ClientResponse, cancel: Cancellation, sage: di
 
     loop = asyncio.get_running_loop()
     cancel.on_cancel(lambda: loop.call_soon_threadsafe(resp.close))
-    last_id, model, done, partial, ended = None, None, False, b"", False
+    last_id, model, done, ended = None, None, False, False
+    reader = wire.SSEReader()
     try:
         while not cancel.is_set():  # to the end of the body even after [DONE], so the connection is reused
             try:
@@ -151,13 +177,9 @@ async def relay_sse(resp: aiohttp.ClientResponse, cancel: Cancellation, sage: di
                 break
             if done:
                 continue
-            *lines, partial = (partial + chunk).split(b"\n")
             out = []
-            for line in lines:
-                if not line.startswith(b"data:"):
-                    continue  # blank separators, comments, `event:` lines
-                data = line[5:].strip()
-                if data == b"[DONE]":
+            for data in reader.feed(chunk):
+                if data == wire.DONE:
                     done = True
                     break
                 if last_id is None and data.startswith(b"{"):

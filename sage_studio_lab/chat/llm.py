@@ -1,24 +1,23 @@
-"""One streamed chat completion with the official `openai` client, routed local / cloud / auto.
-
-Used by the chat pipeline in any process (server, kernel, CLI). `auto` moves on to the next upstream only
-when the previous one could not be reached before any token arrived, so an answer is never mixed.
+"""The chat pipeline's calls to the model: one streamed answer (`stream_chat`) and one short classification
+(`complete_short`), both async on the gateway's upstream path (aiohttp, `chat/gateway.py`), routed local / cloud /
+auto like a gateway request. `auto` moves on to the next upstream only while none of its answer has arrived, so an
+answer is never mixed from two models.
 """
 
 from __future__ import annotations
 
-import threading
+import asyncio
+import json
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
+from .. import openai_wire as wire
+from . import gateway
 from . import upstream as up
 from .cancel import Cancellation
 
-CONNECT_TIMEOUT_S = 3.0
-READ_TIMEOUT_S = 120.0  # longest silence between two chunks before we give up (never hang)
-
-_clients: dict = {}
-_clients_lock = threading.Lock()
+SAMPLING = ("temperature", "top_p", "max_tokens", "seed", "stop")
 
 
 @dataclass
@@ -41,23 +40,7 @@ class Completion:
         return asdict(self)
 
 
-def client_for(u: up.Upstream):
-    import openai
-
-    key = (u.base_url, u.api_key)
-    with _clients_lock:
-        if key not in _clients:
-            _clients[key] = openai.OpenAI(
-                base_url=u.base_url,
-                api_key=u.api_key or "not-needed",
-                max_retries=0,
-                # The client's own Timeout type: openai 3.x sits on httpx2 and refuses httpx's objects.
-                timeout=openai.Timeout(READ_TIMEOUT_S, connect=CONNECT_TIMEOUT_S),
-            )
-        return _clients[key]
-
-
-def stream_chat(
+async def stream_chat(
     messages: list[dict],
     source: str | None = None,
     model: str | None = None,
@@ -65,97 +48,109 @@ def stream_chat(
     on_token: Callable[[str], None] | None = None,
     cancel: Cancellation | None = None,
 ) -> Completion:
-    import openai
+    """Stream one answer, passing each piece to `on_token`; a set `cancel` closes the upstream connection (the
+    engine stops generating) and the answer so far is returned with `cancelled`."""
+    import aiohttp
 
     result = Completion()
     t0 = time.perf_counter()
-    targets = up.candidates(source)
-    for i, target in enumerate(targets):
-        result.tried.append(target.source)
+    params = {k: v for k, v in (sampling or {}).items() if v is not None and k in SAMPLING}
+    payload = {
+        "model": model,
+        "messages": messages,
+        "stream": True,
+        "stream_options": {"include_usage": True},
+        **params,
+    }
+    candidates = await gateway.targets(source)
+    while True:
+        i, target, resp = await gateway.open_first(candidates, payload, result.tried)
+        result.model = target.model_for(model)
+        if cancel is not None:
+            cancel.source = target.source
         try:
-            _stream_one(target, messages, model, sampling or {}, on_token, cancel, result, t0)
-            result.source, result.latency_s = target.source, round(time.perf_counter() - t0, 4)
-            result.context_length = up.model_context_length(target)
-            return result
-        except (openai.APIConnectionError, openai.APITimeoutError) as exc:
+            await _read(resp, target, result, on_token, cancel, t0)
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:  # it died before / while answering
             if target.source == "local":
                 up.forget_local()
-            if result.tokens or i == len(targets) - 1:
-                status, what = (
-                    (504, "timed out") if isinstance(exc, openai.APITimeoutError) else (502, "unreachable")
-                )
-                raise up.UpstreamError(
-                    f"the {target.source} model server is {what} ({target.base_url}): {exc}",
-                    status=status,
-                    code=f"{target.source}_unreachable",
-                    source=target.source,
-                ) from exc
-        except openai.APIStatusError as exc:
-            status = exc.status_code if exc.status_code < 500 else 502
-            raise up.UpstreamError(
-                f"the {target.source} model server answered {exc.status_code}: "
-                f"{up.error_message(exc.status_code, exc.response.content)}",
-                status=status,
-                code="upstream_error",
-                source=target.source,
-            ) from exc
-    raise AssertionError("unreachable")  # candidates() never returns an empty list
+            if result.tokens or i == len(candidates) - 1:
+                raise gateway.failure(target, exc) from exc
+            candidates = candidates[i + 1 :]  # nothing of its answer arrived: the next one may answer
+            continue
+        result.source, result.latency_s = target.source, round(time.perf_counter() - t0, 4)
+        result.context_length = await context_length(target)
+        return result
 
 
-def _stream_one(target, messages, model, sampling, on_token, cancel, result: Completion, t0: float) -> None:
-    client = client_for(target)
-    result.model = target.model_for(model)
-    params = {
-        k: v
-        for k, v in sampling.items()
-        if v is not None and k in ("temperature", "top_p", "max_tokens", "seed", "stop")
-    }
-    stream = client.chat.completions.create(
-        model=result.model,
-        messages=messages,
-        stream=True,
-        stream_options={"include_usage": True},
-        **params,
-    )
-    if cancel is not None:
-        cancel.source = target.source
-        cancel.on_cancel(stream.close)  # closing the response makes the engine stop generating
-    parts: list[str] = []
+async def _read(
+    resp, target: up.Upstream, result: Completion, on_token, cancel: Cancellation | None, t0: float
+) -> None:
+    import aiohttp
+
+    if cancel is not None:  # from any thread: closing the response ends the read at once
+        loop = asyncio.get_running_loop()
+        cancel.on_cancel(lambda: loop.call_soon_threadsafe(resp.close))
+    reader, parts, done, ended = wire.SSEReader(), [], False, False
     try:
-        for chunk in stream:
+        while True:
             if cancel is not None and cancel.is_set():
                 result.cancelled = True
                 break
-            usage = getattr(chunk, "usage", None)
-            if usage is not None:
-                result.prompt_tokens = usage.prompt_tokens
-                result.completion_tokens = usage.completion_tokens
-            if not chunk.choices:
-                continue
-            choice = chunk.choices[0]
-            piece = getattr(choice.delta, "content", None) or ""
-            if piece:
-                if result.ttft_s is None:
-                    result.ttft_s = round(time.perf_counter() - t0, 4)
-                result.tokens += 1
-                parts.append(piece)
-                if on_token is not None:
-                    on_token(piece)
-            if choice.finish_reason:
-                result.finish_reason = choice.finish_reason
-    except Exception:
-        if cancel is not None and cancel.is_set():  # the stream was closed under us by a stop request
+            read = resp.content.readany()
+            # after [DONE] the end of the body is due at once (read it, so the connection is reused)
+            chunk = await (asyncio.wait_for(read, 1.0) if done else read)
+            if not chunk:
+                ended = True
+                break
+            for data in [] if done else reader.feed(chunk):
+                if data == wire.DONE:
+                    done = True
+                    break
+                delta = wire.chunk_delta(data)
+                if delta.error:  # the upstream reported an error in-band
+                    raise up.UpstreamError(
+                        f"the {target.source} model server failed: {delta.error.get('message')}",
+                        status=502,
+                        source=target.source,
+                    )
+                if delta.usage:
+                    result.prompt_tokens = delta.usage.get("prompt_tokens")
+                    result.completion_tokens = delta.usage.get("completion_tokens")
+                if delta.text:
+                    if result.ttft_s is None:
+                        result.ttft_s = round(time.perf_counter() - t0, 4)
+                    result.tokens += 1
+                    parts.append(delta.text)
+                    if on_token is not None:
+                        on_token(delta.text)
+                if delta.finish_reason:
+                    result.finish_reason = delta.finish_reason
+    except (aiohttp.ClientError, asyncio.TimeoutError):
+        if done:  # the answer was complete; only the end of the body went missing
+            pass
+        elif cancel is not None and cancel.is_set():  # the stream was closed under us by a stop request
             result.cancelled = True
         else:
             raise
     finally:
-        stream.close()
+        if ended:
+            resp.release()  # read to its end: the connection goes back to the pool
+        else:
+            resp.close()  # closing the connection makes the engine stop generating
         result.text = "".join(parts)
     if result.cancelled:
         result.finish_reason = "cancelled"
 
 
-def complete_short(
+async def context_length(target: up.Upstream) -> int | None:
+    """The model's context length; its lookup (an HTTP call, then cached) runs in a worker thread."""
+    hit, value = up.cached_context_length(target)
+    if hit:
+        return value
+    return await asyncio.get_running_loop().run_in_executor(None, up.model_context_length, target)
+
+
+async def complete_short(
     messages: list[dict],
     source: str | None = None,
     model: str | None = None,
@@ -164,23 +159,12 @@ def complete_short(
 ) -> str:
     """A short non-streamed answer at temperature 0 (e.g. a classification), routed like a chat turn:
     the next upstream is tried only when one cannot be reached. Raises on error / timeout."""
-    import openai
 
-    last: Exception | None = None
-    for target in up.candidates(source):
-        try:
-            resp = client_for(target).chat.completions.create(
-                model=target.model_for(model),
-                messages=messages,
-                temperature=0,
-                max_tokens=max_tokens,
-                timeout=timeout_s,
-            )
-            return (resp.choices[0].message.content or "") if resp.choices else ""
-        except openai.APITimeoutError:  # a slow server: do not spend another timeout on the next one
-            raise
-        except openai.APIConnectionError as exc:  # includes timeouts: try the next upstream
-            if target.source == "local":
-                up.forget_local()
-            last = exc
-    raise last or RuntimeError("no upstream answered")
+    async def ask() -> str:
+        payload = {"model": model, "messages": messages, "temperature": 0, "max_tokens": max_tokens}
+        _, resp, _ = await gateway.open_upstream(payload, source)
+        data = json.loads(await gateway.read_all(resp))
+        choices = data.get("choices") or []
+        return ((choices[0].get("message") or {}).get("content") or "") if choices else ""
+
+    return await asyncio.wait_for(ask(), timeout_s)

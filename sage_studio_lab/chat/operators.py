@@ -1,16 +1,19 @@
 """Flow operators of the chat area: the nodes of the built-in `studio-chat` flow (besides the memory
 ones in `memory/operators.py`). Each wraps one step of `chat.pipeline`, so editing the flow on the canvas
-changes what a chat turn does, and ChatService runs the flow a session points at."""
+changes what a chat turn does, and ChatService runs the flow a session points at.
+
+The `turn` port carries the `chat.pipeline.Turn` object itself from node to node (no JSON in between); a run
+records it in its JSON form (`Turn.to_dict`, through the executor's previews and `flow.jsonable`)."""
 
 from __future__ import annotations
 
 from ..flow.registry import Field, Operator, Port, register_operator
 
 
-def _turn(inputs):
+def _turn(value):
     from .pipeline import Turn
 
-    return Turn.from_dict(inputs["turn"])
+    return Turn.from_dict(value)  # the Turn as it came (rebuilt only from a run's JSON inputs)
 
 
 @register_operator
@@ -31,7 +34,7 @@ class StudioChatInput(Operator):
             from ..errors import InvalidInput
 
             raise InvalidInput("the studio-chat flow needs a `turn` input (run it through ChatService)")
-        return {"turn": turn}
+        return {"turn": _turn(turn)}
 
 
 @register_operator
@@ -43,16 +46,15 @@ class StudioIntentRouter(Operator):
     category = "chat"
     label = "Intent router (chat)"
     icon = "git-branch"
-    blocking = True  # the LLM classifier makes an HTTP call
     inputs = [Port("turn", "json")]
     outputs = [Port("turn", "json")]
 
-    def process(self, inputs, ctx):
+    async def process(self, inputs, ctx):  # the LLM classifier awaits its HTTP call on the loop
         from . import pipeline as p
 
-        turn = _turn(inputs)
-        p.timed(turn, "intent_router", p.intent_router, turn)
-        return {"turn": turn.to_dict()}
+        turn = _turn(inputs["turn"])
+        await p.atimed(turn, "intent_router", p.intent_router(turn))
+        return {"turn": turn}
 
 
 @register_operator
@@ -71,9 +73,9 @@ class KnowledgeRAG(Operator):
     def process(self, inputs, ctx):
         from . import pipeline as p
 
-        turn = _turn(inputs)
+        turn = _turn(inputs["turn"])
         p.timed(turn, "knowledge_rag", p.knowledge_rag, turn, int(self.config.get("top_k") or 3))
-        return {"turn": turn.to_dict()}
+        return {"turn": turn}
 
 
 @register_operator
@@ -90,9 +92,9 @@ class StudioPromptBuilder(Operator):
     def process(self, inputs, ctx):
         from . import pipeline as p
 
-        turn = _turn(inputs)
+        turn = _turn(inputs["turn"])
         p.timed(turn, "prompt_builder", p.prompt_builder, turn)
-        return {"turn": turn.to_dict()}
+        return {"turn": turn}
 
 
 @register_operator
@@ -105,28 +107,26 @@ class StudioLLM(Operator):
     icon = "cpu"
     inputs = [Port("turn", "json")]
     outputs = [Port("turn", "json"), Port("text", "text", label="answer")]
-    blocking = True
 
-    def process(self, inputs, ctx):
-        import time
-
+    async def process(self, inputs, ctx):  # awaits the stream on the loop: no thread per answer
         from . import cancel as cancel_mod
         from . import pipeline as p
         from .llm import stream_chat
 
-        turn = _turn(inputs)
+        turn = _turn(inputs["turn"])
         s = turn.settings
-        cancel = cancel_mod.find(turn.request_id)
-        t0 = time.perf_counter()
-        completion = stream_chat(
-            turn.messages,
-            turn.source or s.source,
-            turn.model or s.model,
-            {"temperature": s.temperature, "top_p": s.top_p, "max_tokens": s.max_tokens},
-            on_token=ctx.emit_token,
-            cancel=cancel,
+        completion = await p.atimed(
+            turn,
+            "llm_inference",
+            stream_chat(
+                turn.messages,
+                turn.source or s.source,
+                turn.model or s.model,
+                {"temperature": s.temperature, "top_p": s.top_p, "max_tokens": s.max_tokens},
+                on_token=ctx.emit_token,
+                cancel=cancel_mod.find(turn.request_id),
+            ),
         )
-        turn.timings["llm_inference"] = round(time.perf_counter() - t0, 4)
         turn.answer, turn.completion = completion.text, completion.to_dict()
         p.account_usage(turn)
-        return {"turn": turn.to_dict(), "text": completion.text}
+        return {"turn": turn, "text": completion.text}

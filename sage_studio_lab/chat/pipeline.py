@@ -3,8 +3,9 @@
 UserInput → IntentRouter → MemoryLoader → KnowledgeRAG (only when the intent needs it) → PromptBuilder
 → LLMInference (streaming) → MemorySaver + StreamOutput.
 
-Each step is a plain function over a `Turn`, so the flow operators (`chat/operators.py`,
-`memory/operators.py`) and `ChatService` run the very same code.
+Each step is a function over a `Turn` that the flow operators (`chat/operators.py`, `memory/operators.py`) wrap;
+the operators hand the `Turn` object itself from node to node. The steps that wait on the model (the intent
+classifier, the answer) are async; the others are sync and the CPU-heavy ones run in worker threads.
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ class Turn:
     memory_id: int | None = None
 
     def to_dict(self) -> dict:
-        """A JSON-safe copy: what travels between the flow's nodes (and shows in run events)."""
+        """A JSON-safe copy: how a run records a turn (event previews, outputs)."""
         d = {f: getattr(self, f) for f in self.__dataclass_fields__}
         d["settings"] = self.settings.model_dump()
         d["memory_config"] = self.memory_config.model_dump()
@@ -88,6 +89,7 @@ class Turn:
 
     @classmethod
     def from_dict(cls, d: dict | Turn) -> Turn:
+        """The turn itself, or one rebuilt from its JSON form (a turn given as a run input)."""
         if isinstance(d, Turn):
             return d
         d = dict(d)
@@ -117,11 +119,11 @@ def parse_intent(answer: str | None) -> str | None:
     return m.group(1).lower() if m else None
 
 
-def llm_intent(text: str, source: str | None, model: str | None) -> str | None:
+async def llm_intent(text: str, source: str | None, model: str | None) -> str | None:
     """Ask the chat upstream for the label (temperature 0, a few tokens). None when it answers no label."""
-    from .llm import complete_short
+    from . import llm
 
-    answer = complete_short(
+    answer = await llm.complete_short(
         [{"role": "system", "content": INTENT_PROMPT}, {"role": "user", "content": text[:4000]}],
         source,
         model,
@@ -131,7 +133,7 @@ def llm_intent(text: str, source: str | None, model: str | None) -> str | None:
     return parse_intent(answer)
 
 
-def intent_router(turn: Turn) -> Turn:
+async def intent_router(turn: Turn) -> Turn:
     """Keyword intent, or (classifier "llm", per session or `c.SageStudio.intent_classifier`) the LLM's label;
     an LLM that fails, times out or answers no known label leaves the keyword result (`llm-fallback`)."""
     turn.intent, turn.intent_match = keyword_intent(turn.text)
@@ -140,7 +142,9 @@ def intent_router(turn: Turn) -> Turn:
     if method != "llm":
         return turn
     try:
-        label = llm_intent(turn.text, turn.source or turn.settings.source, turn.model or turn.settings.model)
+        label = await llm_intent(
+            turn.text, turn.source or turn.settings.source, turn.model or turn.settings.model
+        )
     except Exception as exc:  # classification is an optimisation: never fail the turn for it
         log.info("LLM intent classification failed, using keywords: %s", exc)
         label = None
@@ -245,5 +249,12 @@ def memory_saver(turn: Turn, answer: str, assistant_message_id: str, memory: Mem
 def timed(turn: Turn, name: str, fn, *args, **kwargs):
     t0 = time.perf_counter()
     out = fn(*args, **kwargs)
+    turn.timings[name] = round(time.perf_counter() - t0, 4)
+    return out
+
+
+async def atimed(turn: Turn, name: str, coro):
+    t0 = time.perf_counter()
+    out = await coro
     turn.timings[name] = round(time.perf_counter() - t0, 4)
     return out

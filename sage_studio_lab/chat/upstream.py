@@ -240,20 +240,6 @@ def _local_for_turn() -> Upstream | None:
     return serve_chat_default(base)
 
 
-def error_message(status: int, body: bytes | str) -> str:
-    """The message inside an upstream's OpenAI-style error body (or the body itself)."""
-    import json
-
-    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
-    try:
-        data = json.loads(text)
-        err = data.get("error", data) if isinstance(data, dict) else data
-        msg = err.get("message") if isinstance(err, dict) else err
-        return str(msg or data)[:2000]
-    except (ValueError, AttributeError):
-        return text[:2000] or f"HTTP {status}"
-
-
 # -- what the chat panel shows: the model's context length, and the state of each source ---------------------
 PROBE_TIMEOUT_S = 2.0
 CONTEXT_CACHE_S = 300.0  # a served model's context length does not change while it is served
@@ -281,11 +267,9 @@ def _probe_models(target: Upstream) -> tuple[list | None, str | None]:
 def model_context_length(target: Upstream) -> int | None:
     """`max_model_len` of the model `target` serves (our engine and vLLM list it in /v1/models); cached per
     upstream and model, so showing it costs no HTTP call per request."""
-    key = (target.base_url, target.model)
-    with _local_lock:
-        hit = _context_cache.get(key)
-    if hit is not None and time.monotonic() < hit[0]:
-        return hit[1]
+    hit, value = cached_context_length(target)
+    if hit:
+        return value
     entries, _ = _probe_models(target)
     value = None
     if entries:
@@ -296,8 +280,15 @@ def model_context_length(target: Upstream) -> int | None:
         value = raw if isinstance(raw, int) and raw > 0 else None
     ttl = CONTEXT_CACHE_S if value is not None else CONTEXT_MISS_CACHE_S
     with _local_lock:
-        _context_cache[key] = (time.monotonic() + ttl, value)
+        _context_cache[(target.base_url, target.model)] = (time.monotonic() + ttl, value)
     return value
+
+
+def cached_context_length(target: Upstream) -> tuple[bool, int | None]:
+    """(found, value) from the cache of `model_context_length`, without any I/O."""
+    with _local_lock:
+        hit = _context_cache.get((target.base_url, target.model))
+    return (True, hit[1]) if hit is not None and time.monotonic() < hit[0] else (False, None)
 
 
 def context_length(source: str | None = None) -> int | None:

@@ -84,17 +84,20 @@ def run(args) -> int:
                 file=sys.stderr,
             )
         return 0
+    from ..aio import run_sync
     from ..chat.llm import stream_chat
 
     messages = ([{"role": "system", "content": args.system}] if args.system else []) + [
         {"role": "user", "content": args.prompt}
     ]
-    result = stream_chat(
-        messages,
-        args.source,
-        args.model,
-        {"max_tokens": args.max_tokens, "temperature": args.temperature},
-        on_token=None if args.json else _print_token,
+    result = run_sync(
+        stream_chat(
+            messages,
+            args.source,
+            args.model,
+            {"max_tokens": args.max_tokens, "temperature": args.temperature},
+            on_token=None if args.json else _print_token,
+        )
     )
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from pathlib import Path
@@ -47,6 +46,8 @@ def _load(file: str):
 
 
 def run(args) -> int:
+    from ..aio import run_sync
+
     flow = _load(args.file)
     inputs = json.loads(args.inputs) if args.inputs else {}
     if args.input is not None:
@@ -66,7 +67,7 @@ def run(args) -> int:
             last = ev
         return last
 
-    last = asyncio.run(go())
+    last = run_sync(go())
     if not args.events:
         print(file=sys.stderr)
     print(json.dumps(last["outputs"], ensure_ascii=False, indent=2))

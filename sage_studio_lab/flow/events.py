@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 EVENT_TYPES = (
@@ -16,6 +17,23 @@ EVENT_TYPES = (
     "run_finished",
 )
 PREVIEW_CHARS = 300
+
+
+def as_record(value):
+    """How a run records a rich message (a chat `Turn`, a pydantic model, a dataclass): its own JSON form. Messages
+    travel between nodes as the objects themselves; only events and outputs need this."""
+    if value is None or isinstance(value, (str, int, float, bool, dict, list, tuple, type)):
+        return value
+    try:
+        if callable(getattr(value, "to_dict", None)):
+            return value.to_dict()
+        if callable(getattr(value, "model_dump", None)):
+            return value.model_dump(mode="json")
+        if dataclasses.is_dataclass(value):
+            return dataclasses.asdict(value)
+    except Exception:  # a `to_dict` that wants arguments, a field that will not copy: shown by its repr
+        pass
+    return value
 
 
 def preview(value, limit: int = PREVIEW_CHARS):
@@ -36,7 +54,8 @@ def preview(value, limit: int = PREVIEW_CHARS):
     if isinstance(value, (list, tuple)):
         head = [preview(v, limit // 2) for v in list(value)[:5]]
         return head + [f"… (+{len(value) - 5} more)"] if len(value) > 5 else head
-    return preview(repr(value), limit)
+    record = as_record(value)
+    return preview(repr(value) if record is value else record, limit)
 
 
 def make_event(type_: str, run_id: str, seq: int, **fields) -> dict:

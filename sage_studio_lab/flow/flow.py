@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..aio import run_sync
 from ..errors import InvalidInput
+from .events import as_record
 from .executor import LocalExecutor
 from .repository import FlowRepository
 from .spec import FILE_SUFFIX, EdgeSpec, FlowSpec, NodeData, NodeSpec, load_flow_file, parse_flow, validate
@@ -28,6 +29,7 @@ def jsonable(value: Any) -> Any:
         return repr(o)
 
     def strip(v):
+        v = as_record(v)  # a chat Turn, a pydantic model, a dataclass: its own JSON form
         if isinstance(v, dict):
             return {k: strip(x) for k, x in v.items() if k != "embedding"}
         if isinstance(v, (list, tuple)):
@@ -73,6 +75,8 @@ class Flow:
         self.spec = spec or FlowSpec(name=name)
         self.base_dir = str(base_dir) if base_dir is not None else None
         self._active: LocalExecutor | None = None
+        # The outputs of the last run streamed here as the Python objects themselves (events carry JSON copies).
+        self.last_outputs: dict[str, list] = {}
 
     # -- constructing ------------------------------------------------------------------------------------
     @classmethod
@@ -169,26 +173,34 @@ class Flow:
         self._active = ex
         repo = FlowRepository(user) if record else None
         batch: list[dict] = []
-        started = False
+        started = finished = False
         try:
             async for ev in ex.stream(inputs, run_id=run_id):
+                if ev["type"] == "run_finished":
+                    self.last_outputs = ex.outputs
+                    ev["outputs"] = jsonable(ex.outputs)
                 if repo is not None:
+                    # Store writes in a worker thread: the loop may be the server's, and SQLite may wait on a lock.
                     if not started:
-                        repo.start_run(ev["run_id"], self.spec, inputs, ex.kind, flow_id or self.spec.id)
                         started = True
+                        await asyncio.to_thread(
+                            repo.start_run, ev["run_id"], self.spec, inputs, ex.kind, flow_id or self.spec.id
+                        )
                     batch.append(ev)
                     if len(batch) >= RECORD_BATCH or ev["type"] in ("run_finished", "node_failed"):
-                        repo.add_events(ev["run_id"], batch)
-                        batch = []
+                        written, batch = batch, []
+                        await asyncio.to_thread(repo.add_events, ev["run_id"], written)
                     if ev["type"] == "run_finished":
-                        repo.finish_run(ev["run_id"], ex.status, jsonable(ex.outputs), ex.error)
-                if ev["type"] == "run_finished":
-                    ev["outputs"] = jsonable(ex.outputs)
+                        finished = True
+                        await asyncio.to_thread(
+                            repo.finish_run, ev["run_id"], ex.status, ev["outputs"], ex.error
+                        )
                 yield ev
         finally:
             self._active = None
             ex.cancel()  # the consumer left early (break / aclose): stop the run instead of leaving it going
-            if repo is not None and started and ex.status in ("pending", "running"):
+            # (the executor may have got further, even to its end, than the consumer, who saw no run_finished)
+            if repo is not None and started and not finished:
                 repo.add_events(ex.run_id, batch)
                 repo.finish_run(ex.run_id, "cancelled", jsonable(ex.outputs), "the consumer stopped the run")
 
@@ -207,15 +219,7 @@ class Flow:
 
     def run(self, inputs: Any = None, **kwargs) -> RunResult:
         """Run to the end and return the outputs. Works inside a running event loop too (a notebook)."""
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            return asyncio.run(self.arun(inputs, **kwargs))
-        box: dict = {}
-        thread = threading.Thread(target=lambda: box.update(r=asyncio.run(self.arun(inputs, **kwargs))))
-        thread.start()
-        thread.join()
-        return box["r"]
+        return run_sync(self.arun(inputs, **kwargs))
 
     def cancel(self) -> None:
         if self._active is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 
+from ..aio import run_sync
 from ..errors import Unavailable
 from .executor import LocalExecutor, _Node
 from .registry import RunContext, get_operator
@@ -21,8 +22,8 @@ def _remote_process(op_type: str, config: dict, inputs: dict, ctx_fields: dict, 
     op = get_operator(op_type)(config)
     ctx = RunContext(**ctx_fields, inputs=run_inputs, on_token=tokens.append)
     result = op.process(inputs, ctx)
-    if asyncio.iscoroutine(result):
-        result = asyncio.run(result)
+    if asyncio.iscoroutine(result):  # an async operator (the chat LLM step): the worker has no loop running
+        result = run_sync(result)
     return result or {}, tokens
 
 
@@ -75,7 +76,8 @@ class RayExecutor(LocalExecutor):
         self._inputs_ref = None
 
     async def setup(self) -> None:
-        # ray.init wants the main thread (signal handlers); it blocks the loop once per process
+        # ray.init wants the main thread (signal handlers; from a worker thread the driver dies under pytest), so
+        # it blocks the loop, once per process
         ray = ensure_ray(self.address, self.num_cpus)
         self._ray = ray
         self._task = ray.remote(_remote_process).options(max_retries=0)
@@ -88,7 +90,7 @@ class RayExecutor(LocalExecutor):
             self._inputs_ref = self._ray.put(ctx.inputs)
         ref = self._task.remote(type(node.op).type, node.config, inputs, fields, self._inputs_ref)
         try:
-            # ref.future() is a concurrent future, not bound to one event loop (flow.run makes a new loop per run)
+            # ref.future() is a concurrent future, not bound to one event loop (the caller's, whichever it is)
             result, tokens = await asyncio.wrap_future(ref.future())
         except asyncio.CancelledError:
             self._ray.cancel(ref, force=True)

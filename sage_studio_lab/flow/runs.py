@@ -1,6 +1,7 @@
-"""Background runs for long-lived processes (the Jupyter server): each run has its own thread and event
-loop, so a busy operator never stalls the server; watchers get the events so far, then live ones.
-Everything is also recorded in the store, so a finished run is readable from any process later."""
+"""Background runs for long-lived processes (the Jupyter server): a run is an asyncio task on the caller's loop
+(the server's), its sync operators in worker threads (`blocking`), so a busy operator never stalls the server;
+watchers get the events so far, then live ones. Everything is also recorded in the store, so a finished run is
+readable from any process later."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import threading
 import uuid
 from typing import Any
 
+from ..aio import run_sync
 from ..errors import Conflict, NotFound
 from .flow import Flow
 from .repository import FlowRepository
@@ -17,13 +19,13 @@ TERMINAL = ("succeeded", "failed", "cancelled", "interrupted")
 
 
 class _LiveRun:
-    def __init__(self, run_id: str, flow: Flow):
-        self.run_id, self.flow = run_id, flow
+    def __init__(self, run_id: str, flow: Flow, loop: asyncio.AbstractEventLoop | None):
+        self.run_id, self.flow, self.loop = run_id, flow, loop
         self.events: list[dict] = []
         self.watchers: list[tuple[asyncio.AbstractEventLoop, asyncio.Queue]] = []
-        self.loop: asyncio.AbstractEventLoop | None = None
+        self.task: asyncio.Task | None = None  # held here: the loop keeps only a weak reference to a task
         self.done = threading.Event()
-        self.lock = threading.Lock()
+        self.lock = threading.Lock()  # watchers may be on another loop (thread) than the run
 
     def publish(self, ev: dict) -> None:
         with self.lock:
@@ -46,29 +48,26 @@ class RunManager:
         executor: str = "local",
         user: str | None = None,
     ) -> str:
+        """Start a run and return its id at once. On a running loop (the server's) the run is a task on it;
+        called from plain sync code (a script) it runs on a private loop in a helper thread."""
         run_id = uuid.uuid4().hex[:12]
         flow._executor(executor, user=user)  # validate now: an invalid flow is a 400, not a failed run
-        live = _LiveRun(run_id, flow)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        live = _LiveRun(run_id, flow, loop)
         with self._lock:
             self._live[run_id] = live
 
         async def consume():
             live.loop = asyncio.get_running_loop()
-            async for ev in flow.stream(inputs, executor=executor, flow_id=flow_id, run_id=run_id, user=user):
-                live.publish(ev)
-            # Done now: asyncio.run may still wait for a cancelled operator's worker thread to return
-            # (threads cannot be killed), but the run is over and recorded.
-            finish()
-
-        def finish():
-            live.done.set()
-            with self._lock:
-                self._live.pop(run_id, None)
-
-        def worker():
             try:
-                asyncio.run(consume())
-            except Exception as exc:  # recorded as a failed run; the thread must not die silently
+                async for ev in flow.stream(
+                    inputs, executor=executor, flow_id=flow_id, run_id=run_id, user=user
+                ):
+                    live.publish(ev)
+            except Exception as exc:  # recorded as a failed run; the task must not die silently
                 live.publish(
                     {
                         "type": "run_finished",
@@ -80,9 +79,16 @@ class RunManager:
                     }
                 )
             finally:
-                finish()
+                live.done.set()
+                with self._lock:
+                    self._live.pop(run_id, None)
 
-        threading.Thread(target=worker, name=f"flow-run-{run_id}", daemon=True).start()
+        if loop is not None:
+            live.task = loop.create_task(consume(), name=f"flow-run-{run_id}")
+        else:
+            threading.Thread(
+                target=run_sync, args=(consume(),), name=f"flow-run-{run_id}", daemon=True
+            ).start()
         return run_id
 
     def is_live(self, run_id: str) -> bool:
@@ -96,13 +102,14 @@ class RunManager:
         if live is None:
             run = FlowRepository(user).run(run_id)  # NotFound if there is no such run
             raise Conflict(f"run {run_id} is not running here (status: {run['status']})")
-        while live.loop is None and not live.done.is_set():
+        while live.loop is None and not live.done.is_set():  # a helper thread's loop is starting
             live.done.wait(0.01)
-        if live.loop is not None:
-            live.loop.call_soon_threadsafe(live.flow.cancel)
+        if live.loop is not None and not live.loop.is_closed():
+            live.loop.call_soon_threadsafe(live.flow.cancel)  # the run's own loop cancels its executor
         return {"run_id": run_id, "status": "cancelling"}
 
     def wait(self, run_id: str, timeout: float | None = None) -> bool:
+        """For sync callers off the run's loop (a run on this thread's loop cannot progress while it waits)."""
         live = self._live.get(run_id)
         return True if live is None else live.done.wait(timeout)
 

@@ -1,6 +1,7 @@
 """Flow operators of the memory area: MemoryLoader and MemorySaver of the `studio-chat` flow.
 
-They work on a chat `turn` (a JSON object, see `chat.pipeline.Turn`) and run the same code as ChatService.
+They work on a chat turn (the `chat.pipeline.Turn` object the previous node handed on) and run in worker
+threads (a store read, embeddings, BM25), so the event loop stays free.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ class MemoryLoader(Operator):
         turn = p.Turn.from_dict(inputs["turn"])
         history = SessionStore(turn.user).path(turn.session_id, turn.parent_id) if turn.parent_id else []
         p.timed(turn, "memory_loader", p.memory_loader, turn, history, MemoryService(turn.user))
-        return {"turn": turn.to_dict()}
+        return {"turn": turn}
 
 
 @register_operator
@@ -51,4 +52,4 @@ class MemorySaver(Operator):
         turn.memory_id = p.timed(
             turn, "memory_saver", p.memory_saver, turn, turn.answer, None, MemoryService(turn.user)
         )
-        return {"turn": turn.to_dict()}
+        return {"turn": turn}

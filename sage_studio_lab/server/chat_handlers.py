@@ -15,47 +15,40 @@ from ..chat.service import ChatService
 from ..chat.sessions import SessionStore
 from ..errors import InvalidInput
 from .base import StudioHandler
-from .streaming import SSEMixin, TurnStreamer, _sse, openai_error
+from .streaming import SSEMixin, _sse, openai_error
 
 SID = r"(?P<session_id>[A-Za-z0-9_-]{1,64})"
 MID = r"(?P<message_id>[A-Za-z0-9_-]{1,64})"
 
 
 class _TurnHandler(SSEMixin, StudioHandler):
-    """A chat turn over REST: JSON answer, or SSE events {type: token|done|error} when `stream` is true."""
+    """A chat turn over REST: JSON answer, or SSE events {type: start|token|done|error} when `stream` is true."""
 
     async def run_turn(self, session_id: str, stream: bool, call) -> None:
+        """`call(on_token, cancel)` is the turn's ChatService coroutine, awaited here on the server's loop."""
         SessionStore().summary(session_id)  # 404 before anything is stored
         self._cancel = cancel_mod.register(session_id=session_id)
-        turn = TurnStreamer(lambda on_token: call(on_token, self._cancel), self._cancel)
-        if stream:
+        try:
+            if not stream:
+                self.write_json(await call(None, self._cancel))
+                return
             self.start_sse({"x-request-id": self._cancel.request_id})
             await self.send_bytes(_sse({"type": "start", "request_id": self._cancel.request_id}))
-        async for kind, value in turn.events():
-            if not stream:
-                if kind == "error":
-                    raise value
-                if kind == "done":
-                    self.write_json(value)
-                continue
-            if kind == "token":
-                if not await self.send_bytes(_sse({"type": "token", "text": value})):
-                    self._cancel.cancel()
-            elif kind == "done":
-                await self.send_bytes(_sse({"type": "done", "message": value}))
+            try:
+                message = await call(self._token, self._cancel)
+            except Exception as exc:  # the headers are out: the error goes in-band
+                status = getattr(exc, "status", 500)
+                message = openai_error(exc, status)["error"]["message"]
+                await self.send_bytes(_sse({"type": "error", "status": status, "message": message}))
             else:
-                status = getattr(value, "status", 500)
-                await self.send_bytes(
-                    _sse(
-                        {
-                            "type": "error",
-                            "status": status,
-                            "message": openai_error(value, status)["error"]["message"],
-                        }
-                    )
-                )
-        if stream:
+                await self.send_bytes(_sse({"type": "done", "message": message}))
             self.finish()
+        finally:
+            cancel_mod.unregister(self._cancel)
+
+    async def _token(self, text: str) -> None:
+        if not await self.send_bytes(_sse({"type": "token", "text": text})):
+            self._cancel.cancel()  # the client went away: stop generating
 
 
 class SessionMessagesHandler(_TurnHandler):
@@ -65,7 +58,7 @@ class SessionMessagesHandler(_TurnHandler):
         await self.run_turn(
             session_id,
             body.stream,
-            lambda on_token, c: ChatService().send(
+            lambda on_token, c: ChatService().asend(
                 session_id, body.content, source=body.source, model=body.model, on_token=on_token, cancel=c
             ),
         )
@@ -87,7 +80,7 @@ class SessionRegenerateHandler(_TurnHandler):
         await self.run_turn(
             session_id,
             body.stream,
-            lambda on_token, c: ChatService().regenerate(
+            lambda on_token, c: ChatService().aregenerate(
                 session_id, source=body.source, model=body.model, on_token=on_token, cancel=c
             ),
         )
@@ -105,7 +98,7 @@ class MessageEditHandler(_TurnHandler):
         await self.run_turn(
             session_id,
             stream,
-            lambda on_token, c: ChatService().edit(
+            lambda on_token, c: ChatService().aedit(
                 session_id,
                 message_id,
                 body.content,

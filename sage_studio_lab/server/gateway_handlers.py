@@ -18,7 +18,7 @@ from ..chat.sessions import SessionStore
 from ..errors import InvalidInput
 from ..openai_wire import SSE_DONE
 from .base import StudioHandler
-from .streaming import SSEMixin, TurnStreamer, _sse, openai_error
+from .streaming import SSEMixin, _sse, openai_error
 
 
 # -- request bodies ------------------------------------------------------------------------------------------
@@ -115,41 +115,50 @@ class ChatCompletionsHandler(SSEMixin, OpenAIStyleHandler):
         if not users or not _text_of(users[-1].content).strip():
             raise InvalidInput("messages: a session turn needs a last message with role 'user' and some text")
         text = _text_of(users[-1].content)
+        c, created = self._cancel, int(time.time())
+        self._started = False
+
+        async def on_token(token: str) -> None:
+            await self._start_stream(created)
+            if not await self.send_bytes(_sse(_chunk(c.request_id, created, None, {"content": token}))):
+                c.cancel()  # the client went away: stop generating
+
+        try:
+            message = await ChatService().asend(
+                req.session_id,
+                text,
+                source=req.source,
+                model=req.model,
+                on_token=on_token if req.stream else None,
+                cancel=c,
+            )
+        except Exception as exc:
+            if not self._started:
+                raise
+            status = getattr(exc, "status", 500)  # headers are out: report in-band, as OpenAI does
+            await self.send_bytes(_sse(openai_error(exc, status)) + SSE_DONE)
+            self.finish()
+            return
+        if not req.stream:
+            self._finish_json(message, created)
+            return
+        await self._start_stream(created)
+        # the final chunk carries finish_reason and the turn's metadata
+        meta = message["metadata"]
+        final = _chunk(c.request_id, created, meta.get("model"), {}, meta.get("finish_reason") or "stop")
+        final["x_sage"] = _sage(message)
+        await self.send_bytes(_sse(final) + SSE_DONE)
+        self.finish()
+
+    async def _start_stream(self, created: int) -> None:
+        """Headers at the first token (its source is known by then), with an empty assistant chunk."""
+        if self._started:
+            return
+        self._started = True
         c = self._cancel
-        turn = TurnStreamer(
-            lambda on_token: ChatService().send(
-                req.session_id, text, source=req.source, model=req.model, on_token=on_token, cancel=c
-            ),
-            c,
-        )
-        created, rid = int(time.time()), c.request_id
-        started = False
-        async for kind, value in turn.events():
-            if kind == "error":
-                if started:  # headers are out: report in-band, as OpenAI does
-                    status = getattr(value, "status", 500)
-                    await self.send_bytes(_sse(openai_error(value, status)) + SSE_DONE)
-                    self.finish()
-                    return
-                raise value
-            if not req.stream:
-                if kind == "done":
-                    self._finish_json(value, created)
-                continue
-            if not started:
-                started = True
-                self.start_sse({"x-sage-source": c.source or "", "x-request-id": rid})
-                first = {"role": "assistant", "content": ""}
-                await self.send_bytes(_sse(_chunk(rid, created, None, first)))
-            if kind == "token":
-                if not await self.send_bytes(_sse(_chunk(rid, created, None, {"content": value}))):
-                    c.cancel()
-            else:  # done: the final chunk carries finish_reason and the turn's metadata
-                meta = value["metadata"]
-                final = _chunk(rid, created, meta.get("model"), {}, meta.get("finish_reason") or "stop")
-                final["x_sage"] = _sage(value)
-                await self.send_bytes(_sse(final) + SSE_DONE)
-                self.finish()
+        self.start_sse({"x-sage-source": c.source or "", "x-request-id": c.request_id})
+        first = {"role": "assistant", "content": ""}
+        await self.send_bytes(_sse(_chunk(c.request_id, created, None, first)))
 
     def _finish_json(self, message: dict, created: int) -> None:
         meta = message["metadata"]

@@ -1,48 +1,13 @@
-"""Streaming a chat turn to an HTTP client: the turn runs in a thread pool (it blocks on the model) and its tokens
-come back to the event loop through a queue; SSE framing, flushing and disconnect-cancels; OpenAI error objects."""
+"""Streaming a chat turn to an HTTP client: SSE framing, flushing and disconnect-cancels; OpenAI error objects.
+The turn itself runs on the server's loop (`ChatService.asend` …), its tokens written as they come."""
 
 from __future__ import annotations
 
-import asyncio
-from concurrent.futures import ThreadPoolExecutor
-
 from tornado.iostream import StreamClosedError
 
-from ..chat import cancel as cancel_mod
 from ..chat.upstream import UpstreamError
 from ..errors import StudioError
 from ..openai_wire import error_object, sse_event
-
-_turns = ThreadPoolExecutor(max_workers=64, thread_name_prefix="sage-chat-turn")
-
-
-# -- shared streaming of a chat turn -------------------------------------------------------------------------
-class TurnStreamer:
-    """Runs a ChatService call in the turn pool and yields ("token", text) / ("done", message) / ("error", exc)."""
-
-    def __init__(self, call, cancel: cancel_mod.Cancellation):
-        self.loop = asyncio.get_running_loop()
-        self.queue: asyncio.Queue = asyncio.Queue()
-        self.cancel = cancel
-        self.future = self.loop.run_in_executor(_turns, self._run, call)
-
-    def _put(self, item) -> None:
-        self.loop.call_soon_threadsafe(self.queue.put_nowait, item)
-
-    def _run(self, call):
-        try:
-            self._put(("done", call(lambda tok: self._put(("token", tok)))))
-        except BaseException as exc:  # delivered to the handler, which answers with a clear error
-            self._put(("error", exc))
-        finally:
-            cancel_mod.unregister(self.cancel)
-
-    async def events(self):
-        while True:
-            kind, value = await self.queue.get()
-            yield kind, value
-            if kind in ("done", "error"):
-                return
 
 
 class SSEMixin:

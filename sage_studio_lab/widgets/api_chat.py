@@ -6,8 +6,10 @@ Sessions live in the store, so a conversation started here shows in the Lab chat
 
 from __future__ import annotations
 
+import asyncio
 import threading
 
+from ..aio import run_sync, when_set
 from ..errors import InvalidInput
 from .transport import plain, rpc
 
@@ -42,54 +44,39 @@ def send_turn(
 
     check_source(source)
     svc = service()
-    cancellation = cancel_mod.register(None, session_id)
-    finished = threading.Event()
-
-    def forward_cancel():  # the widget's cancel flag -> the chat core's cancellation (closes the stream)
-        while not finished.is_set():
-            if cancelled.wait(0.05):
-                cancellation.cancel()
-                return
-
-    threading.Thread(target=forward_cancel, daemon=True).start()
+    edited = None
+    if not regenerate and parent_id is not NO_PARENT:
+        # The contract names the parent of the new branch; the core edits the user message under it.
+        edited = next(
+            (
+                m
+                for m in svc.sessions.get(session_id)["messages"]
+                if m["role"] == "user" and m.get("parent_id") == parent_id
+            ),
+            None,
+        )
+        if edited is None:
+            raise InvalidInput(f"no user message under parent {parent_id!r} in the active branch to edit")
 
     def on_token(text: str) -> None:
         emit({"type": "token", "text": text})
 
-    try:
-        if regenerate:
-            message = svc.regenerate(
-                session_id, source=source, model=model, on_token=on_token, cancel=cancellation
-            )
-        elif parent_id is not NO_PARENT:
-            # The contract names the parent of the new branch; the core edits the user message under it.
-            edited = next(
-                (
-                    m
-                    for m in svc.sessions.get(session_id)["messages"]
-                    if m["role"] == "user" and m.get("parent_id") == parent_id
-                ),
-                None,
-            )
-            if edited is None:
-                raise InvalidInput(f"no user message under parent {parent_id!r} in the active branch to edit")
-            message = svc.edit(
-                session_id,
-                edited["id"],
-                content,
-                source=source,
-                model=model,
-                on_token=on_token,
-                cancel=cancellation,
-            )
-        else:
-            message = svc.send(
-                session_id, content, source=source, model=model, on_token=on_token, cancel=cancellation
-            )
-    finally:
-        finished.set()
-        cancel_mod.unregister(cancellation)
-    message = plain(message)
+    async def turn() -> dict:
+        cancellation = cancel_mod.register(None, session_id)
+        # the widget's cancel flag -> the chat core's cancellation (closes the upstream stream)
+        watcher = asyncio.ensure_future(when_set(cancelled, cancellation.cancel))
+        kwargs = {"source": source, "model": model, "on_token": on_token, "cancel": cancellation}
+        try:
+            if regenerate:
+                return await svc.aregenerate(session_id, **kwargs)
+            if edited is not None:
+                return await svc.aedit(session_id, edited["id"], content, **kwargs)
+            return await svc.asend(session_id, content, **kwargs)
+        finally:
+            watcher.cancel()
+            cancel_mod.unregister(cancellation)
+
+    message = plain(run_sync(turn()))
     emit({"type": "meta", "metadata": message.get("metadata", {})})
     emit({"type": "done", "message": message})
     return message

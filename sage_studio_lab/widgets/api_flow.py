@@ -6,6 +6,7 @@ import asyncio
 import threading
 from pathlib import Path
 
+from ..aio import run_sync, when_set
 from .transport import plain, rpc
 
 
@@ -35,19 +36,7 @@ def run_flow(flow, inputs, emit, cancelled: threading.Event, executor: str = "lo
     result: dict = {"run_id": None, "status": "running", "outputs": {}, "error": None}
 
     async def consume():
-        loop = asyncio.get_running_loop()
-        done = threading.Event()
-
-        def watch():
-            while not done.is_set():
-                if cancelled.wait(0.05):
-                    try:
-                        loop.call_soon_threadsafe(flow.cancel)
-                    except RuntimeError:  # the run ended (loop closed) just as the cancel came in
-                        pass
-                    return
-
-        threading.Thread(target=watch, daemon=True).start()
+        watcher = asyncio.ensure_future(when_set(cancelled, flow.cancel))  # cancels on the run's own loop
         try:
             async for event in flow.stream(inputs, executor=executor):
                 event = plain(event)
@@ -60,26 +49,9 @@ def run_flow(flow, inputs, emit, cancelled: threading.Event, executor: str = "lo
                     )
                 emit(event)
         finally:
-            done.set()
+            watcher.cancel()
 
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        asyncio.run(consume())
-    else:  # called from a running loop (a notebook cell): run on a private loop in a thread
-        box: dict = {}
-
-        def target():
-            try:
-                asyncio.run(consume())
-            except BaseException as exc:  # re-raised in the caller's thread
-                box["error"] = exc
-
-        thread = threading.Thread(target=target, daemon=True)
-        thread.start()
-        thread.join()
-        if "error" in box:
-            raise box["error"]
+    run_sync(consume())
     if cancelled.is_set() and result["status"] == "running":
         result["status"] = "cancelled"
     return result

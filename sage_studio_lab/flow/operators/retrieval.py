@@ -93,6 +93,7 @@ class BM25Retriever(Operator):
     category = "retrieval"
     label = "Keyword retriever (BM25)"
     icon = "key"
+    blocking = True  # reads a collection and builds the index
     inputs = [Port("query", "query"), Port("documents", "documents", required=False, collect=True)]
     outputs = [Port("documents", "documents")]
     config_schema = [

@@ -74,6 +74,8 @@ class Map(Operator):
     def __init__(self, config=None):
         super().__init__(config)
         self._fn = compile_callable(self.config, "map")
+        # A user's function may wait (I/O): in a worker thread, so the loop it shares (the server's) stays free.
+        self.blocking = bool(self.config.get("function"))
 
     @classmethod
     def check_config(cls, config):
@@ -101,6 +103,8 @@ class Filter(Operator):
     def __init__(self, config=None):
         super().__init__(config)
         self._fn = compile_callable(self.config, "filter")
+        # A user's function may wait (I/O): in a worker thread, so the loop it shares (the server's) stays free.
+        self.blocking = bool(self.config.get("function"))
 
     @classmethod
     def check_config(cls, config):
