@@ -67,8 +67,21 @@ def test_finetune_widget_follows_a_real_run(tmp_path):
     assert binary and binary[-1]["buffers"]
     # The view's stream saw progress and the final status.
     assert any(e["type"] == "progress" and e.get("loss") for e in watcher_events)
-    assert watcher_events[-1] == {"type": "status", "task_id": widget.task_id, "status": "completed"}
-    assert {e["type"] for e in watcher_events} <= {"progress", "status", "log"}
+    # The same messages as the REST socket's (the core's TaskFollower): raw events, then the terminal status.
+    assert watcher_events[-1] == {
+        "task_id": widget.task_id,
+        "type": "task_status",
+        "status": "completed",
+        "error": None,
+    }
+    assert {e["type"] for e in watcher_events} <= {
+        "start",
+        "progress",
+        "eval",
+        "checkpoint",
+        "status",
+        "task_status",
+    }
     result, _ = frontend_call(widget, "finetune.progress", {"task_id": widget.task_id})
     assert [h["step"] for h in result["value"]["history"] if h["loss"] is not None] == [1, 2, 3, 4]
     assert result["value"]["adapter_path"] and result["value"]["progress"] == 1.0

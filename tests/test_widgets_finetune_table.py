@@ -88,7 +88,8 @@ def test_task_table_stream_download_and_logs(tmp_path, monkeypatch):
     watched, events = frontend_call(widget, "finetune.watch", {"task_id": task_id, "logs": 1})
     assert watched["ok"], watched
     assert [e for e in events if e["type"] == "log" and e["line"]]
-    assert events[-1] == {"type": "status", "task_id": task_id, "status": "completed"}
+    assert events[-1] == {"task_id": task_id, "type": "task_status", "status": "completed", "error": None}
+    assert watched["value"] == events[-1]
 
     # Merge-and-restart needs a running engine: a clear 503, nothing merged.
     swap, _ = frontend_call(widget, "finetune.use_in_chat", {"task_id": task_id, "merge_and_restart": True})

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { StreamHandle, StudioEvent, Transport, TransportError } from '../src/transport/types';
-import { TaskTableStore, reduceTasks, taskTableStore } from '../src/views/finetuneTasks';
+import { TaskTableStore, reduceTasks, taskRow, taskTableStore } from '../src/views/finetuneTasks';
 
 /** A transport whose streams the test drives: push events, end or fail them, see which are open. */
 class FakeTransport implements Transport {
@@ -56,12 +56,19 @@ class FakeTransport implements Transport {
   }
 }
 
-const row = (id: string, extra: Record<string, unknown> = {}) => ({
+/** A task dict as both transports send it (`finetune.tasks`, `finetune.events`): latest events nested. */
+const task = (id: string, extra: Record<string, unknown> = {}) => ({
   id,
   name: id,
   status: 'running',
-  progress: 0,
+  progress: null,
+  eval: null,
+  adapter_path: null,
   ...extra
+});
+const serverTask = task('ft-1', {
+  progress: { type: 'progress', step: 3, total_steps: 4, epoch: 0.75, loss: 2.5, eta_s: 2 },
+  eval: { type: 'eval', step: 2, eval_loss: 2.75 }
 });
 /** Let promise callbacks run (timers are fake in some tests). */
 const tick = async () => {
@@ -70,35 +77,87 @@ const tick = async () => {
   }
 };
 
+describe('taskRow', () => {
+  it('flattens the latest events of a task dict into a table row', () => {
+    const row = taskRow(serverTask);
+    expect(row).toMatchObject({
+      id: 'ft-1',
+      status: 'running',
+      progress: 0.75,
+      step: 3,
+      total_steps: 4,
+      epoch: 0.75,
+      loss: 2.5,
+      eval_loss: 2.75,
+      eta_s: 2,
+      adapter_path: null
+    });
+    expect('eval' in row).toBe(false);
+    expect(taskRow({ ...serverTask, status: 'completed' }).progress).toBe(1);
+    expect(taskRow(task('x'))).toMatchObject({ progress: 0, eval_loss: null });
+    expect('loss' in taskRow(task('x'))).toBe(false);
+  });
+});
+
 describe('reduceTasks', () => {
-  const rows = [row('b'), row('a', { loss: 2.5, eval_loss: 2.9 })];
+  const rows = [
+    taskRow(task('b')),
+    taskRow(
+      task('a', { progress: { step: 1, total_steps: 6, loss: 2.5 }, eval: { eval_loss: 2.9 } })
+    )
+  ];
 
   it('a snapshot replaces the rows', () => {
-    expect(reduceTasks(rows, { type: 'snapshot', tasks: [row('c')] })).toEqual([row('c')]);
+    expect(reduceTasks(rows, { type: 'snapshot', tasks: [serverTask] })).toEqual([
+      taskRow(serverTask)
+    ]);
   });
 
   it('a new task goes first; a known task is merged', () => {
-    const added = reduceTasks(rows, { type: 'task', task: row('c', { status: 'queued' }) });
+    const added = reduceTasks(rows, { type: 'task', task: task('c', { status: 'queued' }) });
     expect(added.map(r => r.id)).toEqual(['c', 'b', 'a']);
-    const changed = reduceTasks(rows, { type: 'task', task: { id: 'a', status: 'failed' } });
-    expect(changed[1]).toMatchObject({ id: 'a', status: 'failed', loss: 2.5 });
+    expect(added[0]).toMatchObject({ status: 'queued', progress: 0 });
+    const changed = reduceTasks(rows, {
+      type: 'task',
+      task: task('a', {
+        status: 'failed',
+        error: 'boom',
+        progress: { step: 2, total_steps: 6, loss: 2.4 }
+      })
+    });
+    expect(changed[1]).toMatchObject({
+      id: 'a',
+      status: 'failed',
+      error: 'boom',
+      loss: 2.4,
+      step: 2
+    });
     expect(changed[0]).toBe(rows[0]); // untouched rows keep their identity
   });
 
-  it('progress updates the fields it carries and never erases with null', () => {
+  it('a progress message updates the fields it carries and never erases with null', () => {
+    // The `finetune.events` progress message: flat fields, the raw latest events nested.
     const next = reduceTasks(rows, {
       type: 'progress',
       task_id: 'a',
       status: 'running',
       step: 3,
       total_steps: 6,
-      progress: 0.5,
       epoch: 0.5,
       loss: 2.1,
+      eta_s: 12,
       eval_loss: null,
-      eta_s: 12
+      progress: { type: 'progress', step: 3, total_steps: 6, loss: 2.1, tokens_per_s: 88 },
+      eval: null
     });
-    expect(next[1]).toMatchObject({ step: 3, progress: 0.5, loss: 2.1, eval_loss: 2.9, eta_s: 12 });
+    expect(next[1]).toMatchObject({
+      step: 3,
+      progress: 0.5,
+      loss: 2.1,
+      eval_loss: 2.9,
+      eta_s: 12,
+      tokens_per_s: 88
+    });
     expect(reduceTasks(rows, { type: 'progress', task_id: 'zzz', loss: 1 })).toBe(rows);
   });
 
@@ -150,9 +209,16 @@ describe('TaskTableStore', () => {
     store.subscribe(() => seen.push(store.getState().rows.length));
     store.watch();
     expect(store.getState().loaded).toBe(false);
-    t.streams[0].push({ type: 'snapshot', tasks: [row('a')] });
-    t.streams[0].push({ type: 'task', task: row('b') });
-    t.streams[0].push({ type: 'progress', task_id: 'b', step: 1, total_steps: 2, progress: 0.5 });
+    t.streams[0].push({ type: 'snapshot', tasks: [task('a')] });
+    t.streams[0].push({ type: 'task', task: task('b') });
+    t.streams[0].push({
+      type: 'progress',
+      task_id: 'b',
+      status: 'running',
+      step: 1,
+      total_steps: 2,
+      progress: { step: 1, total_steps: 2 }
+    });
     const state = store.getState();
     expect(state.loaded).toBe(true);
     expect(state.rows.map(r => r.id)).toEqual(['b', 'a']);
@@ -165,9 +231,9 @@ describe('TaskTableStore', () => {
     const store = new TaskTableStore(t);
     const release = store.watch();
     const first = t.streams[0];
-    first.push({ type: 'snapshot', tasks: [row('a')] });
+    first.push({ type: 'snapshot', tasks: [task('a')] });
     release();
-    first.push({ type: 'task', task: row('ghost') });
+    first.push({ type: 'task', task: task('ghost') });
     expect(store.getState().rows.map(r => r.id)).toEqual(['a']);
   });
 

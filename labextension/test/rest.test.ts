@@ -315,16 +315,20 @@ describe('RestTransport.stream', () => {
 
   it('a socket the server closes without a code (1005) ends the stream normally', async () => {
     const { conn, sockets } = connection(() => json({}));
-    const h = new RestTransport(conn).stream('finetune.watch', { id: 't1' }, () => undefined);
-    sockets[0].push({ type: 'status', status: 'completed' });
+    const h = new RestTransport(conn).stream('finetune.watch', { task_id: 't1' }, () => undefined);
+    sockets[0].push({ task_id: 't1', type: 'task_status', status: 'completed', error: null });
     sockets[0].onclose?.({ code: 1005, reason: '' });
     await expect(h.done).resolves.toMatchObject({ status: 'completed' });
   });
 
   it('a socket closed abnormally rejects', async () => {
     const { conn, sockets } = connection(() => json({}));
-    const h = new RestTransport(conn).stream('finetune.watch', { id: 't1' }, () => undefined);
-    expect(sockets[0].url).toBe(`${BASE.replace('http', 'ws')}api/finetune/tasks/t1/events`);
+    const h = new RestTransport(conn).stream(
+      'finetune.watch',
+      { task_id: 't1', logs: 1 },
+      () => {}
+    );
+    expect(sockets[0].url).toBe(`${BASE.replace('http', 'ws')}api/finetune/tasks/t1/events?logs=1`);
     sockets[0].onclose?.({ code: 1011, reason: 'server error' });
     await expect(h.done).rejects.toMatchObject({ status: 1011, message: 'server error' });
   });
@@ -436,22 +440,13 @@ describe('operation routes (generated from openapi.json)', () => {
     ]);
   });
 
-  it('fine-tune create (not an operation yet) still sends one flat config', async () => {
+  it('finetune.create sends the flat TaskConfig as it is given', async () => {
     const { conn, requests } = connection(() => json({ id: 't1' }, 201));
-    await new RestTransport(conn).call('finetune.create', {
-      name: 'n',
-      base_model: 'M',
-      dataset_id: 'd',
-      config: { epochs: 1, lora: { rank: 8 } }
-    });
+    const config = { name: 'n', model: 'M', dataset_id: 'd', epochs: 1, lora: { rank: 8 } };
+    await new RestTransport(conn).call('finetune.create', config);
     expect(requests[0].url).toBe(`${BASE}api/finetune/tasks`);
-    expect(JSON.parse(String(requests[0].init.body))).toEqual({
-      name: 'n',
-      model: 'M',
-      dataset_id: 'd',
-      epochs: 1,
-      lora: { rank: 8 }
-    });
+    expect(requests[0].init.method).toBe('POST');
+    expect(JSON.parse(String(requests[0].init.body))).toEqual(config);
   });
 
   it('chat sources and knowledge documents map to their chat routes', async () => {

@@ -89,8 +89,8 @@ describe('WidgetTransport', () => {
   it('uses unique ids and attaches binary buffers to values', async () => {
     const model = new FakeModel();
     const t = new WidgetTransport(model);
-    const a = t.call('finetune.get', { id: 'a' });
-    const b = t.call('finetune.get', { id: 'b' });
+    const a = t.call('finetune.get', { task_id: 'a' });
+    const b = t.call('finetune.get', { task_id: 'b' });
     expect(model.sent[0].id).not.toBe(model.sent[1].id);
     const buf = new DataView(new Float32Array([1, 2]).buffer);
     model.kernel({ type: 'result', id: model.sent[1].id, ok: true, value: { id: 'b' } }, [buf]);

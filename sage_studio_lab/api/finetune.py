@@ -190,6 +190,16 @@ def get(args: TaskRef) -> Task:
     return _tasks().get_task(args.task_id)
 
 
+class HistoryPoint(BaseModel):
+    """One logged step: a `progress` event (loss, lr) or an `eval` event (eval_loss)."""
+
+    step: int | None
+    loss: float | None
+    eval_loss: float | None
+    lr: float | None
+    epoch: float | None
+
+
 class Progress(BaseModel, extra="allow"):
     id: str
     status: str
@@ -199,7 +209,7 @@ class Progress(BaseModel, extra="allow"):
     loss: float | None
     eval_loss: float | None
     eta_s: float | None
-    history: list[dict[str, Any]]  # step, loss, eval_loss, lr, epoch of every logged step
+    history: list[HistoryPoint]  # every logged step, in order
 
 
 @operation("finetune.progress", "GET", "api/finetune/tasks/{task_id}/progress")

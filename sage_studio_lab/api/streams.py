@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel, Field, TypeAdapter
 
 from .schemas import schema_of
 
@@ -73,6 +73,10 @@ class Interval(BaseModel):
     interval: float = 2.0
 
 
+class FollowArgs(BaseModel):
+    logs: bool = Field(False, description="also send each train.log line as {type: log, line}")
+
+
 STREAMS: tuple[Stream, ...] = (
     Stream(
         "chat.send",
@@ -126,7 +130,10 @@ STREAMS: tuple[Stream, ...] = (
         "GET",
         "api/finetune/tasks/{task_id}/events",
         "websocket",
-        "A fine-tune task's progress events (step, loss, eval loss, lr, ETA) from the start",
+        "A fine-tune task's events.jsonl records from the start (start, progress, eval, checkpoint, status), "
+        "task_status {status, error} on each change, with `logs` each train.log line; closes after the end "
+        "(finetune/follow.py)",
+        args=FollowArgs,
     ),
     Stream(
         "finetune.events",

@@ -2,7 +2,7 @@
 current: a snapshot, then a message when a task appears, changes status, reports progress, or goes away.
 
 Cheap enough to poll a few times a second while someone watches: one store query, plus a tail read of a
-task's `events.jsonl` only when that file grew. Message shapes are documented in docs/ARCHITECTURE.md.
+task's `events.jsonl` only when that file grew. Message shapes: docs/TRANSPORT.md (`finetune.events`).
 """
 
 from __future__ import annotations

@@ -16,12 +16,11 @@ import tornado.web
 import tornado.websocket
 from jupyter_server.auth.decorator import ws_authenticated
 
-from ..errors import InvalidInput, NotFound, StudioError
+from ..errors import InvalidInput, StudioError
 from .base import StudioHandler
 from .push import PushSocket
 
 ID = r"(?P<task_id>[^/]+)"
-TERMINAL = ("completed", "failed", "cancelled")
 
 
 def _ft():
@@ -153,69 +152,38 @@ class TaskDownloadHandler(StudioHandler):
 
 
 class TaskEventsSocket(PushSocket):
-    """Pushes a task's events: a snapshot of all events so far, then each new line as the trainer writes it,
-    and status changes from the store. Closes after the task ends. The server tails the file; clients
-    never poll."""
-
-    TAIL_INTERVAL_S = 0.1
+    """One task's stream (`finetune.watch`): the messages of the core's `TaskFollower` — past events, then each
+    new one as the trainer writes it, train.log lines with `?logs=1`, status changes — closed after the task
+    ends. The server tails the files (in a worker thread); clients never poll."""
 
     @ws_authenticated
     async def get(self, task_id: str):
-        _, tasks, *_ = _ft()
+        from ..finetune.follow import TaskFollower
+
         try:
-            self.events_file = tasks.events_path(task_id)
+            self.follower = TaskFollower(task_id, logs=self.get_query_argument("logs", "0") in ("1", "true"))
         except StudioError as exc:
             raise tornado.web.HTTPError(exc.status, reason=exc.message) from None
-        self.task_id = task_id
-        self.with_logs = self.get_query_argument("logs", "0") in ("1", "true")  # also follow train.log
         return await super().get(task_id)
 
     async def _run(self):
-        from ..finetune.events import read_events, read_lines
+        from ..finetune.follow import TAIL_INTERVAL_S
 
-        _, tasks, *_ = _ft()
-        offset, log_offset, status, ticks = 0, 0, None, 0
-        log_file = self.events_file.with_name("train.log")
         try:
             while True:
-                events, offset = read_events(self.events_file, offset)
-                for event in events:
-                    await self.write_message(json.dumps({"task_id": self.task_id, **event}))
-                if self.with_logs:
-                    lines, log_offset = read_lines(log_file, log_offset)
-                    for line in lines:
-                        await self.write_message(
-                            json.dumps({"task_id": self.task_id, "type": "log", "line": line})
-                        )
-                if ticks % 10 == 0 or events:  # the store is checked less often than the file
-                    row = await _in_thread(tasks.get_task, self.task_id)
-                    if row["status"] != status:
-                        status = row["status"]
-                        await self.write_message(
-                            json.dumps(
-                                {
-                                    "task_id": self.task_id,
-                                    "type": "task_status",
-                                    "status": status,
-                                    "error": row["error"],
-                                }
-                            )
-                        )
-                    if status in TERMINAL:
-                        events, offset = read_events(self.events_file, offset)
-                        for event in events:
-                            await self.write_message(json.dumps({"task_id": self.task_id, **event}))
-                        self.close()
-                        return
-                ticks += 1
-                await asyncio.sleep(self.TAIL_INTERVAL_S)
-        except (tornado.websocket.WebSocketClosedError, NotFound, asyncio.CancelledError):
+                for message in await _in_thread(self.follower.poll):
+                    await self.write_message(json.dumps(message, default=str))
+                if self.follower.done:
+                    self.close()
+                    return
+                await asyncio.sleep(TAIL_INTERVAL_S)
+        except (tornado.websocket.WebSocketClosedError, asyncio.CancelledError):
             return
 
 
 class AllTasksEventsSocket(PushSocket):
     """One push socket for the whole task table: a snapshot of all tasks, then a message whenever a task
-    appears, changes status, reports progress, or is deleted (shapes: `finetune.watch`, ARCHITECTURE.md).
+    appears, changes status, reports progress, or is deleted (`finetune.events`; shapes in docs/TRANSPORT.md).
     The server reads the store and the events files only while a client is connected; clients never poll."""
 
     INTERVAL_S = 0.3

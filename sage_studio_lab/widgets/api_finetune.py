@@ -3,11 +3,8 @@ adapter download (a binary buffer) and the progress streams (the same messages a
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from .transport import plain, rpc
 
-TERMINAL = {"completed", "failed", "cancelled"}
 DOWNLOAD_INLINE_MAX = 64 << 20  # larger adapter zips are named by path rather than sent over the comm
 
 
@@ -24,7 +21,7 @@ class FinetuneApi:
 
     @rpc("finetune.download")
     def rpc_finetune_download(self, task_id: str):
-        """The adapter zip (the same file as `GET api/finetune/tasks/{id}/download`): its bytes as a buffer,
+        """The adapter zip (the same file as `GET api/finetune/tasks/{task_id}/download`): its bytes as a buffer,
         or only its path when it is too large for the comm."""
         from ..finetune import tasks
 
@@ -55,48 +52,16 @@ class FinetuneApi:
 
     @rpc("finetune.watch", stream=True)
     def rpc_finetune_watch(
-        self, task_id: str | None = None, interval_s: float = 0.5, logs: bool = False, call=None
+        self, task_id: str, logs: bool = False, interval_s: float | None = None, call=None
     ):
-        """Push new progress events and status changes (with `logs`, also each train.log line); ends when the
-        task ends (or on cancel)."""
-        from ..finetune.events import read_lines
-        from ..finetune.progress import read_events
-        from ..finetune.tasks import get_task
+        """One task's events, past ones first (with `logs`, also each train.log line), status changes, until
+        the task ends: the core's `TaskFollower`, the same messages as `api/finetune/tasks/{task_id}/events`.
+        The result is the last message (the terminal `task_status`)."""
+        from ..finetune.follow import TAIL_INTERVAL_S, TaskFollower
 
-        offsets: dict[str, int] = {}
-        log_offsets: dict[str, int] = {}
-        statuses: dict[str, str] = {}
-        while not call.cancelled.is_set():
-            if task_id:
-                tasks = [get_task(task_id)]
-            else:
-                from ..finetune.tasks import list_tasks
-
-                tasks = [t for t in list_tasks() if t["status"] not in TERMINAL]
-            for task in tasks:
-                events, offsets[task["id"]] = read_events(task, offsets.get(task["id"], 0))
-                for event in events:
-                    kind = event.get("type")
-                    if kind in ("progress", "eval"):
-                        call.emit({**event, "type": "progress", "task_id": task["id"]})
-                    elif kind == "checkpoint":
-                        call.emit(
-                            {
-                                "type": "log",
-                                "task_id": task["id"],
-                                "line": f"checkpoint saved at step {event.get('step')}: {event.get('path')}",
-                            }
-                        )
-                if logs:
-                    lines, log_offsets[task["id"]] = read_lines(
-                        Path(task["output_dir"]) / "train.log", log_offsets.get(task["id"], 0)
-                    )
-                    for line in lines:
-                        call.emit({"type": "log", "task_id": task["id"], "line": line})
-                if statuses.get(task["id"]) != task["status"]:
-                    statuses[task["id"]] = task["status"]
-                    call.emit({"type": "status", "task_id": task["id"], "status": task["status"]})
-            if task_id and tasks[0]["status"] in TERMINAL:
-                return {"status": tasks[0]["status"]}
-            call.cancelled.wait(interval_s)
-        return {"cancelled": True}
+        follower = TaskFollower(task_id, logs=bool(logs))
+        last = None
+        for message in follower.follow(call.cancelled, interval_s or TAIL_INTERVAL_S):
+            call.emit(message)
+            last = message
+        return last if follower.done else {"cancelled": True}

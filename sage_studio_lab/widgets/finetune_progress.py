@@ -12,9 +12,10 @@ import threading
 
 import traitlets
 
+from ..finetune.follow import TERMINAL
 from ..finetune.progress import read_events, summarize
 from ..finetune.tasks import get_task
-from .api_finetune import TERMINAL, service
+from .api_finetune import service
 from .base import StudioWidget, asset
 from .transport import plain
 

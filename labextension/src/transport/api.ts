@@ -1097,7 +1097,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** A fine-tune task's progress events (step, loss, eval loss, lr, ETA) from the start */
+    /** A fine-tune task's events.jsonl records from the start (start, progress, eval, checkpoint, status), task_status {status, error} on each change, with `logs` each train.log line; closes after the end (finetune/follow.py) */
     get: operations['finetune.watch'];
     put?: never;
     post?: never;
@@ -1357,6 +1357,22 @@ export interface components {
       available: {
         [key: string]: boolean;
       };
+    };
+    /**
+     * HistoryPoint
+     * @description One logged step: a `progress` event (loss, lr) or an `eval` event (eval_loss).
+     */
+    HistoryPoint: {
+      /** Step */
+      step: number | null;
+      /** Loss */
+      loss: number | null;
+      /** Eval Loss */
+      eval_loss: number | null;
+      /** Lr */
+      lr: number | null;
+      /** Epoch */
+      epoch: number | null;
     };
     /** ImportedMessage */
     ImportedMessage: {
@@ -1620,9 +1636,7 @@ export interface components {
       /** Eta S */
       eta_s: number | null;
       /** History */
-      history: {
-        [key: string]: unknown;
-      }[];
+      history: components['schemas']['HistoryPoint'][];
     } & {
       [key: string]: unknown;
     };
@@ -6700,7 +6714,9 @@ export interface operations {
   };
   'finetune.watch': {
     parameters: {
-      query?: never;
+      query?: {
+        logs?: boolean;
+      };
       header?: never;
       path: {
         task_id: string;

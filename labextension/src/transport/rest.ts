@@ -4,7 +4,6 @@
  * unit-tested without a browser.
  */
 import { CallRoute, STREAM_ROUTES, callRoute, fillPath, queryString, renameArgs } from './routes';
-import { attachmentName } from './finetuneShapes';
 import { SSEParser } from './sse';
 import { Args, StreamHandle, StudioEvent, Transport, TransportError } from './types';
 
@@ -50,6 +49,23 @@ async function errorFrom(response: Response, url: string): Promise<TransportErro
   }
 }
 
+/** The file name of an `attachment; filename="x.zip"` header (RFC 6266, with the `filename*` form). */
+export function attachmentName(header: string | null, fallback: string): string {
+  if (!header) {
+    return fallback;
+  }
+  const star = /filename\*\s*=\s*[^']*'[^']*'([^;]+)/i.exec(header);
+  if (star) {
+    try {
+      return decodeURIComponent(star[1].trim());
+    } catch {
+      /* fall through to the plain form */
+    }
+  }
+  const plain = /filename\s*=\s*"?([^";]+)"?/i.exec(header);
+  return plain ? plain[1].trim() : fallback;
+}
+
 export class RestTransport implements Transport {
   readonly kind = 'rest' as const;
 
@@ -70,7 +86,7 @@ export class RestTransport implements Transport {
     } catch (err) {
       throw new TransportError(400, (err as Error).message);
     }
-    const rest = renameArgs(route.rename, filled.rest);
+    const rest = filled.rest;
     const inQuery = route.verb === 'GET' || route.verb === 'DELETE';
     const url = this.conn.studioUrl + filled.path + (inQuery ? queryString(rest) : '');
     const init: RequestInit = { method: route.verb, signal };
@@ -78,7 +94,7 @@ export class RestTransport implements Transport {
       init.body = route.multipart(rest); // the browser sets the multipart boundary
     } else if (!inQuery) {
       // An operation with a body argument (a flow) sends that argument alone as the JSON body.
-      const body = route.body ? rest[route.body] : route.json ? route.json(rest) : rest;
+      const body = route.body ? rest[route.body] : rest;
       init.body = JSON.stringify(body ?? null);
       init.headers = { 'Content-Type': 'application/json' };
     }
@@ -99,7 +115,7 @@ export class RestTransport implements Transport {
     }
     if (route.binary) {
       const buffer = await response.arrayBuffer();
-      const value = {
+      return {
         filename: attachmentName(
           response.headers.get('Content-Disposition'),
           filled.path.split('/').pop() ?? 'download'
@@ -107,8 +123,7 @@ export class RestTransport implements Transport {
         size: buffer.byteLength,
         content_type: response.headers.get('Content-Type') ?? 'application/octet-stream',
         buffers: [new DataView(buffer)]
-      };
-      return (route.result ? route.result(value, args) : value) as T;
+      } as T;
     }
     const text = await response.text();
     const isJson = (response.headers.get('Content-Type') ?? 'application/json').includes('json');
@@ -122,7 +137,7 @@ export class RestTransport implements Transport {
         throw new TransportError(502, `the server answered ${url} with something that is not JSON`);
       }
     }
-    return (route.result ? route.result(value, args) : value) as T;
+    return value as T;
   }
 
   stream<T = any>(
@@ -153,7 +168,7 @@ export class RestTransport implements Transport {
       const query = renameArgs(route.rename, path.rest);
       return this.socket<T>(
         this.conn.studioWsUrl + path.path + queryString(query),
-        route.event ? e => onEvent(route.event!(e)) : onEvent,
+        onEvent,
         route.terminal
       );
     }

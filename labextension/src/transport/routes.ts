@@ -1,46 +1,26 @@
 /**
  * Method name → server route (docs/TRANSPORT.md). Every operation of openapi.json answers over REST exactly
  * as over a widget (same argument names, same result), so its route comes from the generated `OPERATIONS`
- * table. Written here by hand: the streams, `chat.models` (the OpenAI `v1/models`) and the fine-tune routes
- * that are not operations yet, with their adapters. Paths are relative to `<base_url>/sage-studio/`; `{name}`
- * segments are filled from args (and removed from them).
+ * table. Written here by hand: the streams and the few methods that are not operations (`chat.models`, the
+ * OpenAI `v1/models`; the multipart dataset upload; the adapter zip download). Paths are relative to
+ * `<base_url>/sage-studio/`; `{name}` segments are filled from args (and removed from them).
  */
-import { flatTask, flatTaskEvent } from './finetuneShapes';
 import { OPERATIONS, OperationRoute } from './operations';
 
 type Obj = Record<string, any>;
 export type Caller = (method: string, args?: Obj) => Promise<any>;
 
 export interface CallRoute extends OperationRoute {
-  /** Arg names the server spells differently (`tail` → `lines`). */
-  rename?: Record<string, string>;
-  /** The JSON body from the remaining args (default: the args themselves). */
-  json?: (rest: Obj) => unknown;
   /** Send the args as multipart/form-data (file uploads). */
   multipart?: (rest: Obj) => FormData;
-  /** Reshape the server's answer into the contract's result. */
-  result?: (value: any, args: Obj) => any;
   /** A file answer: the result is `{filename, size, content_type, buffers: [DataView]}` (as over a widget). */
   binary?: boolean;
 }
 
-const textLines = (r: Obj) =>
-  Array.isArray(r?.lines)
-    ? r
-    : {
-        lines: String(r?.text ?? '')
-          .split('\n')
-          .filter(Boolean)
-      };
-
-/**
- * Routes that are not (yet) operations of openapi.json. The fine-tune ones keep their adapters until the
- * fine-tune area is ported to the Studio API; they win over a generated entry of the same name meanwhile.
- */
+/** Methods that are not operations of openapi.json: the same names and arguments as the widget methods. */
 export const EXTRA_ROUTES: Record<string, CallRoute> = {
   'chat.models': { verb: 'GET', path: 'v1/models' },
-  'finetune.models': { verb: 'GET', path: 'api/finetune/models' },
-  'finetune.datasets': { verb: 'GET', path: 'api/finetune/datasets' },
+  // `{name, content}` (the file's text, as the widget's `finetune.upload` takes it) → the multipart upload.
   'finetune.upload': {
     verb: 'POST',
     path: 'api/finetune/upload-dataset',
@@ -56,38 +36,16 @@ export const EXTRA_ROUTES: Record<string, CallRoute> = {
       return form;
     }
   },
-  'finetune.tasks': {
+  'finetune.download': {
     verb: 'GET',
-    path: 'api/finetune/tasks',
-    result: r => ({ ...r, tasks: (r?.tasks ?? []).map(flatTask) })
-  },
-  'finetune.create': {
-    verb: 'POST',
-    path: 'api/finetune/tasks',
-    // The server takes one flat TaskConfig; the contract nests hyperparameters under `config`.
-    json: ({ base_model, config, ...rest }) => ({
-      ...rest,
-      ...(base_model ? { model: base_model } : {}),
-      ...config
-    })
-  },
-  'finetune.get': { verb: 'GET', path: 'api/finetune/tasks/{id}' },
-  'finetune.logs': {
-    verb: 'GET',
-    path: 'api/finetune/tasks/{id}/logs',
-    rename: { tail: 'lines' },
-    result: textLines
-  },
-  'finetune.cancel': { verb: 'POST', path: 'api/finetune/tasks/{id}/cancel' },
-  'finetune.delete': { verb: 'DELETE', path: 'api/finetune/tasks/{id}' },
-  'finetune.use_in_chat': { verb: 'POST', path: 'api/finetune/tasks/{id}/use-in-chat' },
-  'finetune.merge': { verb: 'POST', path: 'api/finetune/tasks/{id}/merge' },
-  'finetune.download': { verb: 'GET', path: 'api/finetune/tasks/{id}/download', binary: true }
+    path: 'api/finetune/tasks/{task_id}/download',
+    binary: true
+  }
 };
 
 /** The route of a request/response method, or undefined for an unknown one. */
 export function callRoute(method: string): CallRoute | undefined {
-  return EXTRA_ROUTES[method] ?? OPERATIONS[method];
+  return OPERATIONS[method] ?? EXTRA_ROUTES[method];
 }
 
 export interface SSERequest {
@@ -103,8 +61,6 @@ export type StreamRoute =
       terminal?: (e: Obj) => boolean;
       /** Query arg names the server spells differently. */
       rename?: Record<string, string>;
-      /** Reshape each server message into the contract's event. */
-      event?: (e: Obj) => Obj;
     }
   | {
       kind: 'start+ws';
@@ -151,8 +107,8 @@ async function chatTurn(args: Obj, call: Caller): Promise<SSERequest> {
 export const STREAM_ROUTES: Record<string, StreamRoute> = {
   'chat.send': { kind: 'sse', prepare: chatTurn },
   'gpu.watch': { kind: 'ws', path: 'api/system/gpu/stream', rename: { interval_s: 'interval' } },
-  'finetune.watch': { kind: 'ws', path: 'api/finetune/tasks/{id}/events' },
-  'finetune.events': { kind: 'ws', path: 'api/finetune/events', event: flatTaskEvent },
+  'finetune.watch': { kind: 'ws', path: 'api/finetune/tasks/{task_id}/events' },
+  'finetune.events': { kind: 'ws', path: 'api/finetune/events' },
   'flow.run': {
     kind: 'start+ws',
     start: 'flow.start',

@@ -5,7 +5,7 @@
  */
 import React, { useEffect, useLayoutEffect, useReducer, useRef, useState } from 'react';
 
-import { TransportError } from '../transport/types';
+import { Args, Result, TransportError } from '../transport/types';
 import {
   ActionButton,
   Bar,
@@ -171,7 +171,11 @@ export function CreateTask({ onCreated }: { onCreated: (id: string) => void }) {
         disabled={!dataset || !baseModel}
         onError={setError}
         action={async () => {
-          const config: Record<string, unknown> = {
+          // One flat TaskConfig (finetune.create); unset fields keep the core's defaults.
+          const config: Args = {
+            name,
+            model: baseModel,
+            dataset_id: dataset.id,
             epochs: p.epochs,
             batch_size: p.batch_size,
             learning_rate: p.learning_rate,
@@ -180,12 +184,7 @@ export function CreateTask({ onCreated }: { onCreated: (id: string) => void }) {
           if (p.max_steps > 0) {
             config.max_steps = p.max_steps;
           }
-          const task = await transport.call<any>('finetune.create', {
-            name,
-            base_model: baseModel,
-            dataset_id: dataset.id,
-            config
-          });
+          const task = await transport.call<Result<'finetune.create'>>('finetune.create', config);
           onCreated(task.id);
         }}
       />
@@ -194,7 +193,7 @@ export function CreateTask({ onCreated }: { onCreated: (id: string) => void }) {
   );
 }
 
-/** Loss points and status from one task's event stream (the stream replays past events first). */
+/** A loss point of one task's stream (`progress` and `eval` events; the stream replays past events first). */
 function pointFrom(e: Record<string, any>): LossPoint | null {
   if (e.step === undefined || e.step === null) {
     return null;
@@ -203,6 +202,17 @@ function pointFrom(e: Record<string, any>): LossPoint | null {
     return null;
   }
   return { step: e.step, loss: e.loss ?? null, eval_loss: e.eval_loss ?? null };
+}
+
+/** `a` then the points of `b` it lacks, in step order (the history and the stream overlap). */
+export function mergePoints(a: LossPoint[], b: LossPoint[]): LossPoint[] {
+  const key = (p: LossPoint) => `${p.step}|${p.loss ?? null}|${p.eval_loss ?? null}`;
+  const seen = new Set(a.map(key));
+  const extra = b.filter(p => !seen.has(key(p)));
+  if (!extra.length) {
+    return a;
+  }
+  return [...a, ...extra].sort((x, y) => Number(x.step) - Number(y.step));
 }
 
 export const isStatusEvent = (e: Record<string, any>) =>
@@ -246,7 +256,7 @@ function UseInChat({ taskId, onNotice }: { taskId: string; onNotice: (text: stri
     try {
       const result = await transport.call<any>(
         'finetune.use_in_chat',
-        merge ? { id: taskId, merge_and_restart: true } : { id: taskId }
+        merge ? { task_id: taskId, merge_and_restart: true } : { task_id: taskId }
       );
       dispatch({ type: 'ok', result });
       onNotice(swapNotice(result));
@@ -323,33 +333,41 @@ export function TaskDetail({
   onDeleted?: () => void;
 }) {
   const transport = useTransport();
-  const task = useCall<any>('finetune.get', { id: taskId }, taskId);
-  const logs = useCall<any>('finetune.logs', { id: taskId, tail: 200 }, taskId);
+  const task = useCall<Result<'finetune.get'>>('finetune.get', { task_id: taskId }, taskId);
+  const logs = useCall<Result<'finetune.logs'>>(
+    'finetune.logs',
+    { task_id: taskId, lines: 200 },
+    taskId
+  );
+  // The loss history so far (the curve at once, even before the stream has replayed the events).
+  const summary = useCall<Result<'finetune.progress'>>(
+    'finetune.progress',
+    { task_id: taskId },
+    taskId
+  );
   const [points, setPoints] = useState<LossPoint[]>([]);
   const [followed, setFollowed] = useState<string[]>([]);
   const [liveStatus, setLiveStatus] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState('');
   useEffect(() => {
-    // A server that returns the history seeds the curve; otherwise the event stream (which replays) fills it.
-    const history: LossPoint[] | undefined = task.data?.history;
+    const history = summary.data?.history;
     if (history?.length) {
-      setPoints(history);
+      setPoints(prev => mergePoints(history, prev));
     }
-  }, [task.data]);
+  }, [summary.data]);
   const streamError = useLiveStream(
     'finetune.watch',
     // `logs`: the stream also follows train.log (from its start), so the log view follows the trainer.
-    { id: taskId, logs: 1 },
+    { task_id: taskId, logs: 1 },
     e => {
       const point = pointFrom(e);
       if (point) {
-        setPoints(prev => {
-          const key = (p: LossPoint) => `${p.step}|${p.loss}|${p.eval_loss}`;
-          return prev.some(p => key(p) === key(point)) ? prev : [...prev, point];
-        });
+        setPoints(prev => mergePoints(prev, [point]));
       }
-      if (isStatusEvent(e)) {
+      if (e.type === 'deleted') {
+        onDeleted?.(); // deleted elsewhere (another panel, the CLI): the stream has ended
+      } else if (isStatusEvent(e)) {
         setLiveStatus(e.status as string);
         onStatus?.(e.status as string);
         if (TERMINAL.has(e.status as string)) {
@@ -363,7 +381,7 @@ export function TaskDetail({
     true,
     taskId
   );
-  const t = { ...(task.data ?? {}), ...(liveStatus ? { status: liveStatus } : {}) };
+  const t: Record<string, any> = { ...task.data, ...(liveStatus ? { status: liveStatus } : {}) };
   const done = TERMINAL.has(t.status);
   const logLines: string[] = followed.length ? followed : (logs.data?.lines ?? []);
   // Follow the log like `tail -f`, unless the user scrolled up to read.
@@ -388,7 +406,7 @@ export function TaskDetail({
             className="sage-button sage-danger"
             onError={setError}
             action={async () => {
-              await transport.call('finetune.cancel', { id: taskId });
+              await transport.call('finetune.cancel', { task_id: taskId });
               await task.reload();
             }}
           />
@@ -400,7 +418,7 @@ export function TaskDetail({
               label="Merge & export"
               onError={setError}
               action={async () => {
-                const r = await transport.call<any>('finetune.merge', { id: taskId });
+                const r = await transport.call<any>('finetune.merge', { task_id: taskId });
                 setNotice(
                   `Merged model written to ${r?.merged_path ?? r?.path ?? r?.output_dir ?? '?'}.`
                 );
@@ -411,7 +429,7 @@ export function TaskDetail({
               title="The LoRA adapter folder (adapter_config.json + weights) as a zip"
               onError={setError}
               action={async () => {
-                const r = await transport.call<any>('finetune.download', { id: taskId });
+                const r = await transport.call<any>('finetune.download', { task_id: taskId });
                 setNotice(saveDownload(r, `${taskId}-adapter.zip`));
               }}
             />
@@ -423,7 +441,7 @@ export function TaskDetail({
             onError={setError}
             action={async () => {
               if (window.confirm('Delete this task and its files?')) {
-                await transport.call('finetune.delete', { id: taskId });
+                await transport.call('finetune.delete', { task_id: taskId });
                 onDeleted?.();
               }
             }}

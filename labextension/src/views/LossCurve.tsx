@@ -1,11 +1,10 @@
 /** Train and eval loss over steps as a small SVG chart (theme colours from JupyterLab variables). */
 import React from 'react';
 
-export interface LossPoint {
-  step?: number | null;
-  loss?: number | null;
-  eval_loss?: number | null;
-}
+import { Schema } from '../transport/types';
+
+/** A point of `finetune.progress`'s `history`, or of a `progress` / `eval` event of the task's stream. */
+export type LossPoint = Partial<Pick<Schema<'HistoryPoint'>, 'step' | 'loss' | 'eval_loss'>>;
 
 export function LossCurve({
   points,

@@ -2,18 +2,56 @@
  * One live task table per transport, shared by every fine-tune view (the sidebar list and the main panel show
  * the same rows). It is fed by one push stream, `finetune.events` (snapshot, then per-task changes), which is
  * open only while at least one fine-tune view is visible: `watch()` counts them, the last release closes it.
+ * Both transports send the core's task dicts; the flat rows a table shows are derived here (`taskRow`).
  */
 import { useEffect, useSyncExternalStore } from 'react';
 
 import { StreamHandle, StudioEvent, Transport } from '../transport/types';
 import { useActive, useTransport } from './common';
 
-export type TaskRow = Record<string, any> & { id: string; status: string };
+type Obj = Record<string, any>;
+
+/**
+ * A table row: the task dict of `finetune.tasks` / `finetune.events` (the same over both transports) with its
+ * latest `progress` / `eval` events flattened — `step`, `total_steps`, `epoch`, `loss`, `eval_loss`, `eta_s`,
+ * `tokens_per_s` at the top and `progress` a fraction (0..1).
+ */
+export type TaskRow = Obj & { id: string; status: string; progress: number };
 
 export const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 
-/** Fields a `progress` message may update; a null value never erases a known one. */
-const PROGRESS_KEYS = ['step', 'total_steps', 'epoch', 'loss', 'eval_loss', 'eta_s', 'progress'];
+/** Fields of the latest progress event a row shows. */
+const EVENT_FIELDS = ['step', 'total_steps', 'epoch', 'loss', 'eta_s', 'tokens_per_s'];
+/** Flat fields of a `finetune.events` progress message; a null value never erases a known one. */
+const PROGRESS_KEYS = ['step', 'total_steps', 'epoch', 'loss', 'eval_loss', 'eta_s'];
+
+const known = (v: unknown) => v !== undefined && v !== null;
+const asObj = (v: unknown): Obj => (v !== null && typeof v === 'object' ? (v as Obj) : {});
+
+/** The share of the steps done (a completed task is full). */
+export function fraction(step: unknown, total: unknown, status: unknown): number {
+  if (status === 'completed') {
+    return 1;
+  }
+  const s = Number(step);
+  const t = Number(total);
+  return t > 0 && s >= 0 ? Math.min(1, s / t) : 0;
+}
+
+/** A task dict (latest `progress` / `eval` events nested) → its table row. */
+export function taskRow(task: Obj): TaskRow {
+  const { progress, eval: evaluation, ...rest } = task;
+  const p = asObj(progress);
+  const row: Obj = { ...rest };
+  for (const key of EVENT_FIELDS) {
+    if (known(p[key])) {
+      row[key] = p[key];
+    }
+  }
+  row.eval_loss = asObj(evaluation).eval_loss ?? null;
+  row.progress = fraction(p.step, p.total_steps, task.status);
+  return row as TaskRow;
+}
 
 function patch(rows: TaskRow[], id: unknown, fn: (row: TaskRow) => TaskRow): TaskRow[] {
   const i = rows.findIndex(r => r.id === id);
@@ -33,30 +71,37 @@ function withStatus(row: TaskRow, status: unknown): TaskRow {
 }
 
 /**
- * Apply one message to the rows (newest first): `snapshot {tasks}`, `task {task}` (new or changed),
- * `progress {task_id, …}`, `deleted {task_id}`, and a detail stream's `status`/`task_status {task_id, status}`.
+ * Apply one message to the rows (newest first): the `finetune.events` messages `snapshot {tasks}`,
+ * `task {task}` (new or changed), `progress {task_id, status, step, …, progress: <event>, eval: <event>}`,
+ * `deleted {task_id}`, and a task stream's `status`/`task_status {task_id, status}`.
  */
 export function reduceTasks(rows: TaskRow[], e: StudioEvent): TaskRow[] {
   switch (e.type) {
     case 'snapshot':
-      return Array.isArray(e.tasks) ? (e.tasks as TaskRow[]) : rows;
+      return Array.isArray(e.tasks) ? e.tasks.map(taskRow) : rows;
     case 'task': {
-      const task = e.task as TaskRow | undefined;
+      const task = e.task as Obj | undefined;
       if (!task?.id) {
         return rows;
       }
+      const row = taskRow(task);
       return rows.some(r => r.id === task.id)
-        ? patch(rows, task.id, r => ({ ...r, ...task }))
-        : [task, ...rows];
+        ? patch(rows, task.id, r => ({ ...r, ...row }))
+        : [row, ...rows];
     }
     case 'progress':
       return patch(rows, e.task_id, r => {
         const next: TaskRow = { ...r };
         for (const key of PROGRESS_KEYS) {
-          if (e[key] !== undefined && e[key] !== null) {
+          if (known(e[key])) {
             next[key] = e[key];
           }
         }
+        const tokens = asObj(e.progress).tokens_per_s;
+        if (known(tokens)) {
+          next.tokens_per_s = tokens;
+        }
+        next.progress = fraction(next.step, next.total_steps, e.status ?? r.status);
         return withStatus(next, e.status);
       });
     case 'status':

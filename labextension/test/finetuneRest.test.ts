@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 
-import { attachmentName, flatTask, flatTaskEvent } from '../src/transport/finetuneShapes';
-import { RestConnection, RestTransport, SocketLike } from '../src/transport/rest';
+import { RestConnection, RestTransport, SocketLike, attachmentName } from '../src/transport/rest';
+import { EXTRA_ROUTES } from '../src/transport/routes';
+import { OPERATIONS } from '../src/transport/operations';
 
 const BASE = 'http://localhost:8888/a%40b/sage-studio/';
 
-/** The server's task dict (`GET api/finetune/tasks`): latest progress / eval events nested. */
+/** The core's task dict (`finetune.tasks`, over both transports): latest progress / eval events nested. */
 const serverTask = {
   id: 'ft-1',
   name: 'tiny',
@@ -16,65 +17,7 @@ const serverTask = {
   adapter_path: null
 };
 
-describe('fine-tune shapes', () => {
-  it('flattens a server task into a table row; flat rows pass through', () => {
-    const row = flatTask(serverTask);
-    expect(row).toMatchObject({
-      id: 'ft-1',
-      status: 'running',
-      progress: 0.75,
-      step: 3,
-      total_steps: 4,
-      epoch: 0.75,
-      loss: 2.5,
-      eval_loss: 2.75,
-      eta_s: 2
-    });
-    expect('eval' in row).toBe(false);
-    expect(flatTask({ ...serverTask, status: 'completed' }).progress).toBe(1);
-    expect(flatTask({ ...serverTask, progress: null, eval: null })).toMatchObject({
-      progress: 0,
-      eval_loss: null
-    });
-    const flat = { id: 'x', status: 'queued', progress: 0.2, loss: 1 };
-    expect(flatTask(flat)).toBe(flat);
-  });
-
-  it('maps finetune.events messages to the contract', () => {
-    expect(flatTaskEvent({ type: 'snapshot', tasks: [serverTask] }).tasks[0].progress).toBe(0.75);
-    expect(flatTaskEvent({ type: 'task', task: serverTask }).task.loss).toBe(2.5);
-    const progress = flatTaskEvent({
-      type: 'progress',
-      task_id: 'ft-1',
-      status: 'running',
-      step: 1,
-      total_steps: 4,
-      epoch: 0.25,
-      loss: 3,
-      eta_s: 9,
-      eval_loss: null,
-      progress: { step: 1, total_steps: 4, tokens_per_s: 88 },
-      eval: null
-    });
-    expect(progress).toEqual({
-      type: 'progress',
-      task_id: 'ft-1',
-      status: 'running',
-      step: 1,
-      total_steps: 4,
-      epoch: 0.25,
-      loss: 3,
-      eta_s: 9,
-      eval_loss: null,
-      tokens_per_s: 88,
-      progress: 0.25
-    });
-    expect(flatTaskEvent({ type: 'deleted', task_id: 'x' })).toEqual({
-      type: 'deleted',
-      task_id: 'x'
-    });
-  });
-
+describe('download file names', () => {
   it('reads the download file name from Content-Disposition', () => {
     expect(attachmentName('attachment; filename="ft-1-adapter.zip"', 'f')).toBe('ft-1-adapter.zip');
     expect(attachmentName("attachment; filename*=UTF-8''caf%C3%A9.zip", 'f')).toBe('café.zip');
@@ -112,6 +55,16 @@ function transport(handler: (url: string) => Response) {
 }
 
 describe('RestTransport fine-tune routes', () => {
+  it('the fine-tune operations use the generated routes; only upload and download are written by hand', () => {
+    const extra = Object.keys(EXTRA_ROUTES);
+    expect(extra.filter(m => m in OPERATIONS)).toEqual([]);
+    expect(extra.filter(m => m.startsWith('finetune.')).sort()).toEqual([
+      'finetune.download',
+      'finetune.upload'
+    ]);
+    expect(EXTRA_ROUTES['finetune.download'].path).toBe('api/finetune/tasks/{task_id}/download');
+  });
+
   it('finetune.download fetches the zip with auth and returns bytes as buffers', async () => {
     const zip = new Uint8Array([0x50, 0x4b, 0x03, 0x04, 1, 2, 3]);
     const { t, requests } = transport(
@@ -124,7 +77,7 @@ describe('RestTransport fine-tune routes', () => {
           }
         })
     );
-    const r = await t.call('finetune.download', { id: 'ft-1' });
+    const r = await t.call('finetune.download', { task_id: 'ft-1' });
     expect(requests).toEqual([`${BASE}api/finetune/tasks/ft-1/download`]);
     expect(r).toMatchObject({
       filename: 'ft-1-adapter.zip',
@@ -143,30 +96,49 @@ describe('RestTransport fine-tune routes', () => {
           headers: { 'Content-Type': 'application/json' }
         })
     );
-    await expect(t.call('finetune.download', { id: 'x' })).rejects.toMatchObject({
+    await expect(t.call('finetune.download', { task_id: 'x' })).rejects.toMatchObject({
       status: 404,
       message: "task 'x' has no adapter yet"
     });
   });
 
-  it('finetune.tasks rows are flat', async () => {
-    const { t } = transport(
+  it('finetune.tasks answers the core task dicts unchanged (as the widget does)', async () => {
+    const { t, requests } = transport(
       () =>
         new Response(JSON.stringify({ tasks: [serverTask] }), {
           headers: { 'Content-Type': 'application/json' }
         })
     );
     const r = await t.call('finetune.tasks');
-    expect(r.tasks[0]).toMatchObject({ id: 'ft-1', progress: 0.75, eval_loss: 2.75 });
+    expect(requests).toEqual([`${BASE}api/finetune/tasks`]);
+    expect(r).toEqual({ tasks: [serverTask] });
   });
 
-  it('finetune.events is one socket whose messages arrive in the contract shape', async () => {
+  it('finetune.get, .logs, .progress, .cancel, .delete take task_id in the path', async () => {
+    const { t, requests } = transport(
+      () => new Response('{}', { headers: { 'Content-Type': 'application/json' } })
+    );
+    await t.call('finetune.get', { task_id: 'ft-1' });
+    await t.call('finetune.logs', { task_id: 'ft-1', lines: 200 });
+    await t.call('finetune.progress', { task_id: 'ft-1' });
+    await t.call('finetune.cancel', { task_id: 'ft-1' });
+    await t.call('finetune.delete', { task_id: 'ft-1' });
+    expect(requests.map(u => u.slice(BASE.length))).toEqual([
+      'api/finetune/tasks/ft-1',
+      'api/finetune/tasks/ft-1/logs?lines=200',
+      'api/finetune/tasks/ft-1/progress',
+      'api/finetune/tasks/ft-1/cancel',
+      'api/finetune/tasks/ft-1'
+    ]);
+  });
+
+  it('finetune.events is one socket whose messages arrive unchanged', async () => {
     const { t, sockets } = transport(() => new Response('{}'));
     const events: any[] = [];
     const handle = t.stream('finetune.events', {}, e => events.push(e));
     expect(sockets.map(s => s.url)).toEqual([`${BASE.replace('http', 'ws')}api/finetune/events`]);
     sockets[0].onmessage?.({ data: JSON.stringify({ type: 'snapshot', tasks: [serverTask] }) });
-    expect(events[0].tasks[0].progress).toBe(0.75);
+    expect(events).toEqual([{ type: 'snapshot', tasks: [serverTask] }]);
     handle.cancel();
     await expect(handle.done).resolves.toEqual({ cancelled: true });
   });
@@ -185,8 +157,8 @@ describe('RestTransport fine-tune routes', () => {
       openSocket: url => new FakeSocket(url)
     };
     const t = new RestTransport(conn);
-    await t.call('finetune.use_in_chat', { id: 'ft-1', merge_and_restart: true });
-    await t.call('finetune.use_in_chat', { id: 'ft-1' });
+    await t.call('finetune.use_in_chat', { task_id: 'ft-1', merge_and_restart: true });
+    await t.call('finetune.use_in_chat', { task_id: 'ft-1' });
     expect(bodies).toEqual([{ merge_and_restart: true }, {}]);
   });
 });

@@ -1,0 +1,241 @@
+// @vitest-environment jsdom
+/**
+ * The fine-tune view against the Studio API's shapes, the same over both transports: `task_id` arguments, the
+ * flat TaskConfig of `finetune.create`, rows derived from the core's task dicts of `finetune.events`, the loss
+ * history of `finetune.progress`, and the raw messages of one task's `finetune.watch` stream.
+ * Rendered in jsdom against a fake Transport whose streams the test drives (no server).
+ */
+import { act, createElement } from 'react';
+import { createRoot, Root } from 'react-dom/client';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+import { Args, Result, StreamHandle, StudioEvent, Transport } from '../src/transport/types';
+import { ActiveContext, TransportContext } from '../src/views/common';
+import { FinetuneView } from '../src/views/FinetuneView';
+import { SettingsContext, SettingsStore } from '../src/views/settings';
+
+(globalThis as any).IS_REACT_ACT_ENVIRONMENT = true;
+
+const task = (status: string, extra: Record<string, unknown> = {}) => ({
+  id: 'ft-1',
+  name: 'tiny',
+  status,
+  error: null,
+  base_model: 'SmolLM2-135M-Instruct',
+  dataset_id: 'd1',
+  config: {},
+  progress: { type: 'progress', step: 3, total_steps: 4, epoch: 0.75, loss: 2.5, eta_s: 20 },
+  eval: { type: 'eval', step: 2, eval_loss: 2.75 },
+  adapter_path: null,
+  ...extra
+});
+
+class FakeTransport implements Transport {
+  readonly kind = 'widget' as const;
+  calls: [string, Args][] = [];
+  streams: { method: string; args: Args; push: (e: StudioEvent) => void; cancelled: boolean }[] =
+    [];
+  answers: Record<string, unknown> = {
+    'finetune.models': {
+      models: [
+        {
+          id: 'SmolLM2-135M-Instruct',
+          name: 'SmolLM2-135M-Instruct',
+          type: 'base',
+          source: 'bundled',
+          path: null,
+          base_model: null,
+          details: {}
+        }
+      ]
+    },
+    'gpu.info': { available: false, devices: [] },
+    'finetune.get': task('running'),
+    'finetune.logs': { task_id: 'ft-1', lines: ['loading'] } satisfies Result<'finetune.logs'>,
+    'finetune.progress': {
+      id: 'ft-1',
+      status: 'running',
+      progress: 0.25,
+      step: 1,
+      total_steps: 4,
+      loss: 3,
+      eval_loss: null,
+      eta_s: 30,
+      history: [{ step: 1, loss: 3, eval_loss: null, lr: 0.001, epoch: 0.25 }]
+    } satisfies Result<'finetune.progress'>,
+    'finetune.upload': { id: 'd1', name: 'd.jsonl', format: 'alpaca', rows: 8, preview: [] },
+    'finetune.create': task('queued', { progress: null, eval: null }),
+    'finetune.use_in_chat': { current: { model: 'ft-1' }, load_time_s: 0.5, restarted: false }
+  };
+
+  async call<T = any>(method: string, args: Args = {}): Promise<T> {
+    this.calls.push([method, args]);
+    return (this.answers[method] ?? {}) as T;
+  }
+
+  stream<T = any>(method: string, args: Args, onEvent: (e: StudioEvent) => void): StreamHandle<T> {
+    const entry = { method, args, push: onEvent, cancelled: false };
+    this.streams.push(entry);
+    return { cancel: () => (entry.cancelled = true), done: new Promise<T>(() => undefined) };
+  }
+
+  argsOf(method: string): Args[] {
+    return this.calls.filter(c => c[0] === method).map(c => c[1]);
+  }
+
+  async push(method: string, ...events: StudioEvent[]) {
+    const open = this.streams.filter(s => s.method === method && !s.cancelled);
+    expect(open).toHaveLength(1);
+    await act(async () => events.forEach(e => open[0].push(e)));
+    await act(async () => undefined);
+  }
+}
+
+let container: HTMLDivElement;
+let root: Root;
+
+async function render(view: React.ReactElement, transport: Transport) {
+  await act(async () => {
+    root.render(
+      createElement(
+        TransportContext.Provider,
+        { value: transport },
+        createElement(
+          ActiveContext.Provider,
+          { value: true },
+          createElement(SettingsContext.Provider, { value: new SettingsStore() }, view)
+        )
+      )
+    );
+  });
+  await act(async () => undefined);
+}
+
+const button = (text: string) =>
+  Array.from(container.querySelectorAll('button')).find(b => b.textContent === text)!;
+
+async function click(el: Element) {
+  await act(async () => (el as HTMLElement).click());
+  await act(async () => undefined);
+}
+
+beforeEach(() => {
+  container = document.createElement('div');
+  document.body.appendChild(container);
+  root = createRoot(container);
+});
+
+afterEach(() => {
+  act(() => root.unmount());
+  container.remove();
+  vi.restoreAllMocks();
+});
+
+describe('FinetuneView', () => {
+  it('shows the task table and a task followed by task_id, its curve and logs', async () => {
+    const t = new FakeTransport();
+    await render(createElement(FinetuneView, { taskId: 'ft-1' }), t);
+    expect(t.argsOf('finetune.get')).toEqual([{ task_id: 'ft-1' }]);
+    expect(t.argsOf('finetune.logs')).toEqual([{ task_id: 'ft-1', lines: 200 }]);
+    expect(t.argsOf('finetune.progress')).toEqual([{ task_id: 'ft-1' }]);
+    const opened = Object.fromEntries(t.streams.map(s => [s.method, s.args]));
+    expect(opened).toEqual({
+      'finetune.events': {},
+      'finetune.watch': { task_id: 'ft-1', logs: 1 }
+    });
+    const detail = () => container.querySelector('.sage-task-detail')!;
+    const curve = () => container.querySelector('svg.sage-loss')!;
+    // The history of finetune.progress draws the curve before the stream replays anything.
+    expect(curve().getAttribute('data-points')).toBe('1');
+    expect(detail().querySelector('.sage-logs')!.textContent).toBe('loading');
+
+    // The table: the core's task dicts (latest events nested), shown as flat rows.
+    await t.push('finetune.events', { type: 'snapshot', tasks: [task('running')] });
+    const row = () => container.querySelector('tr[data-task-id="ft-1"]')!;
+    expect(row().textContent).toContain('75%');
+    expect(row().textContent).toContain('2.500 / eval 2.750');
+    await t.push('finetune.events', {
+      type: 'progress',
+      task_id: 'ft-1',
+      status: 'running',
+      step: 4,
+      total_steps: 4,
+      epoch: 1,
+      loss: 2.25,
+      eta_s: 0,
+      eval_loss: 2.5,
+      progress: { type: 'progress', step: 4, total_steps: 4, loss: 2.25 },
+      eval: { type: 'eval', step: 4, eval_loss: 2.5 }
+    });
+    expect(row().textContent).toContain('100%');
+    expect(row().textContent).toContain('2.250 / eval 2.500');
+
+    // The task's stream: its raw events (replayed from the start), log lines, then the terminal status.
+    await t.push(
+      'finetune.watch',
+      { task_id: 'ft-1', type: 'start', step: 0, total_steps: 4 },
+      { task_id: 'ft-1', type: 'progress', step: 1, total_steps: 4, loss: 3 },
+      { task_id: 'ft-1', type: 'progress', step: 2, total_steps: 4, loss: 2.75 },
+      { task_id: 'ft-1', type: 'eval', step: 2, eval_loss: 2.8 },
+      { task_id: 'ft-1', type: 'checkpoint', step: 2, path: 'checkpoints/checkpoint-2' },
+      { task_id: 'ft-1', type: 'log', line: 'step 2' },
+      { task_id: 'ft-1', type: 'task_status', status: 'completed', error: null }
+    );
+    expect(curve().getAttribute('data-points')).toBe('2'); // step 1 once, though history and stream both had it
+    expect(curve().querySelectorAll('circle')).toHaveLength(1); // the eval point
+    expect(detail().getAttribute('data-status')).toBe('completed');
+    expect(detail().querySelector('.sage-logs')!.textContent).toBe('step 2');
+    expect(row().getAttribute('data-status')).toBe('completed');
+    expect(t.argsOf('finetune.get')).toHaveLength(2); // reloaded at the end
+
+    await click(button('Use in chat'));
+    expect(t.argsOf('finetune.use_in_chat')).toEqual([{ task_id: 'ft-1' }]);
+    expect(container.querySelector('.sage-notice')!.textContent).toContain('Chat now uses ft-1');
+    await click(button('Merge & export'));
+    expect(t.argsOf('finetune.merge')).toEqual([{ task_id: 'ft-1' }]);
+    await click(button('Download adapter'));
+    expect(t.argsOf('finetune.download')).toEqual([{ task_id: 'ft-1' }]);
+    vi.spyOn(window, 'confirm').mockReturnValue(true);
+    await click(button('Delete'));
+    expect(t.argsOf('finetune.delete')).toEqual([{ task_id: 'ft-1' }]);
+    expect(container.querySelector('.sage-task-detail')).toBeNull();
+  });
+
+  it('a task deleted elsewhere closes its detail', async () => {
+    const t = new FakeTransport();
+    await render(createElement(FinetuneView, { taskId: 'ft-1' }), t);
+    await t.push('finetune.watch', { type: 'deleted', task_id: 'ft-1' });
+    expect(container.querySelector('.sage-task-detail')).toBeNull();
+  });
+
+  it('creates a task with one flat TaskConfig', async () => {
+    const t = new FakeTransport();
+    await render(createElement(FinetuneView, {}), t);
+    const input = container.querySelector('input[aria-label="dataset file"]') as HTMLInputElement;
+    const file = { name: 'd.jsonl', text: async () => '{"instruction": "q", "output": "a"}\n' };
+    Object.defineProperty(input, 'files', { value: [file] });
+    await act(async () => input.dispatchEvent(new Event('change', { bubbles: true })));
+    await act(async () => undefined);
+    expect(t.argsOf('finetune.upload')).toEqual([
+      { name: 'd.jsonl', content: '{"instruction": "q", "output": "a"}\n' }
+    ]);
+    await click(container.querySelector('input[type="checkbox"]')!); // DoRA
+    await click(button('Start fine-tune'));
+    expect(t.argsOf('finetune.create')).toEqual([
+      {
+        name: 'my-adapter',
+        model: 'SmolLM2-135M-Instruct',
+        dataset_id: 'd1',
+        epochs: 1,
+        batch_size: 4,
+        learning_rate: 0.0002,
+        lora: { rank: 8, alpha: 16, use_dora: true }
+      }
+    ]);
+    // The new task is followed by its id.
+    expect(t.streams.find(s => s.method === 'finetune.watch')!.args).toEqual({
+      task_id: 'ft-1',
+      logs: 1
+    });
+  });
+});
