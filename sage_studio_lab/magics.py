@@ -126,7 +126,7 @@ class SageStudioMagics(Magics):
 
         from IPython.display import Markdown, display
 
-        from .widgets.api_chat import send_turn, service
+        from .widgets.chat_methods import send_turn, service
 
         if session is None:
             if self.chat_session is None:
@@ -171,8 +171,8 @@ class SageStudioMagics(Magics):
     def _run_flow(self, path: str, text: str):
         from IPython.display import Markdown, display
 
-        from .widgets.api_flow import to_flow
         from .widgets.flow_canvas import FlowCanvas
+        from .widgets.flow_methods import to_flow
 
         canvas = FlowCanvas(to_flow(path))
         display(canvas)

@@ -38,3 +38,16 @@ def studio_home(tmp_path, monkeypatch):
 def jp_server_config():
     """pytest-jupyter isolates config dirs, so the installed server-config json is not read: enable here."""
     return {"ServerApp": {"jpserver_extensions": {"sage_studio_lab": True}}}
+
+
+@pytest.fixture(scope="session")
+def ipython():
+    """The one test IPython shell with the extension loaded (IPython's `globalipapp.get_ipython()` answers only its
+    first caller: later calls return None, so every test that needs a shell shares this one)."""
+    from IPython import get_ipython
+    from IPython.testing.globalipapp import start_ipython
+
+    start_ipython()
+    shell = get_ipython()
+    shell.run_line_magic("load_ext", "sage_studio_lab")
+    return shell

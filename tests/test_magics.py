@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import pytest
 from IPython.core.error import UsageError
-from IPython.testing.globalipapp import get_ipython
 
 from sage_studio_lab.widgets.testing import recording_comms
 
 
-@pytest.fixture(scope="module")
-def ip():
-    shell = get_ipython()
-    shell.run_line_magic("load_ext", "sage_studio_lab")
-    return shell
+@pytest.fixture
+def ip(ipython):
+    return ipython
 
 
 @pytest.fixture(autouse=True)

@@ -217,11 +217,9 @@ def test_memory_panel_sees_the_chat(engine):
     assert panel.clear() == 1 and panel.memories == []
 
 
-def test_cell_magic_streams_markdown(engine):
-    from IPython.testing.globalipapp import get_ipython
+def test_cell_magic_streams_markdown(engine, ipython):
 
-    ip = get_ipython()
-    ip.run_line_magic("load_ext", "sage_studio_lab")
+    ip = ipython
     magics = ip.magics_manager.registry["SageStudioMagics"]
     magics.chat_session = short_session()
     ip.display_formatter.formatters["text/markdown"].enabled = True  # as in a notebook kernel

@@ -107,15 +107,13 @@ def test_bad_inputs():
         assert result["ok"] is False and result["error"]["status"] in (400, 404)
 
 
-def test_magic_reports_dataset_errors_with_the_line(tmp_path):
-    from IPython.testing.globalipapp import get_ipython
+def test_magic_reports_dataset_errors_with_the_line(tmp_path, ipython):
 
     bad = tmp_path / "bad.jsonl"
     bad.write_text(
         json.dumps({"instruction": "q", "output": "a"}) + "\n" + json.dumps({"instruction": "q"}) + "\n"
     )
-    ip = get_ipython()
-    ip.run_line_magic("load_ext", "sage_studio_lab")
+    ip = ipython
     with pytest.raises(UsageError, match="line 2"):
         ip.run_line_magic("sage_studio", f"finetune --data {bad} --epochs 1")
     from sage_studio_lab.store import get_store

@@ -146,7 +146,7 @@ def test_cancel_a_run_from_the_view():
     assert result["value"]["status"] != "succeeded"
 
 
-def test_open_save_and_magic(tmp_path):
+def test_open_save_and_magic(tmp_path, ipython):
     path = shout_flow().save(tmp_path / "shout.sage-flow.json")
     canvas = FlowCanvas(str(path))
     assert canvas.path == str(path) and canvas.flow.name == "shout"
@@ -158,11 +158,9 @@ def test_open_save_and_magic(tmp_path):
     with pytest.raises(Exception, match="no template"):
         FlowCanvas("no-such-template")
 
-    from IPython.testing.globalipapp import get_ipython
     from IPython.utils.capture import capture_output
 
-    ip = get_ipython()
-    ip.run_line_magic("load_ext", "sage_studio_lab")
+    ip = ipython
     assert ip.run_line_magic("sage_studio", f"flow {path}").flow.name == "renamed"
     assert ip.run_line_magic("sage_studio", "flow").flow.spec.nodes == []
     ip.display_formatter.formatters["text/markdown"].enabled = True

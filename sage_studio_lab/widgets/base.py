@@ -1,8 +1,9 @@
 """`StudioWidget`: the base of every notebook widget — synced traits plus the transport's dispatch table.
 
 Every widget answers every operation of the Studio API (`sage_studio_lab/api/`, derived: same arguments, results
-and errors as the REST routes) plus the streams of the API mixins below, so a shared view (e.g. the chat view
-asking for memory stats) works in any widget; each subclass adds its own traits and Python conveniences.
+and errors as the REST routes) plus the widget-only methods registered by `*_methods.py` (streams, buffers), so a
+shared view (e.g. the chat view asking for memory stats) works in any widget; each subclass adds its own traits and
+Python conveniences. Widgets compose these tables; none inherits per-area mixins.
 """
 
 from __future__ import annotations
@@ -20,11 +21,8 @@ import traitlets
 
 from ..api import OPERATIONS, Operation
 from ..errors import StudioError
-from .api_chat import ChatApi
-from .api_engine import EngineApi
-from .api_finetune import FinetuneApi
-from .api_flow import FlowApi
-from .transport import Call, asset, error_payload, plain, rpc
+from . import chat_methods, engine_methods, finetune_methods, flow_methods  # noqa: F401  (register the methods)
+from .transport import WIDGET_METHODS, Call, asset, error_payload, plain, rpc
 
 __all__ = ["StudioWidget", "asset", "rpc", "plain", "Call"]
 
@@ -36,13 +34,12 @@ def _operation_handler(op: Operation) -> Callable:
         return value
 
     handler._rpc_name = op.name
-    handler._rpc_stream = (
-        op.blocking
-    )  # may wait (processes, HTTP): in a background thread, the kernel stays free
+    # A blocking operation may wait (processes, HTTP): it runs in a background thread, the kernel stays free.
+    handler._rpc_stream = op.blocking
     return handler
 
 
-class StudioWidget(ChatApi, EngineApi, FinetuneApi, FlowApi, anywidget.AnyWidget):
+class StudioWidget(anywidget.AnyWidget):
     """Base of every Studio widget. Subclasses set `view` (the bundle name) and decorate handlers with `@rpc`."""
 
     view = traitlets.Unicode("").tag(sync=True)
@@ -60,7 +57,7 @@ class StudioWidget(ChatApi, EngineApi, FinetuneApi, FlowApi, anywidget.AnyWidget
     # -- dispatch table ------------------------------------------------------------------------------
     @classmethod
     def methods(cls) -> dict[str, Callable]:
-        table = {name: _operation_handler(op) for name, op in OPERATIONS.items()}
+        table = {name: _operation_handler(op) for name, op in OPERATIONS.items()} | WIDGET_METHODS
         for klass in reversed(cls.__mro__):
             for attr in vars(klass).values():
                 name = getattr(attr, "_rpc_name", None)

@@ -6,8 +6,8 @@ import threading
 
 import traitlets
 
-from .api_chat import send_turn, service
 from .base import StudioWidget, asset
+from .chat_methods import send_turn, service
 from .transport import plain
 
 
@@ -46,7 +46,9 @@ class Chat(StudioWidget):
         self.messages = plain(service().sessions.get(self.session_id)).get("messages", [])
         return self.messages
 
-    _after_turn = refresh  # a turn sent from the view also refreshes `messages`
+    def after_operation(self, name: str) -> None:
+        if name == "chat.send":  # a turn sent from the view also refreshes `messages`
+            self.refresh()
 
     def send(self, text: str, on_token=None) -> str:
         """Ask from Python: streams into the view (and `on_token`) and returns the answer's text."""

@@ -15,8 +15,8 @@ import traitlets
 from ..finetune.follow import TERMINAL
 from ..finetune.progress import read_events, summarize
 from ..finetune.tasks import get_task
-from .api_finetune import service
 from .base import StudioWidget, asset
+from .finetune_methods import service
 from .transport import plain
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import traitlets
 
-from .api_flow import flow_json, run_flow, to_flow
 from .base import StudioWidget, asset
+from .flow_methods import flow_json, run_flow, to_flow
 
 EMPTY_FLOW = {"version": 1, "name": "Untitled flow", "nodes": [], "edges": []}
 

@@ -49,6 +49,21 @@ def asset(view: str, ext: str) -> Path | str:
     return _FALLBACK_ESM if ext == "js" else ""
 
 
+WIDGET_METHODS: dict[
+    str, Callable
+] = {}  # name -> fn(widget, **args): the methods only a widget has (streams, buffers)
+
+
+def widget_method(name: str, *, stream: bool = False):
+    """Register `fn(widget, **args)` as widget method `name` (every widget answers it; see `rpc` for `call`)."""
+
+    def register(fn):
+        WIDGET_METHODS[name] = rpc(name, stream=stream)(fn)
+        return fn
+
+    return register
+
+
 def rpc(name: str, *, stream: bool = False):
     """Mark a method as the handler of transport method `name`.
 

@@ -11,7 +11,7 @@ import threading
 
 from ..aio import run_sync, when_set
 from ..errors import InvalidInput
-from .transport import plain, rpc
+from .transport import plain, widget_method
 
 SOURCES = ("auto", "local", "cloud")
 NO_PARENT = object()  # `parent_id` absent (a plain new turn); None is a real value: branch at the root
@@ -82,42 +82,36 @@ def send_turn(
     return message
 
 
-class ChatApi:
-    @rpc("chat.models")
-    def rpc_chat_models(self):
-        from ..models import list_models
+@widget_method("chat.models")
+def chat_models(widget) -> dict:
+    """The models chat can use, as `GET v1/models` lists them (the gateway's own answer)."""
+    from ..chat import gateway
 
-        return {
-            "object": "list",
-            "data": [
-                {"id": m.id, "object": "model", "owned_by": m.source, "parent": m.base_model}
-                for m in list_models()
-            ],
-        }
+    return run_sync(gateway.list_models())
 
-    @rpc("chat.send", stream=True)
-    def rpc_chat_send(
-        self,
-        session_id: str,
-        content: str = "",
-        source: str | None = None,
-        model: str | None = None,
-        parent_id=NO_PARENT,
-        regenerate: bool = False,
-        call=None,
-    ):
-        message = send_turn(
-            session_id,
-            content,
-            call.emit,
-            call.cancelled,
-            source=source,
-            model=model,
-            parent_id=parent_id,
-            regenerate=regenerate,
-        )
-        if hasattr(self, "_after_turn"):
-            self._after_turn()
-        if call.cancelled.is_set():
-            return {"cancelled": True, "message": message}
-        return message
+
+@widget_method("chat.send", stream=True)
+def chat_send(
+    widget,
+    session_id: str,
+    content: str = "",
+    source: str | None = None,
+    model: str | None = None,
+    parent_id=NO_PARENT,
+    regenerate: bool = False,
+    call=None,
+):
+    message = send_turn(
+        session_id,
+        content,
+        call.emit,
+        call.cancelled,
+        source=source,
+        model=model,
+        parent_id=parent_id,
+        regenerate=regenerate,
+    )
+    widget.after_operation("chat.send")
+    if call.cancelled.is_set():
+        return {"cancelled": True, "message": message}
+    return message

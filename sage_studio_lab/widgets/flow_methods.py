@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 
 from ..aio import run_sync, when_set
-from .transport import plain, rpc
+from .transport import plain, widget_method
 
 
 def to_flow(data, base_dir: str | None = None):
@@ -57,38 +57,42 @@ def run_flow(flow, inputs, emit, cancelled: threading.Event, executor: str = "lo
     return result
 
 
-class FlowApi:
-    @rpc("flow.run", stream=True)
-    def rpc_flow_run(self, flow: dict | None = None, inputs=None, executor: str = "local", call=None):
-        target = to_flow(flow, base_dir=self._flow_base_dir()) if flow is not None else self._current_flow()
-        track = getattr(self, "_track", None)
-
-        def emit(event):
-            call.emit(event)
-            if track:
-                track(event)
-
-        result = run_flow(target, inputs or {}, emit, call.cancelled, executor=executor)
-        if hasattr(self, "_after_run"):
-            self._after_run(result)
-        if call.cancelled.is_set():
-            return {**result, "cancelled": True}
-        return result
-
-    @rpc("flow.export_python")
-    def rpc_flow_export_python(self, flow: dict | None = None):
-        """The operation, with the canvas's own flow when the view names none."""
-        from ..api import invoke
-
-        return invoke(
-            "flow.export_python", {"flow": flow if flow is not None else flow_json(self._current_flow())}
-        )
-
-    def _flow_base_dir(self) -> str | None:
-        """Relative paths in a flow (documents) resolve next to the file it came from (FlowCanvas knows it)."""
-        return None
-
-    def _current_flow(self):
+def _canvas_flow(widget):
+    """The flow a canvas widget shows (FlowCanvas), for calls that name none."""
+    current = getattr(widget, "_current_flow", None)
+    if current is None:
         from ..errors import InvalidInput
 
         raise InvalidInput("pass the flow to run: {flow: {...}}")
+    return current()
+
+
+@widget_method("flow.run", stream=True)
+def flow_run(widget, flow: dict | None = None, inputs=None, executor: str = "local", call=None):
+    # Relative paths in a flow (documents) resolve next to the file it came from (a FlowCanvas knows it).
+    base_dir = getattr(widget, "_flow_base_dir", lambda: None)()
+    target = to_flow(flow, base_dir=base_dir) if flow is not None else _canvas_flow(widget)
+    track = getattr(widget, "_track", None)
+
+    def emit(event):
+        call.emit(event)
+        if track:
+            track(event)
+
+    result = run_flow(target, inputs or {}, emit, call.cancelled, executor=executor)
+    after_run = getattr(widget, "_after_run", None)
+    if after_run:
+        after_run(result)
+    if call.cancelled.is_set():
+        return {**result, "cancelled": True}
+    return result
+
+
+@widget_method("flow.export_python")
+def flow_export_python(widget, flow: dict | None = None):
+    """The operation, with the canvas's own flow when the view names none."""
+    from ..api import invoke
+
+    return invoke(
+        "flow.export_python", {"flow": flow if flow is not None else flow_json(_canvas_flow(widget))}
+    )
