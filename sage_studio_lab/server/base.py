@@ -8,8 +8,9 @@ from typing import TypeVar
 
 import tornado.web
 from jupyter_server.base.handlers import APIHandler
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
+from ..api.registry import validate
 from ..errors import InvalidInput, StudioError
 from ..settings import Settings
 
@@ -36,16 +37,8 @@ class StudioHandler(APIHandler):
 
     @staticmethod
     def validate(model: type[M], raw) -> M:
-        """`raw` validated by `model`; a 400 that names the bad fields otherwise."""
-        try:
-            return model.model_validate(raw)
-        except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in err['loc']) or 'body'}: {err['msg']}" for err in exc.errors()
-            )
-            raise InvalidInput(
-                f"invalid request: {problems}", errors=exc.errors(include_url=False, include_context=False)
-            ) from exc
+        """`raw` validated by `model`; a 400 that names the bad fields otherwise (as every operation's)."""
+        return validate(model, raw)
 
     def write_json(self, data, status: int = 200) -> None:
         self.set_status(status)
