@@ -16,7 +16,7 @@ from ..chat import gateway
 from ..chat.service import ChatService
 from ..chat.sessions import SessionStore
 from ..errors import InvalidInput
-from ..openai_wire import SSE_DONE
+from ..openai_wire import SSE_DONE, chat_chunk, chat_completion, usage
 from .base import StudioHandler
 from .streaming import SSEMixin, _sse, openai_error
 
@@ -120,7 +120,7 @@ class ChatCompletionsHandler(SSEMixin, OpenAIStyleHandler):
 
         async def on_token(token: str) -> None:
             await self._start_stream(created)
-            if not await self.send_bytes(_sse(_chunk(c.request_id, created, None, {"content": token}))):
+            if not await self.send_bytes(_sse(chat_chunk(c.request_id, None, created, {"content": token}))):
                 c.cancel()  # the client went away: stop generating
 
         try:
@@ -145,7 +145,7 @@ class ChatCompletionsHandler(SSEMixin, OpenAIStyleHandler):
         await self._start_stream(created)
         # the final chunk carries finish_reason and the turn's metadata
         meta = message["metadata"]
-        final = _chunk(c.request_id, created, meta.get("model"), {}, meta.get("finish_reason") or "stop")
+        final = chat_chunk(c.request_id, meta.get("model"), created, {}, meta.get("finish_reason") or "stop")
         final["x_sage"] = _sage(message)
         await self.send_bytes(_sse(final) + SSE_DONE)
         self.finish()
@@ -158,29 +158,21 @@ class ChatCompletionsHandler(SSEMixin, OpenAIStyleHandler):
         c = self._cancel
         self.start_sse({"x-sage-source": c.source or "", "x-request-id": c.request_id})
         first = {"role": "assistant", "content": ""}
-        await self.send_bytes(_sse(_chunk(c.request_id, created, None, first)))
+        await self.send_bytes(_sse(chat_chunk(c.request_id, None, created, first)))
 
     def _finish_json(self, message: dict, created: int) -> None:
         meta = message["metadata"]
         self.set_header("x-sage-source", meta.get("source") or "")
         self.set_header("x-request-id", self._cancel.request_id)
-        self.write_json(
-            {
-                "id": self._cancel.request_id,
-                "object": "chat.completion",
-                "created": created,
-                "model": meta.get("model"),
-                "choices": [
-                    {
-                        "index": 0,
-                        "message": {"role": "assistant", "content": message["content"]},
-                        "finish_reason": meta.get("finish_reason") or "stop",
-                    }
-                ],
-                "usage": _usage(meta),
-                "x_sage": _sage(message),
-            }
+        answer = chat_completion(
+            self._cancel.request_id,
+            meta.get("model"),
+            created,
+            message["content"],
+            meta.get("finish_reason") or "stop",
+            _usage(meta),
         )
+        self.write_json({**answer, "x_sage": _sage(message)})
 
 
 def _usage(meta: dict) -> dict:
@@ -190,17 +182,7 @@ def _usage(meta: dict) -> dict:
     prompt = prompt_tokens(budget)
     completion = budget.get("completion_tokens")
     completion = completion if isinstance(completion, int) else meta.get("tokens", 0)
-    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
-
-
-def _chunk(rid: str, created: int, model: str | None, delta: dict, finish: str | None = None) -> dict:
-    return {
-        "id": rid,
-        "object": "chat.completion.chunk",
-        "created": created,
-        "model": model,
-        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
-    }
+    return usage(prompt, completion)
 
 
 def _sage(message: dict) -> dict:
