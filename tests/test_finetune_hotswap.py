@@ -113,8 +113,16 @@ async def test_use_in_chat_while_another_stream_runs(jp_fetch, tmp_path, monkeyp
         streamer = threading.Thread(target=stream)
         streamer.start()
         assert first_chunk.wait(120)
-        resp = await jp_fetch(
-            "sage-studio", "api", "finetune", "tasks", task["id"], "use-in-chat", method="POST", body="{}"
+        resp = await jp_fetch(  # loading PEFT and the adapter between decode steps: slow on a busy machine
+            "sage-studio",
+            "api",
+            "finetune",
+            "tasks",
+            task["id"],
+            "use-in-chat",
+            method="POST",
+            body="{}",
+            request_timeout=180,
         )
         swapped = json.loads(resp.body)
         assert swapped["restarted"] is False and swapped["current"]["model"] == task["id"]
