@@ -158,6 +158,7 @@ async def test_use_in_chat_while_another_stream_runs(jp_fetch, tmp_path, monkeyp
             body=json.dumps(
                 {"messages": [{"role": "user", "content": PROMPT}], "max_tokens": 12, "temperature": 0}
             ),
+            request_timeout=120,  # a busy machine generates slowly
         )
         via_gateway = json.loads(resp.body)
         assert via_gateway["model"] == task["id"]
