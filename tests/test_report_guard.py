@@ -22,7 +22,7 @@ def test_fails_while_the_ast_constructor_is_broken(monkeypatch):
     assert 1 == 2, "the failure's own message"
 
 def test_runs_after_it():
-    assert True is not False
+    assert sum([1, 2]) == 3  # a passing test after the broken one: the run goes on
 """
 
 
