@@ -44,6 +44,19 @@ def wait_idle(page, timeout=180_000):
     page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', timeout=timeout)
 
 
+def click(page, target) -> None:
+    """Click `target`; if it does not become clickable in 15 s (a live widget above keeps moving it, or a toast
+    covers it: seen once in a cold CI run), dismiss overlays with Escape and click without the checks."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        target.click(timeout=15_000)
+    except PlaywrightTimeout:
+        page.keyboard.press("Escape")
+        target.scroll_into_view_if_needed(timeout=15_000)
+        target.click(force=True, timeout=15_000)
+
+
 def run_cell(page, index: int, timeout=240_000):
     """Run one cell and wait until it finished (its prompt shows a new execution count, not `*`).
     The keypress is retried if the cell did not start (a cold Lab may drop the first one)."""
@@ -55,8 +68,8 @@ def run_cell(page, index: int, timeout=240_000):
         return t !== before && (done ? /\[\d+\]/ : /\[(\*|\d+)\]/).test(t);
     }"""
     for attempt in range(4):
-        cell.locator(".jp-InputPrompt").click()  # select the cell (command mode) ...
-        page.locator('.jp-NotebookPanel-toolbar [data-jp-item-name="run"] button').click()  # ... and run it
+        click(page, cell.locator(".jp-InputPrompt"))  # select the cell (command mode) ...
+        click(page, page.locator('.jp-NotebookPanel-toolbar [data-jp-item-name="run"] button'))  # ... run it
         try:
             page.wait_for_function(changed, arg=[index, before, False], timeout=15_000)
             break
