@@ -176,6 +176,7 @@ def hotswap_bench(adapter_task: dict) -> dict:
     finally:
         if pinned is not None:
             os.environ["OMP_NUM_THREADS"] = pinned
+    auth = {"Authorization": f"Bearer {manager.api_key()}"}  # the engine's key (vLLM's --api-key)
     failures, done, stop = [], [], threading.Event()
 
     def chatter():
@@ -184,6 +185,7 @@ def hotswap_bench(adapter_task: dict) -> dict:
                 with httpx.stream(
                     "POST",
                     f"{base_url}/v1/chat/completions",
+                    headers=auth,
                     timeout=300,
                     json={
                         "messages": [{"role": "user", "content": "Tell me about rivers."}],
@@ -205,6 +207,7 @@ def hotswap_bench(adapter_task: dict) -> dict:
         with httpx.stream(
             "POST",
             f"{base_url}/v1/chat/completions",
+            headers=auth,
             timeout=300,
             json={
                 "model": adapter_task["id"],

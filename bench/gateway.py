@@ -33,7 +33,7 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 PROMPT = [{"role": "user", "content": "What is the capital of France?"}]
-ENGINE: dict = {}  # what the managed engine ran with
+ENGINE: dict = {}  # what the managed engine ran with; "auth": the headers carrying its key
 TARGET_TTFT_P50_MS, TARGET_TTFT_P99_MS = 3.0, 10.0  # time-to-first-token the gateway may add (issue #17)
 
 
@@ -105,13 +105,15 @@ async def bench_no_pipeline(engine: str, gateway: str, token: str, n: int) -> di
     auth = {"Authorization": f"Bearer {token}"}
     body = {"model": "default", "messages": PROMPT, "stream": True, "max_tokens": 16, "temperature": 0}
     async with httpx.AsyncClient(timeout=httpx.Timeout(300, connect=5)) as client:
-        direct_body = {**body, "model": httpx.get(engine + "/v1/models").json()["data"][0]["id"]}
+        direct = ENGINE.get("auth", {})
+        models = httpx.get(engine + "/v1/models", headers=direct).json()
+        direct_body = {**body, "model": models["data"][0]["id"]}
         for _ in range(3):  # warm both paths
-            await one_stream(client, engine + "/v1/chat/completions", direct_body, {})
+            await one_stream(client, engine + "/v1/chat/completions", direct_body, direct)
             await one_stream(client, gateway + "/chat/completions", body, auth)
         d_ttft, d_total, g_ttft, g_total = [], [], [], []
         for _ in range(n):  # interleaved, so drift of the shared machine hits both alike
-            a = await one_stream(client, engine + "/v1/chat/completions", direct_body, {})
+            a = await one_stream(client, engine + "/v1/chat/completions", direct_body, direct)
             b = await one_stream(client, gateway + "/chat/completions", body, auth)
             d_ttft.append(a[0]), d_total.append(a[1]), g_ttft.append(b[0]), g_total.append(b[1])
     return {
@@ -142,7 +144,9 @@ async def bench_gateway(engine: str, gateway: str, token: str, n: int, concurren
     async with httpx.AsyncClient(
         timeout=httpx.Timeout(300, connect=5), limits=httpx.Limits(max_connections=200)
     ) as client:
-        direct_body = {**body, "model": httpx.get(engine + "/v1/models").json()["data"][0]["id"]}
+        direct = ENGINE.get("auth", {})
+        models = httpx.get(engine + "/v1/models", headers=direct).json()
+        direct_body = {**body, "model": models["data"][0]["id"]}
         # Pipeline path: a session turn (intent, memory, prompt building, flow run, storing the turn), each in
         # a fresh session so the prompt equals the direct baseline's (same system prompt, no history).
         from sage_studio_lab.chat.pipeline import DEFAULT_SYSTEM_PROMPT
@@ -161,7 +165,7 @@ async def bench_gateway(engine: str, gateway: str, token: str, n: int, concurren
                     json={"settings": {"max_tokens": 16, "temperature": 0}},
                 )
             ).json()["id"]
-            a = await one_stream(client, engine + "/v1/chat/completions", sys_body, {})
+            a = await one_stream(client, engine + "/v1/chat/completions", sys_body, direct)
             r = await one_stream(client, gateway + "/chat/completions", {**body, "session_id": sid}, auth)
             pd_ttft.append(a[0]), pd_total.append(a[1]), p_ttft.append(r[0]), p_total.append(r[1])
         msg = (await client.get(gateway.replace("/v1", f"/api/chat/sessions/{sid}"), headers=auth)).json()[
@@ -219,6 +223,7 @@ def managed_engine(env: dict, tmp: Path):
 
     status = EngineManager().start(timeout=600)
     ENGINE["nice"] = status["options"].get("nice")  # SAGE_STUDIO_ENGINE_NICE; 0 = normal priority
+    ENGINE["auth"] = {"Authorization": f"Bearer {EngineManager().api_key()}"}
     return status["base_url"].removesuffix("/v1"), {}, lambda: EngineManager().stop()
 
 

@@ -16,8 +16,20 @@ class InvalidInput(StudioError):
     status = 400
 
 
+class Forbidden(StudioError):
+    """Not allowed for this caller or this content (an untrusted flow's Python reference, a path outside the root)."""
+
+    status = 403
+
+
 class NotFound(StudioError):
     status = 404
+
+
+class MethodNotAllowed(StudioError):
+    """A route answered with a verb it does not take; the message says which verbs it takes and what to send."""
+
+    status = 405
 
 
 class Conflict(StudioError):

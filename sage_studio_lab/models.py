@@ -241,8 +241,11 @@ def resolve_model(name: str | None) -> Path:
     if not name or name == BUNDLED_MODEL_ID or name == "bundled":
         return bundled_model_dir()
     candidate = Path(name).expanduser()
-    if candidate.is_dir() and (candidate / "config.json").exists():
-        return candidate
+    try:
+        if candidate.is_dir() and (candidate / "config.json").exists():
+            return candidate
+    except (OSError, ValueError):  # not a usable path (a part longer than a file name, a NUL): a catalog id?
+        pass
     for info in list_models():
         if name in (info.id, info.name) and info.path:
             return Path(info.path)

@@ -40,6 +40,7 @@ class ApiError(Exception):
 
     TYPES = {
         400: "BadRequestError",
+        401: "AuthenticationError",
         404: "NotFoundError",
         503: "ServiceUnavailableError",
         500: "InternalServerError",
@@ -112,6 +113,9 @@ class StreamOptions(BaseModel):
     include_usage: bool = False
 
 
+MAX_STOP_CHARS = 4096
+
+
 class _Sampling(BaseModel):
     model_config = ConfigDict(extra="allow")  # unknown OpenAI fields are accepted and ignored, like vLLM
 
@@ -122,7 +126,7 @@ class _Sampling(BaseModel):
     top_p: float = Field(1.0, gt=0, le=1)
     max_tokens: int | None = Field(None, ge=1)
     stop: str | list[str] | None = None
-    seed: int | None = None
+    seed: int | None = Field(None, ge=-(2**63), le=2**64 - 1)  # what a torch.Generator takes
     n: int = Field(1, ge=1, le=1)
 
     @field_validator("stop")
@@ -130,8 +134,8 @@ class _Sampling(BaseModel):
     def _stops(cls, value):
         if isinstance(value, str):
             value = [value]
-        if value and (len(value) > 8 or any(not s for s in value)):
-            raise ValueError("stop takes up to 8 non-empty strings")
+        if value and (len(value) > 8 or any(not s or len(s) > MAX_STOP_CHARS for s in value)):
+            raise ValueError(f"stop takes up to 8 non-empty strings of at most {MAX_STOP_CHARS} characters")
         return value or []
 
 
@@ -167,7 +171,16 @@ class CompletionRequest(_Sampling):
 
 class LoadLoraRequest(BaseModel):
     lora_name: str = Field(min_length=1, max_length=128)
-    lora_path: str = Field(min_length=1)
+    lora_path: str = Field(min_length=1, max_length=4096)
+
+    @field_validator("lora_path")
+    @classmethod
+    def _usable_path(cls, value):
+        if "\x00" in value or any(
+            len(part.encode("utf-8", "surrogatepass")) > 255 for part in value.split("/")
+        ):
+            raise ValueError("not a usable folder path: a NUL character, or a part longer than 255 bytes")
+        return value
 
 
 class UnloadLoraRequest(BaseModel):

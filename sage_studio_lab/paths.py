@@ -71,6 +71,33 @@ def child_path(root: Path, name: str) -> Path:
     return path
 
 
+def secret_key(name: str, user: str | None = None) -> bytes:
+    """A random per-user secret (32 bytes) in `<user dir>/<name>`, made once with mode 0600 (as the notebook
+    notary's `notebook_secret`): who can read it can sign for the user. A file left readable by others is
+    made private again. Created complete or not at all (written beside it, then hard-linked in), so a
+    process reading it never sees half a key."""
+    import secrets
+
+    path = child_path(user_dir(user), name)
+    if not path.exists():
+        tmp = path.with_name(f".{name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32) + "\n")
+            os.link(tmp, path)  # fails if another process made it first: theirs is kept
+        except FileExistsError:
+            pass
+        except OSError:  # a filesystem without hard links
+            if not path.exists():
+                os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+    if path.stat().st_mode & 0o077:
+        os.chmod(path, 0o600)
+    return bytes.fromhex(path.read_text().strip())
+
+
 @contextlib.contextmanager
 def file_lock(path: Path):
     """An exclusive advisory lock on `path` (created if missing), shared by every process of the user:

@@ -40,6 +40,15 @@ class Settings(BaseModel):
         ge=0,
         le=19,
     )
+    engine_threads: int = _setting(
+        0,
+        "torch threads of the CPU engine. 0 (auto): the cores other processes leave free, re-checked twice a "
+        "second (1 on a 2-core laptop whose other core a kernel keeps busy: a thread sharing a busy core stalls "
+        "every decode step); N: always N.",
+        env="SAGE_STUDIO_ENGINE_THREADS",
+        ge=0,
+        le=1024,
+    )
     cloud_base_url_env: str = _setting(
         "SAGE_CHAT_BASE_URL", "Env var holding the cloud OpenAI-compatible base URL."
     )
@@ -52,6 +61,14 @@ class Settings(BaseModel):
         "Where chat turns go when they name no source: local engine, cloud endpoint, or auto (local first, "
         "cloud when the local engine is down).",
         env="SAGE_CHAT_SOURCE",
+    )
+    chat_max_tokens: int = _setting(
+        512,
+        "Most tokens a chat turn generates when its session sets no max_tokens (without a bound, vLLM and cloud "
+        "endpoints generate up to the model's whole context).",
+        env="SAGE_CHAT_MAX_TOKENS",
+        ge=1,
+        le=32_768,
     )
     intent_classifier: Literal["keyword", "llm"] = _setting(
         "keyword",
@@ -74,6 +91,13 @@ class Settings(BaseModel):
         "Fine-tune tasks that may train at once; others queue.",
         env="SAGE_STUDIO_MAX_TRAININGS",  # also how a launcher hands its limit to the trainers it starts
         ge=1,
+    )
+    files_root: str = _setting(
+        "",
+        "The folder flows may read and write files in (file source / file sink) and where the relative paths "
+        "of a flow without a file resolve. Empty: the Jupyter server's root_dir in the server; elsewhere "
+        "(kernels, Python) trusted flows are not confined and untrusted ones use the current directory.",
+        env="SAGE_STUDIO_FILES_ROOT",
     )
 
     @classmethod

@@ -19,15 +19,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_engine(log_path) -> tuple[subprocess.Popen, str]:
+def start_engine(log_path, api_key: str | None = None, args=()) -> tuple[subprocess.Popen, str]:
+    """A CPU engine; with `api_key` its /v1 routes need it (given as Studio gives it: `$VLLM_API_KEY`)."""
     port = free_port()
     log = open(log_path, "wb")
+    env = {k: v for k, v in os.environ.items() if k != "VLLM_API_KEY"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sage_studio_lab.engine.serve", "--port", str(port), "--threads", "1"],
+        [sys.executable, "-m", "sage_studio_lab.engine.serve", "--port", str(port), "--threads", "1", *args],
         stdout=log,
         stderr=subprocess.STDOUT,
         env={
-            **os.environ,
+            **env,
+            **({"VLLM_API_KEY": api_key} if api_key else {}),
             "SAGE_STUDIO_MODELS_CACHE": os.environ.get(
                 "SAGE_STUDIO_TEST_MODELS_CACHE",
                 str(__import__("pathlib").Path(__file__).parents[1] / ".cache" / "models"),
@@ -50,10 +53,12 @@ def wait_healthy(proc, url, log_path, timeout=240):
 
 
 @contextlib.contextmanager
-def engine_pair(logs):
-    """{"local": url, "cloud": url}: two engines started at once, stopped on exit."""
-    local, local_url = start_engine(logs / "local.log")
-    cloud, cloud_url = start_engine(logs / "cloud.log")
+def engine_pair(logs, keys: dict | None = None):
+    """{"local": url, "cloud": url}: two engines started at once (each with its key in `keys`, if any), stopped
+    on exit."""
+    keys = keys or {}
+    local, local_url = start_engine(logs / "local.log", keys.get("local"))
+    cloud, cloud_url = start_engine(logs / "cloud.log", keys.get("cloud"))
     try:
         wait_healthy(local, local_url, logs / "local.log")
         wait_healthy(cloud, cloud_url, logs / "cloud.log")

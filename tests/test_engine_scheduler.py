@@ -53,6 +53,23 @@ def test_text_streams_incrementally_and_multibyte_characters_arrive_whole(tokeni
     assert len([e for e in events if e[0] == "text"]) > 3
 
 
+def test_each_token_decodes_a_short_window_and_the_text_is_the_full_decode(tokenizer, monkeypatch):
+    """Incremental detokenisation (as vLLM): the cost of a token does not grow with the answer, and the text is
+    exactly what decoding every id at once gives, multi-byte characters included."""
+    text = " ".join(["Ünïcödé façade 🙂🚀 naïve — 東京タワー", "def f(x):\n    return x ** 2  # ok"] * 12)
+    ids = tokenizer(text, add_special_tokens=False)["input_ids"]
+    decode, windows = tokenizer.decode, []
+
+    def counting(token_ids, **kw):
+        windows.append(len(token_ids))
+        return decode(token_ids, **kw)
+
+    monkeypatch.setattr(tokenizer, "decode", counting)
+    seq, events = feed(tokenizer, text, max_tokens=len(ids) + 1)
+    assert len(ids) > 200 and max(windows) <= 8
+    assert streamed(events) == seq.text == decode(ids, skip_special_tokens=True)
+
+
 def test_max_tokens_ends_with_length(tokenizer):
     seq, events = feed(tokenizer, "one two three four five six seven", max_tokens=3)
     assert seq.finish_reason == "length" and len(seq.generated) == 3 and events[-1] == ("done", "length")

@@ -78,9 +78,11 @@ async def test_use_in_chat_while_another_stream_runs(jp_fetch, tmp_path, monkeyp
     manager = EngineManager()
     engine = manager.start(backend="cpu", timeout=240)
     base_url = engine["base_url"]
+    auth = {"Authorization": f"Bearer {manager.api_key()}"}  # the engine's key (vLLM's --api-key)
     try:
         base_answer = httpx.post(
             f"{base_url}/v1/chat/completions",
+            headers=auth,
             timeout=120,
             json={
                 "messages": [{"role": "user", "content": PROMPT}],
@@ -95,6 +97,7 @@ async def test_use_in_chat_while_another_stream_runs(jp_fetch, tmp_path, monkeyp
             with httpx.stream(
                 "POST",
                 f"{base_url}/v1/chat/completions",
+                headers=auth,
                 timeout=300,
                 json={
                     "messages": [{"role": "user", "content": "Tell me a long story about a cat."}],
@@ -135,6 +138,7 @@ async def test_use_in_chat_while_another_stream_runs(jp_fetch, tmp_path, monkeyp
 
         tuned = httpx.post(
             f"{base_url}/v1/chat/completions",
+            headers=auth,
             timeout=120,
             json={
                 "model": task["id"],

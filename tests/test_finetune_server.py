@@ -3,7 +3,9 @@ upload (streamed multipart), validate, preview, docs sample, models; and a full 
 
 from __future__ import annotations
 
+import asyncio
 import json
+import tempfile
 import uuid
 
 import pytest
@@ -210,3 +212,66 @@ async def test_training_over_rest_with_websocket_events(jp_fetch, jp_ws_fetch, m
     assert code == 200
     with pytest.raises(tornado.httpclient.HTTPClientError):
         await jp_fetch("sage-studio", "api", "finetune", "tasks", task["id"])
+
+
+# -- refused and aborted uploads, on a raw keep-alive connection ---------------------------------------------------
+async def _read_response(reader) -> tuple[int, dict, bytes]:
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 20)
+    status_line, *lines = head.decode("latin-1").split("\r\n")
+    headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines if line)}
+    body = await asyncio.wait_for(reader.readexactly(int(headers.get("content-length", 0))), 20)
+    return int(status_line.split()[1]), headers, body
+
+
+def _request(method: str, path: str, body: bytes = b"", headers: dict | None = None) -> bytes:
+    lines = [f"{method} {path} HTTP/1.1", "Host: localhost", f"Content-Length: {len(body)}"]
+    lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+@pytest.mark.parametrize(
+    "why, size, auth, status",
+    [("no token", 700_000, False, 403), ("over the 1 MiB limit", 1_500_000, True, 413)],
+)
+async def test_a_refused_upload_is_answered_and_the_connection_kept(
+    jp_fetch, jp_http_port, jp_base_url, jp_auth_header, why, size, auth, status
+):
+    raw, headers = multipart("d.jsonl", b"x" * size)
+    upload = f"{jp_base_url}sage-studio/api/finetune/upload-dataset"
+    reader, writer = await asyncio.open_connection("127.0.0.1", jp_http_port)
+    try:
+        writer.write(_request("POST", upload, raw, {**headers, **(jp_auth_header if auth else {})}))
+        await writer.drain()
+        code, _, body = await _read_response(reader)
+        assert code == status and json.loads(body)["message"], (why, body)
+        # the same connection answers the next request: it was not reset after the refusal
+        writer.write(_request("GET", f"{jp_base_url}sage-studio/api/health", headers=jp_auth_header))
+        await writer.drain()
+        code, _, body = await _read_response(reader)
+        assert code == 200 and json.loads(body)["status"] == "ok"
+    finally:
+        writer.close()
+
+
+async def test_an_aborted_upload_leaves_no_temp_folder(
+    jp_fetch, jp_http_port, jp_base_url, jp_auth_header, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the server runs in this process
+    raw, headers = multipart("d.jsonl", jsonl(GOOD) * 400)  # ~500 kB, under the limit
+    upload = f"{jp_base_url}sage-studio/api/finetune/upload-dataset"
+    reader, writer = await asyncio.open_connection("127.0.0.1", jp_http_port)
+    request = _request("POST", upload, raw, {**headers, **jp_auth_header})
+    writer.write(request[: len(request) // 2])  # half the body, then the client goes away
+    await writer.drain()
+    for _ in range(100):
+        if list(tmp_path.glob("sage-upload-*")):
+            break
+        await asyncio.sleep(0.05)
+    assert list(tmp_path.glob("sage-upload-*")), "the upload did not start"
+    writer.close()
+    for _ in range(100):
+        if not list(tmp_path.glob("sage-upload-*")):
+            break
+        await asyncio.sleep(0.05)
+    assert not list(tmp_path.glob("sage-upload-*")), "the aborted upload's temp folder is still there"
+    assert get_store().query("SELECT id FROM datasets") == []

@@ -179,7 +179,7 @@ def test_file_source_chunker_bm25_and_file_sink(tmp_path):
     f.add_node("file_source", id="files", path="docs")
     f.add_node("chunker", id="chunk", chunk_size=60, overlap=10)
     f.add_node("bm25_retriever", id="bm25", top_k=2)
-    f.add_node("map", id="texts", expression="[d['text'] for d in x]")
+    f.add_node("map", id="texts", expression="x | map(attribute='text') | list")
     f.add_node("file_sink", id="sink", path="out/hits.jsonl", format="jsonl", append=False)
     f.add_node("output", id="o", name="hits")
     f.connect("files", "chunk", "documents", "documents")

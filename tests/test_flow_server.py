@@ -127,8 +127,15 @@ SLEEP_FLOW = {
 }
 
 
+async def _trusted(jp_fetch, flow):
+    """`time:sleep` is a Python reference: the user trusts the flow before running it (tests/test_flow_trust.py)."""
+    code, state = await _call(jp_fetch, "trust", method="POST", body=flow)
+    assert code == 200 and state["trusted"] is True, state
+    return flow
+
+
 async def test_cancel_a_running_flow(jp_fetch):
-    flow = SLEEP_FLOW
+    flow = await _trusted(jp_fetch, SLEEP_FLOW)
     code, started = await _call(
         jp_fetch, "run", method="POST", body={"flow": flow, "inputs": {"input": "10"}}
     )
@@ -143,7 +150,7 @@ async def test_cancel_a_running_flow(jp_fetch):
 
 
 async def test_cancel_over_the_websocket_and_stale_runs_become_interrupted(jp_fetch, jp_ws_fetch):
-    flow = SLEEP_FLOW
+    flow = await _trusted(jp_fetch, SLEEP_FLOW)
     code, started = await _call(
         jp_fetch, "run", method="POST", body={"flow": flow, "inputs": {"input": "10"}}
     )

@@ -121,6 +121,7 @@ def test_cli_runs_and_exports_a_flow_file(in_engine_home, tmp_path):
         text=True,
         timeout=180,
         env=env,
+        cwd=tmp_path,  # the CLI's flows use files inside the current directory (or --root)
     )
     assert out.returncode == 0, out.stderr[-2000:]
     summary = json.loads(out.stdout)["summary"][0]
@@ -133,3 +134,30 @@ def test_cli_runs_and_exports_a_flow_file(in_engine_home, tmp_path):
         env=env,
     )
     assert out.returncode == 0 and "def build_flow() -> Flow:" in out.stdout
+
+
+def _documents_only(flow: Flow) -> dict:
+    """The template's file source alone, its documents collected (no engine needed)."""
+    data = flow.to_dict()
+    data["nodes"] = [n for n in data["nodes"] if n["type"] == "file_source"] + [{"id": "o", "type": "output"}]
+    data["edges"] = [{"source": data["nodes"][0]["id"], "target": "o"}]
+    return data
+
+
+@pytest.mark.parametrize("key", ["rag-over-documents", "summarise-file"])
+def test_sample_docs_resolve_wherever_the_flow_is_opened(tmp_path, monkeypatch, key):
+    monkeypatch.chdir(tmp_path)
+    elsewhere = tmp_path / "some" / "folder"
+    elsewhere.mkdir(parents=True)
+    path = elsewhere / f"{key}.sage-flow.json"
+    path.write_text(json.dumps(_documents_only(Flow.template(key))))
+    for trusted in (
+        True,
+        False,
+    ):  # an untrusted copy is confined to the current directory: samples still read
+        r = Flow.load(path, trusted=trusted).run(record=False)
+        assert r.ok, r.error
+        sources = {d["metadata"]["source"] for d in r.outputs["output"][0]}
+        assert sources and all("sample_docs" in s for s in sources), sources
+    r = Flow.from_dict(_documents_only(Flow.template(key))).run(record=False)  # no folder at all (a canvas)
+    assert r.ok, r.error

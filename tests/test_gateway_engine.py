@@ -23,11 +23,14 @@ from sage_studio_lab.memory.service import MemoryService
 
 pytestmark = pytest.mark.slow
 QUESTION = [{"role": "user", "content": "What is the capital of France?"}]
+ESSAY = [{"role": "user", "content": "Write a very long essay about the history of Rome."}]
+# Both engines require a key (vLLM's --api-key): every request of the gateway must carry the right one.
+KEYS = {"local": "local-engine-key", "cloud": "sk-secret-cloud-key"}
 
 
 @pytest.fixture(scope="module")
 def engines(tmp_path_factory):
-    with engine_pair(tmp_path_factory.mktemp("engines")) as urls:
+    with engine_pair(tmp_path_factory.mktemp("engines"), KEYS) as urls:
         yield urls
 
 
@@ -35,6 +38,7 @@ def engines(tmp_path_factory):
 def routed(engines, monkeypatch):
     """Local = the first engine, cloud = the second (with a key that must never leak)."""
     monkeypatch.setenv(upstream.ENGINE_URL_ENV, engines["local"])
+    monkeypatch.setenv(upstream.ENGINE_KEY_ENV, KEYS["local"])
     monkeypatch.setenv("SAGE_CHAT_BASE_URL", engines["cloud"] + "/v1")
     monkeypatch.setenv("SAGE_CHAT_API_KEY", "sk-secret-cloud-key")
     monkeypatch.setenv("SAGE_CHAT_MODEL", "SmolLM2-135M-Instruct")
@@ -526,3 +530,55 @@ async def test_a_streamed_request_the_engine_refuses_gets_the_gateway_error(rout
     assert (
         "the local model server answered 400" in err.value.message and "no-such-adapter" in err.value.message
     )
+
+
+async def engine_metric(url: str, name: str) -> float:
+    async with httpx.AsyncClient() as http:  # /metrics needs no key, as in vLLM
+        text = (await http.get(f"{url}/metrics", timeout=10)).text
+    return sum(float(ln.rsplit(" ", 1)[1]) for ln in text.splitlines() if ln.startswith(name + "{"))
+
+
+async def until_running(url: str, n: int, within_s: float = 20.0) -> None:
+    import asyncio
+
+    for _ in range(int(within_s * 10)):
+        if await engine_metric(url, "vllm:num_requests_running") == n:
+            return
+        await asyncio.sleep(0.1)
+    assert await engine_metric(url, "vllm:num_requests_running") == n
+
+
+async def test_an_external_engine_refuses_the_gateway_without_its_key(routed, client, monkeypatch):
+    assert (await client.models.list()).data  # with the key from SAGE_STUDIO_ENGINE_API_KEY
+    async with httpx.AsyncClient() as http:
+        assert (await http.get(routed["local"] + "/v1/models", timeout=10)).status_code == 401
+    monkeypatch.setenv(upstream.ENGINE_KEY_ENV, "wrong-key")
+    upstream.forget_local()
+    with pytest.raises(openai.AuthenticationError) as err:
+        await client.chat.completions.create(
+            model="default", messages=QUESTION, extra_body={"source": "local"}
+        )
+    assert "answered 401" in err.value.message and "wrong-key" not in err.value.response.text
+
+
+@pytest.mark.parametrize("session", [False, True], ids=["relayed", "session-turn"])
+async def test_a_non_streamed_request_stops_generating_when_its_client_leaves(routed, client, session):
+    """The client hangs up while the engine generates a non-streamed answer: the gateway closes its upstream
+    request and the engine stops, long before the 400 tokens asked for."""
+    import asyncio
+
+    local = routed["local"]
+    extra = {"source": "local"}
+    if session:
+        extra["session_id"] = SessionStore().create("gone", {"max_tokens": 400, "temperature": 0})["id"]
+    before = await engine_metric(local, "vllm:generation_tokens_total")
+    request = asyncio.ensure_future(
+        client.chat.completions.create(
+            model="default", messages=ESSAY, max_tokens=400, temperature=0, extra_body=extra
+        )
+    )
+    await until_running(local, 1)
+    request.cancel()  # closes the client's connection to the gateway
+    await until_running(local, 0, within_s=5)
+    assert await engine_metric(local, "vllm:generation_tokens_total") - before < 400
+    await no_request_active()

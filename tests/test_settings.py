@@ -37,6 +37,7 @@ def test_every_setting_is_a_trait_with_its_declared_default_and_help():
         ),
         ("SAGE_MEMORY_WINDOW", "many", "SAGE_MEMORY_WINDOW must be a whole number, not 'many'"),
         ("SAGE_MEMORY_TOP_K", "0", "SAGE_MEMORY_TOP_K must be between 1 and 100, not '0'"),
+        ("SAGE_CHAT_MAX_TOKENS", "0", "SAGE_CHAT_MAX_TOKENS must be between 1 and 32768, not '0'"),
         ("SAGE_STUDIO_MAX_TRAININGS", "0", "SAGE_STUDIO_MAX_TRAININGS must be at least 1, not '0'"),
     ],
 )
@@ -51,12 +52,15 @@ def test_every_env_var_reaches_its_setting(monkeypatch):
         "SAGE_STUDIO_LLM_MODEL": ("default_model", "m", "m"),
         "SAGE_STUDIO_ENGINE_KIND": ("engine_kind", "cpu", "cpu"),
         "SAGE_STUDIO_ENGINE_NICE": ("engine_nice", "0", 0),
+        "SAGE_STUDIO_ENGINE_THREADS": ("engine_threads", "1", 1),
         "SAGE_CHAT_SOURCE": ("default_source", "local", "local"),
+        "SAGE_CHAT_MAX_TOKENS": ("chat_max_tokens", "64", 64),
         "SAGE_INTENT_CLASSIFIER": ("intent_classifier", "llm", "llm"),
         "SAGE_MEMORY_BACKEND": ("memory_backend", "kv", "kv"),
         "SAGE_MEMORY_WINDOW": ("memory_window", "3", 3),
         "SAGE_MEMORY_TOP_K": ("memory_top_k", "2", 2),
         "SAGE_STUDIO_MAX_TRAININGS": ("max_concurrent_trainings", "2", 2),
+        "SAGE_STUDIO_FILES_ROOT": ("files_root", "/srv/data", "/srv/data"),
     }
     assert set(Settings.env_vars().values()) == set(values)
     for var, (_, raw, _) in values.items():

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..chat.models import ImportBody, SessionCreate, SessionPatch, SessionSettings
+from ..request_json import Name
 from .registry import operation
 
 SESSION_ID = r"^[A-Za-z0-9_-]{1,64}$"
@@ -74,7 +75,7 @@ class UpdateArgs(SessionPatch, SessionRef):
 
 
 class SwitchArgs(SessionRef):
-    message_id: str = Field(min_length=1, description="the message whose branch becomes the active one")
+    message_id: Name = Field(min_length=1, description="the message whose branch becomes the active one")
 
 
 class ExportArgs(SessionRef):
@@ -140,8 +141,8 @@ class Sources(BaseModel, extra="allow"):
 class StopArgs(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    request_id: str | None = None
-    session_id: str | None = None
+    request_id: Name | None = None
+    session_id: Name | None = None
 
 
 class Stopped(BaseModel):

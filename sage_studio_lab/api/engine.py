@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..request_json import Name, PathName
 from .registry import operation
 
 
@@ -32,13 +33,13 @@ class EngineStatus(BaseModel, extra="allow"):
 class StartArgs(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    model: str | None = Field(
+    model: PathName | None = Field(
         None, description="catalog id or local folder; default: the configured default model"
     )
     backend: Literal["auto", "cpu", "vllm"] = "auto"
     port: int | None = Field(None, ge=1024, le=65535)
     gpu_memory_utilization: float = Field(0.9, ge=0.05, le=1.0)
-    quantization: str | None = None
+    quantization: Name | None = None
     wait: bool = Field(
         False, description="answer only once the engine is ready (else at once, status loading)"
     )
@@ -86,7 +87,7 @@ class AdapterArgs(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:@/-]+$")
-    path: str = Field(min_length=1, description="a PEFT adapter folder")
+    path: PathName = Field(min_length=1, description="a PEFT adapter folder")
 
 
 class AdapterRef(BaseModel):

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..finetune.config import TaskConfig
+from ..request_json import PathName
 from .registry import operation
 
 TASK_ID = r"^[^/]+$"
@@ -31,8 +32,8 @@ class Datasets(BaseModel):
 class DatasetArgs(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    dataset_id: str = Field(pattern=TASK_ID)
-    model: str | None = Field(
+    dataset_id: PathName = Field(pattern=TASK_ID)
+    model: PathName | None = Field(
         None, description="the model whose tokenizer counts tokens (default: the bundled one)"
     )
     max_length: int = Field(512, ge=16, le=32768, description="tokens per example kept in training")
@@ -49,7 +50,7 @@ class DatasetDetail(Dataset):
 class DatasetRef(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    dataset_id: str = Field(pattern=TASK_ID)
+    dataset_id: PathName = Field(pattern=TASK_ID)
 
 
 class DeletedId(BaseModel):
@@ -59,7 +60,9 @@ class DeletedId(BaseModel):
 class PrepareDocsArgs(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    folder: str | None = Field(None, description="a folder of Markdown files (default: the project's docs/)")
+    folder: PathName | None = Field(
+        None, description="a folder of Markdown files (default: the project's docs/)"
+    )
     name: str | None = Field(None, max_length=200)
 
 
@@ -84,7 +87,7 @@ class Tasks(BaseModel):
 class TaskRef(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    task_id: str = Field(pattern=TASK_ID)
+    task_id: PathName = Field(pattern=TASK_ID)
 
 
 class LogsArgs(TaskRef):
@@ -107,7 +110,7 @@ class UseInChatArgs(TaskRef):
 class SwitchModelArgs(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    model_path: str = Field(min_length=1, max_length=4096)
+    model_path: PathName = Field(min_length=1)
     restart: bool = Field(
         False, description="restart the engine on it when it serves another model (else 409)"
     )

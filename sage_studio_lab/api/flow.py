@@ -1,6 +1,10 @@
-"""Flow operations: the operator palette, templates, saved flows, validation, runs and Python export.
+"""Flow operations: the operator palette, templates, saved flows, validation, trust, runs and Python export.
 
 A run starts in the background and answers its id at once (202); its events stream (api/streams.py).
+Trust (flow/trust.py): a flow created in the Studio is signed, an imported one is not (unless its signature
+matches); an untrusted flow's Python references are validation issues and make a run a 403 before anything runs.
+Runs use files only inside the `files_root` setting (the server: Jupyter's root_dir; else the current directory),
+where the relative paths of a flow without a file resolve too.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ class FlowSummary(BaseModel):
     nodes: int
     created_at: float
     updated_at: float
+    trusted: bool = Field(description="signed by this user: may run Python references (flow/trust.py)")
 
 
 class Flows(BaseModel):
@@ -48,13 +53,27 @@ class Issue(BaseModel, extra="allow"):
     severity: Literal["error", "warning"]
     node_id: str | None = None
     edge_id: str | None = None
+    code: str | None = None  # e.g. unknown_type, dangling_input, untrusted (flow/spec.py, flow/trust.py)
 
 
 class SavedFlow(BaseModel, extra="allow"):
     id: str
     name: str
     flow: FlowJson
+    trusted: bool = Field(description="signed by this user: may run Python references (flow/trust.py)")
     issues: list[Issue] | None = None  # after a save: what would stop it from running
+
+
+class Reference(BaseModel):
+    node_id: str
+    reference: str  # a Python reference (module:function) or an env: secret
+
+
+class TrustState(BaseModel):
+    trusted: bool
+    references: list[Reference] = Field(
+        description="what in the flow only a trusted flow may use (an untrusted flow's run refuses them)"
+    )
 
 
 class FlowArg(BaseModel):
@@ -159,6 +178,27 @@ def _runs():
     return get_run_manager()
 
 
+def _root() -> str:
+    """The folder runs may use files in (the server sets `files_root` to Jupyter's root_dir)."""
+    import os
+
+    from ..settings import get_settings
+
+    return get_settings().files_root or os.getcwd()
+
+
+def _with_trust_issues(spec, issues: list, trusted: bool) -> list:
+    from ..flow.trust import trust_issues
+
+    return issues if trusted else issues + trust_issues(spec)
+
+
+def _trust_state(spec) -> TrustState:
+    from ..flow.trust import is_signed, references
+
+    return TrustState(trusted=is_signed(spec), references=references(spec))
+
+
 @operation("flow.operators", "GET", "api/flow/operators", blocking=True)
 def operators() -> Operators:
     """The operator palette: each operator's ports and config schema (built-ins and installed plugins)."""
@@ -181,24 +221,25 @@ def list_flows() -> Flows:
     return Flows(flows=_repo().list())
 
 
-def _create(args: FlowArg) -> SavedFlow:
+def _saved(spec, saved: dict) -> SavedFlow:
     from ..flow.spec import validate
 
-    spec = _spec(args.flow)
     issues = validate(spec)  # a work-in-progress flow may be saved; its issues come back with it
-    return {**_repo().create(spec), "issues": issues}
+    return {**saved, "issues": _with_trust_issues(spec, issues, saved["trusted"])}
 
 
 @operation("flow.create", "POST", "api/flow/flows", status=201, body="flow")
 def create(args: FlowArg) -> SavedFlow:
-    """Save a new flow (malformed: 400 and nothing stored)."""
-    return _create(args)
+    """Save a new flow made in the Studio: it is trusted (malformed: 400 and nothing stored)."""
+    spec = _spec(args.flow)
+    return _saved(spec, _repo().create(spec))
 
 
 @operation("flow.import", "POST", "api/flow/flows/import", status=201, body="flow")
 def import_flow(args: FlowArg) -> SavedFlow:
-    """Save a `.sage-flow.json` file's flow as a new flow."""
-    return _create(args)
+    """Save a `.sage-flow.json` file's flow as a new flow: not trusted unless its signature is this user's."""
+    spec = _spec(args.flow)
+    return _saved(spec, _repo().create(spec, sign=False))
 
 
 @operation("flow.get", "GET", "api/flow/flows/{flow_id}")
@@ -209,11 +250,9 @@ def get(args: FlowRef) -> SavedFlow:
 
 @operation("flow.save", "PUT", "api/flow/flows/{flow_id}", body="flow")
 def save(args: SaveArgs) -> SavedFlow:
-    """Replace a saved flow (its issues come back with it)."""
-    from ..flow.spec import validate
-
+    """Replace a saved flow (its issues come back with it); a trusted flow stays trusted, an untrusted one not."""
     spec = _spec(args.flow)
-    return {**_repo().update(args.flow_id, spec), "issues": validate(spec)}
+    return _saved(spec, _repo().update(args.flow_id, spec))
 
 
 @operation("flow.delete", "DELETE", "api/flow/flows/{flow_id}", status=204)
@@ -227,12 +266,37 @@ def validate(args: FlowArg) -> Validation:
     """Check a flow without running it: 400 listing every issue (per node/edge) when it cannot run."""
     from ..errors import InvalidInput
     from ..flow.spec import validate as issues_of
+    from ..flow.trust import is_signed
 
-    issues = issues_of(_spec(args.flow))
+    spec = _spec(args.flow)
+    issues = _with_trust_issues(spec, issues_of(spec), is_signed(spec))
     errors = [i for i in issues if i["severity"] == "error"]
     if errors:
         raise InvalidInput(f"the flow has {len(errors)} problem(s): {errors[0]['message']}", issues=issues)
     return Validation(valid=True, issues=issues)
+
+
+@operation("flow.trust_status", "POST", "api/flow/trust-status", body="flow")
+def trust_status(args: FlowArg) -> TrustState:
+    """Whether this user trusts the flow, and what in it only a trusted flow may use."""
+    return _trust_state(_spec(args.flow))
+
+
+@operation("flow.trust", "POST", "api/flow/trust", body="flow")
+def trust(args: FlowArg) -> TrustState:
+    """Trust a flow (e.g. a file opened from elsewhere): sign it for this user, so it may run Python references
+    wherever it is opened. Moving its nodes keeps it trusted; changing what it does needs trusting again."""
+    from ..flow.trust import sign
+
+    spec = _spec(args.flow)
+    sign(spec)
+    return _trust_state(spec)
+
+
+@operation("flow.trust_saved", "POST", "api/flow/flows/{flow_id}/trust")
+def trust_saved(args: FlowRef) -> SavedFlow:
+    """Trust a saved flow (an import): sign its current version."""
+    return _repo().trust(args.flow_id)
 
 
 @operation("flow.export_python", "POST", "api/flow/export-python", body="flow", media_type="text/x-python")
@@ -258,7 +322,8 @@ def start(args: AdHocRunArgs) -> Started:
     """Run a flow from the canvas without saving it: answers the run id at once."""
     from ..flow import Flow
 
-    flow = Flow(spec=_spec(args.flow))
+    root = _root()
+    flow = Flow(spec=_spec(args.flow), base_dir=root, root_dir=root)  # trusted when its signature matches
     return Started(run_id=_runs().start(flow, args.inputs, executor=args.executor), status="running")
 
 
@@ -268,6 +333,7 @@ def start_saved(args: SavedRunArgs) -> Started:
     from ..flow import Flow
 
     flow = Flow.from_store(args.flow_id)
+    flow.base_dir = flow.root_dir = _root()
     run_id = _runs().start(flow, args.inputs, flow_id=args.flow_id, executor=args.executor)
     return Started(run_id=run_id, flow_id=args.flow_id, status="running")
 

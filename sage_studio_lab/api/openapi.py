@@ -75,6 +75,7 @@ def _operation(op: Operation, schemas: dict) -> dict:
     }
     for code, what in (
         (400, "invalid arguments"),
+        (403, "not allowed (e.g. an untrusted flow's Python reference)"),
         (404, "not found"),
         (409, "conflict"),
         (503, "unavailable"),

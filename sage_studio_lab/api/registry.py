@@ -95,7 +95,8 @@ def validate(model: type[BaseModel], raw: Any) -> BaseModel:
             f"{'.'.join(str(p) for p in err['loc']) or 'body'}: {err['msg']}" for err in exc.errors()
         )
         raise InvalidInput(
-            f"invalid request: {problems}", errors=exc.errors(include_url=False, include_context=False)
+            f"invalid request: {problems}",
+            errors=exc.errors(include_url=False, include_context=False, include_input=False),
         ) from exc
 
 

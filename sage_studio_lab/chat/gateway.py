@@ -72,6 +72,27 @@ async def open_upstream(
     return target, resp, tried
 
 
+async def answer(
+    payload: dict, source: str | None, cancel: Cancellation
+) -> tuple[up.Upstream, dict, list[str]] | None:
+    """A non-streamed answer: (upstream, body, sources tried), or None when `cancel` is set first (the client went
+    away). An engine sends a non-streamed answer only once it is complete, so the wait is in opening the request:
+    cancelling it closes the connection, and the engine stops generating."""
+
+    async def ask() -> tuple[up.Upstream, dict, list[str]]:
+        target, resp, tried = await open_upstream(payload, source)
+        return target, json.loads(await read_all(resp)), tried
+
+    task = asyncio.ensure_future(ask())
+    loop = asyncio.get_running_loop()
+    cancel.on_cancel(lambda: loop.call_soon_threadsafe(task.cancel))
+    try:
+        await asyncio.wait([task])
+    finally:
+        task.cancel()  # a no-op once it is done; if we are cancelled ourselves, the request must not live on
+    return None if task.cancelled() else task.result()
+
+
 async def open_first(
     candidates: list[up.Upstream], payload: dict, tried: list[str]
 ) -> tuple[int, up.Upstream, aiohttp.ClientResponse]:

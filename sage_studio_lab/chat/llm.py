@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from .. import openai_wire as wire
+from ..settings import get_settings
 from . import gateway
 from . import upstream as up
 from .cancel import Cancellation
@@ -55,6 +56,7 @@ async def stream_chat(
     result = Completion()
     t0 = time.perf_counter()
     params = {k: v for k, v in (sampling or {}).items() if v is not None and k in SAMPLING}
+    params.setdefault("max_tokens", get_settings().chat_max_tokens)  # never "up to the whole context"
     payload = {
         "model": model,
         "messages": messages,

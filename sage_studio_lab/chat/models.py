@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..request_json import Name, PathName
+
 Source = Literal["local", "cloud", "auto"]
 
 
@@ -53,7 +55,7 @@ class SendBody(BaseModel):
 
     content: str = Field(..., min_length=1, max_length=200_000)
     source: Source | None = None
-    model: str | None = None
+    model: PathName | None = None
     stream: bool = False
 
 
@@ -63,14 +65,14 @@ class EditBody(BaseModel):
     content: str = Field(..., min_length=1, max_length=200_000)
     generate: bool = True
     source: Source | None = None
-    model: str | None = None
+    model: PathName | None = None
 
 
 class ImportedMessage(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    id: str | None = None
-    parent_id: str | None = None
+    id: Name | None = None
+    parent_id: Name | None = None
     role: Literal["system", "user", "assistant"]
     content: str
     metadata: dict = Field(default_factory=dict)
@@ -83,8 +85,8 @@ class ImportBody(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     format: Literal["json", "markdown"] = "json"
-    title: str | None = None
+    title: Name | None = None
     settings: SessionSettings = Field(default_factory=SessionSettings)
     messages: list[ImportedMessage] = Field(default_factory=list)
-    active_leaf_id: str | None = None
+    active_leaf_id: Name | None = None
     markdown: str | None = None

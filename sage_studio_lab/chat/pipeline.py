@@ -206,7 +206,7 @@ def prompt_builder(turn: Turn) -> Turn:
         "rag": estimate_tokens(rag_block),
         "history": sum(estimate_tokens(m["content"]) for m in turn.history),
         "user": estimate_tokens(turn.text),
-        "max_tokens": turn.settings.max_tokens,
+        "max_tokens": turn.settings.max_tokens or get_settings().chat_max_tokens,  # what stream_chat sends
         "estimated": True,
     }
     return turn

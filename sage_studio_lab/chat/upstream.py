@@ -8,7 +8,7 @@ import logging
 import os
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..errors import StudioError, Unavailable
 from ..settings import get_settings
@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 LOCAL_CACHE_S = 30.0
 DEFAULT_MODEL_NAMES = {None, "", "default", "auto", "local", "cloud"}
 ENGINE_URL_ENV = "SAGE_STUDIO_ENGINE_URL"  # an engine Studio does not manage (e.g. run elsewhere)
+ENGINE_KEY_ENV = "SAGE_STUDIO_ENGINE_API_KEY"  # its key, when it was started with one (vLLM's --api-key)
 
 
 class UpstreamError(StudioError):
@@ -84,16 +85,16 @@ def local_upstream(fresh: bool = False, chat_default: bool = True) -> Upstream |
         ):
             return cached if env or not chat_default else _routed(cached)
     if env:
-        value = Upstream(
-            "local", _v1(env), os.environ.get("SAGE_STUDIO_ENGINE_MODEL") or _served_model(_v1(env))
-        )
+        value = _external()
+        if not value.model:
+            value = replace(value, model=_served_model(value))
     else:
         from ..engine import EngineManager
 
-        endpoint = EngineManager().endpoint()
-        value = (
-            Upstream("local", _v1(endpoint["base_url"]), endpoint["model"]) if endpoint["base_url"] else None
-        )
+        manager = EngineManager()
+        endpoint = manager.endpoint()
+        url, key = endpoint["base_url"], manager.api_key(endpoint.get("id"))
+        value = Upstream("local", _v1(url), endpoint["model"], key) if url else None
     with _local_lock:
         _local_cache.update(at=time.monotonic(), value=value, home=home)
     return _routed(value) if value and not env and chat_default else value
@@ -103,7 +104,7 @@ def _routed(up: Upstream) -> Upstream:
     """`up` answering as the chat default adapter chosen by "use in chat" (read from the store on every call,
     so a hot-swap from any process takes effect at once)."""
     current = _current_chat_model() or {}
-    return Upstream("local", up.base_url, current["model"]) if default_model.is_adapter(current) else up
+    return replace(up, model=current["model"]) if default_model.is_adapter(current) else up
 
 
 # (engine address, adapter) pairs this process loaded or found loaded: the hot path skips the engine check.
@@ -122,22 +123,25 @@ def serve_chat_default(base: Upstream) -> Upstream:
         if key not in _loaded_defaults:
             default_model.ensure_loaded()
             _loaded_defaults.add(key)
-        return Upstream("local", base.base_url, current["model"])
+        return replace(base, model=current["model"])
     except Exception as exc:  # noqa: BLE001 - any failure degrades to the base model, with a warning
         log.warning("chat default adapter unavailable, using the base model: %s", exc)
         return base
 
 
-def _served_model(base_v1: str) -> str | None:
-    """The first model an engine serves (its base model; adapters are listed after it)."""
-    import httpx
+def _external() -> Upstream:
+    """The engine Studio does not manage (`SAGE_STUDIO_ENGINE_URL`), with its key when it has one."""
+    url = _v1(os.environ[ENGINE_URL_ENV])
+    return Upstream(
+        "local", url, os.environ.get("SAGE_STUDIO_ENGINE_MODEL"), os.environ.get(ENGINE_KEY_ENV) or None
+    )
 
-    try:
-        data = httpx.get(base_v1 + "/models", timeout=2.0).json().get("data") or []
-    except (httpx.HTTPError, ValueError):
-        return None
-    base = [m for m in data if not m.get("parent")] or data
-    return base[0]["id"] if base else None
+
+def _served_model(target: Upstream) -> str | None:
+    """The first model an engine serves (its base model; adapters are listed after it)."""
+    entries, _ = _probe_models(target)
+    base = [m for m in entries or [] if not m.get("parent")] or entries or []
+    return base[0].get("id") if base else None
 
 
 def forget_local() -> None:
@@ -182,7 +186,7 @@ def cached_candidates(source: str | None) -> list[Upstream] | None:
     if default_model.is_adapter(current):
         if (cached.base_url, current["model"]) not in _loaded_defaults:
             return None  # the adapter may still need loading: slow path
-        cached = Upstream("local", cached.base_url, current["model"])
+        cached = replace(cached, model=current["model"])
     if source == "local":
         return [cached]
     cloud = cloud_upstream()
@@ -314,7 +318,7 @@ def _host_of(url: str) -> str | None:
 def _local_status() -> dict:
     env = os.environ.get(ENGINE_URL_ENV)
     if env:  # an engine Studio does not manage: it is "running" when it answers
-        target = Upstream("local", _v1(env), os.environ.get("SAGE_STUDIO_ENGINE_MODEL"))
+        target = _external()
         entries, _ = _probe_models(target)
         base = [m for m in entries or [] if not m.get("parent")] or entries or []
         status = "running" if entries is not None else "unreachable"

@@ -1,8 +1,14 @@
-"""`sage-studio flow run|export|validate|templates|operators`: flows from the command line."""
+"""`sage-studio flow run|trust|export|validate|templates|operators`: flows from the command line.
+
+A flow file runs trusted (its Python references may run) when this user saved or trusted it before, or with
+`run --trust` / `flow trust FILE` (as `jupyter trust`). Runs use files only inside `--root` (default: the current
+directory); the shipped templates' sample documents are readable too.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -18,7 +24,20 @@ def register(sub) -> None:
     r.add_argument("--ray", action="store_true", help="run on Ray (local, or $SAGE_RAY_ADDRESS)")
     r.add_argument("--events", action="store_true", help="print every event (JSON lines) to stderr")
     r.add_argument("--no-record", action="store_true", help="do not record the run in the history")
+    r.add_argument(
+        "--trust",
+        action="store_true",
+        help="trust the file (sign it for you, as `flow trust`) so its Python references (module:function) "
+        "may run; without it a file runs trusted only when you saved or trusted it before",
+    )
+    r.add_argument("--root", help="the folder file sources/sinks may use (default: the current directory)")
     r.set_defaults(func=run)
+
+    tr = fsub.add_parser(
+        "trust", help="trust flow files: their Python references may run (as `jupyter trust`)"
+    )
+    tr.add_argument("files", nargs="+", metavar="FILE")
+    tr.set_defaults(func=trust)
 
     e = fsub.add_parser("export", help="write the flow as a standalone Python script")
     e.add_argument("file")
@@ -49,6 +68,9 @@ def run(args) -> int:
     from ..aio import run_sync
 
     flow = _load(args.file)
+    if args.trust:
+        flow.trust()
+    flow.root_dir = os.path.abspath(args.root or os.getcwd())
     inputs = json.loads(args.inputs) if args.inputs else {}
     if args.input is not None:
         inputs["input"] = args.input
@@ -74,6 +96,14 @@ def run(args) -> int:
     if last["status"] != "succeeded":
         print(f"run {last['status']}: {last.get('error')}", file=sys.stderr)
         return 1
+    return 0
+
+
+def trust(args) -> int:
+    for file in args.files:
+        flow = _load(file)
+        flow.trust()
+        print(f"trusted: {file}", file=sys.stderr)
     return 0
 
 

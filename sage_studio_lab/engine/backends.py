@@ -7,6 +7,7 @@ import sys
 
 from .. import gpu
 from ..errors import InvalidInput, Unavailable
+from ..settings import get_settings
 
 BACKENDS = ("auto", "cpu", "vllm")
 QUANTIZATIONS = ("awq", "gptq", "fp8", "bitsandbytes", "gguf")
@@ -84,6 +85,9 @@ def cpu_command(
     ]
     if served_name:
         argv += ["--served-model-name", served_name]
+    threads = get_settings().engine_threads  # 0: the engine picks from the free cores, and keeps adapting
+    if threads:
+        argv += ["--threads", str(threads)]
     return argv, {}
 
 

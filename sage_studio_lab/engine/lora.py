@@ -9,6 +9,7 @@ from pathlib import Path
 from ..errors import InvalidInput, NotFound, Unavailable
 from ..openai_wire import error_message
 from ..store import loads
+from .keys import auth_headers
 from .records import EngineRecords
 
 
@@ -20,7 +21,12 @@ class EngineAdapters(EngineRecords):
         if row is None or row["status"] != "running":
             raise Unavailable("no engine is running: start one first")
         try:
-            resp = httpx.post(f"http://{row['host']}:{row['port']}{path}", json=body, timeout=120)
+            resp = httpx.post(
+                f"http://{row['host']}:{row['port']}{path}",
+                json=body,
+                headers=auth_headers(self.api_key(row["id"])),
+                timeout=120,
+            )
         except httpx.HTTPError as exc:
             raise Unavailable(f"the engine did not answer: {exc}") from exc
         if resp.status_code >= 400:

@@ -21,6 +21,7 @@ from .. import models
 from ..errors import Conflict, InvalidInput, ModelNotFound, NotFound, Unavailable
 from ..settings import get_settings
 from ..store import dumps, loads, now
+from . import keys
 from .backends import build_command, choose_backend
 from .lora import EngineAdapters
 from .processes import HOST, pick_port, port_is_free, reap, spawn_supervised, tail, terminate, verified
@@ -88,6 +89,8 @@ class EngineManager(EngineAdapters):
             argv, extra_env = build_command(chosen, served, port, host, gpu_memory_utilization, quantization)
             engine_id = uuid.uuid4().hex[:12]
             log_path = self.engines_dir / f"{engine_id}.log"
+            # The key goes through the environment: the argv is stored, logged and visible to every user in `ps`.
+            extra_env = {**extra_env, keys.ENV: keys.create(self.engines_dir, engine_id)}
             # The CPU engine computes on the cores Jupyter needs: it yields to them (vLLM computes on a GPU).
             nice = min(max(int(get_settings().engine_nice), 0), 19) if chosen == "cpu" else 0
             banner = f"starting {chosen} engine: {' '.join(argv)}"
@@ -176,6 +179,7 @@ class EngineManager(EngineAdapters):
             terminate(supervisor, self._engine_process(row, supervisor), grace)
             reap(row["id"])
             self._update(row["id"], status="stopped", stopped_at=now(), exit_code=self._exit_code(row["id"]))
+            keys.remove(self.engines_dir, row["id"])
         return self.status()
 
     def restart(self, timeout: float = 180) -> dict:

@@ -10,6 +10,7 @@ import psutil
 
 from .. import gpu, paths
 from ..store import Store, dumps, get_store, loads, now
+from . import keys
 from .processes import reap, tail, verified
 
 ACTIVE = ("loading", "running", "stopping")
@@ -32,6 +33,14 @@ class EngineRecords:
 
     def _exit_file(self, engine_id: str) -> Path:
         return self.engines_dir / f"{engine_id}.exit.json"
+
+    def api_key(self, engine_id: str | None = None) -> str | None:
+        """The key the engine (`engine_id`, default the latest) requires on its /v1 routes (`keys.py`), for a
+        client of it, e.g. `OpenAI(base_url=…, api_key=EngineManager().api_key())`. Never put it in an answer."""
+        if engine_id is None:
+            row = self._latest()
+            engine_id = row["id"] if row else None
+        return keys.read(self.engines_dir, engine_id)
 
     def _lock(self):
         """One start/stop at a time across processes (server, kernels, CLI) for this user."""
@@ -104,6 +113,7 @@ class EngineRecords:
                 else (f"engine exited with code {code}" if code is not None else "engine process is gone")
             )
             self._update(row["id"], status=status, exit_code=code, error=error, stopped_at=now())
+            keys.remove(self.engines_dir, row["id"])  # the engine is gone: so is any use of its key
             return self.store.query_one("SELECT * FROM engines WHERE id=?", (row["id"],))
         if row["status"] == "loading" and self._health(row) == 200:
             self._update(row["id"], status="running")
@@ -114,7 +124,11 @@ class EngineRecords:
         import httpx
 
         try:
-            data = httpx.get(f"http://{row['host']}:{row['port']}/v1/models", timeout=2).json()["data"]
+            url, headers = (
+                f"http://{row['host']}:{row['port']}/v1/models",
+                keys.auth_headers(self.api_key(row["id"])),
+            )
+            data = httpx.get(url, headers=headers, timeout=2).json()["data"]
         except (httpx.HTTPError, ValueError, KeyError):
             return None
         return sorted(m["id"] for m in data if m.get("parent"))

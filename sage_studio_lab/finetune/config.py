@@ -6,6 +6,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ..request_json import Name, PathName
+
+MAX_STEPS = 100_000_000
+
 
 class LoraOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -30,12 +34,14 @@ class TaskConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", protected_namespaces=())
 
     name: str | None = Field(None, max_length=120)
-    model: str = "SmolLM2-135M-Instruct"
-    dataset_id: str
+    model: PathName = "SmolLM2-135M-Instruct"
+    dataset_id: Name
     method: Literal["lora"] = "lora"
     lora: LoraOptions = Field(default_factory=LoraOptions)
     epochs: float = Field(1.0, gt=0, le=100)
-    max_steps: int = Field(-1, ge=-1, description="-1: run the epochs; otherwise stop after this many steps")
+    max_steps: int = Field(
+        -1, ge=-1, le=MAX_STEPS, description="-1: run the epochs; otherwise stop after this many steps"
+    )
     batch_size: int = Field(4, ge=1, le=512)
     gradient_accumulation: int = Field(1, ge=1, le=512)
     learning_rate: float = Field(2e-4, gt=0, lt=1)
@@ -43,9 +49,9 @@ class TaskConfig(BaseModel):
     warmup_ratio: float = Field(0.0, ge=0, lt=1)
     max_length: int = Field(512, ge=16, le=32768)
     eval_ratio: float = Field(0.1, ge=0, lt=1)
-    seed: int = 42
-    save_steps: int = Field(50, ge=1)
-    eval_steps: int = Field(50, ge=1)
+    seed: int = Field(42, ge=0, le=2**32 - 1)  # numpy's seeds (transformers' set_seed) are 32-bit
+    save_steps: int = Field(50, ge=1, le=MAX_STEPS)
+    eval_steps: int = Field(50, ge=1, le=MAX_STEPS)
     quantization: Literal["none", "4bit", "8bit"] = "none"
     threads: int | None = Field(
         None,

@@ -17,6 +17,7 @@ import time
 import traceback
 from pathlib import Path
 
+from ..cpu import ThreadGovernor
 from .config import TaskConfig
 from .events import EventWriter
 
@@ -89,6 +90,18 @@ def build_callback(events: EventWriter):
     return ProgressCallback()
 
 
+def thread_callback(governor):
+    from transformers import TrainerCallback
+
+    class Threads(TrainerCallback):
+        """Re-checks the free cores before each step, in the training loop's thread (torch's count is per thread)."""
+
+        def on_step_begin(self, args, state, control, **kw):
+            governor.update()
+
+    return Threads()
+
+
 def build_trainer(folder: Path, spec: dict, events: EventWriter | None):
     """The HF Trainer for one task folder (also used by the benchmark to compare with a bare loop)."""
     import torch
@@ -99,9 +112,11 @@ def build_trainer(folder: Path, spec: dict, events: EventWriter | None):
     from .encoding import encode, load_tokenizer
 
     config = TaskConfig.model_validate(spec["config"])
+    # As the CPU engine: without a fixed count, threads follow the cores other processes leave free (cpu.py); a
+    # thread sharing a core with a busy kernel stalls every step of the backward pass too.
     threads = config.threads or int(os.environ.get("SAGE_STUDIO_TRAIN_THREADS") or 0)
-    if threads:
-        torch.set_num_threads(threads)
+    governor = ThreadGovernor(torch.set_num_threads, fixed=threads, max_threads=torch.get_num_threads())
+    governor.update()
     torch.manual_seed(config.seed)
     tok = load_tokenizer(spec["model_path"])
     with (folder / "dataset.jsonl").open(encoding="utf-8") as fh:
@@ -167,6 +182,8 @@ def build_trainer(folder: Path, spec: dict, events: EventWriter | None):
     )
     collator = DataCollatorForSeq2Seq(tok, padding=True, label_pad_token_id=-100)
     callbacks = [build_callback(events)] if events else []
+    if governor.adaptive and not cuda:
+        callbacks.append(thread_callback(governor))
     trainer = Trainer(
         model=model,
         args=args,

@@ -1,9 +1,13 @@
-"""Run events and their short previews (what the canvas shows under a node)."""
+"""Run events and their short previews (what the canvas shows under a node), and the JSON form in which a run
+records its outputs. A value with no JSON form (an integer over 4,300 digits, NaN, a cycle, a key that is not a
+string) cannot be recorded: the executor fails the node that produced it, with that message."""
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import time
+from typing import Any
 
 EVENT_TYPES = (
     "run_started",
@@ -60,3 +64,39 @@ def preview(value, limit: int = PREVIEW_CHARS):
 
 def make_event(type_: str, run_id: str, seq: int, **fields) -> dict:
     return {"type": type_, "run_id": run_id, "seq": seq, "ts": time.time(), **fields}
+
+
+class NotRecordable(ValueError):
+    """A value a run must record has no JSON form."""
+
+
+def check_recordable(value) -> None:
+    """NotRecordable (with json's own reason) unless `value` — an event, a preview — serialises as strict JSON."""
+    try:
+        json.dumps(value, ensure_ascii=False, allow_nan=False)
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise NotRecordable(str(exc)) from None
+
+
+def jsonable(value: Any) -> Any:
+    """A JSON-safe copy of a result (numpy arrays become lists, other objects their repr, embeddings are dropped
+    from documents); NotRecordable when it has no JSON form."""
+
+    def default(o):
+        if hasattr(o, "tolist"):
+            return o.tolist()
+        return repr(o)
+
+    def strip(v):
+        v = as_record(v)  # a chat Turn, a pydantic model, a dataclass: its own JSON form
+        if isinstance(v, dict):
+            return {k: strip(x) for k, x in v.items() if k != "embedding"}
+        if isinstance(v, (list, tuple)):
+            return [strip(x) for x in v]
+        return v
+
+    try:
+        text = json.dumps(strip(value), default=default, ensure_ascii=False, allow_nan=False)
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise NotRecordable(str(exc)) from None
+    return json.loads(text)

@@ -18,7 +18,7 @@ from collections import deque
 from collections.abc import AsyncIterator
 
 from ..errors import InvalidInput
-from .events import make_event, preview
+from .events import NotRecordable, check_recordable, jsonable, make_event, preview
 from .registry import Many, Operator, RunContext, get_operator
 from .spec import FlowSpec, node_config, resolve_handles, validate
 
@@ -88,6 +88,7 @@ class LocalExecutor:
         self._seq = 0
         self._events: asyncio.Queue | None = None
         self.outputs: dict[str, list] = {}
+        self.recorded_outputs: dict[str, list] = {}  # the same, in the JSON form the run records
         self.status = "pending"
         self.error: str | None = None
         self._cancelled = False
@@ -156,7 +157,7 @@ class LocalExecutor:
             self._seq + 1,
             status=self.status,
             error=self.error,
-            outputs={k: [preview(v) for v in vs[:20]] for k, vs in self.outputs.items()},
+            outputs={k: [preview(v) for v in vs[:20]] for k, vs in self.recorded_outputs.items()},
         )
 
     def cancel(self) -> None:
@@ -250,7 +251,12 @@ class LocalExecutor:
             self._emit("node_started", node_id=node.id, operator=self.spec_type(node))
         node.activations += 1
         if node.is_sink and "in" in args:
+            try:
+                record = jsonable(args["in"])
+            except NotRecordable as exc:
+                self._unrecordable(node, f"its input cannot be recorded as JSON: {exc}")
             self.outputs.setdefault(node.sink_name, []).append(args["in"])
+            self.recorded_outputs.setdefault(node.sink_name, []).append(record)
         if ctx.on_token is None and getattr(node.op, "blocking", False):
             loop = asyncio.get_running_loop()
             emit = functools.partial(self._emit, "token", node.id)
@@ -290,14 +296,24 @@ class LocalExecutor:
     def spec_type(self, node: _Node) -> str:
         return type(node.op).type
 
+    def _unrecordable(self, node: _Node, message: str) -> None:
+        """A value the run must record has no JSON form: the node fails with json's reason (the run with it)."""
+        self._emit("node_failed", node_id=node.id, error=message, attempts=1)
+        raise FlowFailed(node.id, message)
+
     async def _route(self, node: _Node, result: dict) -> None:
         for port, value in result.items():
             if node.activations <= PREVIEWS_PER_NODE:
+                try:
+                    shown = preview(value)
+                    check_recordable(shown)
+                except (NotRecordable, RecursionError) as exc:
+                    self._unrecordable(node, f"its output on port {port!r} cannot be recorded as JSON: {exc}")
                 self._emit(
                     "node_output",
                     node_id=node.id,
                     port=port,
-                    preview=preview(value),
+                    preview=shown,
                     count=len(value) if isinstance(value, Many) else 1,
                 )
             targets = node.out_edges.get(port)

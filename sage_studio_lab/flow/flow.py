@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any
 
 from ..aio import run_sync
 from ..errors import InvalidInput
-from .events import as_record
+from .events import NotRecordable, check_recordable, jsonable, preview  # noqa: F401 - flow.jsonable: its old home
 from .executor import LocalExecutor
 from .repository import FlowRepository
 from .spec import FILE_SUFFIX, EdgeSpec, FlowSpec, NodeData, NodeSpec, load_flow_file, parse_flow, validate
@@ -20,23 +21,12 @@ from .spec import FILE_SUFFIX, EdgeSpec, FlowSpec, NodeData, NodeSpec, load_flow
 RECORD_BATCH = 50
 
 
-def jsonable(value: Any) -> Any:
-    """A JSON-safe copy of a result (numpy arrays become lists, embeddings are dropped from documents)."""
-
-    def default(o):
-        if hasattr(o, "tolist"):
-            return o.tolist()
-        return repr(o)
-
-    def strip(v):
-        v = as_record(v)  # a chat Turn, a pydantic model, a dataclass: its own JSON form
-        if isinstance(v, dict):
-            return {k: strip(x) for k, x in v.items() if k != "embedding"}
-        if isinstance(v, (list, tuple)):
-            return [strip(x) for x in v]
-        return v
-
-    return json.loads(json.dumps(strip(value), default=default, ensure_ascii=False))
+def recordable_inputs(inputs: dict) -> None:
+    """InvalidInput unless a run's inputs can be recorded (a preview of them is; see flow/events.py)."""
+    try:
+        check_recordable(preview(inputs, 4000))
+    except NotRecordable as exc:
+        raise InvalidInput(f"the inputs cannot be recorded as JSON: {exc}") from None
 
 
 def normalise_inputs(inputs: Any) -> dict:
@@ -69,24 +59,42 @@ class RunResult:
 
 
 class Flow:
+    """A flow and how it may run.
+
+    `trusted`: True / False, or None = by signature (flow/trust.py) when it runs. A flow built in Python
+    (`Flow()` + `add_node`) and a shipped template are trusted; one loaded from a file, a dict or the store is
+    trusted when the user signed it. `root_dir`: the folder its file operators may use (flow/policy.py); None =
+    the `files_root` setting (the server sets it to its root_dir), else anywhere for a trusted flow and the
+    current directory for an untrusted one.
+    """
+
     def __init__(
-        self, name: str = "Untitled flow", spec: FlowSpec | None = None, base_dir: str | Path | None = None
+        self,
+        name: str = "Untitled flow",
+        spec: FlowSpec | None = None,
+        base_dir: str | Path | None = None,
+        trusted: bool | None = None,
+        root_dir: str | Path | None = None,
     ):
+        self.trusted = True if spec is None and trusted is None else trusted
         self.spec = spec or FlowSpec(name=name)
         self.base_dir = str(base_dir) if base_dir is not None else None
+        self.root_dir = str(root_dir) if root_dir is not None else None
         self._active: LocalExecutor | None = None
         # The outputs of the last run streamed here as the Python objects themselves (events carry JSON copies).
         self.last_outputs: dict[str, list] = {}
 
     # -- constructing ------------------------------------------------------------------------------------
     @classmethod
-    def load(cls, path: str | Path) -> Flow:
+    def load(cls, path: str | Path, trusted: bool | None = None) -> Flow:
         path = Path(path)
-        return cls(spec=load_flow_file(path), base_dir=path.resolve().parent)
+        return cls(spec=load_flow_file(path), base_dir=path.resolve().parent, trusted=trusted)
 
     @classmethod
-    def from_dict(cls, data: dict | str, base_dir: str | Path | None = None) -> Flow:
-        return cls(spec=parse_flow(data), base_dir=base_dir)
+    def from_dict(
+        cls, data: dict | str, base_dir: str | Path | None = None, trusted: bool | None = None
+    ) -> Flow:
+        return cls(spec=parse_flow(data), base_dir=base_dir, trusted=trusted)
 
     @classmethod
     def from_store(cls, flow_id: str, user: str | None = None) -> Flow:
@@ -97,7 +105,21 @@ class Flow:
         from .templates import read_template
 
         text, base_dir = read_template(name)
-        return cls.from_dict(text, base_dir=base_dir)
+        return cls.from_dict(text, base_dir=base_dir, trusted=True)  # shipped with the Studio
+
+    # -- trust ------------------------------------------------------------------------------------------
+    def is_trusted(self, user: str | None = None) -> bool:
+        from .trust import is_signed
+
+        return self.trusted if self.trusted is not None else is_signed(self.spec, user)
+
+    def trust(self, user: str | None = None) -> None:
+        """Trust this flow (sign it for the user): it may run Python references from now on, here and wherever
+        the same flow is opened."""
+        from .trust import sign
+
+        sign(self.spec, user)
+        self.trusted = True
 
     @property
     def name(self) -> str:
@@ -141,21 +163,38 @@ class Flow:
         if not path.name.endswith(FILE_SUFFIX) and path.suffix != ".json":
             path = path.with_name(path.name + FILE_SUFFIX)
         path.write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        if self.is_trusted():  # saved by its user from the Studio: the file opens trusted again
+            self.trust()
         return path
 
     # -- checking -------------------------------------------------------------------------------------
     def validate(self) -> list[dict]:
-        return validate(self.spec)
+        """Every problem, per node/edge; an untrusted flow's Python references are problems too."""
+        from .trust import trust_issues
+
+        return validate(self.spec) + ([] if self.is_trusted() else trust_issues(self.spec))
 
     # -- running --------------------------------------------------------------------------------------
     def _executor(self, executor: str, **options) -> LocalExecutor:
+        """The run's executor over its own copy of the spec, stamped with the run's policy (flow/policy.py);
+        403 before anything runs when an untrusted flow uses a Python reference."""
+        from ..settings import get_settings
+        from .policy import RunPolicy, stamp, template_dirs
+        from .trust import require_runnable
+
+        trusted = self.is_trusted(options.get("user"))
+        require_runnable(self.spec, trusted)
+        root = self.root_dir or get_settings().files_root or (None if trusted else os.getcwd())
+        spec = self.spec.model_copy(deep=True)
+        stamp(spec, RunPolicy(trusted, (str(Path(root).resolve()),) if root else None, template_dirs()))
+        base_dir = self.base_dir or root
         if executor == "ray":
             from .ray_executor import RayExecutor
 
-            return RayExecutor(self.spec.model_copy(deep=True), base_dir=self.base_dir, **options)
+            return RayExecutor(spec, base_dir=base_dir, **options)
         if executor != "local":
             raise InvalidInput(f"executor must be 'local' or 'ray', not {executor!r}")
-        return LocalExecutor(self.spec.model_copy(deep=True), base_dir=self.base_dir, **options)
+        return LocalExecutor(spec, base_dir=base_dir, **options)
 
     async def stream(
         self,
@@ -165,20 +204,26 @@ class Flow:
         flow_id: str | None = None,
         run_id: str | None = None,
         user: str | None = None,
+        recorded: bool = False,
         **options,
     ) -> AsyncIterator[dict]:
-        """Run and yield each event as it happens; runs are recorded in the store unless record=False."""
+        """Run and yield each event as it happens; runs are recorded in the store unless record=False
+        (`recorded`: the caller has already written the run's row, e.g. RunManager before answering its id)."""
         inputs = normalise_inputs(inputs)
+        if record and not recorded:
+            recordable_inputs(inputs)
         ex = self._executor(executor, user=user, **options)
         self._active = ex
         repo = FlowRepository(user) if record else None
         batch: list[dict] = []
-        started = finished = False
+        started, finished = recorded, False
         try:
             async for ev in ex.stream(inputs, run_id=run_id):
                 if ev["type"] == "run_finished":
                     self.last_outputs = ex.outputs
-                    ev["outputs"] = jsonable(ex.outputs)
+                    ev["outputs"] = (
+                        ex.recorded_outputs
+                    )  # the sinks' inputs in JSON form (checked as they came)
                 if repo is not None:
                     # Store writes in a worker thread: the loop may be the server's, and SQLite may wait on a lock.
                     if not started:
@@ -202,7 +247,7 @@ class Flow:
             # (the executor may have got further, even to its end, than the consumer, who saw no run_finished)
             if repo is not None and started and not finished:
                 repo.add_events(ex.run_id, batch)
-                repo.finish_run(ex.run_id, "cancelled", jsonable(ex.outputs), "the consumer stopped the run")
+                repo.finish_run(ex.run_id, "cancelled", ex.recorded_outputs, "the consumer stopped the run")
 
     async def arun(self, inputs: Any = None, **kwargs) -> RunResult:
         events = []

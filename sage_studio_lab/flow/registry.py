@@ -142,6 +142,19 @@ class Operator:
         """Extra config problems beyond required/min/max (override for cross-field checks)."""
         return []
 
+    @classmethod
+    def trust_references(cls, config: dict) -> list[str]:
+        """What in this config only a trusted flow may use (flow/trust.py): Python references
+        (`module:function`, declared by the operators that import them) and `env:NAME` secrets (a foreign
+        flow must not send the user's keys anywhere). An untrusted flow that has any is refused before it runs."""
+        return [
+            v
+            for f in cls.config_schema
+            if (f.type == "secret" or f.secret)
+            and isinstance(v := config.get(f.name), str)
+            and v.strip().startswith("env:")
+        ]
+
     def process(self, inputs: dict, ctx: RunContext) -> dict:  # pragma: no cover - abstract
         raise NotImplementedError
 

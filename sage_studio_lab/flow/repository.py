@@ -1,11 +1,16 @@
-"""Flows and runs in the user's store: the `flows`, `flow_runs` and `flow_run_events` tables."""
+"""Flows and runs in the user's store: the `flows`, `flow_runs` and `flow_run_events` tables.
+
+Each flow comes with `trusted` (its signature is the user's, flow/trust.py). `create` signs by default (a flow
+made in the Studio); an import passes `sign=False` and stays untrusted unless its signature matches; `update`
+keeps the trust state: a trusted flow saved again is signed again, an untrusted one stays untrusted."""
 
 from __future__ import annotations
 
 import uuid
 
-from ..errors import NotFound
+from ..errors import InvalidInput, NotFound
 from ..store import dumps, get_store, loads, now
+from . import trust as signatures
 from .events import preview
 from .spec import FlowSpec, parse_flow
 
@@ -25,8 +30,21 @@ class FlowRepository:
         out = []
         for r in rows:
             data = loads(r.pop("data"), {})
-            out.append({**r, "description": data.get("description", ""), "nodes": len(data.get("nodes", []))})
+            out.append(
+                {
+                    **r,
+                    "description": data.get("description", ""),
+                    "nodes": len(data.get("nodes", [])),
+                    "trusted": self._trusted(data),
+                }
+            )
         return out
+
+    def _trusted(self, data: dict) -> bool:
+        try:
+            return signatures.is_signed(parse_flow(data), self.user)
+        except InvalidInput:  # a row written by an older version that no longer parses: not trusted
+            return False
 
     def get(self, flow_id: str) -> dict:
         row = self.store.query_one("SELECT * FROM flows WHERE id=?", (flow_id,))
@@ -40,12 +58,13 @@ class FlowRepository:
             "created_at": row["created_at"],
             "updated_at": row["updated_at"],
             "flow": data,
+            "trusted": self._trusted(data),
         }
 
     def spec(self, flow_id: str) -> FlowSpec:
         return parse_flow(self.get(flow_id)["flow"])
 
-    def create(self, spec: FlowSpec) -> dict:
+    def create(self, spec: FlowSpec, sign: bool = True) -> dict:
         flow_id = uuid.uuid4().hex[:12]
         spec.id = flow_id
         t = now()
@@ -53,9 +72,14 @@ class FlowRepository:
             "INSERT INTO flows(id, name, data, created_at, updated_at) VALUES (?,?,?,?,?)",
             (flow_id, spec.name, dumps(spec.model_dump(mode="json")), t, t),
         )
+        if sign:
+            signatures.sign(spec, self.user)
         return self.get(flow_id)
 
-    def update(self, flow_id: str, spec: FlowSpec) -> dict:
+    def update(self, flow_id: str, spec: FlowSpec, sign: bool | None = None) -> dict:
+        """Replace a flow; `sign=None` keeps its trust state (signs the new version when the old was trusted)."""
+        if sign is None:
+            sign = self.get(flow_id)["trusted"]
         spec.id = flow_id
         cur = self.store.execute(
             "UPDATE flows SET name=?, data=?, updated_at=? WHERE id=?",
@@ -63,6 +87,13 @@ class FlowRepository:
         )
         if cur.rowcount == 0:
             raise NotFound(f"flow {flow_id!r} not found")
+        if sign:
+            signatures.sign(spec, self.user)
+        return self.get(flow_id)
+
+    def trust(self, flow_id: str) -> dict:
+        """Trust a saved flow (sign its current version)."""
+        signatures.sign(self.spec(flow_id), self.user)
         return self.get(flow_id)
 
     def delete(self, flow_id: str) -> None:

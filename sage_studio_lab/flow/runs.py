@@ -12,7 +12,7 @@ from typing import Any
 
 from ..aio import run_sync
 from ..errors import Conflict, NotFound
-from .flow import Flow
+from .flow import Flow, normalise_inputs, recordable_inputs
 from .repository import FlowRepository
 
 TERMINAL = ("succeeded", "failed", "cancelled", "interrupted")
@@ -51,7 +51,12 @@ class RunManager:
         """Start a run and return its id at once. On a running loop (the server's) the run is a task on it;
         called from plain sync code (a script) it runs on a private loop in a helper thread."""
         run_id = uuid.uuid4().hex[:12]
-        flow._executor(executor, user=user)  # validate now: an invalid flow is a 400, not a failed run
+        # validate now: an invalid flow is a 400, not a failed run
+        kind = flow._executor(executor, user=user).kind
+        inputs = normalise_inputs(inputs)
+        recordable_inputs(inputs)
+        # The run's row exists before its id is answered: `GET runs/<id>` right after finds it (status running).
+        FlowRepository(user).start_run(run_id, flow.spec, inputs, kind, flow_id or flow.spec.id)
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
@@ -64,20 +69,20 @@ class RunManager:
             live.loop = asyncio.get_running_loop()
             try:
                 async for ev in flow.stream(
-                    inputs, executor=executor, flow_id=flow_id, run_id=run_id, user=user
+                    inputs, executor=executor, flow_id=flow_id, run_id=run_id, user=user, recorded=True
                 ):
                     live.publish(ev)
-            except Exception as exc:  # recorded as a failed run; the task must not die silently
-                live.publish(
-                    {
-                        "type": "run_finished",
-                        "run_id": run_id,
-                        "status": "failed",
-                        "error": str(exc),
-                        "seq": len(live.events) + 1,
-                        "outputs": {},
-                    }
-                )
+            except Exception as exc:  # a failed run, in the store too; the task must not die silently
+                ev = {
+                    "type": "run_finished",
+                    "run_id": run_id,
+                    "status": "failed",
+                    "error": f"{type(exc).__name__}: {exc}",
+                    "seq": max((e.get("seq", 0) for e in live.events), default=0) + 1,
+                    "outputs": {},
+                }
+                live.publish(ev)
+                await asyncio.to_thread(_record_failure, user, ev)
             finally:
                 live.done.set()
                 with self._lock:
@@ -144,6 +149,19 @@ class RunManager:
         finally:
             with live.lock:
                 live.watchers = [w for w in live.watchers if w[1] is not queue]
+
+
+def _record_failure(user: str | None, ev: dict) -> None:
+    """Best effort: the store may be what failed."""
+    repo = FlowRepository(user)
+    for write in (
+        lambda: repo.add_events(ev["run_id"], [ev]),
+        lambda: repo.finish_run(ev["run_id"], "failed", {}, ev["error"]),
+    ):
+        try:
+            write()
+        except Exception:  # noqa: BLE001 - nothing more to do than leave the row to `mark_interrupted`
+            pass
 
 
 _manager: RunManager | None = None

@@ -29,4 +29,15 @@ MIGRATIONS = [
     );
     CREATE INDEX flow_run_events_run ON flow_run_events(run_id, seq);
     """,
+    # Signatures of trusted flows (flow/trust.py): an HMAC of a flow's behaviour with the user's secret key, as
+    # the notebook notary keeps them; a flow whose signature is here may run Python references.
+    """
+    CREATE TABLE flow_signatures (
+        signature TEXT PRIMARY KEY,
+        algorithm TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        last_seen REAL NOT NULL
+    );
+    CREATE INDEX flow_signatures_seen ON flow_signatures(last_seen);
+    """,
 ]

@@ -6,13 +6,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import InvalidInput
+from ..request_json import parse_json
 from .registry import Operator, get_operator, ports_compatible
 
 FLOW_VERSION = 1
@@ -56,9 +56,9 @@ def parse_flow(data: Any) -> FlowSpec:
     """A FlowSpec from a dict / JSON text; InvalidInput naming what is wrong otherwise."""
     if isinstance(data, (str, bytes)):
         try:
-            data = json.loads(data)
-        except json.JSONDecodeError as exc:
-            raise InvalidInput(f"flow is not valid JSON: {exc}") from exc
+            data = parse_json(data)  # the one parser of request JSON (its limits: never a 500 later)
+        except InvalidInput as exc:
+            raise InvalidInput(f"flow is not valid JSON: {exc.message}") from exc
     if not isinstance(data, dict):
         raise InvalidInput("a flow is a JSON object with `nodes` and `edges`")
     try:

@@ -8,6 +8,8 @@ import importlib
 import operator
 from collections.abc import Callable
 
+from .sandbox import ExpressionError, bounded_binop, check_time, deadline
+
 _tools: dict[str, Callable] = {}
 
 
@@ -33,41 +35,60 @@ def get_tool(name: str) -> Callable | None:
     return None
 
 
+def is_registered(name: str) -> bool:
+    """A registered tool (built-in or from a plugin), as opposed to a `module:function` reference."""
+    return name in _tools
+
+
 def tool_names() -> list[str]:
     return sorted(_tools)
 
 
 _OPS = {
-    ast.Add: operator.add,
-    ast.Sub: operator.sub,
-    ast.Mult: operator.mul,
-    ast.Div: operator.truediv,
-    ast.Pow: operator.pow,
-    ast.Mod: operator.mod,
-    ast.FloorDiv: operator.floordiv,
-    ast.USub: operator.neg,
-    ast.UAdd: operator.pos,
+    ast.Add: "+",
+    ast.Sub: "-",
+    ast.Mult: "*",
+    ast.Div: "/",
+    ast.Pow: "**",
+    ast.Mod: "%",
+    ast.FloorDiv: "//",
 }
+_UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos}
 
 
 @register_tool("calculator")
 def calculator(expression) -> float:
-    """Arithmetic on numbers only (+ - * / // % **), parsed with `ast`, never eval'd."""
+    """Arithmetic on numbers only (+ - * / // % **), parsed with `ast`, never eval'd; bounded like the flow
+    expressions (flow/sandbox.py): a result over ~10,000 digits or a slow evaluation is a clear error."""
 
     def ev(node):
+        check_time()
         if isinstance(node, ast.Expression):
             return ev(node.body)
-        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+        if isinstance(node, ast.Constant) and type(node.value) in (int, float):
             return node.value
         if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
-            if isinstance(node.op, ast.Pow) and abs(ev(node.right)) > 100:
-                raise ValueError("exponent too large")
-            return _OPS[type(node.op)](ev(node.left), ev(node.right))
-        if isinstance(node, ast.UnaryOp) and type(node.op) in _OPS:
-            return _OPS[type(node.op)](ev(node.operand))
-        raise ValueError(f"not arithmetic: {ast.dump(node)[:60]}")
+            return bounded_binop(_OPS[type(node.op)], ev(node.left), ev(node.right))
+        if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
+            return _UNARY[type(node.op)](ev(node.operand))
+        raise ExpressionError(f"calculator: not arithmetic: {ast.unparse(node)[:60]!r}")
 
-    return ev(ast.parse(str(expression).strip(), mode="eval"))
+    text = str(expression).strip()
+    if len(text) > 10_000:
+        raise ExpressionError("calculator: the expression is over 10,000 characters")
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError as exc:
+        raise ExpressionError(f"calculator: invalid expression {text[:60]!r}: {exc.msg}") from None
+    except (RecursionError, MemoryError):
+        raise ExpressionError("calculator: the expression is nested too deeply") from None
+    with deadline():
+        try:
+            return ev(tree)
+        except ExpressionError as exc:
+            raise ExpressionError(f"calculator: {exc.message.removeprefix('calculator: ')}") from None
+        except RecursionError:
+            raise ExpressionError("calculator: the expression is nested too deeply") from None
 
 
 @register_tool("word_count")

@@ -20,6 +20,7 @@ class MemoryConfig(BaseModel):
     backend: Literal["short_term", "vector", "kv"] = "short_term"
     window: int = Field(8, ge=0, le=1000, description="recent dialogs kept verbatim in the prompt")
     top_k: int = Field(4, ge=1, le=100, description="memories recalled per turn by vector / kv")
+    # Bounded on input only (the patch below): a value stored before the bound still loads.
     min_score: float = Field(0.0, description="vector hits below this cosine similarity are dropped")
     embedding_model: str = EMBEDDING_MODEL_ID
 
@@ -30,7 +31,7 @@ class MemoryConfigPatch(BaseModel):
     backend: Literal["short_term", "vector", "kv"] | None = None
     window: int | None = Field(None, ge=0, le=1000)
     top_k: int | None = Field(None, ge=1, le=100)
-    min_score: float | None = None
+    min_score: float | None = Field(None, ge=-1.0, le=1.0)
 
 
 def default_config() -> MemoryConfig:

@@ -58,6 +58,8 @@ class SageStudioApp(ExtensionApp):
             # Exported so that kernels started by this server share the same store.
             os.environ["SAGE_STUDIO_HOME"] = os.path.expanduser(self.studio_config.data_dir)
         settings = self.studio_config.to_settings()
+        if not settings.files_root:  # flows run here read and write inside Jupyter's contents root
+            settings.files_root = os.path.abspath(os.path.expanduser(self.serverapp.root_dir))
         set_settings(settings)
         self.settings.update({"sage_studio_settings": settings, "sage_studio_started": time.time()})
         self.log.info(

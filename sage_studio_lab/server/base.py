@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from ..api.registry import validate
 from ..errors import InvalidInput, StudioError
+from ..request_json import parse_json
 from ..settings import Settings
 
 M = TypeVar("M", bound=BaseModel)
@@ -25,15 +26,17 @@ class StudioHandler(APIHandler):
         return self.settings["sage_studio_settings"]
 
     def parse_body(self, model: type[M]) -> M:
-        """The JSON body validated by `model`; a 400 that names the bad fields otherwise."""
-        return self.validate(model, self.json_body())
+        """The JSON body (an object; an empty body is `{}`) validated by `model`; a 400 that names the bad fields
+        otherwise."""
+        raw = self.json_body()
+        if not isinstance(raw, dict):
+            raise InvalidInput(f"the request body must be a JSON object, not {type(raw).__name__}")
+        return self.validate(model, raw)
 
     def json_body(self):
-        """The request body parsed as JSON (an empty body is `{}`); a 400 when it is not JSON."""
-        try:
-            return json.loads(self.request.body or b"{}")
-        except json.JSONDecodeError as exc:
-            raise InvalidInput(f"request body is not valid JSON: {exc}") from exc
+        """The request body parsed as JSON (an empty body is `{}`) by the one body parser (`request_json`): a 400
+        (413: too large) naming the problem when it is not acceptable JSON."""
+        return parse_json(self.request.body, empty={})
 
     @staticmethod
     def validate(model: type[M], raw) -> M:
@@ -60,6 +63,8 @@ class StudioHandler(APIHandler):
             if isinstance(exc, StudioError):
                 body.update(exc.details)
                 body["message"] = exc.message
+                if status_code == 405 and exc.details.get("allow"):
+                    self.set_header("Allow", ", ".join(exc.details["allow"]))
             elif isinstance(exc, tornado.web.HTTPError):
                 body["message"] = exc.reason or exc.log_message or self._reason
             if self.settings.get("serve_traceback") and not isinstance(

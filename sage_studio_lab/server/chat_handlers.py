@@ -14,6 +14,7 @@ from ..chat.models import EditBody, SendBody
 from ..chat.service import ChatService
 from ..chat.sessions import SessionStore
 from ..errors import InvalidInput
+from ..request_json import PathName
 from .base import StudioHandler
 from .streaming import SSEMixin, _sse, openai_error
 
@@ -68,7 +69,7 @@ class RegenerateBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     source: Literal["local", "cloud", "auto"] | None = None
-    model: str | None = None
+    model: PathName | None = None
     stream: bool = False
 
 

@@ -39,7 +39,14 @@ async def _in_thread(fn, *args, **kwargs):
 @tornado.web.stream_request_body
 class UploadHandler(StudioHandler):
     """Multipart upload streamed to a temp file (never held in memory), validated, stored only when valid.
-    `validate_only=True` (route `finetune/validate`) reports the per-line errors and stores nothing."""
+    `validate_only=True` (route `finetune/validate`) reports the per-line errors and stores nothing.
+
+    The body streams in before `post()` runs. A refused upload (no token, no XSRF cookie, too large, not
+    multipart) is answered once its body has been read — drained, never parsed or written — so the client reads
+    the status (403, 413, 400) instead of a reset connection, and a keep-alive connection stays usable. Only a
+    body declared larger than twice the limit is answered at once and its connection closed (a client that sent
+    `Expect: 100-continue` has sent none of it). A client that goes away mid-body leaves no temp folder behind.
+    """
 
     def initialize(self, validate_only: bool = False):
         self.validate_only = validate_only
@@ -48,27 +55,36 @@ class UploadHandler(StudioHandler):
         self._files: list = []
         self._fields: dict[str, str] = {}
         self._received = 0
-        self._too_large = False
+        self._refused: Exception | None = None  # answered by post(), after the body
 
     @property
     def limit(self) -> int:
         return int(self.studio.max_upload_mb) * 1024 * 1024
 
+    def _too_large(self) -> tornado.web.HTTPError:
+        return tornado.web.HTTPError(
+            413,
+            reason=f"upload too large: the limit is {self.studio.max_upload_mb} MiB (c.SageStudio.max_upload_mb)",
+        )
+
     async def prepare(self):
-        await super().prepare()
         if self.request.method != "POST":
-            return
-        if self.current_user is None:  # the body streams before post() runs: authenticate here
-            raise tornado.web.HTTPError(403)
-        self.request.connection.set_max_body_size(self.limit + 1024 * 1024)
-        length = int(self.request.headers.get("Content-Length") or 0)
-        if length > self.limit + 64 * 1024:
-            self._too_large = True
-            raise tornado.web.HTTPError(
-                413,
-                reason=f"upload too large: the limit is {self.studio.max_upload_mb} MiB "
-                "(c.SageStudio.max_upload_mb)",
-            )
+            return await super().prepare()
+        drain_limit = 2 * self.limit + 1024 * 1024
+        self.request.connection.set_max_body_size(drain_limit)
+        try:
+            await super().prepare()  # Jupyter's auth and XSRF checks
+            if self.current_user is None:
+                raise tornado.web.HTTPError(403)
+            if int(self.request.headers.get("Content-Length") or 0) > self.limit + 64 * 1024:
+                raise self._too_large()
+            self._start()
+        except (tornado.web.HTTPError, StudioError) as exc:
+            if int(self.request.headers.get("Content-Length") or 0) > drain_limit:
+                raise  # too much to read just to refuse it: answered now, the connection closes
+            self._refused = exc
+
+    def _start(self) -> None:
         content_type = self.request.headers.get("Content-Type", "")
         if not content_type.startswith("multipart/form-data"):
             raise InvalidInput("send the dataset as multipart/form-data with a 'file' field")
@@ -79,7 +95,14 @@ class UploadHandler(StudioHandler):
             {"Content-Type": content_type},
             self._on_field,
             self._files.append,
-            config={"UPLOAD_DIR": str(self._tmp), "MAX_MEMORY_FILE_SIZE": 0, "UPLOAD_KEEP_EXTENSIONS": True},
+            # The folder is removed as a whole (`_cleanup`): a part's file deleting itself on close would find it
+            # gone when the upload was aborted mid-part.
+            config={
+                "UPLOAD_DIR": str(self._tmp),
+                "MAX_MEMORY_FILE_SIZE": 0,
+                "UPLOAD_KEEP_EXTENSIONS": True,
+                "UPLOAD_DELETE_TMP": False,
+            },
         )
 
     def _on_field(self, field) -> None:
@@ -87,20 +110,16 @@ class UploadHandler(StudioHandler):
 
     def data_received(self, chunk: bytes) -> None:
         self._received += len(chunk)
-        if self._received > self.limit:
-            self._too_large = True  # keep reading (so the client gets our answer), but stop writing
-            return
-        if self._parser is not None and not self._too_large:
+        if self._refused is None and self._received > self.limit:
+            self._refused = self._too_large()  # keep reading (so the client gets our answer), stop writing
+            self._cleanup()
+        if self._refused is None and self._parser is not None:
             self._parser.write(chunk)
 
     @tornado.web.authenticated
     async def post(self):
-        if self._too_large:
-            raise tornado.web.HTTPError(
-                413,
-                reason=f"upload too large: the limit is {self.studio.max_upload_mb} MiB "
-                "(c.SageStudio.max_upload_mb)",
-            )
+        if self._refused is not None:
+            raise self._refused
         self._parser.finalize()
         files = [f for f in self._files if (f.field_name or b"") in (b"file", b"dataset")] or self._files
         if not files:
@@ -127,14 +146,24 @@ class UploadHandler(StudioHandler):
         else:
             self.write_json(await _in_thread(datasets.import_file, path, name, fmt), status=201)
 
-    def on_finish(self):
+    def _cleanup(self) -> None:
         for f in self._files:
             try:
                 f.close()
             except Exception:  # noqa: BLE001 - best effort cleanup
                 pass
+        self._files, self._parser = [], None
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
+            self._tmp = None
+
+    def on_finish(self):
+        self._cleanup()
+
+    def on_connection_close(self):
+        """The client went away mid-body: `post()` never runs, nor `on_finish`."""
+        super().on_connection_close()
+        self._cleanup()
 
 
 class TaskDownloadHandler(StudioHandler):

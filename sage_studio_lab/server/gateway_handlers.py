@@ -17,6 +17,7 @@ from ..chat.service import ChatService
 from ..chat.sessions import SessionStore
 from ..errors import InvalidInput
 from ..openai_wire import SSE_DONE, chat_chunk, chat_completion, usage
+from ..request_json import PathName
 from .base import StudioHandler
 from .streaming import SSEMixin, _sse, openai_error
 
@@ -34,7 +35,7 @@ class ChatCompletionRequest(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    model: str | None = None
+    model: PathName | None = None  # a name or a folder: request_json.PathName bounds it
     messages: list[ChatMessage] = Field(..., min_length=1)
     stream: bool = False
     temperature: float | None = Field(None, ge=0.0, le=2.0)
@@ -86,16 +87,22 @@ class ChatCompletionsHandler(SSEMixin, OpenAIStyleHandler):
 
     async def _proxy(self, req: ChatCompletionRequest, payload: dict) -> None:
         """Forward the client's own body (unknown OpenAI fields included) and relay the answer's bytes."""
+        if not req.stream:
+            answered = await gateway.answer(payload, req.source, self._cancel)
+            if (
+                answered is None
+            ):  # the client went away (`on_connection_close`): the upstream request is closed
+                self.set_status(499, "Client Closed Request")
+                return
+            target, data, tried = answered
+            self.set_header("x-sage-source", target.source)
+            self.set_header("x-request-id", self._cancel.request_id)
+            sage = {"source": target.source, "request_id": self._cancel.request_id, "tried": tried}
+            self.write_json({**data, "x_sage": sage})
+            return
         target, resp, tried = await gateway.open_upstream(payload, req.source)
         sage = {"source": target.source, "request_id": self._cancel.request_id, "tried": tried}
         headers = {"x-sage-source": target.source, "x-request-id": self._cancel.request_id}
-        if not req.stream:
-            data = json.loads(await gateway.read_all(resp))
-            for k, v in headers.items():
-                self.set_header(k, v)
-            data["x_sage"] = sage
-            self.write_json(data)
-            return
         self.start_sse(headers)
         # The headers go out now, as an engine sends them: the client learns `x-request-id` (to stop a long
         # prefill) before the first token.

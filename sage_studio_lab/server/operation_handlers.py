@@ -13,7 +13,8 @@ import re
 import tornado.web
 
 from ..api import OPERATIONS, Operation, document
-from ..errors import InvalidInput
+from ..api.registry import VERBS
+from ..errors import InvalidInput, MethodNotAllowed
 from .base import StudioHandler
 
 
@@ -69,6 +70,29 @@ async def _verb(self, **path_kwargs):
     await self._run(**path_kwargs)
 
 
+@tornado.web.authenticated
+async def _other_verb(self, **path_kwargs):
+    """A verb the path does not take: 405 saying what it takes (and what to send), and where this verb goes."""
+    ops, method = self.operations, self.request.method
+    path = next(iter(ops.values())).path
+    takes = " ".join(
+        f"{verb}: {op.name}, {_summary(op)}" + (f"; send the {op.body} as the JSON body." if op.body else ".")
+        for verb, op in sorted(ops.items())
+    )
+    leaf = path.rsplit("/", 1)[-1]
+    elsewhere = "".join(
+        f" {_summary(op, lower=False)}: {method} {op.path}."
+        for op in OPERATIONS.values()
+        if op.verb == method and op.path != path and op.path.rsplit("/", 1)[-1] == leaf
+    )
+    raise MethodNotAllowed(f"{method} is not allowed on {path}. {takes}{elsewhere}", allow=sorted(ops))
+
+
+def _summary(op: Operation, lower: bool = True) -> str:
+    text = op.summary.rstrip(".")
+    return text[0].lower() + text[1:] if lower else text
+
+
 def _pattern(op: Operation) -> str:
     """The tornado route of `op.path`: `{arg}` matches what the argument's own pattern allows, else one segment."""
 
@@ -98,7 +122,7 @@ def routes():
         verbs[op.verb] = op
     table = [("api/openapi.json", OpenApiHandler)]
     for pattern, verbs in by_path.items():
-        methods = {verb.lower(): _verb for verb in verbs}
+        methods = {verb.lower(): _verb if verb in verbs else _other_verb for verb in VERBS}
         name = "".join(part.title() for part in re.findall(r"[a-z]+", pattern)) + "Handler"
         table.append((pattern, type(name, (OperationHandler,), {"operations": verbs, **methods})))
     return table

@@ -19,6 +19,8 @@ from jupyter_server.base.websocket import WebSocketMixin
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
 from ..api import invoke
+from ..errors import StudioError
+from ..request_json import parse_json
 
 MIN_INTERVAL, MAX_INTERVAL, DEFAULT_INTERVAL = 0.5, 60.0, 2.0
 
@@ -72,8 +74,8 @@ class GpuStreamHandler(WebSocketMixin, WebSocketHandler, JupyterHandler):
 
     def on_message(self, message):
         try:
-            self.interval = clamp_interval(json.loads(message)["interval"])
-        except (ValueError, KeyError, TypeError):
+            self.interval = clamp_interval(parse_json(message)["interval"])  # the one body parser
+        except (StudioError, ValueError, KeyError, TypeError):
             self.write_message(json.dumps({"error": 'send {"interval": seconds}'}))
             return
         self._wake.set()  # apply the new interval now (and send a fresh snapshot)

@@ -22,8 +22,13 @@ def _flow_to_json(value, _widget=None):
 
 def _flow_from_json(value, widget=None):
     # Keep the folder the flow came from, so relative document paths still resolve after a canvas edit.
-    base_dir = getattr(getattr(widget, "flow", None), "base_dir", None)
-    return to_flow(value or dict(EMPTY_FLOW), base_dir=base_dir)
+    old = getattr(widget, "flow", None)
+    flow = to_flow(value or dict(EMPTY_FLOW), base_dir=getattr(old, "base_dir", None))
+    # The user's edit of a trusted flow on the canvas stays trusted; an untrusted one stays what its signature
+    # says (moving its nodes does not make it trusted: trust it with the canvas's Trust button).
+    if old is not None and old.is_trusted():
+        flow.trusted = True
+    return flow
 
 
 class FlowCanvas(StudioWidget):
@@ -42,6 +47,14 @@ class FlowCanvas(StudioWidget):
         if isinstance(flow, (str, Path)) and Path(flow).is_file():
             path = str(flow)
         super().__init__(flow=to_flow(flow if flow is not None else dict(EMPTY_FLOW)), path=path, **kwargs)
+
+    @traitlets.observe("flow")
+    def _sign_trusted(self, change) -> None:
+        """A flow trusted here (built in Python, a template, the canvas's edit of a trusted flow) is signed, so
+        the canvas shows it trusted and it opens trusted as a file after `save()`. A loaded file is not."""
+        flow = change["new"]
+        if flow is not None and flow.trusted is True:
+            flow.trust()
 
     def sync(self) -> None:
         """Push in-place changes of `.flow` to the canvas."""

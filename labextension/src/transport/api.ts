@@ -636,7 +636,7 @@ export interface paths {
     /** Saved flows, most recently changed first. */
     get: operations['flow.list'];
     put?: never;
-    /** Save a new flow (malformed: 400 and nothing stored). */
+    /** Save a new flow made in the Studio: it is trusted (malformed: 400 and nothing stored). */
     post: operations['flow.create'];
     delete?: never;
     options?: never;
@@ -653,7 +653,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Save a `.sage-flow.json` file's flow as a new flow. */
+    /** Save a `.sage-flow.json` file's flow as a new flow: not trusted unless its signature is this user's. */
     post: operations['flow.import'];
     delete?: never;
     options?: never;
@@ -670,7 +670,7 @@ export interface paths {
     };
     /** A saved flow. */
     get: operations['flow.get'];
-    /** Replace a saved flow (its issues come back with it). */
+    /** Replace a saved flow (its issues come back with it); a trusted flow stays trusted, an untrusted one not. */
     put: operations['flow.save'];
     post?: never;
     /** Delete a saved flow (its run history stays). */
@@ -725,6 +725,23 @@ export interface paths {
     get: operations['flow.flow_runs'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/flow/flows/{flow_id}/trust': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Trust a saved flow (an import): sign its current version. */
+    post: operations['flow.trust_saved'];
     delete?: never;
     options?: never;
     head?: never;
@@ -827,6 +844,40 @@ export interface paths {
     get: operations['flow.templates'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/flow/trust': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Trust a flow (e.g. a file opened from elsewhere): sign it for this user, so it may run Python references wherever it is opened. Moving its nodes keeps it trusted; changing what it does needs trusting again. */
+    post: operations['flow.trust'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/flow/trust-status': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Whether this user trusts the flow, and what in it only a trusted flow may use. */
+    post: operations['flow.trust_status'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1290,6 +1341,11 @@ export interface components {
       created_at: number;
       /** Updated At */
       updated_at: number;
+      /**
+       * Trusted
+       * @description signed by this user: may run Python references (flow/trust.py)
+       */
+      trusted: boolean;
     };
     /** Flows */
     Flows: {
@@ -1422,6 +1478,11 @@ export interface components {
        * @default null
        */
       edge_id: string | null;
+      /**
+       * Code
+       * @default null
+       */
+      code: string | null;
     } & {
       [key: string]: unknown;
     };
@@ -1640,6 +1701,13 @@ export interface components {
     } & {
       [key: string]: unknown;
     };
+    /** Reference */
+    Reference: {
+      /** Node Id */
+      node_id: string;
+      /** Reference */
+      reference: string;
+    };
     /** Run */
     Run: {
       /** Id */
@@ -1691,6 +1759,11 @@ export interface components {
       flow: {
         [key: string]: unknown;
       };
+      /**
+       * Trusted
+       * @description signed by this user: may run Python references (flow/trust.py)
+       */
+      trusted: boolean;
       /**
        * Issues
        * @default null
@@ -2013,6 +2086,16 @@ export interface components {
       /** Templates */
       templates: components['schemas']['Template'][];
     };
+    /** TrustState */
+    TrustState: {
+      /** Trusted */
+      trusted: boolean;
+      /**
+       * References
+       * @description what in the flow only a trusted flow may use (an untrusted flow's run refuses them)
+       */
+      references: components['schemas']['Reference'][];
+    };
     /** Validation */
     Validation: {
       /** Valid */
@@ -2049,6 +2132,15 @@ export interface operations {
       };
       /** @description invalid arguments */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -2121,6 +2213,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description not found */
       404: {
         headers: {
@@ -2170,6 +2271,15 @@ export interface operations {
       };
       /** @description invalid arguments */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -2228,6 +2338,15 @@ export interface operations {
       };
       /** @description invalid arguments */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -2302,6 +2421,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description not found */
       404: {
         headers: {
@@ -2361,6 +2489,15 @@ export interface operations {
       };
       /** @description invalid arguments */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -2453,6 +2590,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description not found */
       404: {
         headers: {
@@ -2504,6 +2650,15 @@ export interface operations {
       };
       /** @description invalid arguments */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -2569,6 +2724,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description not found */
       404: {
         headers: {
@@ -2618,6 +2782,15 @@ export interface operations {
       };
       /** @description invalid arguments */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -2695,6 +2868,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description not found */
       404: {
         headers: {
@@ -2757,6 +2939,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description not found */
       404: {
         headers: {
@@ -2811,6 +3002,15 @@ export interface operations {
       };
       /** @description invalid arguments */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -2886,6 +3086,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description not found */
       404: {
         headers: {
@@ -2935,6 +3144,15 @@ export interface operations {
       };
       /** @description invalid arguments */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -3013,6 +3231,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description not found */
       404: {
         headers: {
@@ -3062,6 +3289,15 @@ export interface operations {
       };
       /** @description invalid arguments */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -3139,6 +3375,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description not found */
       404: {
         headers: {
@@ -3192,6 +3437,15 @@ export interface operations {
       };
       /** @description invalid arguments */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -3257,6 +3511,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description not found */
       404: {
         headers: {
@@ -3306,6 +3569,15 @@ export interface operations {
       };
       /** @description invalid arguments */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -3366,6 +3638,15 @@ export interface operations {
       };
       /** @description invalid arguments */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -3481,6 +3762,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description not found */
       404: {
         headers: {
@@ -3530,6 +3820,15 @@ export interface operations {
       };
       /** @description invalid arguments */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -3597,6 +3896,15 @@ export interface operations {
       };
       /** @description invalid arguments */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -3758,6 +4066,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description not found */
       404: {
         headers: {
@@ -3816,6 +4133,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description not found */
       404: {
         headers: {
@@ -3865,6 +4191,15 @@ export interface operations {
       };
       /** @description invalid arguments */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -3935,6 +4270,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description not found */
       404: {
         headers: {
@@ -3986,6 +4330,15 @@ export interface operations {
       };
       /** @description invalid arguments */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -4046,6 +4399,15 @@ export interface operations {
       };
       /** @description invalid arguments */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -4125,6 +4487,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description not found */
       404: {
         headers: {
@@ -4196,6 +4567,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description not found */
       404: {
         headers: {
@@ -4245,6 +4625,15 @@ export interface operations {
       };
       /** @description invalid arguments */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -4406,6 +4795,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description not found */
       404: {
         headers: {
@@ -4464,6 +4862,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description not found */
       404: {
         headers: {
@@ -4515,6 +4922,15 @@ export interface operations {
       };
       /** @description invalid arguments */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -4584,6 +5000,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description not found */
       404: {
         headers: {
@@ -4637,6 +5062,15 @@ export interface operations {
       };
       /** @description invalid arguments */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -4706,6 +5140,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description not found */
       404: {
         headers: {
@@ -4757,6 +5200,15 @@ export interface operations {
       };
       /** @description invalid arguments */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -4819,6 +5271,15 @@ export interface operations {
       };
       /** @description invalid arguments */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -4897,6 +5358,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description not found */
       404: {
         headers: {
@@ -4958,6 +5428,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description not found */
       404: {
         headers: {
@@ -5007,6 +5486,15 @@ export interface operations {
       };
       /** @description invalid arguments */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -5074,6 +5562,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description not found */
       404: {
         headers: {
@@ -5134,6 +5631,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description not found */
       404: {
         headers: {
@@ -5185,6 +5691,15 @@ export interface operations {
       };
       /** @description invalid arguments */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -5254,6 +5769,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description not found */
       404: {
         headers: {
@@ -5303,6 +5827,15 @@ export interface operations {
       };
       /** @description invalid arguments */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -5362,6 +5895,15 @@ export interface operations {
       };
       /** @description invalid arguments */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -5448,6 +5990,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description not found */
       404: {
         headers: {
@@ -5508,6 +6059,86 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description conflict */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  'flow.trust_saved': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        flow_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SavedFlow'];
+        };
+      };
+      /** @description invalid arguments */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description not found */
       404: {
         headers: {
@@ -5557,6 +6188,15 @@ export interface operations {
       };
       /** @description invalid arguments */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -5643,6 +6283,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description not found */
       404: {
         headers: {
@@ -5702,6 +6351,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description not found */
       404: {
         headers: {
@@ -5753,6 +6411,15 @@ export interface operations {
       };
       /** @description invalid arguments */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -5824,6 +6491,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description not found */
       404: {
         headers: {
@@ -5873,6 +6549,153 @@ export interface operations {
       };
       /** @description invalid arguments */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description conflict */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  'flow.trust': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': unknown;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TrustState'];
+        };
+      };
+      /** @description invalid arguments */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description conflict */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  'flow.trust_status': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': unknown;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TrustState'];
+        };
+      };
+      /** @description invalid arguments */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -5940,6 +6763,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description not found */
       404: {
         headers: {
@@ -5989,6 +6821,15 @@ export interface operations {
       };
       /** @description invalid arguments */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -6047,6 +6888,15 @@ export interface operations {
       };
       /** @description invalid arguments */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -6137,6 +6987,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description not found */
       404: {
         headers: {
@@ -6203,6 +7062,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description not found */
       404: {
         headers: {
@@ -6261,6 +7129,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description not found */
       404: {
         headers: {
@@ -6312,6 +7189,15 @@ export interface operations {
       };
       /** @description invalid arguments */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -6378,6 +7264,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description not found */
       404: {
         headers: {
@@ -6429,6 +7324,15 @@ export interface operations {
       };
       /** @description invalid arguments */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -6492,6 +7396,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description not found */
       404: {
         headers: {
@@ -6541,6 +7454,15 @@ export interface operations {
       };
       /** @description invalid arguments */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
         headers: {
           [name: string]: unknown;
         };

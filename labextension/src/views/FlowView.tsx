@@ -1,7 +1,8 @@
 /**
  * Flows canvas (@xyflow/react): palette from the operator registry (grouped, searchable), typed handles that
  * refuse wrong connections, a config form per node from its schema, validate with issues on nodes, run with
- * live per-node status/tokens from the event stream, run history, export to Python, templates, undo/redo.
+ * live per-node status/tokens from the event stream, run history, export to Python, templates, undo/redo,
+ * and the flow's trust state (flowTrust.tsx: a "Not trusted" badge with a Trust action).
  */
 import {
   Background,
@@ -38,6 +39,7 @@ import {
   connectionError,
   placeNode
 } from './flowModel';
+import { TrustBadge, useFlowTrust } from './flowTrust';
 
 type Issue = Schema<'Issue'>;
 
@@ -320,6 +322,7 @@ function FlowCanvas({ flow: external, onChange, onExport }: FlowViewProps) {
   const [error, setError] = useState<unknown>(null);
   const [code, setCode] = useState<string | null>(null);
   const [showRuns, setShowRuns] = useState(false);
+  const trust = useFlowTrust();
   const runs = useCall<Result<'flow.runs'>>(
     showRuns ? 'flow.runs' : null,
     {},
@@ -334,12 +337,18 @@ function FlowCanvas({ flow: external, onChange, onExport }: FlowViewProps) {
     return map;
   }, [opsCall.data]);
 
+  // Whether the flow opened is trusted (a file from elsewhere is not until the user trusts it).
+  useEffect(() => {
+    void trust.check(external);
+  }, []);
+
   // An outside change (file reverted, Python updated the widget) replaces the canvas.
   useEffect(() => {
     const text = JSON.stringify(external);
     if (text !== lastEmitted.current) {
       lastEmitted.current = text;
       setFlow(external);
+      void trust.check(external);
     }
   }, [external]);
 
@@ -351,6 +360,7 @@ function FlowCanvas({ flow: external, onChange, onExport }: FlowViewProps) {
     if (!dragging.current) {
       lastEmitted.current = JSON.stringify(next);
       onChange(next);
+      trust.edited(next); // the user's own edit of a trusted flow stays trusted
     }
   };
   const undo = () => {
@@ -499,10 +509,23 @@ function FlowCanvas({ flow: external, onChange, onExport }: FlowViewProps) {
     }
   };
 
+  const trustFlow = async () => {
+    await trust.trust(flow);
+    setIssues(prev => prev.filter(i => i.code !== 'untrusted'));
+  };
+
   const run = async () => {
+    await trust.beforeRun(flow);
     const v = await validate();
     if (v && v.valid === false) {
-      setError(new Error('fix the highlighted issues before running'));
+      const untrusted = (v.issues ?? []).find((i: Issue) => i.code === 'untrusted');
+      setError(
+        new Error(
+          untrusted
+            ? `${untrusted.message} (the Trust button), or remove it`
+            : 'fix the highlighted issues before running'
+        )
+      );
       return;
     }
     setRunStates({});
@@ -579,7 +602,9 @@ function FlowCanvas({ flow: external, onChange, onExport }: FlowViewProps) {
               const f = t.flow as unknown as FlowDoc;
               setIssues([]);
               setRunStates({});
-              commit({ ...f, nodes: f.nodes ?? [], edges: f.edges ?? [] });
+              const next = { ...f, nodes: f.nodes ?? [], edges: f.edges ?? [] };
+              commit(next);
+              void trust.trust(next).catch(setError); // a template is made here: trusted
               setTimeout(() => void fitView({ padding: 0.15 }), 50);
             }
           }}
@@ -612,6 +637,7 @@ function FlowCanvas({ flow: external, onChange, onExport }: FlowViewProps) {
         <button className="sage-button" onClick={() => setShowRuns(!showRuns)}>
           History
         </button>
+        <TrustBadge state={trust.state} onTrust={trustFlow} onError={setError} />
         <span className="sage-grow" />
         {names.map(n => (
           <input

@@ -1,6 +1,9 @@
 """The engine's HTTP routes (Starlette + uvicorn), vLLM's endpoints: /health, /v1/models, /v1/chat/completions,
 /v1/completions, /v1/load_lora_adapter, /v1/unload_lora_adapter, /metrics.
 
+With a key (`--api-key` or `$VLLM_API_KEY`, as vLLM) every /v1 route requires `Authorization: Bearer <key>`;
+/health and /metrics stay open, as in vLLM (readiness probes, scrapers; they tell nothing secret).
+
 It listens at once (GET /health answers 503 while the model loads), then decodes with continuous batching
 (scheduler.py). Routes only parse and answer; serving.py turns requests into scheduler work.
 """
@@ -10,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import json
+import hmac
 import os
 import threading
 import time
@@ -18,12 +21,15 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from ... import openai_wire as wire
+from ...errors import StudioError
 from ...openai_wire import ApiError
+from ...request_json import parse_json
 from .cli_args import parse_args
 from .serving import OpenAIServing
 from .state import EngineState
@@ -33,9 +39,9 @@ METRICS_TYPE = "text/plain; version=0.0.4"
 
 async def parse_body(request: Request, model: type[BaseModel]):
     try:
-        raw = json.loads(await request.body() or b"null")
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ApiError(f"request body is not valid JSON: {exc}") from exc
+        raw = parse_json(await request.body())  # the one body parser: limits, UTF-8, depth, number size
+    except StudioError as exc:
+        raise ApiError(exc.message, exc.status, exc.details.get("field")) from None
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
@@ -142,7 +148,27 @@ ROUTES = [
 ]
 
 
-def build_app(state: EngineState) -> Starlette:
+class RequireKey:
+    """ASGI middleware (not Starlette's BaseHTTPMiddleware, which would buffer streams and hide disconnects):
+    a /v1 request without the key is answered 401 with an OpenAI error object before it reaches a route."""
+
+    def __init__(self, app, key: str):
+        self.app, self.expected = app, f"Bearer {key}".encode()
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["path"].startswith("/v1") and not self.allowed(scope):
+            error = ApiError("a valid API key is required: send `Authorization: Bearer <key>`", 401)
+            await JSONResponse(error.body(), status_code=401)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    def allowed(self, scope) -> bool:
+        given = next((v for k, v in scope["headers"] if k == b"authorization"), b"")
+        # constant time: the key cannot be guessed byte by byte from how fast a wrong one is refused
+        return hmac.compare_digest(given, self.expected)
+
+
+def build_app(state: EngineState, api_key: str | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(_app):
         threading.Thread(target=state.load, name="model-loader", daemon=True).start()
@@ -150,7 +176,8 @@ def build_app(state: EngineState) -> Starlette:
         if state.scheduler:
             state.scheduler.shutdown()
 
-    app = Starlette(routes=ROUTES, lifespan=lifespan)
+    middleware = [Middleware(RequireKey, key=api_key)] if api_key else []
+    app = Starlette(routes=ROUTES, lifespan=lifespan, middleware=middleware)
     app.state.serving = OpenAIServing(state)
     return app
 
@@ -164,6 +191,11 @@ def main(argv=None) -> None:
     if args.model and Path(args.model).expanduser().is_dir():
         args.model = str(Path(args.model).expanduser().resolve())
     state = EngineState.from_args(args)
+    api_key = args.api_key or os.environ.get("VLLM_API_KEY") or None
     uvicorn.run(
-        build_app(state), host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=3
+        build_app(state, api_key),
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        timeout_graceful_shutdown=3,
     )

@@ -42,11 +42,35 @@ class EngineMetrics:
             buckets=(1, 2, 4, 8, 16, 32, 64, 128),
             registry=r,
         )
+        # Ours (no vLLM equivalent): how the CPU engine runs its steps.
+        self._threads = Gauge(
+            "sage_studio:engine_threads", "torch intra-op threads of the decode loop", labels, registry=r
+        )
+        self._forwards = Counter(
+            "sage_studio:engine_forwards",
+            "Forward passes by path: plain (no adapter loaded), base (adapters loaded, LoRA layers off), "
+            "adapter (one adapter for every row), routed (PEFT per-row adapter routing)",
+            labels + ["path"],
+            registry=r,
+        )
         self.model_name = model_name
+        # Labelled children looked up once: these are called for every token.
+        self._generation_child = self._generation.labels(model_name)
+        self._iteration_child = self._iteration.labels(model_name)
+        self._forward_children = {
+            p: self._forwards.labels(model_name, p) for p in ("plain", "base", "adapter", "routed")
+        }
 
     def set_queue(self, running: int, waiting: int) -> None:
         self._running.labels(self.model_name).set(running)
         self._waiting.labels(self.model_name).set(waiting)
+
+    def watch_threads(self, threads) -> None:
+        """`threads()`: the decode loop's thread count, read when metrics are scraped."""
+        self._threads.labels(self.model_name).set_function(threads)
+
+    def forward(self, path: str) -> None:
+        self._forward_children[path].inc()
 
     def prompt_tokens(self, n: int) -> None:
         self._prompt.labels(self.model_name).inc(n)
@@ -56,7 +80,7 @@ class EngineMetrics:
         self._pc_hits.labels(self.model_name).inc(hit)
 
     def generation_tokens(self, n: int) -> None:
-        self._generation.labels(self.model_name).inc(n)
+        self._generation_child.inc(n)
 
     def ttft(self, seconds: float) -> None:
         self._ttft.labels(self.model_name).observe(seconds)
@@ -65,7 +89,7 @@ class EngineMetrics:
         self._success.labels(self.model_name, reason).inc()
 
     def iteration(self, tokens: int) -> None:
-        self._iteration.labels(self.model_name).observe(tokens)
+        self._iteration_child.observe(tokens)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -4,9 +4,10 @@ One decode thread steps every active sequence together: a single batched forward
 left-padded KV cache (`DynamicCache`) and per-row attention masks and positions. New requests are prefilled
 (as one left-padded batch) between steps and their caches are merged into the running batch; finished or
 cancelled rows are dropped with `index_select`. Rows may use different LoRA adapters in the same forward
-(PEFT mixed-adapter batches, `adapter_names=`). Tokens go to per-request asyncio queues. With a `PrefixCache`, a
-prompt's cached leading blocks seed its row and only the rest is prefilled; prompts (and finished prompt + answer)
-are stored for later turns.
+(PEFT mixed-adapter batches, `adapter_names=`); a batch where no row uses one runs with the LoRA layers switched
+off, at the plain model's speed, and one where every row uses the same one runs PEFT's plain forward. Tokens go to per-request asyncio queues (tokens.py makes the text). With a
+`PrefixCache`, a prompt's cached leading blocks seed its row and only the rest is prefilled; prompts (and finished
+prompt + answer) are stored for later turns.
 """
 
 from __future__ import annotations
@@ -17,10 +18,13 @@ import logging
 import random
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 
 import torch
+
+from . import packed
+from .tokens import TokenOutput
 
 log = logging.getLogger("sage_studio_lab.engine")
 BASE_ADAPTER = "__base__"  # PEFT's name for "no adapter" in a mixed batch
@@ -51,29 +55,48 @@ class Sequence:
     first_token_at: float | None = None
     cached_tokens: int = 0  # prompt tokens served from the prefix cache
     generator: torch.Generator | None = None
+    decoded: str = ""  # text of generated[:read_offset] (incremental detokenisation, tokens.py)
+    prefix_offset: int = 0
+    read_offset: int = 0
 
     def emit(self, event: tuple) -> None:
         self.loop.call_soon_threadsafe(self.queue.put_nowait, event)
 
 
-class Scheduler:
+class Scheduler(TokenOutput):
     def __init__(
-        self, model, tokenizer, eos_ids: set[int], max_batch: int = 32, metrics=None, prefix_cache=None
+        self,
+        model,
+        tokenizer,
+        eos_ids: set[int],
+        max_batch: int = 32,
+        metrics=None,
+        prefix_cache=None,
+        governor=None,
+        prepack: bool = False,
     ):
         self.model = model
+        self.prepack = prepack  # bf16 linears on oneDNN-prepacked weights (packed.py) whenever PEFT allows
+        # `cpu.ThreadGovernor`: torch threads from the free cores, set in the decode thread (torch keeps them
+        # per thread)
+        self.governor = governor
         self.prefix_cache = prefix_cache
         self.tokenizer = tokenizer
         self.eos_ids = eos_ids
         self.max_batch = max_batch
         self.metrics = metrics
-        self.lock = (
-            threading.RLock()
-        )  # held for one step; adapter loads take it between steps (`between_steps`)
+        # Held for one step; adapter loads take it between steps (`between_steps`).
+        self.lock = threading.RLock()
         self._waiting_for_step = 0  # threads waiting in `between_steps`; the decode loop lets them in first
         self._wake = threading.Condition()
         self.pending: deque[Sequence] = deque()
         self.active: list[Sequence] = []
+        self._admitting: list[Sequence] = []
         self.adapters: dict[str, str] = {}  # name -> path
+        # Forwards by path: plain (no adapter loaded), base (LoRA layers off), adapter (one for all rows), routed
+        self.paths: Counter[str] = Counter()
+        self._lora_on: bool | None = None  # are the LoRA layers switched on (None: unknown, after a load)
+        self._active: str | None = None  # PEFT's active adapter, as we last set it
         self._cache = None
         self._mask: torch.Tensor | None = None  # [B, T] 1 = real token
         self._next: torch.Tensor | None = None  # [B] last sampled token, not yet in the cache
@@ -82,6 +105,8 @@ class Scheduler:
         self._thread = threading.Thread(target=self._run, name="decode-loop", daemon=True)
         if model is not None:
             _contiguous_head_input(model)
+            if prepack:
+                packed.pack(model)
 
     # -- requests ------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -135,6 +160,8 @@ class Scheduler:
     def _run(self) -> None:
         torch.set_grad_enabled(False)
         while not self._stopped:
+            if self.governor is not None:
+                self.governor.update()
             with self._wake:
                 while not self._stopped and (
                     self._waiting_for_step or (not self.pending and not self.active)
@@ -156,16 +183,43 @@ class Scheduler:
                     self._drop_finished()
             except Exception as exc:  # a failed step must not kill the server: fail those requests
                 log.exception("decode step failed")
-                for seq in [*self.active, *self.pending]:
+                for seq in [*self._admitting, *self.active, *self.pending]:
                     seq.emit(("error", f"generation failed: {exc}"))
-                self.active, self._cache = [], None
+                self.active, self._admitting, self._cache = [], [], None
                 self.pending.clear()
             self._gauges()
 
-    def _forward(self, input_ids, mask, positions, cache, seqs, last_only=True):
+    def adapters_changed(self) -> None:
+        """After a load or unload (under `between_steps`): new LoRA layers start switched on."""
+        self._lora_on = self._active = None
+
+    def _lora_layers(self, on: bool, adapter: str | None = None) -> None:
+        # PEFT visits every module for these: only when the kind of batch changes
+        if adapter is not None and self._active != adapter:
+            self.model.set_adapter(adapter)
+            self._active = adapter
+        if self._lora_on is not on:
+            (self.model.enable_adapter_layers if on else self.model.disable_adapter_layers)()
+            self._lora_on = on
+
+    def _forward(self, input_ids, mask, positions, cache, seqs):
         kwargs = {}
-        if self.adapters:
+        used = {s.adapter for s in seqs}
+        if not self.adapters:
+            path = "plain"
+        elif used == {None}:  # adapters loaded, none used: the base weights alone, at the plain model's cost
+            self._lora_layers(False)
+            path = "base"
+        elif len(used) == 1:  # every row on one adapter: PEFT's plain forward with it active
+            self._lora_layers(True, next(iter(used)))
+            path = "adapter"
+        else:  # PEFT's per-row routing: each LoRA layer splits the batch (forward hooks set on every call)
+            self._lora_layers(True)
             kwargs["adapter_names"] = [s.adapter or BASE_ADAPTER for s in seqs]
+            path = "routed"
+        self.paths[path] += 1
+        if self.metrics:
+            self.metrics.forward(path)
         out = self.model(
             input_ids=input_ids,
             attention_mask=mask,
@@ -188,6 +242,7 @@ class Scheduler:
                 new.append(seq)
         if not new:
             return
+        self._admitting = new  # out of `pending`, not yet `active`: a failing prefill must still answer them
         ids, mask, cache, width = self._prefill_inputs(new)
         positions = (mask.cumsum(-1) - 1).clamp(min=0)[:, -width:]
         logits, cache = self._forward(ids, mask, positions, cache, new)
@@ -200,6 +255,7 @@ class Scheduler:
         else:
             self._merge(cache, mask, tokens, next_pos)
         self.active += new
+        self._admitting = []
         for seq, token in zip(new, tokens.tolist(), strict=True):
             if self.metrics:
                 self.metrics.prompt_tokens(len(seq.prompt_ids))
@@ -313,63 +369,6 @@ class Scheduler:
         self._next = self._next.index_select(0, index)
         self._pos = self._pos.index_select(0, index)
         self.active = [self.active[i] for i in keep]
-
-    # -- tokens ----------------------------------------------------------------------------------------
-    def _sample(self, logits: torch.Tensor, seqs: list[Sequence]) -> torch.Tensor:
-        tokens = logits.argmax(-1)  # temperature 0 -> greedy, deterministic
-        for i, seq in enumerate(seqs):
-            p = seq.params
-            if p.temperature <= 0:
-                continue
-            probs = torch.softmax(logits[i] / p.temperature, dim=-1)
-            if p.top_p < 1.0:
-                sorted_probs, order = probs.sort(descending=True)
-                cut = sorted_probs.cumsum(-1) - sorted_probs > p.top_p  # keep the smallest set reaching top_p
-                sorted_probs[cut] = 0
-                probs = torch.zeros_like(probs).scatter(0, order, sorted_probs)
-            tokens[i] = torch.multinomial(probs, 1, generator=seq.generator)[0]
-        return tokens
-
-    def _accept(self, seq: Sequence, token: int) -> None:
-        now = time.perf_counter()
-        if seq.first_token_at is None:
-            seq.first_token_at = now
-            if self.metrics:
-                self.metrics.ttft(now - seq.arrived)
-        seq.generated.append(token)
-        if self.metrics:
-            self.metrics.generation_tokens(1)
-        if token in self.eos_ids:
-            self._finish(seq, "stop", seq.text)
-            return
-        text = self.tokenizer.decode(seq.generated, skip_special_tokens=True)
-        for stop in seq.params.stop:
-            at = text.find(stop, max(0, seq.sent - len(stop)))
-            if at != -1:
-                self._finish(seq, "stop", text[:at])
-                return
-        seq.text = text
-        if len(seq.generated) >= seq.params.max_tokens:
-            self._finish(seq, "length", text)
-            return
-        # Hold back a trailing partial character and any suffix that might still become a stop string.
-        safe = len(text.rstrip("\ufffd"))
-        for stop in seq.params.stop:
-            for k in range(min(len(stop) - 1, safe), 0, -1):
-                if text[:safe].endswith(stop[:k]):
-                    safe = min(safe, len(text[:safe]) - k)
-                    break
-        if safe > seq.sent:
-            seq.emit(("text", text[seq.sent : safe]))
-            seq.sent = safe
-
-    def _finish(self, seq: Sequence, reason: str, text: str) -> None:
-        seq.finish_reason = reason
-        seq.text = text.rstrip("\ufffd")
-        if len(seq.text) > seq.sent:
-            seq.emit(("text", seq.text[seq.sent :]))
-            seq.sent = len(seq.text)
-        seq.emit(("done", reason))
 
 
 def _left_pad(t: torch.Tensor, width: int) -> torch.Tensor:

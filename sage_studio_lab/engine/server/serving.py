@@ -240,10 +240,12 @@ class OpenAIServing:
             await asyncio.wait([finish_task, watch_task], return_when=asyncio.FIRST_COMPLETED)
         finally:
             watch_task.cancel()
-            if not finish_task.done():  # the client left (or we are shutting down): stop generating
+            left = not finish_task.done()
+            if left:  # the client left (or we are shutting down): stop generating
                 finish_task.cancel()
                 close()
-        if finish_task.cancelled():
-            return Response(status_code=499)
+        # Not `finish_task.cancelled()`: a cancel is only a request until the task runs again, so it is False here.
+        if left:
+            return Response(status_code=499)  # nginx's "client closed request"; nobody reads it
         reason = finish_task.result()
         return JSONResponse(kind.answer(rid, model, created, seq.text, reason, done(reason)))

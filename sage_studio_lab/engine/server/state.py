@@ -17,7 +17,12 @@ class EngineState:
         threads: int | None,
         dtype: str = "auto",
         prefix_cache_mb: float = 0,
+        max_model_len: int | None = None,
+        prepack: bool = True,
     ):
+        self.max_model_len_arg = max_model_len
+        self.prepack = prepack
+        self.governor = None  # `cpu.ThreadGovernor`, once loading starts
         self.dtype = dtype
         self.prefix_cache_mb = prefix_cache_mb
         self.model_arg = model
@@ -41,6 +46,8 @@ class EngineState:
             args.threads,
             args.dtype,
             args.prefix_cache_mb if args.enable_prefix_caching else 0,
+            args.max_model_len,
+            args.prepack,
         )
 
     def load(self) -> None:
@@ -51,12 +58,16 @@ class EngineState:
             from transformers import AutoModelForCausalLM, AutoTokenizer
 
             from ... import models
+            from ...cpu import ThreadGovernor
+            from . import packed
             from .metrics import EngineMetrics
             from .prefix_cache import PrefixCache
             from .scheduler import Scheduler
 
-            if self.threads:
-                torch.set_num_threads(self.threads)
+            self.governor = ThreadGovernor(
+                torch.set_num_threads, fixed=self.threads, max_threads=torch.get_num_threads()
+            )
+            torch.set_num_threads(self.governor.threads)  # the decode thread applies (and adapts) its own
             path = models.resolve_model(self.model_arg)
             self.model_path = str(path)
             if not self.served_name:
@@ -70,18 +81,30 @@ class EngineState:
             eos_ids = set(eos if isinstance(eos, list) else [eos] if eos is not None else [])
             if tokenizer.eos_token_id is not None:
                 eos_ids.add(tokenizer.eos_token_id)
-            self.max_model_len = int(getattr(model.config, "max_position_embeddings", 2048))
+            own_len = int(getattr(model.config, "max_position_embeddings", 2048))
+            self.max_model_len = min(self.max_model_len_arg or own_len, own_len)
             self.metrics = EngineMetrics(self.served_name)
+            self.metrics.watch_threads(lambda: self.governor.threads)
             self.tokenizer = tokenizer
             cache = PrefixCache(int(self.prefix_cache_mb * 2**20)) if self.prefix_cache_mb > 0 else None
             self.scheduler = Scheduler(
-                model, tokenizer, eos_ids, max_batch=self.max_batch, metrics=self.metrics, prefix_cache=cache
+                model,
+                tokenizer,
+                eos_ids,
+                max_batch=self.max_batch,
+                metrics=self.metrics,
+                prefix_cache=cache,
+                governor=self.governor,
+                prepack=self.prepack,
             )
             self.scheduler.start()
             self.ready = True
+            gov = self.governor
+            threads = f"{gov.threads} of {gov.usable} cores, " + ("adaptive" if gov.adaptive else "fixed")
+            packing = ", prepacked" if packed.is_packed(model) else ""
             print(
                 f"ready: {self.served_name} in {time.perf_counter() - t0:.1f} s "
-                f"(torch threads {torch.get_num_threads()}, max batch {self.max_batch}, {self.dtype})",
+                f"(torch threads {threads}, max batch {self.max_batch}, {self.dtype}{packing})",
                 flush=True,
             )
             # Import PEFT now, while idle: it costs 0.3-2 s, which the first hot-swapped adapter would pay.

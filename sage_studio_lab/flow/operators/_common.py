@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from .. import policy
+
 
 def as_text(value) -> str:
     """A message as plain text: documents are joined, chat messages show their content."""
@@ -45,8 +47,12 @@ def doc_id(text: str, metadata: dict | None = None) -> str:
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
-def resolve_path(path: str, base_dir: str | None) -> Path:
-    p = Path(path).expanduser()
-    if not p.is_absolute() and base_dir:
-        p = Path(base_dir) / p
-    return p
+def resolve_path(path: str, base_dir: str | None, config: dict | None = None) -> Path:
+    """Where a file operator's path points for this run (flow/policy.py: the flow's folder, the run's root,
+    the shipped templates' folders); `allowed()` then checks it against the run's roots."""
+    return policy.resolve(path, base_dir, policy.policy_of(config or {}))
+
+
+def allowed(path: Path, config: dict, what: str, write: bool = False) -> Path:
+    """`path` when this run may read (write) it; Forbidden naming the allowed folder otherwise."""
+    return policy.check(path, policy.policy_of(config), what, write=write)

@@ -10,19 +10,20 @@ from ..registry import Field, Operator, Port, register_operator
 from ._common import as_text
 
 
-def local_engine() -> tuple[str, str | None]:
-    """(base_url ending in /v1, served model) of the running local engine, or Unavailable."""
+def local_engine() -> tuple[str, str | None, str | None]:
+    """(base_url ending in /v1, served model, its key) of the running local engine, or Unavailable."""
     try:
         from ...engine import EngineManager
     except ImportError as exc:
         raise Unavailable("no local engine API here: set the generator's base_url") from exc
-    engine = EngineManager().endpoint()
+    manager = EngineManager()
+    engine = manager.endpoint()
     if not engine["base_url"]:  # set only while the engine runs
         raise Unavailable(
             "the local engine is not running: start it (`sage-studio engine start`) "
             "or set the generator's base_url"
         )
-    return engine["base_url"] + "/v1", engine["model"]
+    return engine["base_url"] + "/v1", engine["model"], manager.api_key(engine["id"])
 
 
 def resolve_secret(value: str | None) -> str | None:
@@ -40,12 +41,13 @@ def chat_completion(messages: list[dict], config: dict, on_token=None) -> str:
     from openai import OpenAI
 
     base_url, model = (config.get("base_url") or "").rstrip("/"), config.get("model") or None
+    api_key = resolve_secret(config.get("api_key"))
     if not base_url:
-        base_url, engine_model = local_engine()
-        model = model or engine_model
+        base_url, engine_model, engine_key = local_engine()
+        model, api_key = model or engine_model, engine_key or api_key  # only the engine's own key opens it
     client = OpenAI(
         base_url=base_url,
-        api_key=resolve_secret(config.get("api_key")) or "not-needed",
+        api_key=api_key or "not-needed",
         timeout=float(config.get("request_timeout_s") or 120),
         max_retries=0,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from ..registry import Field, Operator, Port, register_operator
-from ._common import as_text, resolve_path
+from ._common import allowed, as_text, resolve_path
 
 
 @register_operator
@@ -36,7 +36,15 @@ class FileSink(Operator):
     inputs = [Port("in", "any")]
     outputs = [Port("path", "text", required=False)]
     config_schema = [
-        Field("path", "string", "output.txt", "Path", "Relative to the flow file", required=True),
+        Field(
+            "path",
+            "string",
+            "output.txt",
+            "Path",
+            "Relative to the flow file (the Jupyter root when the flow has no file); runs may write only "
+            "inside the Jupyter root (CLI: the current directory)",
+            required=True,
+        ),
         Field("format", "select", "text", "Format", options=["text", "jsonl"]),
         Field("append", "boolean", True, "Append", "Off: the first message of a run truncates the file"),
     ]
@@ -46,7 +54,8 @@ class FileSink(Operator):
         self._written = False
 
     def process(self, inputs, ctx):
-        path = resolve_path(self.config["path"], ctx.base_dir)
+        path = resolve_path(self.config["path"], ctx.base_dir, self.config)
+        path = allowed(path, self.config, "file sink", write=True)
         path.parent.mkdir(parents=True, exist_ok=True)
         mode = "a" if self.config.get("append", True) or self._written else "w"
         value = inputs["in"]

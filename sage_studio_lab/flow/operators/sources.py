@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ...errors import InvalidInput
 from ..registry import Field, Many, Operator, Port, register_operator
-from ._common import doc_id, resolve_path
+from ._common import allowed, doc_id, resolve_path
 
 FILE_KINDS = (".txt", ".md", ".markdown", ".jsonl", ".pdf")
 
@@ -122,7 +122,9 @@ class FileSource(Operator):
             "string",
             "",
             "Path",
-            "A file, a folder or a glob; relative to the flow file",
+            "A file, a folder or a glob; relative to the flow file (the Jupyter root when the flow has no file; "
+            "the shipped templates' sample_docs are found anywhere). Runs may read only inside the Jupyter root "
+            "(CLI: the current directory)",
             required=True,
         ),
         Field("input_name", "string", "file", "Input name", "A run input with this key overrides the path"),
@@ -135,7 +137,7 @@ class FileSource(Operator):
             raise InvalidInput("file source: set `path` (a file, folder or glob)")
         paths = []
         for item in raw if isinstance(raw, list) else [raw]:
-            p = resolve_path(str(item), ctx.base_dir)
+            p = allowed(resolve_path(str(item), ctx.base_dir, self.config), self.config, "file source")
             if p.is_dir():
                 paths += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in FILE_KINDS)
             elif any(ch in str(item) for ch in "*?["):
@@ -144,6 +146,8 @@ class FileSource(Operator):
                 paths.append(p)
             else:
                 raise InvalidInput(f"file source: {p} does not exist")
+        # every file found, too: a glob's `..` or a symlink in a folder may point outside the allowed folders
+        paths = [allowed(p, self.config, "file source") for p in paths]
         docs_per_file = [read_file_documents(p) for p in paths]
         if self.config.get("per_file"):
             return {"documents": Many(docs_per_file)}

@@ -1,33 +1,45 @@
 """Logic and transform operators: map, filter, join/merge and tool call.
 
-`map` / `filter` expressions are Python evaluated in the run's own process with a small set of builtins:
-a flow is code its owner runs, like a notebook cell, not a sandbox for untrusted input.
+`map` / `filter` expressions are Jinja2 expressions of `x` evaluated in a bounded sandbox (flow/sandbox.py),
+never Python's `eval`. A `function` ("package.module:function") and a `tool_call` tool that is not a registered
+tool are Python references: only a trusted flow runs them (flow/trust.py); they are declared by
+`trust_references` and refused here too when the run's policy says the flow is not trusted.
 """
 
 from __future__ import annotations
 
-import builtins
 import importlib
-import json
+import re
 
-from ...errors import InvalidInput
+from ...errors import Forbidden, InvalidInput
+from ..policy import policy_of
 from ..registry import Field, Operator, Port, register_operator
-from ..tools import get_tool, tool_names
+from ..sandbox import compile_expression, syntax_error
+from ..tools import get_tool, is_registered, tool_names
 from ._common import as_text
 
-_SAFE_BUILTINS = {
-    n: getattr(builtins, n)
-    for n in (
-        "abs all any bool dict enumerate filter float int isinstance len list map max min range reversed "
-        "round set sorted str sum tuple zip repr"
-    ).split()
-}
+_REFERENCE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
+
+EXPRESSION_HELP = (
+    "Jinja expression of the message `x`, sandboxed: x.upper() ~ '!', len(x) > 1, x['text'], "
+    "x | map(attribute='text') | list, a if c else b; functions len abs bool float int str list dict min max "
+    "sum sorted round zip any all json.dumps json.loads; no comprehensions, no _names; integers over "
+    "10,000 digits and evaluations over 2 s are refused"
+)
+
+
+def _refuse_untrusted(config: dict, what: str, reference: str) -> None:
+    if not policy_of(config).trusted:
+        raise Forbidden(
+            f"flow is not trusted: {what} calls {reference}; trust the flow to run Python references"
+        )
 
 
 def compile_callable(config: dict, what: str):
-    """A function of one value from config `expression` (uses `x`) or `function` ("module:attr")."""
+    """A function of one value from config `expression` (of `x`) or `function` ("module:attr")."""
     func_name = (config.get("function") or "").strip()
     if func_name:
+        _refuse_untrusted(config, what, func_name)
         module, _, attr = func_name.partition(":") if ":" in func_name else func_name.rpartition(".")
         try:
             fn = getattr(importlib.import_module(module), attr)
@@ -37,28 +49,27 @@ def compile_callable(config: dict, what: str):
     expr = (config.get("expression") or "").strip()
     if not expr:
         raise InvalidInput(f"{what}: set `expression` (e.g. x.upper()) or `function` (module:name)")
-    try:
-        code = compile(expr, f"<{what}>", "eval")
-    except SyntaxError as exc:
-        raise InvalidInput(f"{what}: invalid expression {expr!r}: {exc.msg}") from exc
-    env = {"__builtins__": _SAFE_BUILTINS, "json": json}
-    return lambda x: eval(code, env, {"x": x})  # noqa: S307 - see the module docstring
+    return compile_expression(expr, what)
 
 
 def _check_callable(config: dict, what: str) -> list[str]:
     if not (config.get("expression") or config.get("function")):
         return ["set `expression` or `function`"]
-    if config.get("expression"):
-        try:
-            compile(config["expression"], what, "eval")
-        except SyntaxError as exc:
-            return [f"expression: {exc.msg}"]
+    if config.get("expression") and not config.get("function"):
+        problem = syntax_error(str(config["expression"]))
+        if problem:
+            return [f"expression: {problem}"]
     return []
+
+
+def _function_reference(config: dict) -> list[str]:
+    name = str(config.get("function") or "").strip()
+    return [name] if name else []
 
 
 @register_operator
 class Map(Operator):
-    """Transform each message with a Python expression of `x` or a function (module:name)."""
+    """Transform each message with an expression of `x` (sandboxed) or a Python function (module:name)."""
 
     type = "map"
     category = "transform"
@@ -67,8 +78,14 @@ class Map(Operator):
     inputs = [Port("in", "any")]
     outputs = [Port("out", "any")]
     config_schema = [
-        Field("expression", "code", "x", "Expression", "Python, the message is `x`"),
-        Field("function", "string", "", "Function", "Instead of an expression: package.module:function"),
+        Field("expression", "code", "x", "Expression", EXPRESSION_HELP),
+        Field(
+            "function",
+            "string",
+            "",
+            "Function",
+            "Instead of an expression: package.module:function (Python: runs only in a trusted flow)",
+        ),
     ]
 
     def __init__(self, config=None):
@@ -80,6 +97,10 @@ class Map(Operator):
     @classmethod
     def check_config(cls, config):
         return _check_callable(config, "map")
+
+    @classmethod
+    def trust_references(cls, config):
+        return [*super().trust_references(config), *_function_reference(config)]
 
     def process(self, inputs, ctx):
         return {"out": self._fn(inputs["in"])}
@@ -96,8 +117,14 @@ class Filter(Operator):
     inputs = [Port("in", "any")]
     outputs = [Port("out", "any"), Port("rejected", "any", required=False)]
     config_schema = [
-        Field("expression", "code", "bool(x)", "Condition", "Python, the message is `x`"),
-        Field("function", "string", "", "Function", "Instead of an expression: package.module:function"),
+        Field("expression", "code", "bool(x)", "Condition", EXPRESSION_HELP),
+        Field(
+            "function",
+            "string",
+            "",
+            "Function",
+            "Instead of an expression: package.module:function (Python: runs only in a trusted flow)",
+        ),
     ]
 
     def __init__(self, config=None):
@@ -109,6 +136,10 @@ class Filter(Operator):
     @classmethod
     def check_config(cls, config):
         return _check_callable(config, "filter")
+
+    @classmethod
+    def trust_references(cls, config):
+        return [*super().trust_references(config), *_function_reference(config)]
 
     def process(self, inputs, ctx):
         value = inputs["in"]
@@ -178,13 +209,25 @@ class ToolCall(Operator):
 
     @classmethod
     def check_config(cls, config):
-        if config.get("tool") and get_tool(config["tool"]) is None:
-            return [
-                f"unknown tool {config['tool']!r}: use one of {', '.join(tool_names())} or module:function"
-            ]
+        tool = str(config.get("tool") or "")
+        # A module:function is not imported to validate it: importing runs the module's code (trust first).
+        if tool and not is_registered(tool) and not _REFERENCE.match(tool):
+            return [f"unknown tool {tool!r}: use one of {', '.join(tool_names())} or module:function"]
         if not isinstance(config.get("kwargs") or {}, dict):
             return ["kwargs must be a JSON object"]
         return []
+
+    @classmethod
+    def trust_references(cls, config):
+        tool = str(config.get("tool") or "").strip()
+        reference = [tool] if tool and not is_registered(tool) and ":" in tool else []
+        return [*super().trust_references(config), *reference]
+
+    def __init__(self, config=None):
+        super().__init__(config)
+        tool = str(self.config.get("tool") or "")
+        if not is_registered(tool) and ":" in tool:
+            _refuse_untrusted(self.config, "tool_call", tool)
 
     def process(self, inputs, ctx):
         fn = get_tool(self.config["tool"])
