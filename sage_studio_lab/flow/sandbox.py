@@ -35,7 +35,6 @@ from typing import Any
 from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, UndefinedError
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-from jinja2.utils import _PassArg
 
 from ..errors import InvalidInput
 
@@ -185,7 +184,8 @@ def _check_replace(text: Any, old: Any, new: Any) -> None:
 
 
 def _bounded_filter(name: str, fn):
-    skip = 2 if _PassArg.from_obj(fn) is not None else 1  # the context/environment, then the value
+    # `pass_context`/`pass_environment` filters take that first, then the value (the decorators set this mark)
+    skip = 2 if getattr(fn, "jinja_pass_arg", None) is not None else 1
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
