@@ -108,12 +108,12 @@ def test_engine_nice_is_configurable_and_bounded(monkeypatch):
     from sage_studio_lab.server.app import SageStudio
     from sage_studio_lab.settings import Settings
 
-    assert SageStudio().to_settings().engine_nice == 5
+    assert SageStudio().to_settings().engine_nice == 0  # as the kernels: a niced engine starves behind them
     assert SageStudio(config=Config({"SageStudio": {"engine_nice": 12}})).to_settings().engine_nice == 12
     with pytest.raises(TraitError, match="19"):
         SageStudio(config=Config({"SageStudio": {"engine_nice": 25}}))
-    monkeypatch.setenv("SAGE_STUDIO_ENGINE_NICE", "0")  # kernels and the CLI
-    assert Settings.from_env().engine_nice == 0
+    monkeypatch.setenv("SAGE_STUDIO_ENGINE_NICE", "3")  # kernels and the CLI
+    assert Settings.from_env().engine_nice == 3
     monkeypatch.setenv("SAGE_STUDIO_ENGINE_NICE", "low")
     with pytest.raises(ValueError, match="SAGE_STUDIO_ENGINE_NICE must be a whole number, not 'low'"):
         Settings.from_env()

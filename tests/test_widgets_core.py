@@ -163,6 +163,47 @@ def test_chat_cancel_from_the_view(engine):
     assert result["value"]["message"]["metadata"]["cancelled"] is True
 
 
+def test_chat_stop_from_the_view_keeps_the_partial_answer(engine):
+    """The chat view's Stop over the widget: `chat.stop` for the session (answered on the kernel thread while the
+    turn streams in its own thread) stops generating, and the stream still ends with the stored partial answer,
+    which is what the view keeps on screen with its "stopped" marker."""
+    from sage_studio_lab.chat.service import ChatService
+    from sage_studio_lab.widgets.chat import Chat
+
+    sid = ChatService().sessions.create(settings={"max_tokens": 400, "temperature": 0.0})["id"]
+    chat = Chat(session=sid)
+    chat.comm.receive(
+        {
+            "method": "custom",
+            "content": {
+                "type": "stream",
+                "id": "s2",
+                "method": "chat.send",
+                "args": {"session_id": sid, "content": "Write a very long story about a cat."},
+            },
+        }
+    )
+    chat.comm.wait_for(
+        lambda ms: sum(m.get("type") == "event" and m["event"]["type"] == "token" for m, _ in ms) >= 3, 120
+    )
+    stopped, _ = frontend_call(chat, "chat.stop", {"session_id": sid})
+    assert stopped["ok"] and len(stopped["value"]["stopped"]) == 1, stopped
+    result = chat.comm.wait_for(
+        lambda ms: next((m for m, _ in ms if m.get("type") == "result" and m["id"] == "s2"), None), 60
+    )
+    assert result["ok"], result
+    message = result["value"]
+    assert message["role"] == "assistant" and message["metadata"]["cancelled"] is True
+    assert message["metadata"]["partial"] is True and message["metadata"]["tokens"] < 400
+    streamed = "".join(
+        m["event"]["text"]
+        for m, _ in chat.comm.custom()
+        if m.get("type") == "event" and m.get("id") == "s2" and m["event"]["type"] == "token"
+    )
+    assert message["content"] == streamed and streamed.strip()
+    assert ChatService().sessions.get(sid)["messages"][-1]["id"] == message["id"]
+
+
 def test_bad_chat_input_changes_nothing(engine):
     from sage_studio_lab.widgets.chat import Chat
 

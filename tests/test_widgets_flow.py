@@ -67,6 +67,37 @@ def test_run_from_python_streams_node_status():
     assert any(s.get("node_status", {}).get("shout") == "running" for s in canvas.comm.states())
 
 
+def test_python_run_pushes_node_states_the_view_renders():
+    """After `canvas.run()` the synced traits the canvas view renders (node_status, node_errors, status,
+    outputs) carry the run: the last state sent to the view has every node's state and the outputs; a failed
+    node's error is there too, and a new run starts from clean states."""
+    canvas = FlowCanvas(shout_flow())
+    canvas.run("hi")
+    synced = {}
+    for state in canvas.comm.states():
+        synced.update(state)
+    assert synced["node_status"] == {"in": "finished", "shout": "finished", "out": "finished"}
+    assert synced["status"] == "succeeded" and synced["outputs"] == {"result": ["HI!"]}
+    assert canvas.node_errors == {}
+
+    broken = Flow(name="broken")
+    broken.add_node("text_input", id="in")
+    broken.add_node("map", id="shout", expression="x.no_such_method()")
+    broken.add_node("output", id="out", name="result")
+    broken.connect("in", "shout")
+    broken.connect("shout", "out")
+    canvas.flow = broken
+    with pytest.raises(Exception, match="failed"):
+        canvas.run("hi")
+    synced = {}
+    for state in canvas.comm.states():
+        synced.update(state)
+    assert synced["node_status"]["in"] == "finished"
+    assert synced["node_status"]["shout"] == "failed" and "out" not in synced["node_status"]
+    assert "no_such_method" in synced["node_errors"]["shout"]
+    assert synced["status"] == "failed" and synced["outputs"] == {}
+
+
 def test_run_validate_export_from_the_view(tmp_path):
     canvas = FlowCanvas(shout_flow())
     result, events = frontend_call(

@@ -38,6 +38,9 @@ class FlowCanvas(StudioWidget):
     flow = traitlets.Any(None).tag(sync=True, to_json=_flow_to_json, from_json=_flow_from_json)
     path = traitlets.Unicode("").tag(sync=True)  # the .sage-flow.json it was opened from, if any
     node_status = traitlets.Dict().tag(sync=True)  # node id -> pending|running|finished|failed
+    node_errors = traitlets.Dict().tag(
+        sync=True
+    )  # node id -> the error of a failed node (the canvas shows it)
     outputs = traitlets.Dict().tag(sync=True)
     issues = traitlets.List().tag(sync=True)
     height = traitlets.Int(520).tag(sync=True)  # pixels of canvas in the output area
@@ -68,7 +71,7 @@ class FlowCanvas(StudioWidget):
     def run(self, inputs=None, executor: str = "local", on_event=None) -> dict:
         """Run the flow; node status streams into the canvas while it runs. Returns the run's outputs
         (output name -> values). A string is the flow's `input`."""
-        self.node_status, self.outputs, self.status = {}, {}, "running"
+        self._reset_run()
 
         def emit(event):
             self.post({"type": "event", "id": "python-run", "event": event})
@@ -84,6 +87,10 @@ class FlowCanvas(StudioWidget):
             raise StudioError(f"the flow run {result['status']}: {result.get('error')}")
         return self.outputs
 
+    def _reset_run(self) -> None:
+        """A new run starts (from Python or the canvas): clear the last run's node states and outputs."""
+        self.node_status, self.node_errors, self.outputs, self.status = {}, {}, {}, "running"
+
     def _track(self, event: dict) -> None:
         state = {
             "node_started": "running",
@@ -94,6 +101,8 @@ class FlowCanvas(StudioWidget):
         }.get(event.get("type", ""))
         if state and event.get("node_id"):
             self.node_status = {**self.node_status, event["node_id"]: state}
+            if state == "failed":
+                self.node_errors = {**self.node_errors, event["node_id"]: str(event.get("error") or "failed")}
 
     def _after_run(self, result: dict) -> None:
         self.outputs = result.get("outputs") or {}

@@ -73,6 +73,9 @@ def flow_run(widget, flow: dict | None = None, inputs=None, executor: str = "loc
     base_dir = getattr(widget, "_flow_base_dir", lambda: None)()
     target = to_flow(flow, base_dir=base_dir) if flow is not None else _canvas_flow(widget)
     track = getattr(widget, "_track", None)
+    reset = getattr(widget, "_reset_run", None)
+    if reset:
+        reset()
 
     def emit(event):
         call.emit(event)

@@ -5,11 +5,12 @@
 import React, { useEffect, useRef, useState } from 'react';
 
 import { Result, StreamHandle } from '../transport/types';
-import { SourcesStatus, sourceState } from './chatSources';
+import { SourcesStatus, engineOffer, sourceState } from './chatSources';
 import {
   ActionButton,
   ErrorBox,
   fmtNum,
+  saveText,
   useActive,
   useCall,
   useSlowPoll,
@@ -99,14 +100,12 @@ export function SessionList({
       format
     });
     const content = typeof out === 'string' ? out : JSON.stringify(out, null, 2);
-    const blob = new Blob([content], {
-      type: format === 'json' ? 'application/json' : 'text/markdown'
-    });
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(blob);
-    a.download = `${s.title || s.id}.${format === 'json' ? 'json' : 'md'}`;
-    a.click();
-    URL.revokeObjectURL(a.href);
+    const json = format === 'json';
+    saveText(
+      `${s.title || s.id}.${json ? 'json' : 'md'}`,
+      content,
+      json ? 'application/json' : 'text/markdown'
+    );
   };
   const sessions = list.data?.sessions ?? [];
   return (
@@ -158,6 +157,13 @@ export function SessionList({
                 onClick={() => exportSession(s, 'markdown').catch(setError)}
               >
                 ⇩
+              </button>
+              <button
+                className="sage-icon"
+                title="Export as JSON"
+                onClick={() => exportSession(s, 'json').catch(setError)}
+              >
+                {'{}'}
               </button>
               <button
                 className="sage-icon"
@@ -314,6 +320,9 @@ export function ChatView({
   const [showSettings, setShowSettings] = useState(false);
   const [showKnowledge, setShowKnowledge] = useState(false);
   const [editing, setEditing] = useState<{ id: string; text: string } | null>(null);
+  const [starting, setStarting] = useState(false);
+  // The turn streaming now: its session and its optimistic answer (what Stop keeps on screen).
+  const turnRef = useRef<{ sessionId: string; pending: ChatMessage } | null>(null);
   const endRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -377,6 +386,7 @@ export function ChatView({
       content: '',
       metadata: {}
     };
+    turnRef.current = { sessionId: id, pending };
     setMessages(prev => {
       let base = prev;
       if (opts.regenerate) {
@@ -419,6 +429,7 @@ export function ChatView({
     } catch (err) {
       setError(err);
     } finally {
+      turnRef.current = null;
       setStreaming(null);
       setListKey(k => k + 1);
       void sources.reload(); // the turn may have started the chat adapter or found a source down
@@ -429,7 +440,54 @@ export function ChatView({
     }
   };
 
+  /**
+   * Stop the answer where it is: the server stops generating and stores the partial answer (marked
+   * cancelled), and the stream ends normally with it, so the text stays on screen. Only when the server
+   * knows no such turn is the stream itself dropped.
+   */
+  const stop = async () => {
+    const turn = turnRef.current;
+    if (!turn) {
+      streaming?.cancel();
+      return;
+    }
+    const { pending } = turn;
+    pending.metadata = { ...pending.metadata, cancelled: true, partial: !!pending.content };
+    setMessages(prev => prev.map(m => (m.id === pending.id ? { ...pending } : m)));
+    try {
+      const out = await transport.call<Result<'chat.stop'>>('chat.stop', {
+        session_id: turn.sessionId
+      });
+      if (!out?.stopped?.length) {
+        streaming?.cancel();
+      }
+    } catch {
+      streaming?.cancel();
+    }
+  };
+
   const selectedState = sourceState(source, sources.data);
+  // Nothing can answer: offer to start the local engine here, and follow it while it loads.
+  const offer = engineOffer(source, sources.data);
+  const engineFailed = sources.data?.local?.status === 'failed';
+  const loading = offer === 'loading' || (starting && offer === 'start' && !engineFailed);
+  useSlowPoll(() => void sources.reload(), 2000, loading);
+  useEffect(() => {
+    if (starting && (offer === null || engineFailed)) {
+      setStarting(false);
+    }
+  }, [offer, engineFailed, starting]);
+  const startEngine = async () => {
+    setStarting(true);
+    try {
+      await transport.call('engine.start', {});
+    } catch (err) {
+      setStarting(false);
+      throw err;
+    }
+    setError(null); // the "no source" error of an earlier turn no longer holds
+    await sources.reload();
+  };
   const modelList: any[] = models.data?.data ?? models.data?.models ?? [];
   // Details are open by default when the user asked for it in the settings; a click toggles each one.
   const detailsOpen = (id: string) => openDetails[id] ?? studioSettings.showMessageDetails;
@@ -503,6 +561,35 @@ export function ChatView({
           {source[0].toUpperCase() + source.slice(1)}:{' '}
           {sources.error ? 'state unavailable' : selectedState.text}
         </div>
+        {offer || starting ? (
+          <div
+            className="sage-engine-offer"
+            role="status"
+            data-offer={loading ? 'loading' : 'start'}
+          >
+            {loading ? (
+              <>
+                <span>Starting the local engine: loading the model…</span>
+                <progress className="sage-grow" aria-label="Engine loading" />
+              </>
+            ) : (
+              <>
+                <span>
+                  {source === 'auto'
+                    ? 'No model can answer: the local engine is not running and no cloud endpoint is usable.'
+                    : 'No model can answer: the local engine is not running.'}{' '}
+                  Start it to chat here.
+                </span>
+                <ActionButton
+                  label="Start engine"
+                  className="sage-button sage-primary"
+                  action={startEngine}
+                  onError={err => err && setError(err)}
+                />
+              </>
+            )}
+          </div>
+        ) : null}
         {showKnowledge ? <KnowledgePanel /> : null}
         {showSettings && session.data ? (
           <SettingsForm session={session.data} onSaved={() => void session.reload()} />
@@ -538,7 +625,22 @@ export function ChatView({
                   </button>
                 </div>
               ) : m.role === 'assistant' ? (
-                <Markdown text={m.content} />
+                <>
+                  <Markdown text={m.content} />
+                  {m.metadata?.cancelled ? (
+                    <div className="sage-stopped" data-stopped="true">
+                      ■ Stopped{m.content ? ': partial answer' : ' before any text'}
+                      {m === lastAssistant && !streaming ? (
+                        <button
+                          className="sage-link"
+                          onClick={() => void send('', { regenerate: true })}
+                        >
+                          Regenerate
+                        </button>
+                      ) : null}
+                    </div>
+                  ) : null}
+                </>
               ) : (
                 <div className="sage-plain">{m.content}</div>
               )}
@@ -582,7 +684,7 @@ export function ChatView({
                     details
                   </button>
                 ) : null}
-                {m === lastAssistant && !streaming ? (
+                {m === lastAssistant && !streaming && !m.metadata?.cancelled ? (
                   <button className="sage-link" onClick={() => void send('', { regenerate: true })}>
                     regenerate
                   </button>
@@ -611,7 +713,7 @@ export function ChatView({
             }}
           />
           {streaming ? (
-            <button className="sage-button sage-danger" onClick={() => streaming.cancel()}>
+            <button className="sage-button sage-danger" onClick={() => void stop()}>
               Stop
             </button>
           ) : (

@@ -25,6 +25,7 @@ import React, { useEffect, useMemo, useRef, useState } from 'react';
 import { Result, Schema, StreamHandle } from '../transport/types';
 import { ActionButton, ErrorBox, fmtTime, useCall, useTransport } from './common';
 import {
+  ExternalRun,
   FlowDoc,
   FlowNode,
   History,
@@ -37,8 +38,11 @@ import {
   configFields,
   runStatus,
   connectionError,
+  mergeExternalRun,
   placeNode
 } from './flowModel';
+import { FIT_VIEW_OPTIONS, MIN_ZOOM, layoutFlow, legibleViewport, needsLayout } from './flowLayout';
+import { RunOutputs } from './flowOutput';
 import { TrustBadge, useFlowTrust } from './flowTrust';
 
 type Issue = Schema<'Issue'>;
@@ -115,9 +119,13 @@ function StudioNode({ data, selected }: NodeProps<Node<StudioNodeData>>) {
       {run?.output !== undefined && !run?.tokens ? (
         <div className="sage-node-output">{preview(run.output)}</div>
       ) : null}
-      {run?.error ? <div className="sage-node-error">{run.error}</div> : null}
+      {run?.error ? (
+        <div className="sage-node-error" title={run.error}>
+          {run.error}
+        </div>
+      ) : null}
       {issues?.map((is, i) => (
-        <div key={i} className="sage-node-issue">
+        <div key={i} className="sage-node-issue" title={is.message}>
           {is.message}
         </div>
       ))}
@@ -299,11 +307,47 @@ export interface FlowViewProps {
   onChange: (flow: FlowDoc) => void;
   /** Show exported Python (the panel opens it as a file; the widget shows it inline). */
   onExport?: (code: string, flow: FlowDoc) => void;
+  /** A run driven from elsewhere (a widget's `canvas.run()` in Python): its node states and outputs. */
+  externalRun?: ExternalRun;
 }
 
-function FlowCanvas({ flow: external, onChange, onExport }: FlowViewProps) {
+function FlowCanvas({ flow: external, onChange, onExport, externalRun }: FlowViewProps) {
   const transport = useTransport();
-  const { fitView, screenToFlowPosition } = useReactFlow();
+  const {
+    screenToFlowPosition,
+    flowToScreenPosition,
+    getInternalNode,
+    getNodes,
+    getZoom,
+    setCenter,
+    setViewport
+  } = useReactFlow();
+  const canvasRef = useRef<HTMLDivElement>(null);
+  // Fit the nodes at a legible zoom (flowLayout.ts) once React Flow has measured them (a few frames at most).
+  const fitLegibly = (tries = 30) => {
+    const rect = canvasRef.current?.getBoundingClientRect();
+    const nodes = getNodes().flatMap(n => getInternalNode(n.id) ?? []);
+    if (!rect || !nodes.length) {
+      return;
+    }
+    if (nodes.some(n => !n.measured?.width) && tries > 0) {
+      requestAnimationFrame(() => fitLegibly(tries - 1));
+      return;
+    }
+    const boxes = nodes.map(n => {
+      const { x, y } = n.internals.positionAbsolute;
+      return { x, y, r: x + (n.measured?.width ?? 180), b: y + (n.measured?.height ?? 60) };
+    });
+    const x = Math.min(...boxes.map(b => b.x));
+    const y = Math.min(...boxes.map(b => b.y));
+    const bounds = {
+      x,
+      y,
+      width: Math.max(...boxes.map(b => b.r)) - x,
+      height: Math.max(...boxes.map(b => b.b)) - y
+    };
+    void setViewport(legibleViewport(bounds, rect.width, rect.height));
+  };
   const opsCall = useCall<{ operators: Operator[] }>('flow.operators');
   const templates = useCall<Result<'flow.templates'>>('flow.templates');
   const [flow, setFlow] = useState<FlowDoc>(external);
@@ -341,6 +385,57 @@ function FlowCanvas({ flow: external, onChange, onExport }: FlowViewProps) {
   useEffect(() => {
     void trust.check(external);
   }, []);
+
+  // A flow opened without positions (or with nodes stacked on one spot) is laid out once.
+  useEffect(() => {
+    if (external.nodes.length && needsLayout(external) && Object.keys(ops).length) {
+      commit(layoutFlow(flow, ops), false);
+      setTimeout(() => fitLegibly(), 50);
+    }
+  }, [ops]);
+
+  // A run from Python (widget traits) shows on the nodes and in the run line.
+  useEffect(() => {
+    if (!externalRun) {
+      return;
+    }
+    const nodes = externalRun.nodes ?? {};
+    if (externalRun.status === 'running' && !Object.keys(nodes).length) {
+      setRunStates({});
+    } else {
+      setRunStates(prev => mergeExternalRun(prev, externalRun));
+    }
+    if (['running', 'succeeded', 'failed', 'cancelled'].includes(externalRun.status ?? '')) {
+      setRunInfo((prev: any) => ({
+        ...prev,
+        status: externalRun.status,
+        outputs: externalRun.status === 'running' ? prev?.outputs : externalRun.outputs
+      }));
+    }
+  }, [JSON.stringify(externalRun ?? null)]);
+
+  // The config form narrows the canvas: pan a selected node that it pushed out of view back in.
+  useEffect(() => {
+    if (!selected) {
+      return;
+    }
+    const timer = setTimeout(() => {
+      const node = getInternalNode(selected);
+      const rect = canvasRef.current?.getBoundingClientRect();
+      if (!node || !rect) {
+        return;
+      }
+      const { x, y } = node.internals.positionAbsolute;
+      const w = node.measured?.width ?? 180;
+      const h = node.measured?.height ?? 60;
+      const tl = flowToScreenPosition({ x, y });
+      const br = flowToScreenPosition({ x: x + w, y: y + h });
+      if (tl.x < rect.left || br.x > rect.right || tl.y < rect.top || br.y > rect.bottom) {
+        void setCenter(x + w / 2, y + h / 2, { zoom: getZoom(), duration: 200 });
+      }
+    }, 80);
+    return () => clearTimeout(timer);
+  }, [selected]);
 
   // An outside change (file reverted, Python updated the widget) replaces the canvas.
   useEffect(() => {
@@ -602,10 +697,12 @@ function FlowCanvas({ flow: external, onChange, onExport }: FlowViewProps) {
               const f = t.flow as unknown as FlowDoc;
               setIssues([]);
               setRunStates({});
-              const next = { ...f, nodes: f.nodes ?? [], edges: f.edges ?? [] };
+              // Laid out for this canvas's node sizes, fitted no smaller than a legible zoom.
+              const next = layoutFlow({ ...f, nodes: f.nodes ?? [], edges: f.edges ?? [] }, ops);
+              setRunInfo(null);
               commit(next);
               void trust.trust(next).catch(setError); // a template is made here: trusted
-              setTimeout(() => void fitView({ padding: 0.15 }), 50);
+              setTimeout(() => fitLegibly(), 50);
             }
           }}
         >
@@ -680,8 +777,10 @@ function FlowCanvas({ flow: external, onChange, onExport }: FlowViewProps) {
           data-run-status={runInfo.status === 'succeeded' ? 'finished' : runInfo.status}
         >
           run {runInfo.run_id ? String(runInfo.run_id).slice(0, 8) : ''}: {runInfo.status}
-          {runInfo.outputs ? <pre className="sage-preview">{preview(runInfo.outputs)}</pre> : null}
           {runInfo.error ? <span className="sage-node-error"> {String(runInfo.error)}</span> : null}
+          {runInfo.outputs && runInfo.status !== 'running' ? (
+            <RunOutputs outputs={runInfo.outputs} />
+          ) : null}
         </div>
       ) : null}
       {showRuns ? (
@@ -696,7 +795,7 @@ function FlowCanvas({ flow: external, onChange, onExport }: FlowViewProps) {
       ) : null}
       <div className="sage-flow-body">
         <Palette ops={opsCall.data?.operators ?? []} onAdd={addNode} />
-        <div className="sage-flow-canvas">
+        <div className="sage-flow-canvas" ref={canvasRef}>
           <ReactFlow
             nodes={rfNodes}
             edges={rfEdges}
@@ -709,6 +808,8 @@ function FlowCanvas({ flow: external, onChange, onExport }: FlowViewProps) {
             onDragOver={onDragOver}
             onDrop={onDrop}
             fitView={fitOnOpen}
+            fitViewOptions={FIT_VIEW_OPTIONS}
+            minZoom={MIN_ZOOM / 4}
             deleteKeyCode={['Delete', 'Backspace']}
           >
             <Background />

@@ -87,3 +87,26 @@ export function sourceState(name: string, status: SourcesStatus | null | undefin
   }
   return autoState(status);
 }
+
+/**
+ * What the chat view offers about the local engine for the chosen source: `start` when nothing can answer
+ * (no engine, and for Auto no usable cloud either), `loading` while the engine loads its model, null when a
+ * source can answer (or the state is not known yet).
+ */
+export function engineOffer(
+  name: string,
+  status: SourcesStatus | null | undefined
+): 'start' | 'loading' | null {
+  if (!status?.local || name === 'cloud') {
+    return null;
+  }
+  const local = status.local;
+  if (local.available) {
+    return null;
+  }
+  if (name === 'auto' && cloudState(status.cloud).level === 'ok') {
+    return null;
+  }
+  const st = local.status || 'stopped';
+  return st === 'loading' || st === 'starting' ? 'loading' : 'start';
+}

@@ -231,3 +231,19 @@ export function ActionButton({
     </button>
   );
 }
+
+/**
+ * Save text as a browser download (the anchor is attached while it is clicked and the object URL outlives
+ * the click: a URL revoked at once, or a detached anchor, can leave the browser without a file).
+ */
+export function saveText(name: string, text: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.style.display = 'none';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}

@@ -279,3 +279,38 @@ export function applyMeasurements(
   }
   return next;
 }
+
+/** A canvas widget's run traits (`node_status`, `node_errors`, `status`, `outputs`) set from Python. */
+export interface ExternalRun {
+  nodes?: Record<string, string>;
+  errors?: Record<string, string>;
+  status?: string;
+  outputs?: unknown;
+}
+
+const TRAIT_STATUS: Record<string, NodeRunState['status']> = {
+  running: 'running',
+  pending: 'idle',
+  finished: 'done',
+  done: 'done',
+  skipped: 'idle',
+  failed: 'failed',
+  retrying: 'retrying'
+};
+
+/** The node states of a run driven from Python, merged over what the canvas has (keeping streamed tokens). */
+export function mergeExternalRun(
+  states: Record<string, NodeRunState>,
+  run: ExternalRun
+): Record<string, NodeRunState> {
+  let next = states;
+  for (const [id, status] of Object.entries(run.nodes ?? {})) {
+    const prev: NodeRunState = states[id] ?? { status: 'idle', tokens: '' };
+    const mapped = TRAIT_STATUS[status] ?? 'idle';
+    const error = run.errors?.[id] ?? (mapped === 'failed' ? prev.error : undefined);
+    if (prev.status !== mapped || prev.error !== error) {
+      next = { ...next, [id]: { ...prev, status: mapped, error } };
+    }
+  }
+  return next;
+}
