@@ -119,3 +119,30 @@ def test_reads_never_start_a_trainer_task_events_do(ds, monkeypatch):
     assert launched == []
     tasks.cancel_task(first["id"])
     assert launched == [second["id"]]
+
+
+def test_cancel_does_not_cancel_a_run_resumed_while_the_stopped_trainer_exits(ds, monkeypatch):
+    """The stopped trainer records 'cancelled' before it has exited, so the user can resume at once; the cancel
+    call, still waiting for the old process, must not then mark the new run cancelled."""
+    from sage_studio_lab.finetune.task_store import set_status
+
+    monkeypatch.setattr(trainers, "_launch", lambda task_id: False)
+    me = psutil.Process()
+    task = tasks.create_task(TaskConfig(dataset_id=ds["id"]))
+    assert set_status(task["id"], "running", expect=("queued",), pid=111, pid_create_time=1.0)
+
+    def stop(row, grace_s):  # what happens while the old trainer (pid 111) exits
+        assert set_status(row["id"], "cancelled", note="stopped by user", expect=("running",))
+        tasks.resume_task(row["id"])
+        # the new trainer: a live process (this one), so the scheduler's reaper leaves it running
+        assert set_status(
+            row["id"], "running", expect=("queued",), pid=me.pid, pid_create_time=me.create_time()
+        )
+        return 111
+
+    monkeypatch.setattr(tasks, "stop_trainer", stop)
+    assert tasks.cancel_task(task["id"])["status"] == "running"  # the resumed run goes on
+    assert [t["status"] for t in tasks.transitions(task["id"])][-3:] == ["cancelled", "queued", "running"]
+    # A trainer that had to be killed (it recorded nothing) is still recorded as cancelled.
+    monkeypatch.setattr(tasks, "stop_trainer", lambda row, grace_s: me.pid)
+    assert tasks.cancel_task(task["id"])["status"] == "cancelled"

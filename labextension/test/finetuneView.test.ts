@@ -238,4 +238,104 @@ describe('FinetuneView', () => {
       logs: 1
     });
   });
+  it('resumes a cancelled task and follows the new run with a fresh stream', async () => {
+    const t = new FakeTransport();
+    t.answers['finetune.get'] = task('cancelled');
+    t.answers['finetune.resume'] = task('queued');
+    await render(createElement(FinetuneView, { taskId: 'ft-1' }), t);
+    const detail = () => container.querySelector('.sage-task-detail')!;
+    expect(detail().getAttribute('data-status')).toBe('cancelled');
+    await click(button('Resume'));
+    expect(t.argsOf('finetune.resume')).toEqual([{ task_id: 'ft-1' }]);
+    expect(detail().getAttribute('data-status')).toBe('queued');
+    expect(container.querySelector('.sage-notice')!.textContent).toContain('last checkpoint');
+    const watches = t.streams.filter(s => s.method === 'finetune.watch');
+    expect(watches).toHaveLength(2);
+    expect(watches[0].cancelled).toBe(true);
+    expect(watches[1].args).toEqual({ task_id: 'ft-1', logs: 1 });
+    expect(button('Resume')).toBeUndefined();
+    // The fresh stream replays the earlier run's events.jsonl statuses: only the store's task_status counts.
+    await t.push(
+      'finetune.watch',
+      { type: 'status', status: 'running' },
+      { type: 'status', status: 'cancelled' },
+      { type: 'task_status', status: 'running', error: null }
+    );
+    expect(detail().getAttribute('data-status')).toBe('running');
+    await t.push('finetune.watch', { type: 'task_status', status: 'completed', error: null });
+    expect(detail().getAttribute('data-status')).toBe('completed');
+  });
+
+  it('shows steps as a table, the measured speed and hides library warnings unless asked', async () => {
+    const t = new FakeTransport();
+    await render(createElement(FinetuneView, { taskId: 'ft-1' }), t);
+    await t.push(
+      'finetune.watch',
+      {
+        type: 'progress',
+        step: 2,
+        total_steps: 4,
+        loss: 2.75,
+        lr: 0.0002,
+        epoch: 0.5,
+        eta_s: 6,
+        tokens_per_s: 310.4
+      },
+      { type: 'eval', step: 2, eval_loss: 2.8, epoch: 0.5 },
+      { type: 'log', line: 'x.py:1: FutureWarning: deprecated' },
+      { type: 'log', line: "{'loss': 2.75, 'learning_rate': 0.0002, 'epoch': 0.5}" },
+      { type: 'log', line: 'training' }
+    );
+    const cells = Array.from(container.querySelectorAll('.sage-step-table tbody tr')).map(r =>
+      Array.from(r.querySelectorAll('td')).map(td => td.textContent)
+    );
+    expect(cells).toEqual([
+      ['1', '3', '–', '1.00e-3', '0.25'],
+      ['2', '2.7500', '2.8000', '2.00e-4', '0.50']
+    ]);
+    expect(container.querySelector('.sage-speed')!.textContent).toBe(
+      'step 2 / 4 · 3.00 s/step · 310 tokens/s · about 6 s left'
+    );
+    const logs = () => container.querySelector('.sage-logs')!.textContent;
+    expect(logs()).toBe('training');
+    const toggle = Array.from(container.querySelectorAll('label')).find(l =>
+      l.textContent!.startsWith('Show all log lines')
+    )!;
+    expect(toggle.textContent).toBe('Show all log lines (2 hidden)');
+    await click(toggle.querySelector('input')!);
+    expect(logs()).toContain('FutureWarning');
+  });
+
+  it('sends the advanced settings that differ from the defaults; validation says it is ready', async () => {
+    const t = new FakeTransport();
+    await render(createElement(FinetuneView, {}), t);
+    const input = container.querySelector('input[aria-label="dataset file"]') as HTMLInputElement;
+    Object.defineProperty(input, 'files', { value: [{ name: 'd.jsonl', text: async () => '{}' }] });
+    await act(async () => input.dispatchEvent(new Event('change', { bubbles: true })));
+    await act(async () => undefined);
+    expect(container.querySelector('.sage-dataset-ok')!.textContent).toBe(
+      'd.jsonl: ✓ 8 rows, alpaca format, ready to train'
+    );
+    expect(container.querySelector('details.sage-advanced')!.hasAttribute('open')).toBe(false);
+    expect(container.querySelector('.sage-plan')!.textContent).toMatch(/^2 training steps\./);
+    const set = async (label: string, value: string) => {
+      const el = container.querySelector(`[aria-label="${label}"]`) as HTMLInputElement;
+      const proto = Object.getPrototypeOf(el);
+      Object.getOwnPropertyDescriptor(proto, 'value')!.set!.call(el, value);
+      await act(async () =>
+        el.dispatchEvent(new Event(el.tagName === 'SELECT' ? 'change' : 'input', { bubbles: true }))
+      );
+    };
+    await set('gradient accumulation', '2');
+    await set('LR scheduler', 'cosine');
+    await set('eval split', '0');
+    expect(container.querySelector('.sage-plan')!.textContent).toMatch(/^1 training step\./);
+    await click(button('Start fine-tune'));
+    expect(t.argsOf('finetune.create')[0]).toMatchObject({
+      gradient_accumulation: 2,
+      scheduler: 'cosine',
+      eval_ratio: 0
+    });
+    expect(t.argsOf('finetune.create')[0]).not.toHaveProperty('max_length');
+  });
 });

@@ -88,4 +88,17 @@ describe('use in chat state', () => {
     });
     expect(plain).toMatchObject({ phase: 'failed', canMerge: false, logTail: [] });
   });
+
+  it('names the adapter by its task name, the served id as a detail', () => {
+    expect(
+      swapNotice({
+        current: { model: 'ft-20261206-075716-aacc59', label: 'password-lora' },
+        load_time_s: 0.5,
+        restarted: false
+      })
+    ).toBe(
+      'Chat now uses password-lora (served as ft-20261206-075716-aacc59; loaded in 0.50 s, no engine restart).'
+    );
+    expect(swapNotice({ current: { model: 'ft-1', label: 'ft-1' } })).toBe('Chat now uses ft-1.');
+  });
 });

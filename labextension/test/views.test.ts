@@ -8,11 +8,21 @@ import { act, createElement } from 'react';
 import { createRoot, Root } from 'react-dom/client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-import { Args, Result, Schema, StreamHandle, StudioEvent, Transport } from '../src/transport/types';
+import {
+  Args,
+  Result,
+  Schema,
+  StreamHandle,
+  StudioEvent,
+  Transport,
+  TransportError
+} from '../src/transport/types';
 import { SessionList } from '../src/views/ChatView';
 import { ActiveContext, TransportContext } from '../src/views/common';
+import { Dialogs, DialogsContext } from '../src/views/dialogs';
 import { EngineView } from '../src/views/EngineView';
 import { MemoryView } from '../src/views/MemoryView';
+import { notifySessionsChanged } from '../src/views/sessionEvents';
 import { SettingsContext, SettingsStore } from '../src/views/settings';
 
 (globalThis as any).IS_REACT_ACT_ENVIRONMENT = true;
@@ -48,8 +58,13 @@ class FakeTransport implements Transport {
     'gpu.info': { available: false, devices: [] }
   };
 
+  failures: Record<string, unknown> = {};
+
   async call<T = any>(method: string, args: Args = {}): Promise<T> {
     this.calls.push([method, args]);
+    if (this.failures[method]) {
+      throw this.failures[method];
+    }
     return (this.answers[method] ?? {}) as T;
   }
 
@@ -65,7 +80,20 @@ class FakeTransport implements Transport {
 let container: HTMLDivElement;
 let root: Root;
 
-async function render(view: React.ReactElement, transport: Transport) {
+/** Dialogs that answer at once (what a user clicked), recording what they were asked. */
+function answering(accept: boolean, text: string | null = null) {
+  const asked: string[] = [];
+  const dialogs: Dialogs = {
+    confirm: async (title, body) => (asked.push(body), accept),
+    prompt: async (title, label) => (asked.push(label), text)
+  };
+  return { asked, dialogs };
+}
+
+async function render(view: React.ReactElement, transport: Transport, dialogs?: Dialogs) {
+  const withDialogs = dialogs
+    ? createElement(DialogsContext.Provider, { value: dialogs }, view)
+    : view;
   await act(async () => {
     root.render(
       createElement(
@@ -74,7 +102,7 @@ async function render(view: React.ReactElement, transport: Transport) {
         createElement(
           ActiveContext.Provider,
           { value: true },
-          createElement(SettingsContext.Provider, { value: new SettingsStore() }, view)
+          createElement(SettingsContext.Provider, { value: new SettingsStore() }, withDialogs)
         )
       )
     );
@@ -170,7 +198,7 @@ describe('EngineView', () => {
 
 describe('MemoryView', () => {
   it('reads the nested config, lists sessions with memories and deletes one by memory_id', async () => {
-    vi.spyOn(window, 'confirm').mockReturnValue(true);
+    const { asked, dialogs } = answering(true);
     const t = new FakeTransport();
     t.answers['memory.config'] = {
       session_id: null,
@@ -213,9 +241,9 @@ describe('MemoryView', () => {
         }
       ]
     } satisfies Result<'memory.list'>;
-    await render(createElement(MemoryView, {}), t);
+    await render(createElement(MemoryView, {}), t, dialogs);
     const cards = container.querySelector('.sage-cards')!.textContent;
-    expect(cards).toContain('vector');
+    expect(cards).toContain('Semantic search (embeddings)');
     expect(cards).toContain('all-MiniLM-L6-v2');
     expect(cards).toContain('3');
     expect(t.argsOf('memory.stats')).toEqual([{}]);
@@ -228,14 +256,14 @@ describe('MemoryView', () => {
     await click(container.querySelector('.sage-memory button')!);
     expect(t.argsOf('memory.delete')).toEqual([{ session_id: 's1', memory_id: 7 }]);
     await click(button('Clear'));
+    expect(asked[0]).toContain('Forget everything "Paris" remembers?');
     expect(t.argsOf('memory.clear')).toEqual([{ session_id: 's1' }]);
   });
 });
 
 describe('SessionList', () => {
   it('renames, exports (the Markdown text, named by the view) and deletes by session_id', async () => {
-    vi.spyOn(window, 'confirm').mockReturnValue(true);
-    vi.spyOn(window, 'prompt').mockReturnValue('Renamed');
+    const { asked, dialogs } = answering(true, 'Renamed');
     const saved: { name: string; blob: Blob }[] = [];
     let blob: Blob | null = null;
     (URL as any).createObjectURL = (b: Blob) => ((blob = b), 'blob:x');
@@ -248,15 +276,177 @@ describe('SessionList', () => {
     const t = new FakeTransport();
     t.answers['sessions.list'] = { sessions: [{ id: 's1', title: 'Trip', message_count: 2 }] };
     t.answers['sessions.export'] = '# Trip\n';
-    await render(createElement(SessionList, { onSelect: () => undefined }), t);
+    await render(createElement(SessionList, { onSelect: () => undefined }), t, dialogs);
     const action = (title: string) => container.querySelector(`button[title="${title}"]`)!;
 
     await click(action('Rename'));
+    expect(asked).toEqual(['New name']);
     expect(t.argsOf('sessions.update')).toEqual([{ session_id: 's1', title: 'Renamed' }]);
     await click(action('Export as Markdown'));
     expect(t.argsOf('sessions.export')).toEqual([{ session_id: 's1', format: 'markdown' }]);
     expect(saved.map(s => s.name)).toEqual(['Trip.md']);
     await click(action('Delete'));
+    expect(asked[1]).toContain('Delete chat "Trip"?');
     expect(t.argsOf('sessions.delete')).toEqual([{ session_id: 's1' }]);
+  });
+});
+
+describe('memory settings: plain names, units and the form', () => {
+  it('names backends and fields in plain language, and shows minutes as days / hours', async () => {
+    const labels = await import('../src/views/memoryLabels');
+    expect(labels.backendLabel('short_term')).toBe('Recent messages');
+    expect(labels.backendLabel('vector')).toBe('Semantic search (embeddings)');
+    expect(labels.backendLabel('kv')).toBe('Keyword search (BM25)');
+    expect(labels.backendLabel('other')).toBe('other');
+    expect(labels.FIELD_INFO.top_k.label).toBe('Memories recalled per turn');
+    expect(labels.splitMinutes(43200)).toEqual({ value: 30, unit: 'days' });
+    expect(labels.splitMinutes(120)).toEqual({ value: 2, unit: 'hours' });
+    expect(labels.splitMinutes(90)).toEqual({ value: 90, unit: 'minutes' });
+    expect(labels.fmtMinutes(43200)).toBe('30 days');
+    expect(labels.fmtMinutes(60)).toBe('1 hour');
+    expect(labels.toMinutes(30, 'days')).toBe(43200);
+    expect(labels.toMinutes(3, 'hours')).toBe(180);
+    const err = new TransportError(400, 'invalid request: top_k: too small', {
+      errors: [{ loc: ['top_k'], msg: 'Input should be greater than or equal to 1' }]
+    });
+    expect(labels.fieldErrors(err)).toEqual({
+      top_k: 'Input should be greater than or equal to 1'
+    });
+    expect(labels.fieldErrors(new Error('x'))).toEqual({});
+  });
+
+  const config = {
+    backend: 'short_term',
+    window: 8,
+    top_k: 4,
+    min_score: 0,
+    embedding_model: 'all-MiniLM-L6-v2'
+  } as const;
+
+  function memoryTransport() {
+    const t = new FakeTransport();
+    t.answers['sessions.list'] = { sessions: [{ id: 's1', title: 'Trip' }] };
+    t.answers['memory.config'] = {
+      session_id: 's1',
+      config,
+      backends: ['short_term', 'vector', 'kv'],
+      total_sessions: 1
+    };
+    t.answers['memory.stats'] = { sessions: [] };
+    t.answers['memory.set_config'] = {
+      session_id: 's1',
+      config: { ...config, top_k: 6, backend: 'kv' }
+    };
+    return t;
+  }
+
+  async function change(el: HTMLInputElement | HTMLSelectElement, value: string) {
+    const proto = el instanceof HTMLSelectElement ? HTMLSelectElement : HTMLInputElement;
+    await act(async () => {
+      Object.getOwnPropertyDescriptor(proto.prototype, 'value')!.set!.call(el, value);
+      el.dispatchEvent(
+        new Event(el instanceof HTMLSelectElement ? 'change' : 'input', { bubbles: true })
+      );
+    });
+  }
+
+  const field = (name: string) =>
+    container.querySelector(`.sage-memory-settings [data-field="${name}"]`)!;
+
+  it("edits a chat's settings and saves them with memory.set_config", async () => {
+    const t = memoryTransport();
+    await render(createElement(MemoryView, {}), t);
+    expect(t.argsOf('memory.config')).toContainEqual({ session_id: 's1' });
+    const backend = field('backend').querySelector('select')!;
+    expect(Array.from(backend.options).map(o => o.textContent)).toEqual([
+      'Recent messages',
+      'Semantic search (embeddings)',
+      'Keyword search (BM25)'
+    ]);
+    expect(field('top_k').textContent).toContain('Memories recalled per turn');
+    expect(field('top_k').textContent).toContain('memories');
+    await change(backend, 'kv');
+    await change(field('top_k').querySelector('input')!, '6');
+    await click(button('Save memory settings'));
+    expect(t.argsOf('memory.set_config')).toEqual([
+      { session_id: 's1', backend: 'kv', window: 8, top_k: 6, min_score: 0 }
+    ]);
+    expect(container.querySelector('.sage-memory-settings [role="status"]')!.textContent).toContain(
+      'Keyword search (BM25)'
+    );
+  });
+
+  it("shows the server's 400 next to the field it names", async () => {
+    const t = memoryTransport();
+    t.failures['memory.set_config'] = new TransportError(400, 'invalid request: top_k: too small', {
+      errors: [{ loc: ['top_k'], msg: 'Input should be greater than or equal to 1' }]
+    });
+    await render(createElement(MemoryView, {}), t);
+    await change(field('top_k').querySelector('input')!, '0');
+    await click(button('Save memory settings'));
+    expect(t.argsOf('memory.set_config')[0].top_k).toBe(0);
+    expect(field('top_k').querySelector('.sage-field-error')!.textContent).toBe(
+      'Input should be greater than or equal to 1'
+    );
+    expect(field('window').querySelector('.sage-field-error')).toBeNull();
+    expect(container.querySelector('.sage-memory-settings [role="status"]')).toBeNull();
+  });
+
+  it('cleans up after confirming, converting the chosen unit to minutes', async () => {
+    const t = memoryTransport();
+    t.answers['memory.cleanup'] = { deleted: ['a', 'b'] };
+    const { asked, dialogs } = answering(true);
+    await render(createElement(MemoryView, {}), t, dialogs);
+    await change(container.querySelector('select[aria-label="Idle time unit"]')!, 'hours');
+    await change(container.querySelector('input[aria-label="Idle time"]')!, '12');
+    await click(button('Clean up'));
+    expect(asked).toEqual(['Delete every chat idle for more than 12 hours, with its memories?']);
+    expect(t.argsOf('memory.cleanup')).toEqual([{ max_age_minutes: 720 }]);
+    expect(container.textContent).toContain('Deleted 2 chats.');
+  });
+});
+
+describe('dialogs and session refresh', () => {
+  it('without JupyterLab, asks in an in-view dialog (Enter accepts, Cancel refuses)', async () => {
+    const t = new FakeTransport();
+    t.answers['sessions.list'] = { sessions: [{ id: 's1', title: 'Trip', message_count: 2 }] };
+    await render(createElement(SessionList, { onSelect: () => undefined }), t);
+    await click(container.querySelector('button[title="Rename"]')!);
+    const input = document.querySelector('.sage-dialog input') as HTMLInputElement;
+    expect(input.value).toBe('Trip');
+    await act(async () => {
+      Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(
+        input,
+        'Paris'
+      );
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await act(async () => {
+      input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+    });
+    await act(async () => new Promise(r => setTimeout(r)));
+    expect(t.argsOf('sessions.update')).toEqual([{ session_id: 's1', title: 'Paris' }]);
+    expect(document.querySelector('.sage-dialog')).toBeNull();
+
+    await click(container.querySelector('button[title="Delete"]')!);
+    const dialog = document.querySelector('.sage-dialog')!;
+    expect(dialog.textContent).toContain('Delete chat "Trip"?');
+    await click(
+      Array.from(dialog.querySelectorAll('button')).find(b => b.textContent === 'Cancel')!
+    );
+    await act(async () => new Promise(r => setTimeout(r)));
+    expect(t.argsOf('sessions.delete')).toEqual([]);
+    expect(document.querySelector('.sage-dialog')).toBeNull();
+  });
+
+  it('every session list reloads when a view announces a change', async () => {
+    const t = new FakeTransport();
+    t.answers['sessions.list'] = { sessions: [{ id: 's1', title: 'Trip', message_count: 2 }] };
+    await render(createElement(SessionList, { onSelect: () => undefined }), t);
+    expect(t.argsOf('sessions.list')).toHaveLength(1);
+    t.answers['sessions.list'] = { sessions: [{ id: 's1', title: 'Trip', message_count: 4 }] };
+    await act(async () => notifySessionsChanged());
+    expect(t.argsOf('sessions.list')).toHaveLength(2);
+    expect(container.querySelector('li[data-session-id="s1"]')!.textContent).toContain('4');
   });
 });

@@ -62,8 +62,9 @@ def _require_running(manager) -> dict:
     return status
 
 
-def use_adapter(name: str, adapter: Path, base_model: str | None = None) -> dict:
-    """Load `adapter` into the running engine under `name` (idempotent) and make it the chat default."""
+def use_adapter(name: str, adapter: Path, base_model: str | None = None, label: str | None = None) -> dict:
+    """Load `adapter` into the running engine under `name` (idempotent) and make it the chat default.
+    `label`: what people call it (the task's name), shown by every face; `name` is the served model id."""
     adapter = Path(adapter)
     problems = hot_load_problems(adapter)
     if problems:
@@ -90,6 +91,7 @@ def use_adapter(name: str, adapter: Path, base_model: str | None = None) -> dict
     current = default_model.set_current_chat_model(
         {
             "model": name,
+            "label": label or name,
             "kind": "adapter",
             "path": str(adapter.resolve()),
             "base_model": base_model or status.get("model"),
@@ -107,7 +109,7 @@ def use_task(task_id: str, merge_and_restart: bool = False) -> dict:
     task = get_task(task_id)
     if not task["adapter_path"]:
         raise Conflict(f"task {task_id!r} has no adapter yet (status: {task['status']})")
-    return use_adapter(task_id, Path(task["adapter_path"]), task["base_model"])
+    return use_adapter(task_id, Path(task["adapter_path"]), task["base_model"], label=task.get("name"))
 
 
 def switch_model(model_path: str, restart: bool = False) -> dict:
@@ -136,7 +138,7 @@ def switch_model(model_path: str, restart: bool = False) -> dict:
     if info.type == "finetuned" and info.details.get("kind") == "adapter":
         if restart:
             return _use_adapter_restarting(info)
-        return use_adapter(info.id, Path(info.path), info.base_model)
+        return use_adapter(info.id, Path(info.path), info.base_model, label=info.name)
     manager = _engine()
     status = _require_running(manager)
     served = status.get("model")
@@ -320,7 +322,7 @@ def _use_adapter_restarting(info) -> dict:
     restart = None
     if info.base_model and not _serves(status, info.base_model):
         restart = _serve_restarting(manager, info.base_model, "base", info.base_model)
-    result = use_adapter(info.id, Path(info.path), info.base_model)
+    result = use_adapter(info.id, Path(info.path), info.base_model, label=info.name)
     if restart:
         result |= {k: restart[k] for k in ("restarted", "dropped_adapters", "timings")}
     return result

@@ -42,15 +42,23 @@ def row(task_id: str) -> dict:
 
 
 def set_status(
-    task_id: str, status: str, note: str | None = None, expect: tuple[str, ...] | None = None, **fields
+    task_id: str,
+    status: str,
+    note: str | None = None,
+    expect: tuple[str, ...] | None = None,
+    expect_pid: int | None = None,
+    **fields,
 ) -> bool:
-    """Move a task to `status` if the transition is allowed (and it is in `expect`, when given); record it."""
+    """Move a task to `status` if the transition is allowed (and it is in `expect`, and its trainer is
+    `expect_pid`, when given); record it."""
     with get_store().tx() as conn:
-        current = conn.execute("SELECT status FROM finetune_tasks WHERE id=?", (task_id,)).fetchone()
+        current = conn.execute("SELECT status, pid FROM finetune_tasks WHERE id=?", (task_id,)).fetchone()
         if current is None:
             return False
         if (expect and current[0] not in expect) or status not in ALLOWED[current[0]]:
             return False
+        if expect_pid is not None and current[1] != expect_pid:
+            return False  # another trainer runs the task now (resumed while the stopped one was exiting)
         sets = ", ".join(f"{k}=?" for k in ["status", "updated_at", *fields])
         conn.execute(
             f"UPDATE finetune_tasks SET {sets} WHERE id=?", (status, now(), *fields.values(), task_id)

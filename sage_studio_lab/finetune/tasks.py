@@ -122,9 +122,10 @@ def cancel_task(task_id: str, grace_s: float = CANCEL_GRACE_S) -> dict:
     if task["status"] in ("pending", "queued"):
         set_status(task_id, "cancelled", note="cancelled before start", expect=("pending", "queued"))
     elif task["status"] == "running":
-        stop_trainer(task, grace_s)
-        # The trainer records 'cancelled' itself on a graceful stop; a killed one is recorded here.
-        set_status(task_id, "cancelled", note="cancelled by user", expect=("running",))
+        pid = stop_trainer(task, grace_s)
+        # The trainer records 'cancelled' itself on a graceful stop; a killed one is recorded here, unless the
+        # task was resumed meanwhile (its 'cancelled' is visible before the stopped trainer has exited).
+        set_status(task_id, "cancelled", note="cancelled by user", expect=("running",), expect_pid=pid)
     else:
         raise Conflict(
             f"task {task_id!r} is {task['status']}: only pending, queued or running tasks can be cancelled"

@@ -187,15 +187,16 @@ def supervise(stop: threading.Event, interval: float = SUPERVISE_INTERVAL_S) -> 
         stop.wait(interval)
 
 
-def stop_trainer(task: dict, grace_s: float) -> None:
-    """SIGTERM (the trainer stops after its step and saves a checkpoint), SIGKILL after `grace_s`."""
+def stop_trainer(task: dict, grace_s: float) -> int | None:
+    """SIGTERM (the trainer stops after its step and saves a checkpoint), SIGKILL after `grace_s`.
+    Returns the stopped trainer's pid (None: no pid was recorded)."""
     deadline = time.time() + LAUNCH_GRACE_S
     while task["pid"] is None and time.time() < deadline:  # launch in progress: wait for its pid
         time.sleep(0.1)
         task = row(task["id"])
     pid, created = task["pid"], task["pid_create_time"]
     if not pid_alive(pid, created):
-        return
+        return pid
     (Path(task["output_dir"]) / "cancel.requested").touch()
     os.kill(pid, signal.SIGTERM)
     deadline = time.time() + grace_s
@@ -206,3 +207,4 @@ def stop_trainer(task: dict, grace_s: float) -> None:
         deadline = time.time() + 5
         while time.time() < deadline and pid_alive(pid, created):
             time.sleep(0.05)
+    return pid

@@ -252,7 +252,10 @@ def test_finetune_loss_curve_then_use_in_chat(lab, studio_page, tmp_path):
     notice = panel.locator(".sage-notice").inner_text()
     assert "Chat now uses" in notice, notice
     # Chat answers with the hot-swapped adapter (no engine restart).
-    adapter = re.match(r"Chat now uses (\S+?)(?: \(|\.$)", notice)
+    # The notice names the adapter by its task name, the served model id beside it ("served as ...").
+    adapter = re.search(r"served as ([^;)\s]+)", notice) or re.match(
+        r"Chat now uses (\S+?)(?: \(|\.$)", notice
+    )
     assert adapter, notice
     adapter = adapter.group(1)
     body = json.dumps(

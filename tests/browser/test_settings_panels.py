@@ -152,8 +152,11 @@ def test_source_states_and_knowledge_section(lab, lab_page, tmp_path):
     section.locator(".sage-error").wait_for()
     assert ".md" in section.locator(".sage-error").inner_text()  # the server says what to fix
     screenshot(lab_page, "chat-knowledge")
-    lab_page.once("dialog", lambda d: d.accept())
     row.get_by_role("button", name="Delete zorbl-facts.md").click()
+    confirm = lab_page.locator(".jp-Dialog")  # JupyterLab's own dialog, not window.confirm
+    confirm.wait_for()
+    assert 'Remove "zorbl-facts.md"' in confirm.inner_text()
+    confirm.locator(".jp-mod-accept").click()
     row.wait_for(state="detached")
     assert json.loads(lab.api("sage-studio/api/chat/knowledge")[1])["documents"] == []
 

@@ -1,10 +1,15 @@
-/** A Lumino widget hosting a Studio view with the REST transport; tells the view when it is hidden. */
+/**
+ * A Lumino widget hosting a Studio view with the REST transport; tells the view when it is hidden, and gives it
+ * JupyterLab's dialogs.
+ */
 import { ReactWidget } from '@jupyterlab/ui-components';
 import { Message } from '@lumino/messaging';
 import React from 'react';
 
 import { Transport } from '../transport/types';
 import { ActiveContext, TransportContext } from '../views/common';
+import { DialogsContext } from '../views/dialogs';
+import { labDialogs } from './labDialogs';
 
 export class StudioReactWidget extends ReactWidget {
   private visible = false;
@@ -40,7 +45,11 @@ export class StudioReactWidget extends ReactWidget {
   render(): React.ReactElement {
     return (
       <TransportContext.Provider value={this.transport}>
-        <ActiveContext.Provider value={this.visible}>{this.renderContent()}</ActiveContext.Provider>
+        <ActiveContext.Provider value={this.visible}>
+          <DialogsContext.Provider value={labDialogs}>
+            {this.renderContent()}
+          </DialogsContext.Provider>
+        </ActiveContext.Provider>
       </TransportContext.Provider>
     );
   }

@@ -16,8 +16,10 @@ import {
   useSlowPoll,
   useTransport
 } from './common';
+import { useDialogs } from './dialogs';
 import { KnowledgePanel } from './KnowledgePanel';
 import { Markdown } from './Markdown';
+import { notifySessionsChanged, useSessionsChanged } from './sessionEvents';
 import { StudioSettings, useStudioSettings } from './settings';
 
 export interface ChatMessage {
@@ -44,6 +46,7 @@ interface Session {
 }
 
 const SOURCES = ['auto', 'local', 'cloud'] as const;
+const SESSIONS_POLL_MS = 15_000;
 
 /** Settings a new session starts with: the chosen source and the user's default sampling settings. */
 export function newSessionSettings(settings: StudioSettings, source?: string) {
@@ -72,25 +75,35 @@ export function SessionList({
     `${q}|${refreshKey}`
   );
   const [error, setError] = useState<unknown>(null);
+  const dialogs = useDialogs();
+  // Other views of the page (a chat's turn, the sidebar) announce changes; other processes (a notebook
+  // kernel's chat widget) are seen by a slow re-read while the list is visible.
+  useSessionsChanged(() => void list.reload());
+  useSlowPoll(() => void list.reload(), SESSIONS_POLL_MS);
   const create = async () => {
     const s = await transport.call<Session>('sessions.create', {
       title: 'New chat',
       settings: newSessionSettings(studioSettings)
     });
-    await list.reload();
+    notifySessionsChanged();
     onSelect(s.id);
   };
   const rename = async (s: Session) => {
-    const title = window.prompt('Rename chat', s.title);
-    if (title) {
-      await transport.call('sessions.update', { session_id: s.id, title });
-      await list.reload();
+    const title = await dialogs.prompt('Rename chat', 'New name', s.title);
+    if (title?.trim()) {
+      await transport.call('sessions.update', { session_id: s.id, title: title.trim() });
+      notifySessionsChanged();
     }
   };
   const remove = async (s: Session) => {
-    if (window.confirm(`Delete chat "${s.title}"?`)) {
+    const ok = await dialogs.confirm(
+      'Delete chat',
+      `Delete chat "${s.title}"? Its messages and memories are removed.`,
+      { accept: 'Delete', danger: true }
+    );
+    if (ok) {
       await transport.call('sessions.delete', { session_id: s.id });
-      await list.reload();
+      notifySessionsChanged();
     }
   };
   const exportSession = async (s: Session, format: string) => {
@@ -302,7 +315,6 @@ export function ChatView({
   const studioSettings = useStudioSettings();
   const active = useActive();
   const [current, setCurrent] = useState<string | null>(sessionId ?? null);
-  const [listKey, setListKey] = useState(0);
   const session = useCall<Session>(
     current ? 'sessions.get' : null,
     { session_id: current },
@@ -378,7 +390,7 @@ export function ChatView({
       });
       id = created.id;
       select(id);
-      setListKey(k => k + 1);
+      notifySessionsChanged();
     }
     const pending: ChatMessage = {
       id: `pending-${Date.now()}`,
@@ -431,7 +443,7 @@ export function ChatView({
     } finally {
       turnRef.current = null;
       setStreaming(null);
-      setListKey(k => k + 1);
+      notifySessionsChanged();
       void sources.reload(); // the turn may have started the chat adapter or found a source down
       // The stored conversation (real ids, branch) replaces the optimistic one.
       if (id === current || !current) {
@@ -497,7 +509,7 @@ export function ChatView({
     <div className="sage-chat">
       {showSessions ? (
         <div className="sage-chat-sessions">
-          <SessionList selected={current} onSelect={select} refreshKey={listKey} />
+          <SessionList selected={current} onSelect={select} />
         </div>
       ) : null}
       <div className="sage-chat-main">
@@ -657,7 +669,10 @@ export function ChatView({
                           onClick={() =>
                             transport
                               .call('sessions.switch', { session_id: current, message_id: target })
-                              .then(() => session.reload(), setError)
+                              .then(() => {
+                                notifySessionsChanged();
+                                return session.reload();
+                              }, setError)
                           }
                         >
                           {step < 0 ? '‹' : '›'}

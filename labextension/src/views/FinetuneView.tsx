@@ -16,6 +16,15 @@ import {
   useLiveStream,
   useTransport
 } from './common';
+import {
+  StepRow,
+  datasetOk,
+  mergeStepRows,
+  planText,
+  plannedSteps,
+  speedLine,
+  visibleLogLines
+} from './finetuneLog';
 import { TERMINAL, useTaskTable } from './finetuneTasks';
 import { IDLE, isBusy, swapNotice, swapReducer } from './hotSwap';
 import { LossCurve, LossPoint } from './LossCurve';
@@ -42,20 +51,20 @@ function UploadErrors({ error }: { error: unknown }) {
   );
 }
 
-function advice(
-  params: { epochs: number; batch_size: number; lora_r: number },
-  rows: number,
-  gpu: boolean
-) {
-  const steps = Math.ceil((rows || 0) / Math.max(1, params.batch_size)) * params.epochs;
-  const perStep = gpu ? 0.05 : 0.25 * (params.batch_size / 4);
-  return `${steps} steps, about ${fmtDuration(steps * perStep)} on ${gpu ? 'GPU' : 'CPU'} for the bundled model; LoRA rank ${params.lora_r}${params.lora_r > 16 && !gpu ? ' is large for CPU: 8 is plenty' : ''}.`;
-}
+/** The advanced TaskConfig fields with the core's defaults (finetune/config.py); only changed ones are sent. */
+const ADVANCED_DEFAULTS = {
+  gradient_accumulation: 1,
+  max_length: 512,
+  scheduler: 'linear',
+  warmup_ratio: 0,
+  eval_ratio: 0.1,
+  quantization: 'none'
+};
+type AdvancedSettings = typeof ADVANCED_DEFAULTS;
 
 export function CreateTask({ onCreated }: { onCreated: (id: string) => void }) {
   const transport = useTransport();
   const models = useCall<any>('finetune.models');
-  const gpu = useCall<any>('gpu.info');
   const [name, setName] = useState('my-adapter');
   const [baseModel, setBaseModel] = useState('');
   const [dataset, setDataset] = useState<any>(null);
@@ -70,6 +79,8 @@ export function CreateTask({ onCreated }: { onCreated: (id: string) => void }) {
     lora_alpha: 16,
     max_steps: 0
   });
+  // Advanced settings (TaskConfig fields; the defaults are the core's).
+  const [adv, setAdv] = useState<AdvancedSettings>(ADVANCED_DEFAULTS);
   const baseModels: any[] = (models.data?.models ?? []).filter((m: any) => m.type !== 'finetuned');
   useEffect(() => {
     if (!baseModel && baseModels.length) {
@@ -98,6 +109,51 @@ export function CreateTask({ onCreated }: { onCreated: (id: string) => void }) {
         value={p[key]}
         onChange={e => setP({ ...p, [key]: Number(e.target.value) })}
       />
+    </label>
+  );
+  const advNum = (
+    key: 'gradient_accumulation' | 'max_length' | 'warmup_ratio' | 'eval_ratio',
+    label: string,
+    step: number,
+    help: string,
+    max?: number
+  ) => (
+    <label className="sage-field" title={help}>
+      {label}
+      <input
+        type="number"
+        className="sage-input"
+        step={step}
+        min={0}
+        max={max}
+        aria-label={label}
+        value={adv[key]}
+        onChange={e => setAdv({ ...adv, [key]: Number(e.target.value) })}
+      />
+      <span className="sage-muted sage-help">{help}</span>
+    </label>
+  );
+  const advChoice = (
+    key: 'scheduler' | 'quantization',
+    label: string,
+    options: string[],
+    help: string
+  ) => (
+    <label className="sage-field" title={help}>
+      {label}
+      <select
+        className="sage-input"
+        aria-label={label}
+        value={adv[key]}
+        onChange={e => setAdv({ ...adv, [key]: e.target.value })}
+      >
+        {options.map(o => (
+          <option key={o} value={o}>
+            {o}
+          </option>
+        ))}
+      </select>
+      <span className="sage-muted sage-help">{help}</span>
     </label>
   );
   const preview: any[] = dataset?.preview ?? [];
@@ -137,8 +193,8 @@ export function CreateTask({ onCreated }: { onCreated: (id: string) => void }) {
       </label>
       {uploadError ? <UploadErrors error={uploadError} /> : null}
       {dataset ? (
-        <div className="sage-dataset-ok">
-          {dataset.name}: {dataset.rows} rows, format {dataset.format}
+        <div className="sage-dataset-ok" role="status">
+          {dataset.name}: {datasetOk(dataset)}
           {preview.length ? (
             <pre className="sage-preview">
               {preview
@@ -162,8 +218,60 @@ export function CreateTask({ onCreated }: { onCreated: (id: string) => void }) {
         <input type="checkbox" checked={dora} onChange={e => setDora(e.target.checked)} />
         DoRA
       </label>
-      <div className="sage-muted sage-wide">
-        {advice(p, dataset?.rows ?? 0, !!(gpu.data?.available ?? gpu.data?.devices?.length))}
+      <details className="sage-advanced sage-wide">
+        <summary>Advanced settings</summary>
+        <div className="sage-form">
+          {advNum(
+            'gradient_accumulation',
+            'gradient accumulation',
+            1,
+            'batches summed per optimizer step (steps): a larger effective batch without more memory'
+          )}
+          {advNum(
+            'max_length',
+            'max length',
+            64,
+            'tokens per example kept in training; longer examples are cut (memory grows with it)'
+          )}
+          {advChoice(
+            'scheduler',
+            'LR scheduler',
+            ['linear', 'cosine', 'constant', 'constant_with_warmup'],
+            'how the learning rate changes over the run'
+          )}
+          {advNum(
+            'warmup_ratio',
+            'warmup',
+            0.01,
+            'share of the steps (0–1) over which the learning rate ramps up from 0',
+            0.99
+          )}
+          {advNum(
+            'eval_ratio',
+            'eval split',
+            0.05,
+            'share of the rows (0–1) held out to measure eval loss; 0 = no evaluation',
+            0.99
+          )}
+          {advChoice(
+            'quantization',
+            'quantization',
+            ['none', '4bit', '8bit'],
+            'load the base model in 4/8 bits (QLoRA): less memory; needs a CUDA GPU and bitsandbytes'
+          )}
+        </div>
+      </details>
+      <div className="sage-muted sage-wide sage-plan">
+        {planText(
+          plannedSteps({
+            rows: dataset?.rows ?? 0,
+            eval_ratio: adv.eval_ratio,
+            batch_size: p.batch_size,
+            gradient_accumulation: adv.gradient_accumulation,
+            epochs: p.epochs,
+            max_steps: p.max_steps
+          })
+        )}
       </div>
       <ActionButton
         label="Start fine-tune"
@@ -183,6 +291,11 @@ export function CreateTask({ onCreated }: { onCreated: (id: string) => void }) {
           };
           if (p.max_steps > 0) {
             config.max_steps = p.max_steps;
+          }
+          for (const [key, value] of Object.entries(adv)) {
+            if (value !== ADVANCED_DEFAULTS[key as keyof AdvancedSettings]) {
+              config[key] = value;
+            }
           }
           const task = await transport.call<Result<'finetune.create'>>('finetune.create', config);
           onCreated(task.id);
@@ -346,6 +459,11 @@ export function TaskDetail({
     taskId
   );
   const [points, setPoints] = useState<LossPoint[]>([]);
+  const [steps, setSteps] = useState<StepRow[]>([]);
+  const [lastProgress, setLastProgress] = useState<Record<string, any> | null>(null);
+  const [showAllLogs, setShowAllLogs] = useState(false);
+  // Bumped by Resume: the task's stream ended with its terminal status, so follow the new run with a fresh one.
+  const [run, setRun] = useState(0);
   const [followed, setFollowed] = useState<string[]>([]);
   const [liveStatus, setLiveStatus] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -354,6 +472,7 @@ export function TaskDetail({
     const history = summary.data?.history;
     if (history?.length) {
       setPoints(prev => mergePoints(history, prev));
+      setSteps(prev => mergeStepRows(prev, history));
     }
   }, [summary.data]);
   const streamError = useLiveStream(
@@ -364,10 +483,16 @@ export function TaskDetail({
       const point = pointFrom(e);
       if (point) {
         setPoints(prev => mergePoints(prev, [point]));
+        setSteps(prev => mergeStepRows(prev, [e]));
+      }
+      if (e.type === 'progress') {
+        setLastProgress(e);
       }
       if (e.type === 'deleted') {
         onDeleted?.(); // deleted elsewhere (another panel, the CLI): the stream has ended
-      } else if (isStatusEvent(e)) {
+      } else if (isStatusEvent(e) && !(run > 0 && e.type === 'status')) {
+        // After a resume the fresh stream replays the earlier runs' events.jsonl statuses (a stale
+        // 'cancelled'): only the store's `task_status` messages say where the task is now.
         setLiveStatus(e.status as string);
         onStatus?.(e.status as string);
         if (TERMINAL.has(e.status as string)) {
@@ -379,11 +504,15 @@ export function TaskDetail({
       }
     },
     true,
-    taskId
+    `${taskId}:${run}`
   );
   const t: Record<string, any> = { ...task.data, ...(liveStatus ? { status: liveStatus } : {}) };
   const done = TERMINAL.has(t.status);
-  const logLines: string[] = followed.length ? followed : (logs.data?.lines ?? []);
+  const allLogLines: string[] = followed.length ? followed : (logs.data?.lines ?? []);
+  const logLines = visibleLogLines(allLogLines, showAllLogs);
+  const hiddenLines = allLogLines.length - logLines.length;
+  const speed = done ? '' : speedLine(lastProgress);
+  const warnings: string[] = (t.warnings as string[] | undefined) ?? [];
   // Follow the log like `tail -f`, unless the user scrolled up to read.
   const logBox = useRef<HTMLPreElement>(null);
   const atBottom = useRef(true);
@@ -435,6 +564,27 @@ export function TaskDetail({
             />
           </>
         ) : null}
+        {t.status === 'failed' || t.status === 'cancelled' ? (
+          <ActionButton
+            label="Resume"
+            className="sage-button sage-primary"
+            title="Queue the task again; training continues from its last checkpoint"
+            onError={setError}
+            action={async () => {
+              const r = await transport.call<Result<'finetune.resume'>>('finetune.resume', {
+                task_id: taskId
+              });
+              setLiveStatus(r.status);
+              onStatus?.(r.status);
+              setFollowed([]); // the fresh stream replays train.log from its start
+              setRun(n => n + 1);
+              setNotice(
+                'Queued again: training continues from its last checkpoint, if one was saved.'
+              );
+              await task.reload();
+            }}
+          />
+        ) : null}
         {done ? (
           <ActionButton
             label="Delete"
@@ -454,7 +604,56 @@ export function TaskDetail({
         </div>
       ) : null}
       <ErrorBox error={error ?? streamError} />
+      {warnings.length ? (
+        <ul className="sage-advice" aria-label="advice">
+          {warnings.map((w, i) => (
+            <li key={i}>{w}</li>
+          ))}
+        </ul>
+      ) : null}
+      {speed ? (
+        <div className="sage-muted sage-speed" role="status">
+          {speed}
+          {lastProgress?.eta_s !== null && lastProgress?.eta_s !== undefined
+            ? ` · about ${fmtDuration(lastProgress.eta_s)} left`
+            : ''}
+        </div>
+      ) : null}
       <LossCurve points={points} />
+      {steps.length ? (
+        <div className="sage-step-table-box">
+          <table className="sage-table sage-step-table">
+            <thead>
+              <tr>
+                <th>step</th>
+                <th>loss</th>
+                <th>eval loss</th>
+                <th>learning rate</th>
+                <th>epoch</th>
+              </tr>
+            </thead>
+            <tbody>
+              {steps.map(r => (
+                <tr key={r.step} data-step={r.step}>
+                  <td>{r.step}</td>
+                  <td>{fmtNum(r.loss, 4)}</td>
+                  <td>{fmtNum(r.eval_loss, 4)}</td>
+                  <td>{r.lr === null ? '–' : r.lr.toExponential(2)}</td>
+                  <td>{fmtNum(r.epoch, 2)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      <label className="sage-check sage-muted">
+        <input
+          type="checkbox"
+          checked={showAllLogs}
+          onChange={e => setShowAllLogs(e.target.checked)}
+        />
+        Show all log lines{hiddenLines > 0 && !showAllLogs ? ` (${hiddenLines} hidden)` : ''}
+      </label>
       <pre
         className="sage-logs"
         ref={logBox}
@@ -463,7 +662,8 @@ export function TaskDetail({
           atBottom.current = box.scrollHeight - box.scrollTop - box.clientHeight < 24;
         }}
       >
-        {logLines.join('\n') || 'no log lines yet'}
+        {logLines.join('\n') ||
+          (allLogLines.length ? 'only library messages so far' : 'no log lines yet')}
       </pre>
     </div>
   );

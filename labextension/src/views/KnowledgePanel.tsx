@@ -5,6 +5,7 @@
 import React, { useRef, useState } from 'react';
 
 import { ErrorBox, fmtNum, useCall, useTransport } from './common';
+import { useDialogs } from './dialogs';
 
 export interface KnowledgeDoc {
   name: string;
@@ -38,6 +39,7 @@ export function KnowledgePanel() {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const input = useRef<HTMLInputElement>(null);
+  const dialogs = useDialogs();
 
   const upload = async (files: FileList | null) => {
     setError(null);
@@ -57,7 +59,15 @@ export function KnowledgePanel() {
     }
   };
   const remove = async (name: string) => {
-    if (!window.confirm(`Remove "${name}" from the chat's knowledge?`)) {
+    const ok = await dialogs.confirm(
+      'Remove document',
+      `Remove "${name}" from the chat's knowledge?`,
+      {
+        accept: 'Remove',
+        danger: true
+      }
+    );
+    if (!ok) {
       return;
     }
     try {

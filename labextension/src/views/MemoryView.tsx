@@ -1,4 +1,4 @@
-/** Memory: config cards, per-session table (dialogs, vectors, last hits, token budget), inspect/delete/clear/cleanup. */
+/** Memory: default cards, a chat's settings form, per-session table (dialogs, vectors, last hits, token budget), inspect/delete/clear/cleanup. */
 import React, { useState } from 'react';
 
 import { Result } from '../transport/types';
@@ -12,6 +12,10 @@ import {
   useCall,
   useTransport
 } from './common';
+import { useDialogs } from './dialogs';
+import { TIME_UNITS, TimeUnit, backendLabel, fmtMinutes, toMinutes } from './memoryLabels';
+import { MemorySettings } from './MemorySettings';
+import { notifySessionsChanged } from './sessionEvents';
 
 function SessionMemories({ sessionId, onChanged }: { sessionId: string; onChanged: () => void }) {
   const transport = useTransport();
@@ -54,7 +58,9 @@ export function MemoryView({ sessionId }: { sessionId?: string | null }) {
   );
   const [open, setOpen] = useState<string | null>(sessionId ?? null);
   const [error, setError] = useState<unknown>(null);
-  const [maxAge, setMaxAge] = useState(60 * 24 * 30);
+  const dialogs = useDialogs();
+  const [age, setAge] = useState<{ value: string; unit: TimeUnit }>({ value: '30', unit: 'days' });
+  const [cleaned, setCleaned] = useState<string | null>(null);
   const c = config.data?.config;
   const rows = stats.data?.sessions ?? [];
   const refresh = () => {
@@ -70,21 +76,22 @@ export function MemoryView({ sessionId }: { sessionId?: string | null }) {
         </button>
       </div>
       <ErrorBox error={config.error} onRetry={refresh} />
-      <div className="sage-cards">
-        <Card title="backend" value={c?.backend} />
-        <Card title="window" value={c?.window} />
-        <Card title="top k" value={c?.top_k} />
+      <div className="sage-cards" title="What a new chat starts with">
+        <Card title="new chats remember" value={backendLabel(c?.backend)} />
+        <Card title="recent exchanges kept" value={c?.window} />
+        <Card title="memories recalled per turn" value={c?.top_k} />
         <Card title="embedding model" value={c?.embedding_model} />
-        <Card title="sessions" value={config.data?.total_sessions} />
+        <Card title="chats" value={config.data?.total_sessions} />
       </div>
+      <MemorySettings sessionId={sessionId} />
       <ErrorBox error={stats.error ?? error} />
       <table className="sage-table">
         <thead>
           <tr>
-            <th>session</th>
-            <th>backend</th>
-            <th>dialogs</th>
-            <th>vectors</th>
+            <th>chat</th>
+            <th>remembers</th>
+            <th>exchanges stored</th>
+            <th>embeddings</th>
             <th>last hits</th>
             <th>token budget</th>
             <th />
@@ -112,7 +119,7 @@ export function MemoryView({ sessionId }: { sessionId?: string | null }) {
                       {r.title ?? String(r.session_id).slice(0, 12)}
                     </button>
                   </td>
-                  <td>{r.backend}</td>
+                  <td>{backendLabel(r.backend)}</td>
                   <td>
                     <Bar
                       fraction={(r.dialogs ?? 0) / (r.max_dialogs || 1)}
@@ -141,7 +148,12 @@ export function MemoryView({ sessionId }: { sessionId?: string | null }) {
                       className="sage-link"
                       onError={setError}
                       action={async () => {
-                        if (window.confirm('Clear all memories of this session?')) {
+                        const ok = await dialogs.confirm(
+                          'Clear memories',
+                          `Forget everything "${r.title ?? r.session_id}" remembers? The conversation itself stays.`,
+                          { accept: 'Clear', danger: true }
+                        );
+                        if (ok) {
                           await transport.call('memory.clear', { session_id: r.session_id });
                           refresh();
                         }
@@ -162,24 +174,59 @@ export function MemoryView({ sessionId }: { sessionId?: string | null }) {
         </tbody>
       </table>
       <div className="sage-row">
-        <label className="sage-field">
-          clean up sessions older than (minutes)
-          <input
-            type="number"
-            className="sage-input"
-            min={1}
-            value={maxAge}
-            onChange={e => setMaxAge(Number(e.target.value))}
-          />
+        <label className="sage-field" data-field="cleanup">
+          Delete chats idle for more than
+          <span className="sage-row sage-unit-input">
+            <input
+              type="number"
+              className="sage-input"
+              aria-label="Idle time"
+              min={0}
+              value={age.value}
+              onChange={e => setAge({ ...age, value: e.target.value })}
+            />
+            <select
+              className="sage-input"
+              aria-label="Idle time unit"
+              value={age.unit}
+              onChange={e => setAge({ ...age, unit: e.target.value as TimeUnit })}
+            >
+              {TIME_UNITS.map(u => (
+                <option key={u.unit} value={u.unit}>
+                  {u.unit}
+                </option>
+              ))}
+            </select>
+          </span>
+          <span className="sage-help">The chats are deleted with their memories.</span>
         </label>
         <ActionButton
           label="Clean up"
           onError={setError}
           action={async () => {
-            await transport.call('memory.cleanup', { max_age_minutes: maxAge });
-            refresh();
+            setCleaned(null);
+            const minutes = toMinutes(Number(age.value), age.unit);
+            const ok = await dialogs.confirm(
+              'Delete idle chats',
+              `Delete every chat idle for more than ${fmtMinutes(minutes)}, with its memories?`,
+              { accept: 'Delete', danger: true }
+            );
+            if (ok) {
+              const out = await transport.call<Result<'memory.cleanup'>>('memory.cleanup', {
+                max_age_minutes: minutes
+              });
+              const n = Array.isArray(out.deleted) ? out.deleted.length : Number(out.deleted) || 0;
+              setCleaned(`Deleted ${n} chat${n === 1 ? '' : 's'}.`);
+              notifySessionsChanged();
+              refresh();
+            }
           }}
         />
+        {cleaned ? (
+          <span className="sage-notice" role="status">
+            {cleaned}
+          </span>
+        ) : null}
       </div>
     </div>
   );

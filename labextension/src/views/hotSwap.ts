@@ -47,9 +47,23 @@ export function currentModelName(result: Obj, fallback = 'the adapter'): string 
   return String(current.model ?? current.base_model ?? result?.model ?? result?.name ?? fallback);
 }
 
+/** The adapter as people call it (its task's name) and its served model id when that differs. */
+export function shownModelName(result: Obj): { name: string; served: string | null } {
+  const served = currentModelName(result);
+  const label = result?.current?.label;
+  return typeof label === 'string' && label && label !== served
+    ? { name: label, served }
+    : { name: served, served: null };
+}
+
 /** The line shown after a successful hot-swap or merge-and-restart. */
 export function swapNotice(result: Obj): string {
-  const model = currentModelName(result);
+  const { name, served } = shownModelName(result);
+  const details = served ? [`served as ${served}`] : [];
+  const line = (extra: string[], tail = '') => {
+    const all = [...details, ...extra];
+    return `Chat now uses ${name}${all.length ? ` (${all.join('; ')})` : ''}.${tail}`;
+  };
   if (result?.restarted) {
     const t = result.timings ?? {};
     const merged = Number(t.merge_s) > 0 ? `merged in ${fmtS(t.merge_s)}, ` : '';
@@ -57,13 +71,13 @@ export function swapNotice(result: Obj): string {
     const gone = dropped.length
       ? ` Unloaded ${dropped.join(', ')}: trained on the previous base weights.`
       : '';
-    return `Chat now uses ${model} (${merged}engine restarted in ${fmtS(t.restart_s)}).${gone}`;
+    return line([`${merged}engine restarted in ${fmtS(t.restart_s)}`], gone);
   }
-  const how =
+  return line(
     result?.load_time_s !== undefined
-      ? ` (loaded in ${Number(result.load_time_s).toFixed(2)} s, no engine restart)`
-      : '';
-  return `Chat now uses ${model}${how}.`;
+      ? [`loaded in ${Number(result.load_time_s).toFixed(2)} s, no engine restart`]
+      : []
+  );
 }
 
 /** Is this error the server's "cannot hot-load: merge and restart instead" answer? */

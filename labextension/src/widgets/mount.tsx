@@ -1,12 +1,14 @@
 /**
  * Mount a Studio view in an anywidget output: the same views as the Lab panels, over WidgetTransport.
- * Live streams pause while the output is scrolled out of view (IntersectionObserver).
+ * Live streams pause while the output is scrolled out of view (IntersectionObserver); confirm / prompt dialogs
+ * show inside the output (there is no JupyterLab app to ask).
  */
 import React, { useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 
 import { WidgetModelLike, WidgetTransport } from '../transport/widget';
 import { ActiveContext, TransportContext } from '../views/common';
+import { DialogsContext, inViewDialogs } from '../views/dialogs';
 
 export interface AnyModel extends WidgetModelLike {
   get(name: string): any;
@@ -49,9 +51,11 @@ export function mount(
   const root = createRoot(el);
   root.render(
     <TransportContext.Provider value={transport}>
-      <Visible el={el}>
-        <View model={model} />
-      </Visible>
+      <DialogsContext.Provider value={inViewDialogs(() => el)}>
+        <Visible el={el}>
+          <View model={model} />
+        </Visible>
+      </DialogsContext.Provider>
     </TransportContext.Provider>
   );
   return () => {
