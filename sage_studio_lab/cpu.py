@@ -101,8 +101,10 @@ class ThreadGovernor:
         max_threads: int | None = None,
         interval_s: float = 0.5,
         load: OthersLoad | None = None,
+        report: Callable[[str], None] | None = None,
     ):
         self.apply = apply
+        self.report = report  # told each change, e.g. the engine's or the trainer's log
         self.usable = usable_cores()
         self.max_threads = max(1, min(max_threads or self.usable, self.usable))
         self.interval_s = interval_s
@@ -152,5 +154,7 @@ class ThreadGovernor:
             self.apply(n)
             if self._applied is not None:
                 self.changes += 1
+                if self.report:
+                    self.report(f"torch threads {self._applied} -> {n} (others use {self.others:.1f} cores)")
             self._applied = n
         self.threads = n

@@ -61,8 +61,11 @@ def governor(monkeypatch, usable: int, fixed=None):
     monkeypatch.setattr(cpu, "cpu_quota", lambda: None)
     monkeypatch.setattr(cpu, "affinity", lambda: set(range(usable)))
     applied, load = [], FakeLoad()
-    gov = cpu.ThreadGovernor(applied.append, fixed=fixed, interval_s=1.0, load=load)
+    gov = cpu.ThreadGovernor(applied.append, fixed=fixed, interval_s=1.0, load=load, report=reported.append)
     return gov, load, applied
+
+
+reported: list[str] = []
 
 
 def test_the_governor_follows_the_free_cores_with_hysteresis(monkeypatch):
@@ -79,6 +82,10 @@ def test_the_governor_follows_the_free_cores_with_hysteresis(monkeypatch):
     load.others = 0.1
     assert gov.update(now=5.0) == 2
     assert applied == [1, 2, 1, 2] and gov.changes == 3
+    assert reported[-2:] == [
+        "torch threads 2 -> 1 (others use 1.0 cores)",  # the engine's and the trainer's logs say why
+        "torch threads 1 -> 2 (others use 0.1 cores)",
+    ]
 
 
 def test_a_fixed_count_never_changes(monkeypatch):
@@ -93,3 +100,17 @@ def test_many_cores_keep_one_for_the_rest_until_measured(monkeypatch):
     assert gov.update(now=0.0) == 7
     load.others = 2.6
     assert gov.update(now=1.0) == 5
+
+
+def test_the_launcher_hands_the_engine_threads_setting_to_the_engine(monkeypatch):
+    from sage_studio_lab import settings
+    from sage_studio_lab.engine import backends
+    from sage_studio_lab.engine.server.cli_args import parse_args
+
+    argv, env = backends.build_command("cpu", "m", 8001)
+    assert "--threads" not in argv and env == {}  # 0 = auto: the engine's own governor decides
+    monkeypatch.setenv("SAGE_STUDIO_ENGINE_THREADS", "1")
+    monkeypatch.setattr(settings, "_current", None)  # read the environment again
+    argv, _ = backends.build_command("cpu", "m", 8001)
+    assert argv[argv.index("--threads") + 1] == "1"
+    assert parse_args(argv[3:]).threads == 1

@@ -47,7 +47,9 @@ def make_lora(model_dir: Path, out: Path, **extra) -> Path:
     from peft import LoraConfig, get_peft_model
 
     torch.manual_seed(0)
-    cfg = LoraConfig(r=8, lora_alpha=32, target_modules=["q_proj", "v_proj"], init_lora_weights=False, **extra)
+    cfg = LoraConfig(
+        r=8, lora_alpha=32, target_modules=["q_proj", "v_proj"], init_lora_weights=False, **extra
+    )
     get_peft_model(load_model(model_dir), cfg).save_pretrained(out)
     return out
 
@@ -111,7 +113,9 @@ def test_float32_greedy_decoding_equals_model_generate(model_dir, tokenizer, sta
     assert run(sched, [ids]) == [expected]
 
 
-def test_prepacked_bf16_weights_answer_as_torch_bf16_and_survive_adapters(model_dir, tokenizer, lora, started):
+def test_prepacked_bf16_weights_answer_as_torch_bf16_and_survive_adapters(
+    model_dir, tokenizer, lora, started
+):
     prompts = [prompt(tokenizer, "Tell me about rivers."), prompt(tokenizer, "Name three colours.")]
     plain = started(load_model(model_dir, torch.bfloat16), tokenizer, {tokenizer.eos_token_id})
     fast = started(load_model(model_dir, torch.bfloat16), tokenizer, {tokenizer.eos_token_id}, prepack=True)
@@ -144,7 +148,9 @@ def test_an_adapter_reading_base_weights_gets_them_dense(model_dir, tokenizer, t
     assert packed.is_packed(fast.model)
 
 
-def test_a_loaded_adapter_no_row_uses_leaves_the_base_path_and_its_answers(model_dir, tokenizer, lora, started):
+def test_a_loaded_adapter_no_row_uses_leaves_the_base_path_and_its_answers(
+    model_dir, tokenizer, lora, started
+):
     prompts = [prompt(tokenizer, "Write about bees."), prompt(tokenizer, "What is 2 + 2?")]
     sched = started(load_model(model_dir), tokenizer, {tokenizer.eos_token_id})
     without = run(sched, prompts)

@@ -70,6 +70,52 @@ def test_each_token_decodes_a_short_window_and_the_text_is_the_full_decode(token
     assert streamed(events) == seq.text == decode(ids, skip_special_tokens=True)
 
 
+def draws(logits: list[float], n: int, **params) -> list[int]:
+    import torch
+
+    sched = Scheduler(model=None, tokenizer=None, eos_ids=set())
+    seq = Sequence(prompt_ids=[1], params=SamplingParams(max_tokens=1, **params), loop=None)
+    seq.generator = torch.Generator().manual_seed(0)
+    rows = torch.tensor([logits] * 2)  # a greedy row beside it keeps its argmax
+    greedy = Sequence(prompt_ids=[1], params=SamplingParams(max_tokens=1, temperature=0), loop=None)
+    out = []
+    for _ in range(n):
+        tokens = sched._sample(rows, [greedy, seq]).tolist()
+        assert tokens[0] == max(range(len(logits)), key=logits.__getitem__)
+        out.append(tokens[1])
+    return out
+
+
+def test_sampling_draws_tokens_with_their_probabilities_and_top_p_keeps_the_nucleus():
+    import math
+    from collections import Counter
+
+    logits = [2.0, 1.0, 0.5, 0.0, -1.0]
+    weights = [math.exp(x / 0.8) for x in logits]
+    expected = [w / sum(weights) for w in weights]
+    seen = Counter(draws(logits, 6000, temperature=0.8))
+    assert all(abs(seen[i] / 6000 - p) < 0.025 for i, p in enumerate(expected)), (seen, expected)
+    # top_p 0.7: the most likely tokens until 0.7 is reached (the first two here), renormalised
+    assert expected[0] < 0.7 < expected[0] + expected[1]
+    seen = Counter(draws(logits, 3000, temperature=0.8, top_p=0.7))
+    assert set(seen) == {0, 1}
+    assert abs(seen[0] / 3000 - expected[0] / (expected[0] + expected[1])) < 0.03
+    assert draws(logits, 20, temperature=0.8, seed=0) == draws(logits, 20, temperature=0.8, seed=0)
+
+
+def test_the_nucleus_widens_its_top_k_when_the_set_is_larger():
+    import torch
+
+    from sage_studio_lab.engine.server.tokens import nucleus
+
+    probs = torch.softmax(torch.linspace(1, 0, 50), dim=0)
+    values, ids = nucleus(probs, 0.9, k=4)
+    ranked = probs.sort(descending=True)
+    keep = (ranked.values.cumsum(0) - ranked.values) <= 0.9
+    assert ids.tolist() == ranked.indices[keep].tolist() and len(ids) > 4
+    assert torch.equal(values, ranked.values[keep])
+
+
 def test_max_tokens_ends_with_length(tokenizer):
     seq, events = feed(tokenizer, "one two three four five six seven", max_tokens=3)
     assert seq.finish_reason == "length" and len(seq.generated) == 3 and events[-1] == ("done", "length")

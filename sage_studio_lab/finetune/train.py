@@ -90,6 +90,10 @@ def build_callback(events: EventWriter):
     return ProgressCallback()
 
 
+def _print(line: str) -> None:
+    print(line, flush=True)
+
+
 def thread_callback(governor):
     from transformers import TrainerCallback
 
@@ -115,7 +119,9 @@ def build_trainer(folder: Path, spec: dict, events: EventWriter | None):
     # As the CPU engine: without a fixed count, threads follow the cores other processes leave free (cpu.py); a
     # thread sharing a core with a busy kernel stalls every step of the backward pass too.
     threads = config.threads or int(os.environ.get("SAGE_STUDIO_TRAIN_THREADS") or 0)
-    governor = ThreadGovernor(torch.set_num_threads, fixed=threads, max_threads=torch.get_num_threads())
+    governor = ThreadGovernor(
+        torch.set_num_threads, fixed=threads, max_threads=torch.get_num_threads(), report=_print
+    )
     governor.update()
     torch.manual_seed(config.seed)
     tok = load_tokenizer(spec["model_path"])

@@ -56,14 +56,16 @@ class EngineMetrics:
         self.model_name = model_name
         # Labelled children looked up once: these are called for every token.
         self._generation_child = self._generation.labels(model_name)
+        self._running_child = self._running.labels(model_name)
+        self._waiting_child = self._waiting.labels(model_name)
         self._iteration_child = self._iteration.labels(model_name)
         self._forward_children = {
             p: self._forwards.labels(model_name, p) for p in ("plain", "base", "adapter", "routed")
         }
 
     def set_queue(self, running: int, waiting: int) -> None:
-        self._running.labels(self.model_name).set(running)
-        self._waiting.labels(self.model_name).set(waiting)
+        self._running_child.set(running)
+        self._waiting_child.set(waiting)
 
     def watch_threads(self, threads) -> None:
         """`threads()`: the decode loop's thread count, read when metrics are scraped."""

@@ -5,9 +5,9 @@ left-padded KV cache (`DynamicCache`) and per-row attention masks and positions.
 (as one left-padded batch) between steps and their caches are merged into the running batch; finished or
 cancelled rows are dropped with `index_select`. Rows may use different LoRA adapters in the same forward
 (PEFT mixed-adapter batches, `adapter_names=`); a batch where no row uses one runs with the LoRA layers switched
-off, at the plain model's speed, and one where every row uses the same one runs PEFT's plain forward. Tokens go to per-request asyncio queues (tokens.py makes the text). With a
-`PrefixCache`, a prompt's cached leading blocks seed its row and only the rest is prefilled; prompts (and finished
-prompt + answer) are stored for later turns.
+off, at the plain model's speed, and one where every row uses the same one runs PEFT's plain forward. Tokens go
+to per-request asyncio queues (tokens.py makes the text). With a `PrefixCache`, a prompt's cached leading blocks
+seed its row and only the rest is prefilled; prompts (and finished prompt + answer) are stored for later turns.
 """
 
 from __future__ import annotations

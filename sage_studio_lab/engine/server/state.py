@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import os
 import time
 
@@ -65,7 +66,10 @@ class EngineState:
             from .scheduler import Scheduler
 
             self.governor = ThreadGovernor(
-                torch.set_num_threads, fixed=self.threads, max_threads=torch.get_num_threads()
+                torch.set_num_threads,
+                fixed=self.threads,
+                max_threads=torch.get_num_threads(),
+                report=functools.partial(print, flush=True),
             )
             torch.set_num_threads(self.governor.threads)  # the decode thread applies (and adapts) its own
             path = models.resolve_model(self.model_arg)
