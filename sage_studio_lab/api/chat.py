@@ -9,7 +9,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..chat import cancel, knowledge, upstream
 from ..chat.models import ImportBody, SessionCreate, SessionPatch, SessionSettings
+from ..chat.sessions import SessionStore
+from ..errors import InvalidInput
 from ..request_json import Name
 from .registry import operation
 
@@ -150,8 +153,6 @@ class Stopped(BaseModel):
 
 
 def _store():
-    from ..chat.sessions import SessionStore
-
     return SessionStore()
 
 
@@ -225,9 +226,6 @@ def export(args: ExportArgs) -> SessionExport | str:
 @operation("chat.stop", "POST", "api/chat/stop")
 def stop(args: StopArgs) -> Stopped:
     """Stop a generation by the `x-request-id` of its answer, or every generation of a session."""
-    from ..chat import cancel
-    from ..errors import InvalidInput
-
     if not args.request_id and not args.session_id:
         raise InvalidInput("give `request_id` or `session_id` of the generation to stop")
     return Stopped(stopped=cancel.stop(args.request_id, args.session_id))
@@ -236,30 +234,22 @@ def stop(args: StopArgs) -> Stopped:
 @operation("chat.sources", "GET", "api/chat/sources", blocking=True)
 def sources() -> Sources:
     """The local engine's and the cloud endpoint's state for the source picker (probes the cloud, ~2 s max)."""
-    from ..chat import upstream
-
     return upstream.sources_status()
 
 
 @operation("knowledge.list", "GET", "api/chat/knowledge")
 def knowledge_list() -> KnowledgeDocs:
     """The documents the chat's KnowledgeRAG step searches."""
-    from ..chat import knowledge
-
     return KnowledgeDocs(documents=knowledge.list_documents())
 
 
 @operation("knowledge.add", "POST", "api/chat/knowledge", status=201, upload="text")
 def knowledge_add(args: KnowledgeText) -> KnowledgeDoc:
     """Add (or replace) a UTF-8 text/Markdown document."""
-    from ..chat import knowledge
-
     return knowledge.add_document(args.name, args.text)
 
 
 @operation("knowledge.delete", "DELETE", "api/chat/knowledge/{name}", status=204)
 def knowledge_delete(args: KnowledgeRef) -> None:
     """Delete a knowledge document."""
-    from ..chat import knowledge
-
     knowledge.delete_document(args.name)

@@ -6,7 +6,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .. import models as catalog
+from ..engine import EngineManager
 from ..request_json import Name, PathName
+from ..settings import get_settings
 from .registry import operation
 
 
@@ -97,8 +100,6 @@ class AdapterRef(BaseModel):
 
 
 def _manager():
-    from ..engine import EngineManager
-
     return EngineManager()
 
 
@@ -115,8 +116,6 @@ def status() -> EngineStatus:
 @operation("engine.start", "POST", "api/engine/start", blocking=True, status=_started)
 def start(args: StartArgs) -> EngineStatus:
     """Start the engine (202 while it loads, 200 once running); re-attaches when one already runs."""
-    from ..settings import get_settings
-
     settings = get_settings()
     backend = args.backend if args.backend != "auto" else (settings.engine_kind or "auto")
     return _manager().start(
@@ -151,9 +150,6 @@ def logs(args: LogsArgs) -> EngineLogs:
 @operation("engine.models", "GET", "api/engine/models", blocking=True)
 def models() -> ModelCatalog:
     """The model catalog: the bundled model, local folders, the HF cache and fine-tuned adapters."""
-    from .. import models as catalog
-    from ..settings import get_settings
-
     return ModelCatalog(
         default=get_settings().default_model, models=[m.to_dict() for m in catalog.list_models()]
     )

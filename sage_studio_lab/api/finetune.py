@@ -11,7 +11,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..chat import default_model
+from ..finetune import datasets as dataset_files
+from ..finetune import hotswap
+from ..finetune import tasks as task_queue
 from ..finetune.config import TaskConfig
+from ..finetune.progress import read_events, summarize
+from ..models import list_models
 from ..request_json import PathName
 from .registry import operation
 
@@ -117,15 +123,11 @@ class SwitchModelArgs(BaseModel):
 
 
 def _tasks():
-    from ..finetune import tasks
-
-    return tasks
+    return task_queue
 
 
 def _datasets():
-    from ..finetune import datasets
-
-    return datasets
+    return dataset_files
 
 
 def _known(task_id: str) -> str:
@@ -218,8 +220,6 @@ class Progress(BaseModel, extra="allow"):
 @operation("finetune.progress", "GET", "api/finetune/tasks/{task_id}/progress")
 def progress(args: TaskRef) -> Progress:
     """A task's progress summary with its whole loss history (what a loss curve draws)."""
-    from ..finetune.progress import read_events, summarize
-
     task = _tasks().get_task(args.task_id)
     return summarize(task, read_events(task)[0])
 
@@ -252,8 +252,6 @@ def merge(args: TaskRef) -> Task:
 @operation("finetune.use_in_chat", "POST", "api/finetune/tasks/{task_id}/use-in-chat", blocking=True)
 def use_in_chat(args: UseInChatArgs) -> dict[str, Any]:
     """Hot-load the task's adapter into the running engine and make it the chat model (no restart)."""
-    from ..finetune import hotswap
-
     return hotswap.use_task(_known(args.task_id), merge_and_restart=args.merge_and_restart)
 
 
@@ -266,22 +264,16 @@ def logs(args: LogsArgs) -> TaskLogs:
 @operation("finetune.models", "GET", "api/finetune/models", blocking=True)
 def models() -> dict[str, list[dict[str, Any]]]:
     """The model catalog (bases to fine-tune and fine-tuned adapters)."""
-    from ..models import list_models
-
     return {"models": [m.to_dict() for m in list_models()]}
 
 
 @operation("finetune.current_model", "GET", "api/finetune/current-model")
 def current_model() -> dict[str, Any]:
     """The model chat uses now (an adapter after *Use in chat*)."""
-    from ..chat import default_model
-
     return default_model.current_chat_model()
 
 
 @operation("finetune.switch_model", "POST", "api/finetune/switch-model", blocking=True)
 def switch_model(args: SwitchModelArgs) -> dict[str, Any]:
     """Make chat use another model folder or adapter (restarting the engine only when asked)."""
-    from ..finetune import hotswap
-
     return hotswap.switch_model(args.model_path, restart=args.restart)

@@ -9,10 +9,21 @@ where the relative paths of a flow without a file resolve too.
 
 from __future__ import annotations
 
+import os
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..errors import InvalidInput
+from ..flow import Flow
+from ..flow.registry import palette
+from ..flow.repository import FlowRepository
+from ..flow.runs import get_run_manager
+from ..flow.spec import parse_flow
+from ..flow.spec import validate as issues_of
+from ..flow.templates import list_templates
+from ..flow.trust import is_signed, references, sign, trust_issues
+from ..settings import get_settings
 from .registry import operation
 
 FLOW_ID = r"^[A-Za-z0-9_-]+$"
@@ -158,60 +169,41 @@ class Run(BaseModel, extra="allow"):
 
 
 def _repo():
-    from ..flow.repository import FlowRepository
-
     return FlowRepository()
 
 
 def _spec(raw: Any):
-    from ..errors import InvalidInput
-    from ..flow.spec import parse_flow
-
     if raw is None or raw == "":
         raise InvalidInput('the body must be a flow: {"nodes": [...], "edges": [...]}')
     return parse_flow(raw)
 
 
 def _runs():
-    from ..flow.runs import get_run_manager
-
     return get_run_manager()
 
 
 def _root() -> str:
     """The folder runs may use files in (the server sets `files_root` to Jupyter's root_dir)."""
-    import os
-
-    from ..settings import get_settings
-
     return get_settings().files_root or os.getcwd()
 
 
 def _with_trust_issues(spec, issues: list, trusted: bool) -> list:
-    from ..flow.trust import trust_issues
-
     return issues if trusted else issues + trust_issues(spec)
 
 
 def _trust_state(spec) -> TrustState:
-    from ..flow.trust import is_signed, references
-
     return TrustState(trusted=is_signed(spec), references=references(spec))
 
 
 @operation("flow.operators", "GET", "api/flow/operators", blocking=True)
 def operators() -> Operators:
     """The operator palette: each operator's ports and config schema (built-ins and installed plugins)."""
-    from ..flow.registry import palette
-
     return Operators(operators=palette())
 
 
 @operation("flow.templates", "GET", "api/flow/templates")
 def templates() -> Templates:
     """Ready-made flows to start from."""
-    from ..flow.templates import list_templates
-
     return Templates(templates=list_templates())
 
 
@@ -222,9 +214,7 @@ def list_flows() -> Flows:
 
 
 def _saved(spec, saved: dict) -> SavedFlow:
-    from ..flow.spec import validate
-
-    issues = validate(spec)  # a work-in-progress flow may be saved; its issues come back with it
+    issues = issues_of(spec)  # a work-in-progress flow may be saved; its issues come back with it
     return {**saved, "issues": _with_trust_issues(spec, issues, saved["trusted"])}
 
 
@@ -264,10 +254,6 @@ def delete(args: FlowRef) -> None:
 @operation("flow.validate", "POST", "api/flow/validate", body="flow")
 def validate(args: FlowArg) -> Validation:
     """Check a flow without running it: 400 listing every issue (per node/edge) when it cannot run."""
-    from ..errors import InvalidInput
-    from ..flow.spec import validate as issues_of
-    from ..flow.trust import is_signed
-
     spec = _spec(args.flow)
     issues = _with_trust_issues(spec, issues_of(spec), is_signed(spec))
     errors = [i for i in issues if i["severity"] == "error"]
@@ -286,7 +272,6 @@ def trust_status(args: FlowArg) -> TrustState:
 def trust(args: FlowArg) -> TrustState:
     """Trust a flow (e.g. a file opened from elsewhere): sign it for this user, so it may run Python references
     wherever it is opened. Moving its nodes keeps it trusted; changing what it does needs trusting again."""
-    from ..flow.trust import sign
 
     spec = _spec(args.flow)
     sign(spec)
@@ -302,8 +287,6 @@ def trust_saved(args: FlowRef) -> SavedFlow:
 @operation("flow.export_python", "POST", "api/flow/export-python", body="flow", media_type="text/x-python")
 def export_python(args: FlowArg) -> str:
     """The flow as a runnable Python script that uses the public API."""
-    from ..flow import Flow
-
     return Flow(spec=_spec(args.flow)).to_python()
 
 
@@ -312,16 +295,12 @@ def export_python(args: FlowArg) -> str:
 )
 def export_saved_python(args: FlowRef) -> str:
     """A saved flow as a runnable Python script."""
-    from ..flow import Flow
-
     return Flow.from_store(args.flow_id).to_python()
 
 
 @operation("flow.start", "POST", "api/flow/run", status=202)
 def start(args: AdHocRunArgs) -> Started:
     """Run a flow from the canvas without saving it: answers the run id at once."""
-    from ..flow import Flow
-
     root = _root()
     flow = Flow(spec=_spec(args.flow), base_dir=root, root_dir=root)  # trusted when its signature matches
     return Started(run_id=_runs().start(flow, args.inputs, executor=args.executor), status="running")
@@ -330,8 +309,6 @@ def start(args: AdHocRunArgs) -> Started:
 @operation("flow.start_saved", "POST", "api/flow/flows/{flow_id}/run", status=202)
 def start_saved(args: SavedRunArgs) -> Started:
     """Run a saved flow: answers the run id at once."""
-    from ..flow import Flow
-
     flow = Flow.from_store(args.flow_id)
     flow.base_dir = flow.root_dir = _root()
     run_id = _runs().start(flow, args.inputs, flow_id=args.flow_id, executor=args.executor)

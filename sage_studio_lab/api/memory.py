@@ -6,7 +6,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..chat.sessions import SessionStore
+from ..errors import NotFound
 from ..memory.config import BACKENDS, MemoryConfig, MemoryConfigPatch
+from ..memory.service import MemoryService
 from .registry import operation
 
 SESSION_ID = r"^[A-Za-z0-9_-]{1,64}$"
@@ -86,20 +89,14 @@ class CleanupArgs(BaseModel):
 
 
 def _service():
-    from ..memory.service import MemoryService
-
     return MemoryService()
 
 
 def _sessions():
-    from ..chat.sessions import SessionStore
-
     return SessionStore()
 
 
 def _existing(session_id: str) -> str:
-    from ..errors import NotFound
-
     if not _sessions().exists(session_id):
         raise NotFound(f"chat session {session_id!r} not found")
     return session_id

@@ -11,6 +11,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .. import gpu, models, paths
+from ..chat.sessions import SessionStore
+from ..engine import EngineManager
+from ..finetune.tasks import list_tasks
+from ..version import __version__
 from .registry import operation
 
 PACKAGES = ("jupyter_server", "jupyterlab", "torch", "transformers", "peft", "vllm", "ray")
@@ -61,9 +66,6 @@ def _installed() -> tuple[dict[str, str | None], dict[str, bool]]:
 @operation("health", "GET", "api/health")
 def health() -> Health:
     """Versions, the data directory and what is available here (packages are looked up, never imported)."""
-    from .. import gpu, models, paths
-    from ..version import __version__
-
     versions, present = _installed()
     return Health(
         status="ok",
@@ -79,8 +81,6 @@ def health() -> Health:
 @operation("gpu.info", "GET", "api/system/gpu", blocking=True)
 def gpu_info() -> GpuInfo:
     """The GPUs NVML sees (`available: false` without a GPU or pynvml): memory in bytes, utilisation in %."""
-    from .. import gpu
-
     return GpuInfo.model_validate({**gpu.gpu_info(), "time": time.time()})
 
 
@@ -96,11 +96,6 @@ class Overview(BaseModel):
 def overview() -> Overview:
     """One line per area: the engine, how many chat sessions, fine-tune tasks by status, GPUs, the data dir."""
     from collections import Counter
-
-    from .. import gpu, paths
-    from ..chat.sessions import SessionStore
-    from ..engine import EngineManager
-    from ..finetune.tasks import list_tasks
 
     return Overview(
         engine=EngineManager().endpoint(),

@@ -13,6 +13,7 @@ from traitlets import Bool, Unicode
 from traitlets.config import Configurable
 
 from .. import paths
+from ..flow.registry import operator_types
 from ..settings import Settings, config_traits, set_settings
 
 # Routes come from `server/<area>_handlers.py` as `routes() -> [(path, Handler[, kwargs])]`, paths relative to
@@ -61,6 +62,9 @@ class SageStudioApp(ExtensionApp):
         if not settings.files_root:  # flows run here read and write inside Jupyter's contents root
             settings.files_root = os.path.abspath(os.path.expanduser(self.serverapp.root_dir))
         set_settings(settings)
+        # Operator modules load on this thread, before any request: the first import of a package racing in two
+        # threads (the event loop and a worker of a blocking operation) can see it half-initialised (a 500).
+        operator_types()
         self.settings.update({"sage_studio_settings": settings, "sage_studio_started": time.time()})
         self.log.info(
             "SAGE Studio Lab: data in %s (settings ready in %.1f ms)",

@@ -200,12 +200,44 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
+def page(browser, request):
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     pg = context.new_page()
     pg.set_default_timeout(60_000)
+    # Kept for the failure report (pytest_runtest_makereport): what the page said and which calls failed.
+    seen: list[str] = []
+    pg.on(
+        "console",
+        lambda m: seen.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None,
+    )
+    pg.on("pageerror", lambda e: seen.append(f"page error: {e}"))
+    pg.on("requestfailed", lambda r: seen.append(f"request failed: {r.method} {r.url} {r.failure}"))
+    pg.on(
+        "response",
+        lambda r: seen.append(f"HTTP {r.status}: {r.request.method} {r.url}") if r.status >= 400 else None,
+    )
+    request.node.sage_page = (pg, seen)
     yield pg
     context.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test reports the page's console errors, failed requests and visible Studio text, and
+    leaves a screenshot `docs/screenshots/<test>-failure.png` (git-ignored): a flaky UI failure is then
+    diagnosable from the CI log alone."""
+    report = yield
+    page_and_log = getattr(item, "sage_page", None)
+    if report.when == "call" and report.failed and page_and_log:
+        pg, seen = page_and_log
+        report.sections.append(("browser log", "\n".join(seen[-80:]) or "(nothing)"))
+        with contextlib.suppress(Exception):
+            texts = pg.locator(".sage-studio:visible").all_inner_texts()
+            report.sections.append(("visible Studio text", "\n---\n".join(t[:2000] for t in texts)))
+        with contextlib.suppress(Exception):
+            name = item.name.replace("/", "_").replace("[", "-").rstrip("]")
+            screenshot(pg, f"{name}-failure")
+    return report
 
 
 def open_lab(page, lab: Lab, path: str = "lab", timeout: float = 90_000):

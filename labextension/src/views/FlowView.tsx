@@ -794,7 +794,10 @@ function FlowCanvas({ flow: external, onChange, onExport, externalRun }: FlowVie
         </div>
       ) : null}
       <div className="sage-flow-body">
-        <Palette ops={opsCall.data?.operators ?? []} onAdd={addNode} />
+        <div className="sage-palette-column">
+          <ErrorBox error={opsCall.error} onRetry={() => void opsCall.reload()} />
+          <Palette ops={opsCall.data?.operators ?? []} onAdd={addNode} />
+        </div>
         <div className="sage-flow-canvas" ref={canvasRef}>
           <ReactFlow
             nodes={rfNodes}
