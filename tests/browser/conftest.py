@@ -223,9 +223,9 @@ def page(browser, request):
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
-    """A failed browser test reports the page's console errors, failed requests and visible Studio text, and
-    leaves a screenshot `docs/screenshots/<test>-failure.png` (git-ignored): a flaky UI failure is then
-    diagnosable from the CI log alone."""
+    """A failed browser test reports the page's console errors, failed requests, visible Studio text and the
+    Jupyter log's tail, and leaves a screenshot `docs/screenshots/<test>-failure.png` (git-ignored): a flaky UI
+    failure is then diagnosable from the CI log alone."""
     report = yield
     page_and_log = getattr(item, "sage_page", None)
     if report.when == "call" and report.failed and page_and_log:
@@ -234,6 +234,9 @@ def pytest_runtest_makereport(item, call):
         with contextlib.suppress(Exception):
             texts = pg.locator(".sage-studio:visible").all_inner_texts()
             report.sections.append(("visible Studio text", "\n---\n".join(t[:2000] for t in texts)))
+        lab = item.funcargs.get("lab")
+        if isinstance(lab, Lab):
+            report.sections.append(("jupyter log (tail)", lab.log_tail(80)))
         with contextlib.suppress(Exception):
             name = item.name.replace("/", "_").replace("[", "-").rstrip("]")
             screenshot(pg, f"{name}-failure")
