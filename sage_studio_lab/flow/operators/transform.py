@@ -67,8 +67,35 @@ def _function_reference(config: dict) -> list[str]:
     return [name] if name else []
 
 
+FUNCTION_FIELD = Field(
+    "function",
+    "string",
+    "",
+    "Function",
+    "Instead of an expression: package.module:function (Python: runs only in a trusted flow)",
+)
+
+
+class _CallableOperator(Operator):
+    """Map and Filter: one callable of `x`, a sandboxed expression or a Python function (trusted flows only)."""
+
+    def __init__(self, config=None):
+        super().__init__(config)
+        self._fn = compile_callable(self.config, self.type)
+        # A user's function may wait (I/O): in a worker thread, so the loop it shares (the server's) stays free.
+        self.blocking = bool(self.config.get("function"))
+
+    @classmethod
+    def check_config(cls, config):
+        return _check_callable(config, cls.type)
+
+    @classmethod
+    def trust_references(cls, config):
+        return [*super().trust_references(config), *_function_reference(config)]
+
+
 @register_operator
-class Map(Operator):
+class Map(_CallableOperator):
     """Transform each message with an expression of `x` (sandboxed) or a Python function (module:name)."""
 
     type = "map"
@@ -77,37 +104,14 @@ class Map(Operator):
     icon = "function-square"
     inputs = [Port("in", "any")]
     outputs = [Port("out", "any")]
-    config_schema = [
-        Field("expression", "code", "x", "Expression", EXPRESSION_HELP),
-        Field(
-            "function",
-            "string",
-            "",
-            "Function",
-            "Instead of an expression: package.module:function (Python: runs only in a trusted flow)",
-        ),
-    ]
-
-    def __init__(self, config=None):
-        super().__init__(config)
-        self._fn = compile_callable(self.config, "map")
-        # A user's function may wait (I/O): in a worker thread, so the loop it shares (the server's) stays free.
-        self.blocking = bool(self.config.get("function"))
-
-    @classmethod
-    def check_config(cls, config):
-        return _check_callable(config, "map")
-
-    @classmethod
-    def trust_references(cls, config):
-        return [*super().trust_references(config), *_function_reference(config)]
+    config_schema = [Field("expression", "code", "x", "Expression", EXPRESSION_HELP), FUNCTION_FIELD]
 
     def process(self, inputs, ctx):
         return {"out": self._fn(inputs["in"])}
 
 
 @register_operator
-class Filter(Operator):
+class Filter(_CallableOperator):
     """Pass a message on only when the condition on `x` is true."""
 
     type = "filter"
@@ -116,30 +120,7 @@ class Filter(Operator):
     icon = "filter"
     inputs = [Port("in", "any")]
     outputs = [Port("out", "any"), Port("rejected", "any", required=False)]
-    config_schema = [
-        Field("expression", "code", "bool(x)", "Condition", EXPRESSION_HELP),
-        Field(
-            "function",
-            "string",
-            "",
-            "Function",
-            "Instead of an expression: package.module:function (Python: runs only in a trusted flow)",
-        ),
-    ]
-
-    def __init__(self, config=None):
-        super().__init__(config)
-        self._fn = compile_callable(self.config, "filter")
-        # A user's function may wait (I/O): in a worker thread, so the loop it shares (the server's) stays free.
-        self.blocking = bool(self.config.get("function"))
-
-    @classmethod
-    def check_config(cls, config):
-        return _check_callable(config, "filter")
-
-    @classmethod
-    def trust_references(cls, config):
-        return [*super().trust_references(config), *_function_reference(config)]
+    config_schema = [Field("expression", "code", "bool(x)", "Condition", EXPRESSION_HELP), FUNCTION_FIELD]
 
     def process(self, inputs, ctx):
         value = inputs["in"]
