@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import InvalidInput
-from ..flow import Flow
+from ..flow import Flow, debug
 from ..flow.registry import palette
 from ..flow.repository import FlowRepository
 from ..flow.runs import get_run_manager
@@ -113,6 +113,15 @@ class RunArgs(BaseModel):
 
     inputs: dict[str, Any] | str | None = None
     executor: Literal["local", "ray"] = "local"
+    until: str | None = Field(
+        None, max_length=200, description="run to here: only this node and what it needs"
+    )
+    rerun: str | None = Field(
+        None, max_length=200, description="re-run this node on its upstream outputs of `from_run`"
+    )
+    from_run: str | None = Field(
+        None, pattern=FLOW_ID, description="the earlier run `rerun` takes outputs from"
+    )
 
 
 class AdHocRunArgs(RunArgs):
@@ -159,6 +168,18 @@ class RunRef(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     run_id: str = Field(pattern=FLOW_ID)
+
+
+class NodeRef(RunRef):
+    node_id: str = Field(min_length=1, max_length=200)
+
+
+class NodeIO(BaseModel):
+    node_id: str
+    ran: bool
+    inputs: dict[str, list[Any]]  # what each input port received (its upstream nodes' recorded outputs)
+    outputs: dict[str, list[Any]]
+    truncated: bool  # more messages passed than were recorded (flow/debug.py VALUES_PER_PORT)
 
 
 class Run(BaseModel, extra="allow"):
@@ -303,6 +324,7 @@ def start(args: AdHocRunArgs) -> Started:
     """Run a flow from the canvas without saving it: answers the run id at once."""
     root = _root()
     flow = Flow(spec=_spec(args.flow), base_dir=root, root_dir=root)  # trusted when its signature matches
+    flow = _focus(flow, args)
     return Started(run_id=_runs().start(flow, args.inputs, executor=args.executor), status="running")
 
 
@@ -311,8 +333,16 @@ def start_saved(args: SavedRunArgs) -> Started:
     """Run a saved flow: answers the run id at once."""
     flow = Flow.from_store(args.flow_id)
     flow.base_dir = flow.root_dir = _root()
+    flow = _focus(flow, args)
     run_id = _runs().start(flow, args.inputs, flow_id=args.flow_id, executor=args.executor)
     return Started(run_id=run_id, flow_id=args.flow_id, status="running")
+
+
+def _focus(flow: Flow, args: RunArgs) -> Flow:
+    """Run to here / re-run one node (flow/debug.py); `rerun` without `from_run` takes the flow's last run."""
+    if args.rerun and not args.from_run:
+        raise InvalidInput("`rerun` needs `from_run`: the run whose upstream outputs the node runs on")
+    return flow.focus(until=args.until, rerun=args.rerun, from_run=args.from_run)
 
 
 def _history(flow_id: str | None, limit: int) -> Runs:
@@ -341,6 +371,14 @@ def run(args: RunRef) -> Run:
     repo = _repo()
     record = repo.run(args.run_id)
     return {**record, "live": _runs().is_live(args.run_id), "events": repo.events(args.run_id)}
+
+
+@operation("flow.node_io", "GET", "api/flow/runs/{run_id}/nodes/{node_id}")
+def node_io(args: NodeRef) -> NodeIO:
+    """What one node received and emitted in a recorded run (replayed from its events)."""
+    repo = _repo()
+    record = repo.run(args.run_id)
+    return debug.node_io(parse_flow(record["flow"]), repo.events(args.run_id), args.node_id)
 
 
 @operation("flow.cancel", "POST", "api/flow/runs/{run_id}/cancel", status=202)

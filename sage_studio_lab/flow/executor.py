@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import AsyncIterator
 
 from ..errors import InvalidInput
+from .debug import ValueRecorder, pins, prune_pinned
 from .events import NotRecordable, check_recordable, jsonable, make_event, preview
 from .registry import Many, Operator, RunContext, get_operator
 from .spec import FlowSpec, node_config, resolve_handles, validate
@@ -50,6 +51,8 @@ class _Node:
         "activations",
         "emitted",
         "started_at",
+        "pinned",
+        "recorder",
     )
 
     def __init__(self, node_id, op, config, queue_size):
@@ -67,6 +70,8 @@ class _Node:
         self.activations = 0
         self.emitted = 0
         self.started_at = None
+        self.pinned: dict | None = None  # port -> values emitted instead of running (flow/debug.py)
+        self.recorder = ValueRecorder()
 
 
 class LocalExecutor:
@@ -83,6 +88,8 @@ class LocalExecutor:
                 issues=issues,
             )
         resolve_handles(spec)
+        spec = prune_pinned(spec)  # what only feeds pinned nodes does not run
+        self.pins = pins(spec)
         self.spec, self.base_dir, self.queue_size, self.user = spec, base_dir, queue_size, user
         self.run_id = ""
         self._seq = 0
@@ -124,6 +131,7 @@ class LocalExecutor:
             node = nodes[n.id] = _Node(n.id, op_cls(config), config, self.queue_size)
             ports = {p.name: p for p in op_cls.input_ports(config)}
             node.collect_ports = {name for name, p in ports.items() if p.collect}
+            node.pinned = self.pins.get(n.id)
         for e in self.spec.edges:
             src, dst = nodes[e.source], nodes[e.target]
             src.out_edges.setdefault(e.sourceHandle, []).append((dst, e.targetHandle))
@@ -200,7 +208,9 @@ class LocalExecutor:
         ctx = RunContext(
             run_id=self.run_id, node_id=node.id, inputs=inputs, base_dir=self.base_dir, user=self.user
         )
-        if not node.in_edges:
+        if node.pinned is not None:
+            await self._emit_pinned(node)
+        elif not node.in_edges:
             await self._activate(node, {}, ctx)
         else:
             await self._consume(node, ctx)
@@ -213,8 +223,18 @@ class LocalExecutor:
                 duration_s=round(time.perf_counter() - node.started_at, 6),
                 activations=node.activations,
                 messages_out=node.emitted,
+                values=node.recorder.values,
+                values_truncated=node.recorder.truncated,
+                **({"pinned": True} if node.pinned is not None else {}),
             )
         await self._send_eos(node)
+
+    async def _emit_pinned(self, node: _Node) -> None:
+        """A pinned node sends its pinned values on, as one activation, without running."""
+        node.started_at = time.perf_counter()
+        self._emit("node_started", node_id=node.id, operator=self.spec_type(node), pinned=True)
+        node.activations = 1
+        await self._route(node, {port: Many(values) for port, values in node.pinned.items()})
 
     async def _consume(self, node: _Node, ctx: RunContext) -> None:
         open_edges = dict(node.in_edges)
@@ -319,6 +339,13 @@ class LocalExecutor:
             targets = node.out_edges.get(port)
             messages = value if isinstance(value, Many) else (value,)
             node.emitted += len(messages)
+            for message in messages:
+                if node.recorder.truncated:
+                    break
+                try:
+                    node.recorder.add(port, jsonable(message))
+                except NotRecordable:
+                    node.recorder.add(port, preview(message))
             if not targets:
                 continue
             for message in messages:

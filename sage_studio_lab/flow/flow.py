@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 
 from ..aio import run_sync
 from ..errors import InvalidInput
+from . import debug
 from .events import NotRecordable, check_recordable, jsonable, preview  # noqa: F401 - flow.jsonable: its old home
 from .executor import LocalExecutor
 from .repository import FlowRepository
@@ -38,11 +40,27 @@ def normalise_inputs(inputs: Any) -> dict:
     return {"input": inputs}
 
 
+class RunOutputs(dict):
+    """A run's outputs by output name (a dict); called with a node id, what that node emitted, by port:
+    `run.outputs("split")` -> `{"out": [...]}` (recorded with its `node_finished` event; flow/debug.py)."""
+
+    def __init__(self, outputs: dict, nodes: dict[str, dict[str, list]]):
+        super().__init__(outputs)
+        self.nodes = nodes
+
+    def __call__(self, node_id: str, port: str | None = None):
+        if node_id not in self.nodes:
+            ran = ", ".join(sorted(self.nodes)) or "none"
+            raise KeyError(f"node {node_id!r} did not run in this run (nodes that ran: {ran})")
+        ports = self.nodes[node_id]
+        return ports if port is None else ports.get(port, [])
+
+
 @dataclass
 class RunResult:
     run_id: str
     status: str
-    outputs: dict[str, list]
+    outputs: RunOutputs
     error: str | None = None
     events: list[dict] = field(default_factory=list)
 
@@ -56,6 +74,24 @@ class RunResult:
             return None
         values = self.outputs[name] if name else next(iter(self.outputs.values()))
         return values[-1] if values else None
+
+    def to_variable(self, name: str, node_id: str | None = None, port: str | None = None, namespace=None):
+        """Put a node's output (default: `value()`) into a notebook variable — the kernel's namespace
+        (`__main__`) unless `namespace` is given — and return it. One value is itself, several a list."""
+        if not name.isidentifier():
+            raise InvalidInput(f"{name!r} is not a Python variable name")
+        if node_id is None:
+            value = self.value()
+        else:
+            ports = self.outputs(node_id)
+            values = (
+                ports.get(port, [])
+                if port
+                else (next(iter(ports.values()), []) if len(ports) == 1 else ports)
+            )
+            value = values[0] if isinstance(values, list) and len(values) == 1 else values
+        (sys.modules["__main__"].__dict__ if namespace is None else namespace)[name] = value
+        return value
 
 
 class Flow:
@@ -83,6 +119,7 @@ class Flow:
         self._active: LocalExecutor | None = None
         # The outputs of the last run streamed here as the Python objects themselves (events carry JSON copies).
         self.last_outputs: dict[str, list] = {}
+        self.last_node_values: dict[str, dict[str, list]] = {}  # what each node emitted then (JSON form)
 
     # -- constructing ------------------------------------------------------------------------------------
     @classmethod
@@ -174,6 +211,45 @@ class Flow:
 
         return validate(self.spec) + ([] if self.is_trusted() else trust_issues(self.spec))
 
+    # -- debugging like a notebook (flow/debug.py) -----------------------------------------------------------
+    def pin(self, node_id: str, outputs: dict[str, list]) -> None:
+        """Pin a node's outputs (port -> values): runs use them instead of running the node and its feeders."""
+        node = next((n for n in self.spec.nodes if n.id == node_id), None)
+        if node is None:
+            raise InvalidInput(f"the flow has no node {node_id!r}")
+        if not isinstance(outputs, dict) or not all(isinstance(v, list) for v in outputs.values()):
+            raise InvalidInput(f"node {node_id!r}: `pinned` must map each output port to a list of values")
+        node.data.pinned = {str(k): list(v) for k, v in outputs.items()}
+
+    def unpin(self, node_id: str) -> None:
+        for n in self.spec.nodes:
+            if n.id == node_id and n.data.model_extra:
+                n.data.model_extra.pop("pinned", None)
+
+    def focus(
+        self, until: str | None = None, rerun: str | None = None, from_run=None, user: str | None = None
+    ):
+        """The sub-flow that *run to here* (`until`: the node and its ancestors) or *re-run this node* (`rerun`:
+        on what its upstream nodes emitted in `from_run` — a RunResult, a recorded run id, or by default this
+        flow's last run) runs. It keeps this flow's trust and folders."""
+        if rerun:
+            if isinstance(from_run, RunResult):
+                recorded = from_run.outputs.nodes
+            elif from_run:
+                repo = FlowRepository(user)
+                repo.run(from_run)  # 404 for an unknown run
+                recorded = debug.node_values(repo.events(from_run))
+            elif self.last_node_values:
+                recorded = self.last_node_values
+            else:
+                raise InvalidInput("no earlier run to take the upstream outputs from: run the flow first")
+            spec = debug.rerun(self.spec, rerun, recorded)
+        elif until:
+            spec = debug.until(self.spec, until)
+        else:
+            return self
+        return Flow(spec=spec, base_dir=self.base_dir, trusted=self.is_trusted(user), root_dir=self.root_dir)
+
     # -- running --------------------------------------------------------------------------------------
     def _executor(self, executor: str, **options) -> LocalExecutor:
         """The run's executor over its own copy of the spec, stamped with the run's policy (flow/policy.py);
@@ -219,6 +295,10 @@ class Flow:
         started, finished = recorded, False
         try:
             async for ev in ex.stream(inputs, run_id=run_id):
+                if ev["type"] == "node_finished":
+                    self.last_node_values[ev["node_id"]] = ev.get("values") or {}
+                elif ev["type"] == "run_started":
+                    self.last_node_values = {}
                 if ev["type"] == "run_finished":
                     self.last_outputs = ex.outputs
                     ev["outputs"] = (
@@ -257,13 +337,24 @@ class Flow:
         return RunResult(
             run_id=last["run_id"],
             status=last["status"],
-            outputs=last["outputs"],
+            outputs=RunOutputs(last["outputs"], debug.node_values(events)),
             error=last.get("error"),
             events=events,
         )
 
-    def run(self, inputs: Any = None, **kwargs) -> RunResult:
-        """Run to the end and return the outputs. Works inside a running event loop too (a notebook)."""
+    def run(
+        self, inputs: Any = None, until: str | None = None, rerun: str | None = None, from_run=None, **kwargs
+    ) -> RunResult:
+        """Run to the end and return the outputs. Works inside a running event loop too (a notebook).
+        `until="node"`: run only what that node needs; `rerun="node"`: run that node again on its upstream
+        outputs of `from_run` (default: the last run of this flow). See `focus`."""
+        if until or rerun:
+            focused = self.focus(until=until, rerun=rerun, from_run=from_run, user=kwargs.get("user"))
+            kwargs.setdefault("flow_id", self.spec.id)
+            result = focused.run(inputs, **kwargs)
+            self.last_node_values = {**self.last_node_values, **focused.last_node_values}
+            self.last_outputs = focused.last_outputs
+            return result
         return run_sync(self.arun(inputs, **kwargs))
 
     def cancel(self) -> None:
