@@ -212,3 +212,32 @@ def test_python_run_does_not_block_other_threads():
     for t in threads:
         t.join(30)
     assert [r["outputs"] for r in results] == [{"result": ["A!"]}] * 2
+
+
+def test_run_to_here_rerun_and_a_node_output_into_a_kernel_variable():
+    import __main__
+
+    canvas = FlowCanvas(shout_flow())
+    result, _ = frontend_call(canvas, "flow.run", {"inputs": {"input": "hey"}, "until": "shout"})
+    first = result["value"]
+    assert first["status"] == "succeeded" and first["outputs"] == {}  # the output node did not run
+    result, _ = frontend_call(
+        canvas, "flow.to_variable", {"run_id": first["run_id"], "node_id": "shout", "name": "shouted"}
+    )
+    assert result["ok"] and result["value"] == {"name": "shouted", "type": "str"}
+    assert __main__.shouted == "HEY!"
+    del __main__.shouted
+    edited = canvas.flow.to_dict()
+    edited["nodes"][1]["data"]["config"]["expression"] = "x + '?'"
+    result, _ = frontend_call(
+        canvas, "flow.run", {"flow": edited, "rerun": "shout", "from_run": first["run_id"]}
+    )
+    assert result["value"]["status"] == "succeeded"
+    result, _ = frontend_call(
+        canvas, "flow.node_io", {"run_id": result["value"]["run_id"], "node_id": "shout"}
+    )
+    assert result["value"]["inputs"] == {"in": ["hey"]} and result["value"]["outputs"] == {"out": ["hey?"]}
+    result, _ = frontend_call(
+        canvas, "flow.to_variable", {"run_id": first["run_id"], "node_id": "shout", "name": "no good"}
+    )
+    assert not result["ok"] and "variable name" in result["error"]["message"]

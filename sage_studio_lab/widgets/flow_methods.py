@@ -68,10 +68,20 @@ def _canvas_flow(widget):
 
 
 @widget_method("flow.run", stream=True)
-def flow_run(widget, flow: dict | None = None, inputs=None, executor: str = "local", call=None):
+def flow_run(
+    widget,
+    flow: dict | None = None,
+    inputs=None,
+    executor: str = "local",
+    until: str | None = None,
+    rerun: str | None = None,
+    from_run: str | None = None,
+    call=None,
+):
     # Relative paths in a flow (documents) resolve next to the file it came from (a FlowCanvas knows it).
     base_dir = getattr(widget, "_flow_base_dir", lambda: None)()
     target = to_flow(flow, base_dir=base_dir) if flow is not None else _canvas_flow(widget)
+    target = target.focus(until=until, rerun=rerun, from_run=from_run)  # run to here / re-run one node
     track = getattr(widget, "_track", None)
     reset = getattr(widget, "_reset_run", None)
     if reset:
@@ -99,3 +109,15 @@ def flow_export_python(widget, flow: dict | None = None):
     return invoke(
         "flow.export_python", {"flow": flow if flow is not None else flow_json(_canvas_flow(widget))}
     )
+
+
+@widget_method("flow.to_variable")
+def flow_to_variable(widget, run_id: str, node_id: str, name: str, port: str | None = None):
+    """A node's output of a recorded run into a variable of this kernel (the notebook's namespace)."""
+    from ..api import invoke
+    from ..flow.flow import RunOutputs, RunResult
+
+    io = invoke("flow.node_io", {"run_id": run_id, "node_id": node_id})
+    result = RunResult(run_id, "succeeded", RunOutputs({}, {node_id: io["outputs"]}))
+    value = result.to_variable(name, node_id, port)
+    return {"name": name, "type": type(value).__name__}

@@ -44,6 +44,7 @@ import {
 import { FIT_VIEW_OPTIONS, MIN_ZOOM, layoutFlow, legibleViewport, needsLayout } from './flowLayout';
 import { RunOutputs } from './flowOutput';
 import { TrustBadge, useFlowTrust } from './flowTrust';
+import { DebugRun, NodeDebug, isPinned } from './flowDebug';
 
 type Issue = Schema<'Issue'>;
 
@@ -76,6 +77,14 @@ function StudioNode({ data, selected }: NodeProps<Node<StudioNodeData>>) {
         <span className="sage-node-title">
           {String(node.data?.label ?? op?.label ?? node.type)}
         </span>
+        {isPinned(node) ? (
+          <span
+            className="sage-node-pin"
+            title="Pinned output: runs use it instead of running this node"
+          >
+            📌
+          </span>
+        ) : null}
         <span className={`sage-node-badge sage-badge-${status}`}>
           {status === 'idle' ? '' : status}
         </span>
@@ -187,12 +196,14 @@ function ConfigForm({
   node,
   op,
   onChange,
-  onDelete
+  onDelete,
+  children
 }: {
   node: FlowNode;
   op?: Operator;
   onChange: (node: FlowNode) => void;
   onDelete: () => void;
+  children?: React.ReactNode;
 }) {
   const config = node.data?.config ?? {};
   const set = (name: string, value: unknown) =>
@@ -291,6 +302,7 @@ function ConfigForm({
           </label>
         );
       })}
+      {children}
     </div>
   );
 }
@@ -609,7 +621,7 @@ function FlowCanvas({ flow: external, onChange, onExport, externalRun }: FlowVie
     setIssues(prev => prev.filter(i => i.code !== 'untrusted'));
   };
 
-  const run = async () => {
+  const run = async (debug: DebugRun = {}) => {
     await trust.beforeRun(flow);
     const v = await validate();
     if (v && v.valid === false) {
@@ -626,7 +638,11 @@ function FlowCanvas({ flow: external, onChange, onExport, externalRun }: FlowVie
     setRunStates({});
     setRunInfo({ status: 'running' });
     const names = inputNames(flow);
-    const args = { flow, inputs: Object.fromEntries(names.map(n => [n, inputs[n] ?? ''])) };
+    const args = {
+      flow,
+      inputs: Object.fromEntries(names.map(n => [n, inputs[n] ?? ''])),
+      ...debug
+    };
     const handle = transport.stream('flow.run', args, e => {
       if (String(e.type).startsWith('node_')) {
         setRunStates(prev => applyRunEvent(prev, e));
@@ -755,7 +771,7 @@ function FlowCanvas({ flow: external, onChange, onExport, externalRun }: FlowVie
           <ActionButton
             label="Run"
             className="sage-button sage-primary"
-            action={run}
+            action={() => run()}
             onError={setError}
           />
         )}
@@ -837,7 +853,17 @@ function FlowCanvas({ flow: external, onChange, onExport, externalRun }: FlowVie
               });
               setSelected(null);
             }}
-          />
+          >
+            <NodeDebug
+              node={selectedNode}
+              lastRunId={runInfo?.run_id}
+              running={!!running}
+              onRun={debug => void run(debug).catch(setError)}
+              onChange={node =>
+                commit({ ...flow, nodes: flow.nodes.map(n => (n.id === node.id ? node : n)) })
+              }
+            />
+          </ConfigForm>
         ) : null}
       </div>
       {code !== null ? (
