@@ -34,8 +34,20 @@ FLOW = {
 }
 
 
-def _finished(canvas):
-    canvas.locator('.sage-run-info[data-run-status="finished"]').wait_for(timeout=UI_TIMEOUT)
+def _run(page, canvas, button) -> None:
+    """Click a run button and wait until a *new* run (another id in the run line) has finished."""
+    info = canvas.locator(".sage-run-info")
+    before = info.get_attribute("data-run-id") if info.count() else None
+    button.click()
+    page.wait_for_function(
+        """before => {
+            const el = [...document.querySelectorAll('.sage-flow-panel .sage-run-info')]
+                .find(e => e.offsetParent !== null);
+            return el && el.dataset.runId && el.dataset.runId !== before && el.dataset.runStatus === 'finished';
+        }""",
+        arg=before,
+        timeout=UI_TIMEOUT,
+    )
 
 
 def test_inspect_run_to_here_rerun_and_pin(lab, page):
@@ -46,8 +58,7 @@ def test_inspect_run_to_here_rerun_and_pin(lab, page):
     canvas.locator('.sage-node[data-node-id="upper"]').wait_for(timeout=UI_TIMEOUT)
 
     canvas.get_by_label("flow input input").fill("hello")
-    canvas.get_by_role("button", name="Run", exact=True).click()
-    _finished(canvas)
+    _run(page, canvas, canvas.get_by_role("button", name="Run", exact=True))
 
     canvas.locator('.react-flow__node[data-id="upper"] .sage-node-title').click()
     debug = canvas.locator('.sage-node-debug[data-node-debug="upper"]')
@@ -56,8 +67,7 @@ def test_inspect_run_to_here_rerun_and_pin(lab, page):
     assert "HELLO" in debug.locator(".sage-node-io").inner_text()
 
     # Run to here: the output node does not run this time.
-    debug.get_by_role("button", name="Run to here").click()
-    _finished(canvas)
+    _run(page, canvas, debug.get_by_role("button", name="Run to here"))
     assert canvas.locator('.sage-node[data-node-id="upper"]').get_attribute("data-status") == "done"
     assert canvas.locator('.sage-node[data-node-id="out"]').get_attribute("data-status") == "idle"
 
@@ -65,8 +75,7 @@ def test_inspect_run_to_here_rerun_and_pin(lab, page):
     canvas.get_by_label("flow input input").fill("changed input, not used")
     expression = canvas.locator(".sage-config .cm-content, .sage-config textarea").first
     expression.fill("x + '!'")
-    debug.get_by_role("button", name="Re-run this node").click()
-    _finished(canvas)
+    _run(page, canvas, debug.get_by_role("button", name="Re-run this node"))
     debug.locator(".sage-node-io", has_text="hello!").wait_for(timeout=UI_TIMEOUT)
 
     # Pin its output: the node shows the pin and the flow file keeps it.

@@ -9,303 +9,39 @@ import {
   Connection,
   Controls,
   Edge,
-  Handle,
   MiniMap,
   Node,
   NodeChange,
   EdgeChange,
-  NodeProps,
-  Position,
   ReactFlow,
   ReactFlowProvider,
   useReactFlow
 } from '@xyflow/react';
 import React, { useEffect, useMemo, useRef, useState } from 'react';
 
-import { Result, Schema, StreamHandle } from '../transport/types';
+import { Result, Schema } from '../transport/types';
 import { ActionButton, ErrorBox, fmtTime, useCall, useTransport } from './common';
 import {
   ExternalRun,
   FlowDoc,
-  FlowNode,
   History,
-  NodeRunState,
   OPERATOR_MIME,
   Operator,
   Size,
   applyMeasurements,
-  applyRunEvent,
-  configFields,
-  runStatus,
   connectionError,
-  mergeExternalRun,
   placeNode
 } from './flowModel';
-import { FIT_VIEW_OPTIONS, MIN_ZOOM, layoutFlow, legibleViewport, needsLayout } from './flowLayout';
+import { FIT_VIEW_OPTIONS, MIN_ZOOM, layoutFlow, needsLayout } from './flowLayout';
 import { RunOutputs } from './flowOutput';
 import { TrustBadge, useFlowTrust } from './flowTrust';
-import { DebugRun, NodeDebug, isPinned } from './flowDebug';
+import { DebugRun, NodeDebug } from './flowDebug';
+import { useFlowRun } from './useFlowRun';
+import { useLegibleViewport } from './useLegibleViewport';
+import { ConfigForm } from './flowConfigForm';
+import { NODE_TYPES, Palette, StudioNodeData } from './flowNodes';
 
 type Issue = Schema<'Issue'>;
-
-type StudioNodeData = {
-  node: FlowNode;
-  op?: Operator;
-  run?: NodeRunState;
-  issues?: Issue[];
-};
-
-const preview = (value: unknown) => {
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return text && text.length > 140 ? `${text.slice(0, 140)}…` : text;
-};
-
-function StudioNode({ data, selected }: NodeProps<Node<StudioNodeData>>) {
-  const { node, op, run, issues } = data;
-  const inputs = op?.inputs ?? [];
-  const outputs = op?.outputs ?? [];
-  const rows = Math.max(inputs.length, outputs.length, 1);
-  const status = run?.status ?? 'idle';
-  return (
-    <div
-      className={`sage-node sage-node-${status} ${issues?.length ? 'sage-node-invalid' : ''} ${selected ? 'sage-node-selected' : ''}`}
-      data-node-id={node.id}
-      data-status={status}
-      style={{ minHeight: 34 + rows * 18 }}
-    >
-      <div className="sage-node-head">
-        <span className="sage-node-title">
-          {String(node.data?.label ?? op?.label ?? node.type)}
-        </span>
-        {isPinned(node) ? (
-          <span
-            className="sage-node-pin"
-            title="Pinned output: runs use it instead of running this node"
-          >
-            📌
-          </span>
-        ) : null}
-        <span className={`sage-node-badge sage-badge-${status}`}>
-          {status === 'idle' ? '' : status}
-        </span>
-      </div>
-      <div className="sage-node-type">{op ? node.type : `${node.type} (unknown operator)`}</div>
-      {inputs.map((p, i) => (
-        <Handle
-          key={`in-${p.name}`}
-          id={p.name}
-          type="target"
-          position={Position.Left}
-          style={{ top: 40 + i * 18 }}
-          title={`${p.label ?? p.name}: ${p.type ?? 'any'}`}
-          className={`sage-handle sage-type-${p.type ?? 'any'}`}
-        />
-      ))}
-      {outputs.map((p, i) => (
-        <Handle
-          key={`out-${p.name}`}
-          id={p.name}
-          type="source"
-          position={Position.Right}
-          style={{ top: 40 + i * 18 }}
-          title={`${p.label ?? p.name}: ${p.type ?? 'any'}`}
-          className={`sage-handle sage-type-${p.type ?? 'any'}`}
-        />
-      ))}
-      <div className="sage-node-ports">
-        <div>
-          {inputs.map(p => (
-            <div key={p.name}>{p.label ?? p.name}</div>
-          ))}
-        </div>
-        <div className="sage-right">
-          {outputs.map(p => (
-            <div key={p.name}>{p.label ?? p.name}</div>
-          ))}
-        </div>
-      </div>
-      {run?.tokens ? <div className="sage-node-tokens">{preview(run.tokens)}</div> : null}
-      {run?.output !== undefined && !run?.tokens ? (
-        <div className="sage-node-output">{preview(run.output)}</div>
-      ) : null}
-      {run?.error ? (
-        <div className="sage-node-error" title={run.error}>
-          {run.error}
-        </div>
-      ) : null}
-      {issues?.map((is, i) => (
-        <div key={i} className="sage-node-issue" title={is.message}>
-          {is.message}
-        </div>
-      ))}
-    </div>
-  );
-}
-
-const NODE_TYPES = { studio: StudioNode };
-
-function Palette({ ops, onAdd }: { ops: Operator[]; onAdd: (op: Operator) => void }) {
-  const [q, setQ] = useState('');
-  const groups = useMemo(() => {
-    const out: Record<string, Operator[]> = {};
-    const needle = q.toLowerCase();
-    for (const op of ops) {
-      const hay =
-        `${op.label ?? ''} ${op.type} ${op.description ?? ''} ${op.category ?? ''}`.toLowerCase();
-      if (!needle || hay.includes(needle)) {
-        (out[op.category ?? 'other'] ??= []).push(op);
-      }
-    }
-    return out;
-  }, [ops, q]);
-  return (
-    <div className="sage-palette">
-      <input
-        className="sage-input"
-        placeholder="Search operators"
-        value={q}
-        onChange={e => setQ(e.target.value)}
-      />
-      {Object.entries(groups).map(([cat, list]) => (
-        <div key={cat} className="sage-palette-group">
-          <div className="sage-palette-cat">{cat}</div>
-          {list.map(op => (
-            <button
-              key={op.type}
-              className="sage-palette-item"
-              data-operator={op.type}
-              title={`${op.description ?? ''}\nClick to add, or drag onto the canvas.`.trim()}
-              draggable
-              onDragStart={e => {
-                e.dataTransfer.setData(OPERATOR_MIME, op.type);
-                e.dataTransfer.setData('text/plain', op.type);
-                e.dataTransfer.effectAllowed = 'copy';
-              }}
-              onClick={() => onAdd(op)}
-            >
-              {op.label ?? op.type}
-            </button>
-          ))}
-        </div>
-      ))}
-    </div>
-  );
-}
-
-function ConfigForm({
-  node,
-  op,
-  onChange,
-  onDelete,
-  children
-}: {
-  node: FlowNode;
-  op?: Operator;
-  onChange: (node: FlowNode) => void;
-  onDelete: () => void;
-  children?: React.ReactNode;
-}) {
-  const config = node.data?.config ?? {};
-  const set = (name: string, value: unknown) =>
-    onChange({ ...node, data: { ...node.data, config: { ...config, [name]: value } } });
-  return (
-    <div className="sage-config">
-      <div className="sage-toolbar">
-        <b className="sage-grow">{node.id}</b>
-        <button className="sage-link" onClick={onDelete}>
-          delete node
-        </button>
-      </div>
-      <div className="sage-muted">{op?.description}</div>
-      <label className="sage-field">
-        label
-        <input
-          className="sage-input"
-          value={String(node.data?.label ?? '')}
-          placeholder={op?.label}
-          onChange={e =>
-            onChange({ ...node, data: { ...node.data, label: e.target.value || undefined } })
-          }
-        />
-      </label>
-      {configFields(op).map(f => {
-        const value = config[f.name] ?? f.default ?? '';
-        const label = `${f.label ?? f.name}${f.required ? ' *' : ''}`;
-        let input: React.ReactNode;
-        if (f.type === 'boolean') {
-          input = (
-            <input
-              type="checkbox"
-              checked={!!config[f.name]}
-              onChange={e => set(f.name, e.target.checked)}
-            />
-          );
-        } else if (f.type === 'select' && f.options) {
-          input = (
-            <select
-              className="sage-input"
-              value={String(value)}
-              onChange={e => set(f.name, e.target.value)}
-            >
-              {f.options.map(o => (
-                <option key={String(o)} value={String(o)}>
-                  {String(o)}
-                </option>
-              ))}
-            </select>
-          );
-        } else if (f.type === 'integer' || f.type === 'number') {
-          input = (
-            <input
-              type="number"
-              className="sage-input"
-              min={f.min}
-              max={f.max}
-              step={f.type === 'integer' ? 1 : 'any'}
-              value={value === null ? '' : String(value)}
-              onChange={e => set(f.name, e.target.value === '' ? null : Number(e.target.value))}
-            />
-          );
-        } else if (f.type === 'text' || f.type === 'code' || f.type === 'json') {
-          input = (
-            <textarea
-              className="sage-input sage-mono"
-              rows={f.type === 'text' ? 3 : 5}
-              value={typeof value === 'string' ? value : JSON.stringify(value, null, 2)}
-              onChange={e => {
-                let v: unknown = e.target.value;
-                if (f.type === 'json') {
-                  try {
-                    v = JSON.parse(e.target.value);
-                  } catch {
-                    /* keep the text until it parses */
-                  }
-                }
-                set(f.name, v);
-              }}
-            />
-          );
-        } else {
-          input = (
-            <input
-              className="sage-input"
-              type={f.type === 'secret' ? 'password' : 'text'}
-              value={String(value)}
-              onChange={e => set(f.name, e.target.value)}
-            />
-          );
-        }
-        return (
-          <label key={f.name} className="sage-field" title={f.description}>
-            {label}
-            {input}
-          </label>
-        );
-      })}
-      {children}
-    </div>
-  );
-}
 
 function inputNames(flow: FlowDoc): string[] {
   const names = flow.nodes
@@ -325,41 +61,8 @@ export interface FlowViewProps {
 
 function FlowCanvas({ flow: external, onChange, onExport, externalRun }: FlowViewProps) {
   const transport = useTransport();
-  const {
-    screenToFlowPosition,
-    flowToScreenPosition,
-    getInternalNode,
-    getNodes,
-    getZoom,
-    setCenter,
-    setViewport
-  } = useReactFlow();
+  const { screenToFlowPosition } = useReactFlow();
   const canvasRef = useRef<HTMLDivElement>(null);
-  // Fit the nodes at a legible zoom (flowLayout.ts) once React Flow has measured them (a few frames at most).
-  const fitLegibly = (tries = 30) => {
-    const rect = canvasRef.current?.getBoundingClientRect();
-    const nodes = getNodes().flatMap(n => getInternalNode(n.id) ?? []);
-    if (!rect || !nodes.length) {
-      return;
-    }
-    if (nodes.some(n => !n.measured?.width) && tries > 0) {
-      requestAnimationFrame(() => fitLegibly(tries - 1));
-      return;
-    }
-    const boxes = nodes.map(n => {
-      const { x, y } = n.internals.positionAbsolute;
-      return { x, y, r: x + (n.measured?.width ?? 180), b: y + (n.measured?.height ?? 60) };
-    });
-    const x = Math.min(...boxes.map(b => b.x));
-    const y = Math.min(...boxes.map(b => b.y));
-    const bounds = {
-      x,
-      y,
-      width: Math.max(...boxes.map(b => b.r)) - x,
-      height: Math.max(...boxes.map(b => b.b)) - y
-    };
-    void setViewport(legibleViewport(bounds, rect.width, rect.height));
-  };
   const opsCall = useCall<{ operators: Operator[] }>('flow.operators');
   const templates = useCall<Result<'flow.templates'>>('flow.templates');
   const [flow, setFlow] = useState<FlowDoc>(external);
@@ -369,11 +72,16 @@ function FlowCanvas({ flow: external, onChange, onExport, externalRun }: FlowVie
   const history = useRef(new History<FlowDoc>());
   const dragging = useRef(false);
   const [selected, setSelected] = useState<string | null>(null);
+  const fitLegibly = useLegibleViewport(canvasRef, selected);
   const [issues, setIssues] = useState<Issue[]>([]);
-  const [runStates, setRunStates] = useState<Record<string, NodeRunState>>({});
   const [sizes, setSizes] = useState<Record<string, Size>>({});
-  const [runInfo, setRunInfo] = useState<any>(null);
-  const [running, setRunning] = useState<StreamHandle | null>(null);
+  const {
+    runStates,
+    runInfo,
+    running,
+    reset: resetRun,
+    start: startRun
+  } = useFlowRun(transport, externalRun);
   const [inputs, setInputs] = useState<Record<string, string>>({});
   const [error, setError] = useState<unknown>(null);
   const [code, setCode] = useState<string | null>(null);
@@ -405,49 +113,6 @@ function FlowCanvas({ flow: external, onChange, onExport, externalRun }: FlowVie
       setTimeout(() => fitLegibly(), 50);
     }
   }, [ops]);
-
-  // A run from Python (widget traits) shows on the nodes and in the run line.
-  useEffect(() => {
-    if (!externalRun) {
-      return;
-    }
-    const nodes = externalRun.nodes ?? {};
-    if (externalRun.status === 'running' && !Object.keys(nodes).length) {
-      setRunStates({});
-    } else {
-      setRunStates(prev => mergeExternalRun(prev, externalRun));
-    }
-    if (['running', 'succeeded', 'failed', 'cancelled'].includes(externalRun.status ?? '')) {
-      setRunInfo((prev: any) => ({
-        ...prev,
-        status: externalRun.status,
-        outputs: externalRun.status === 'running' ? prev?.outputs : externalRun.outputs
-      }));
-    }
-  }, [JSON.stringify(externalRun ?? null)]);
-
-  // The config form narrows the canvas: pan a selected node that it pushed out of view back in.
-  useEffect(() => {
-    if (!selected) {
-      return;
-    }
-    const timer = setTimeout(() => {
-      const node = getInternalNode(selected);
-      const rect = canvasRef.current?.getBoundingClientRect();
-      if (!node || !rect) {
-        return;
-      }
-      const { x, y } = node.internals.positionAbsolute;
-      const w = node.measured?.width ?? 180;
-      const h = node.measured?.height ?? 60;
-      const tl = flowToScreenPosition({ x, y });
-      const br = flowToScreenPosition({ x: x + w, y: y + h });
-      if (tl.x < rect.left || br.x > rect.right || tl.y < rect.top || br.y > rect.bottom) {
-        void setCenter(x + w / 2, y + h / 2, { zoom: getZoom(), duration: 200 });
-      }
-    }, 80);
-    return () => clearTimeout(timer);
-  }, [selected]);
 
   // An outside change (file reverted, Python updated the widget) replaces the canvas.
   useEffect(() => {
@@ -635,39 +300,11 @@ function FlowCanvas({ flow: external, onChange, onExport, externalRun }: FlowVie
       );
       return;
     }
-    setRunStates({});
-    setRunInfo({ status: 'running' });
     const names = inputNames(flow);
-    const args = {
-      flow,
-      inputs: Object.fromEntries(names.map(n => [n, inputs[n] ?? ''])),
-      ...debug
-    };
-    const handle = transport.stream('flow.run', args, e => {
-      if (String(e.type).startsWith('node_')) {
-        setRunStates(prev => applyRunEvent(prev, e));
-      } else if (
-        e.type === 'run_finished' ||
-        e.type === 'run_failed' ||
-        e.type === 'run_cancelled'
-      ) {
-        setRunInfo((prev: any) => ({ ...prev, ...e, status: runStatus(e) }));
-      } else if (e.type === 'run_started' || e.type === 'started') {
-        setRunInfo((prev: any) => ({ ...prev, run_id: e.run_id ?? prev?.run_id }));
-      }
-    });
-    setRunning(handle);
     try {
-      const result: any = await handle.done;
-      if (result && typeof result === 'object') {
-        // Keep the status named by the terminal event (finished / failed / cancelled).
-        setRunInfo((prev: any) => ({ ...result, ...prev }));
-      }
+      await startRun(flow, Object.fromEntries(names.map(n => [n, inputs[n] ?? ''])), debug);
     } catch (err) {
       setError(err);
-      setRunInfo((prev: any) => ({ ...prev, status: 'failed' }));
-    } finally {
-      setRunning(null);
     }
   };
 
@@ -712,10 +349,9 @@ function FlowCanvas({ flow: external, onChange, onExport, externalRun }: FlowVie
             if (t) {
               const f = t.flow as unknown as FlowDoc;
               setIssues([]);
-              setRunStates({});
+              resetRun();
               // Laid out for this canvas's node sizes, fitted no smaller than a legible zoom.
               const next = layoutFlow({ ...f, nodes: f.nodes ?? [], edges: f.edges ?? [] }, ops);
-              setRunInfo(null);
               commit(next);
               void trust.trust(next).catch(setError); // a template is made here: trusted
               setTimeout(() => fitLegibly(), 50);
@@ -791,6 +427,7 @@ function FlowCanvas({ flow: external, onChange, onExport, externalRun }: FlowVie
         <div
           className="sage-run-info"
           data-run-status={runInfo.status === 'succeeded' ? 'finished' : runInfo.status}
+          data-run-id={runInfo.run_id ?? ''}
         >
           run {runInfo.run_id ? String(runInfo.run_id).slice(0, 8) : ''}: {runInfo.status}
           {runInfo.error ? <span className="sage-node-error"> {String(runInfo.error)}</span> : null}
