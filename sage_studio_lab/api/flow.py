@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..errors import InvalidInput
 from ..flow import Flow, debug
@@ -120,8 +120,16 @@ class RunArgs(BaseModel):
         None, max_length=200, description="re-run this node on its upstream outputs of `from_run`"
     )
     from_run: str | None = Field(
-        None, pattern=FLOW_ID, description="the earlier run `rerun` takes outputs from"
+        None, pattern=FLOW_ID, max_length=64, description="the earlier run `rerun` takes outputs from"
     )
+
+    @model_validator(mode="after")
+    def _one_debug_mode(self):
+        if self.until and self.rerun:
+            raise ValueError("give `until` (run to here) or `rerun` (re-run one node), not both")
+        if bool(self.rerun) != bool(self.from_run):
+            raise ValueError("`rerun` and `from_run` go together: the node to re-run and the run it re-uses")
+        return self
 
 
 class AdHocRunArgs(RunArgs):
@@ -339,9 +347,7 @@ def start_saved(args: SavedRunArgs) -> Started:
 
 
 def _focus(flow: Flow, args: RunArgs) -> Flow:
-    """Run to here / re-run one node (flow/debug.py); `rerun` without `from_run` takes the flow's last run."""
-    if args.rerun and not args.from_run:
-        raise InvalidInput("`rerun` needs `from_run`: the run whose upstream outputs the node runs on")
+    """Run to here / re-run one node on the outputs of an earlier run (flow/debug.py)."""
     return flow.focus(until=args.until, rerun=args.rerun, from_run=args.from_run)
 
 
