@@ -18,7 +18,7 @@ export SAGE_STUDIO_MODELS_CACHE ?= $(CURDIR)/.cache/models
 # user gets. pyproject keeps loose ranges for people installing the package into their own environment.
 LOCK := requirements/lock.txt
 PIP_LOCKED := $(PIP) install -q -c $(LOCK)
-EXTRAS := test,ray,pdf
+EXTRAS := test,ray,pdf,notebooks
 # Where `make lock` finds the CPU build of torch (its wheel lies on disk on these machines).
 TORCH_FIND_LINKS ?= /opt/wheels
 LATEST_VENV := .venv-latest
@@ -76,7 +76,7 @@ test-fast: setup
 # Regenerate the lock from pyproject (Linux, Python 3.11) with uv, itself pinned by the lock.
 lock: | $(PY)
 	$(PIP) install -q $$([ -f $(LOCK) ] && echo -c $(LOCK)) uv
-	$(VENV)/bin/uv pip compile pyproject.toml requirements/tools.in --extra test --extra ray --extra pdf \
+	$(VENV)/bin/uv pip compile pyproject.toml requirements/tools.in --extra test --extra ray --extra pdf --extra notebooks \
 	  --override requirements/overrides.txt --find-links $(TORCH_FIND_LINKS) --no-emit-find-links \
 	  --python-version 3.11 --python-platform x86_64-unknown-linux-gnu --custom-compile-command "make lock" \
 	  --upgrade -o $(LOCK)

@@ -44,13 +44,18 @@ def build_parser() -> argparse.ArgumentParser:
         description="SAGE Studio in the notebook: widgets, chat, flows, fine-tuning and the local engine.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="cell magics:\n  %%sage_studio chat [--session S] [--source auto]   the cell is the prompt\n"
-        "  %%sage_studio flow run PATH                       the cell is the flow's input",
+        "  %%sage_studio flow run PATH                       the cell is the flow's input\n"
+        "  %%sage_studio ideal [--session S] [--message M]   the cell is the ideal answer",
     )
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     chat = sub.add_parser("chat", help="open the chat widget (cell magic: send the cell as a prompt)")
     chat.add_argument("--session", help="session id to continue (default: a new one, reused by later cells)")
     chat.add_argument("--source", choices=SOURCES, help="where answers come from (default: config, 'auto')")
     chat.add_argument("--model", help="model or fine-tuned adapter name")
+    chat.add_argument(
+        "--context",
+        help="cell magic: attach kernel variables / the last error / cells, e.g. --context df,err,In[3]",
+    )
     flow = sub.add_parser("flow", help="open the flow canvas: flow [PATH]; cell magic: flow run PATH")
     flow.add_argument("args", nargs="*", metavar="PATH | run PATH", help="a .sage-flow.json file")
     flow.add_argument("--input", help="input text for `flow run` as a line magic")
@@ -66,6 +71,19 @@ def build_parser() -> argparse.ArgumentParser:
     eng.add_argument("action", nargs="?", choices=("start", "stop", "status"), help="what to do")
     eng.add_argument("--model", help="model to serve (engine start)")
     eng.add_argument("--backend", choices=("auto", "cpu", "vllm"), help="engine backend (engine start)")
+    rate = sub.add_parser("rate", help="rate an answer: rate up|down|clear (default: the chat's last answer)")
+    rate.add_argument("rating", choices=("up", "down", "clear"), help="👍, 👎 or remove the rating")
+    ideal = sub.add_parser("ideal", help="cell magic: the cell is the ideal answer to the chat's last answer")
+    for p_ in (rate, ideal):
+        p_.add_argument("--session", help="session id (default: the session the chat cells continue)")
+        p_.add_argument("--message", help="answer id (default: the last answer of the session's branch)")
+    rate.add_argument("--comment", help="why (kept with the rating)")
+    ds = sub.add_parser("dataset", help="dataset build|list: fine-tune datasets from rated chat answers")
+    ds.add_argument("action", choices=("build", "list"), help="build the next version, or list the builds")
+    ds.add_argument("--name", default="chat feedback", help="dataset name (builds of a name are versioned)")
+    ds.add_argument("--session", action="append", help="only this session (repeatable)")
+    ds.add_argument("--rating", action="append", choices=("up", "down", "corrected"), help="repeatable")
+    ds.add_argument("--eval-ratio", type=float, default=0.1, help="share held out for evaluation")
     sub.add_parser("models", help="list the model catalog (base and fine-tuned)")
     sub.add_parser("status", help="engine, sessions, tasks and GPU at a glance")
     return p
@@ -119,14 +137,19 @@ class SageStudioMagics(Magics):
             return widget
         if not cell.strip():
             raise UsageError("%%sage_studio chat: the cell is empty; write the prompt in the cell")
-        return self._stream_answer(cell, args.session, source, model)
+        return self._stream_answer(cell, args.session, source, model, args.context)
 
-    def _stream_answer(self, prompt: str, session: str | None, source: str, model: str | None):
+    def _stream_answer(
+        self, prompt: str, session: str | None, source: str, model: str | None, context: str | None = None
+    ):
         import threading
 
         from IPython.display import Markdown, display
 
-        from .widgets.chat_methods import send_turn, service
+        from .widgets.chat_methods import kernel_context, send_turn, service
+
+        # an unknown name is a clear error before anything is sent
+        attachments = kernel_context(context, self.shell.user_ns if self.shell else None)
 
         if session is None:
             if self.chat_session is None:
@@ -143,7 +166,9 @@ class SageStudioMagics(Magics):
                     last[0] = time.monotonic()
                     handle.update(Markdown("".join(parts)))
 
-        message = send_turn(session, prompt, emit, threading.Event(), source=source, model=model)
+        message = send_turn(
+            session, prompt, emit, threading.Event(), source=source, model=model, context=attachments
+        )
         self.last_answer = (message or {}).get("content") or "".join(parts)
         handle.update(Markdown(self.last_answer))
         return None
@@ -220,6 +245,53 @@ class SageStudioMagics(Magics):
             print("no engine running (start one: %sage_studio engine start)")
         else:
             print(f"{e['id']}  {e['status']}  {e['backend']}  {e['model']}  port {e['port']}  pid {e['pid']}")
+        return None
+
+    def _answer_ref(self, args) -> dict:
+        from .api import invoke
+
+        sid = args.session or self.chat_session
+        if sid is None:
+            raise UsageError(f"%sage_studio {args.command}: no chat in this notebook yet: pass --session ID")
+        if args.message:
+            return {"session_id": sid, "message_id": args.message}
+        answers = [
+            m for m in invoke("sessions.get", {"session_id": sid})["messages"] if m["role"] == "assistant"
+        ]
+        if not answers:
+            raise UsageError(f"%sage_studio {args.command}: session {sid} has no answer yet")
+        return {"session_id": sid, "message_id": answers[-1]["id"]}
+
+    def _do_rate(self, args, cell):
+        from .api import invoke
+
+        rating = None if args.rating == "clear" else args.rating
+        invoke("chat.rate", self._answer_ref(args) | {"rating": rating, "comment": args.comment})
+        print(f"rated {args.rating}" if rating else "rating cleared")
+
+    def _do_ideal(self, args, cell):
+        from .api import invoke
+
+        if not (cell or "").strip():
+            raise UsageError("%%sage_studio ideal: write the ideal answer in the cell")
+        out = invoke("chat.ideal_answer", self._answer_ref(args) | {"content": cell.strip()})
+        print(f"ideal answer stored: {out['ideal']['id']} (preferred over {out['original']['id']})")
+
+    def _do_dataset(self, args, cell):
+        from .api import invoke
+
+        if args.action == "list":
+            for b in invoke("improve.datasets")["builds"]:
+                print(
+                    f"{b['name']} v{b['version']}  {b['kind']}  {b['dataset_id'] or b['path']}  {b['counts']}"
+                )
+            return None
+        filters = {"session_ids": args.session, "ratings": args.rating or ["up", "corrected"]}
+        b = invoke("improve.build_dataset", filters | {"name": args.name, "eval_ratio": args.eval_ratio})
+        print(
+            f"{b['name']} v{b['version']}: dataset {b['dataset_id']}, {b['counts']['train']} train / "
+            f"{b['counts']['eval']} eval rows from {len(b['sessions'])} session(s)"
+        )
         return None
 
     def _do_models(self, args, cell):

@@ -128,6 +128,10 @@ class _Sampling(BaseModel):
     stop: str | list[str] | None = None
     seed: int | None = Field(None, ge=-(2**63), le=2**64 - 1)  # what a torch.Generator takes
     n: int = Field(1, ge=1, le=1)
+    # Repetition guards: OpenAI's additive penalties and vLLM's multiplicative one (None: the model's default)
+    frequency_penalty: float = Field(0.0, ge=-2, le=2)
+    presence_penalty: float = Field(0.0, ge=-2, le=2)
+    repetition_penalty: float | None = Field(None, gt=0, le=10)
 
     @field_validator("stop")
     @classmethod
@@ -154,6 +158,9 @@ class ChatMessage(BaseModel):
 class ChatCompletionRequest(_Sampling):
     messages: list[ChatMessage] = Field(min_length=1)
     max_completion_tokens: int | None = Field(None, ge=1)
+    # vLLM's: go on from the last (assistant) message instead of opening a new one
+    add_generation_prompt: bool = True
+    continue_final_message: bool = False
 
 
 class CompletionRequest(_Sampling):

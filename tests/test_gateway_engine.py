@@ -582,3 +582,32 @@ async def test_a_non_streamed_request_stops_generating_when_its_client_leaves(ro
     await until_running(local, 0, within_s=5)
     assert await engine_metric(local, "vllm:generation_tokens_total") - before < 400
     await no_request_active()
+
+
+async def test_rest_turn_with_notebook_context(routed, jp_fetch):
+    """The Lab chat panel's attachments (selected cells, a cell's output) ride with the message (#21)."""
+    sid = SessionStore().create("ctx", {"max_tokens": 8, "temperature": 0})["id"]
+    body = {
+        "content": "What does this cell do?",
+        "context": [{"kind": "cell", "name": "cell 3", "text": "```python\nprint(sum(range(10)))\n```"}],
+    }
+    resp = await jp_fetch(
+        "sage-studio", "api", "chat", "sessions", sid, "messages", method="POST", body=json.dumps(body)
+    )
+    answer = json.loads(resp.body)
+    assert answer["metadata"]["token_budget"]["context"] > 0
+    user = SessionStore().get(sid)["messages"][0]
+    assert user["metadata"]["context"] == body["context"]
+    bad = {"content": "x", "context": [{"kind": "file", "name": "a", "text": "b"}]}
+    resp = await jp_fetch(
+        "sage-studio",
+        "api",
+        "chat",
+        "sessions",
+        sid,
+        "messages",
+        method="POST",
+        body=json.dumps(bad),
+        raise_error=False,
+    )
+    assert resp.code == 400 and len(SessionStore().get(sid)["messages"]) == 2  # nothing stored

@@ -54,6 +54,7 @@ HANDWRITTEN = {
     gateway_handlers.StopHandler: (get_op("chat.stop").args, {}),
     chat_handlers.SessionMessagesHandler: (SendBody, {}),
     chat_handlers.SessionRegenerateHandler: (chat_handlers.RegenerateBody, {}),
+    chat_handlers.SessionContinueHandler: (chat_handlers.RegenerateBody, {}),
     chat_handlers.MessageEditHandler: (EditBody, {}),
     finetune_handlers.UploadHandler: (None, {}),  # multipart: a JSON body is refused whole
 }

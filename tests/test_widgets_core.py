@@ -292,3 +292,39 @@ def test_gpu_watch_keeps_the_panel_trait_current(studio_home):
     panel.call("gpu.watch", on_event=on_event, interval_s=0.5)
     snapshot = {k: v for k, v in panel.gpu.items() if k != "time"}  # `gpu.info` stamps its time
     assert seen and snapshot == gpu_info()  # no GPU here: {"available": false, ...}, pushed into the trait
+
+
+def test_chat_attaches_kernel_variables_and_the_last_error(engine, ipython):
+    """Notebook context (#21): `%%sage_studio chat --context` and `Chat.send(context=...)` attach variables and
+    the last exception; they are kept on the message and counted in the turn's token budget."""
+    import sys
+
+    import numpy as np
+    from IPython.core.error import UsageError
+
+    from sage_studio_lab.chat.service import ChatService
+    from sage_studio_lab.widgets.chat import Chat
+
+    ip = ipython
+    magics = ip.magics_manager.registry["SageStudioMagics"]
+    magics.chat_session = short_session()
+    ip.user_ns["scores"] = np.array([0.5, 0.25, 0.125])
+    ip.run_cell("scores.mean() / 0 if False else 1 / 0")  # sets the kernel's last exception
+    with capture_output():
+        ip.run_cell_magic("sage_studio", "chat --source local --context scores,err", "Why does it fail?")
+    user, answer = ChatService().sessions.get(magics.chat_session)["messages"][-2:]
+    attached = user["metadata"]["context"]
+    assert [a["kind"] for a in attached] == ["variable", "error"]
+    assert "shape (3,) dtype float64" in attached[0]["text"] and "ZeroDivisionError" in attached[1]["text"]
+    budget = answer["metadata"]["token_budget"]
+    assert budget["context"] > 10 and budget["estimated"] is False  # the bundled model's own tokenizer
+    with pytest.raises(UsageError, match="no variable 'nope'"):
+        ip.run_cell_magic("sage_studio", "chat --source local --context nope", "Hi")
+
+    chat = Chat(session=short_session(), source="local")
+    sys.modules["__main__"].temperatures = [21.5, 19.0]
+    try:
+        chat.send("Which is warmer?", context=["temperatures"])
+    finally:
+        del sys.modules["__main__"].temperatures
+    assert chat.messages[0]["metadata"]["context"][0]["name"] == "temperatures"

@@ -80,6 +80,7 @@ def test_finetune_widget_follows_a_real_run(tmp_path):
         "eval",
         "checkpoint",
         "status",
+        "evaluation",  # the trainer's end-of-training evaluation (issue #20) starts as the task completes
         "task_status",
     }
     result, _ = frontend_call(widget, "finetune.progress", {"task_id": widget.task_id})

@@ -7,11 +7,13 @@ import { ICommandPalette, MainAreaWidget, Notification, WidgetTracker } from '@j
 import { PathExt } from '@jupyterlab/coreutils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { ILauncher } from '@jupyterlab/launcher';
+import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { LabIcon } from '@jupyterlab/ui-components';
 import React from 'react';
 
 import { FLOW_FACTORY, FLOW_FILE_TYPE, FlowWidgetFactory } from './panels/flowDocument';
+import { notebookAttachments } from './panels/notebookAttachments';
 import { StudioReactWidget } from './panels/StudioReactWidget';
 import { restTransport } from './transport/connection';
 import { errorMessage } from './transport/types';
@@ -22,6 +24,7 @@ import { FinetuneView } from './views/FinetuneView';
 import { MemoryView } from './views/MemoryView';
 import { emptyFlow } from './views/flowModel';
 import { Section, StudioSidebar } from './views/StudioSidebar';
+import { NotebookContext } from './views/notebookContext';
 import { SettingsContext, SettingsStore, readSettings } from './views/settings';
 
 const SIDEBAR_ID = 'sage-studio-sidebar';
@@ -54,14 +57,15 @@ const plugin: JupyterFrontEndPlugin<void> = {
   description: 'SAGE Studio: chat, flows, fine-tune, engine & GPU and memory panels.',
   autoStart: true,
   requires: [IDocumentManager],
-  optional: [ICommandPalette, ILauncher, ILayoutRestorer, ISettingRegistry],
+  optional: [ICommandPalette, ILauncher, ILayoutRestorer, ISettingRegistry, INotebookTracker],
   activate: (
     app: JupyterFrontEnd,
     docManager: IDocumentManager,
     palette: ICommandPalette | null,
     launcher: ILauncher | null,
     restorer: ILayoutRestorer | null,
-    settingRegistry: ISettingRegistry | null
+    settingRegistry: ISettingRegistry | null,
+    notebooks: INotebookTracker | null
   ) => {
     const transport = restTransport();
     // User settings (schema/plugin.json): views read them from this store and follow changes live.
@@ -92,7 +96,12 @@ const plugin: JupyterFrontEndPlugin<void> = {
           React.createElement(
             BackendCheck,
             null,
-            React.createElement(ChatView, { sessionId: sessionId ?? null })
+            // the chat can attach the active notebook's cells and outputs (views/notebookContext.tsx)
+            React.createElement(
+              NotebookContext.Provider,
+              { value: notebooks ? notebookAttachments(notebooks) : null },
+              React.createElement(ChatView, { sessionId: sessionId ?? null })
+            )
           )
         )
       );

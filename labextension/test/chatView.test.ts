@@ -3,7 +3,8 @@
  * The chat view's first-run behaviour against a recording fake Transport (no server): the local-engine offer
  * when nothing can answer (Start engine → engine.start, a progress state while the model loads), Stop that
  * asks the server to stop and keeps the partial answer on screen with a "stopped" marker, and the exports
- * saved as files.
+ * saved as files; Continue on a stopped answer (the same bubble grows, the marker goes), the details line's
+ * decode rate from the core, Clear (confirmed in a dialog) and Import (a picked export) in the session list.
  */
 import { act, createElement } from 'react';
 import { createRoot, Root } from 'react-dom/client';
@@ -11,7 +12,12 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { Args, StreamHandle, StudioEvent, Transport } from '../src/transport/types';
 import { ChatView, SessionList } from '../src/views/ChatView';
+import { TransportError } from '../src/transport/types';
+import { ChatModelChoice, describeCurrentModel } from '../src/views/ChatModelChoice';
+import { Details } from '../src/views/chatDetails';
 import { engineOffer } from '../src/views/chatSources';
+import { Dialogs, DialogsContext } from '../src/views/dialogs';
+import { importBody } from '../src/views/SessionList';
 import { ActiveContext, TransportContext } from '../src/views/common';
 import { SettingsContext, SettingsStore } from '../src/views/settings';
 
@@ -207,6 +213,164 @@ describe('ChatView', () => {
     await click(button('Send')!);
     await click(button('Stop')!);
     expect(t.cancelled).toBe(true);
+  });
+});
+
+describe('Continue', () => {
+  it('streams the continuation onto the stopped bubble, and the stopped marker goes', async () => {
+    const t = new FakeTransport();
+    t.answers['chat.sources'] = RUNNING;
+    const stopped = {
+      id: 'a1',
+      role: 'assistant',
+      content: 'Once upon a time',
+      parent_id: 'u1',
+      metadata: { cancelled: true, partial: true }
+    };
+    const stored = {
+      id: 's1',
+      title: 'Story',
+      settings: {},
+      messages: [
+        { id: 'u1', role: 'user', content: 'Tell me a story', parent_id: null },
+        stopped
+      ] as any[]
+    };
+    t.answers['sessions.get'] = () => stored;
+    await render(createElement(ChatView, { sessionId: 's1', showSessions: false }), t);
+    const answers = () => container.querySelectorAll('.sage-msg-assistant');
+    expect(answers()[0].querySelector('[data-stopped]')).not.toBeNull();
+
+    await click(button('Continue')!);
+    expect(t.argsOf('chat.send').at(-1)).toMatchObject({ session_id: 's1', continue_answer: true });
+    expect(t.argsOf('chat.send').at(-1)).not.toHaveProperty('regenerate');
+    await act(async () => {
+      t.emit!({ type: 'token', text: ', there was' });
+      t.emit!({ type: 'token', text: ' a fox.' });
+    });
+    expect(answers()).toHaveLength(1);
+    expect(answers()[0].getAttribute('data-message-id')).toBe('a1');
+    expect(answers()[0].textContent).toContain('Once upon a time, there was a fox.');
+    expect(answers()[0].querySelector('[data-stopped]')).toBeNull();
+
+    stored.messages[1] = {
+      ...stopped,
+      content: 'Once upon a time, there was a fox.',
+      metadata: { finish_reason: 'stop', continued: 1, tok_s: 12.5 }
+    };
+    await act(async () => t.finish!({ id: 'a1' }));
+    await act(async () => undefined);
+    expect(answers()).toHaveLength(1);
+    expect(answers()[0].textContent).toContain('there was a fox.');
+    expect(answers()[0].querySelector('[data-stopped]')).toBeNull();
+  });
+
+  it('details show the decode rate of the core, not tokens over the whole request', async () => {
+    const t = new FakeTransport();
+    const meta = { tokens: 40, tok_s: 18.25, latency: { llm_s: 200, ttft_s: 0.3 } };
+    await render(createElement(Details, { meta }), t);
+    expect(container.textContent).toContain('tok/s: 18.3');
+    await render(createElement(Details, { meta: { tokens: 1, latency: { llm_s: 5 } } }), t);
+    expect(container.textContent).not.toContain('tok/s: 0.2');
+  });
+});
+
+describe('SessionList clear and import', () => {
+  function withDialogs(view: React.ReactElement, answer: boolean) {
+    const asked: string[] = [];
+    const dialogs: Dialogs = {
+      confirm: async (title: string) => (asked.push(title), answer),
+      prompt: async () => null
+    };
+    return { asked, view: createElement(DialogsContext.Provider, { value: dialogs }, view) };
+  }
+
+  it('clears a chat only after the dialog says yes', async () => {
+    const t = new FakeTransport();
+    t.answers['sessions.list'] = { sessions: [{ id: 's1', title: 'Trip', message_count: 2 }] };
+    const no = withDialogs(createElement(SessionList, { onSelect: () => undefined }), false);
+    await render(no.view, t);
+    await click(container.querySelector('button[title="Clear messages"]')!);
+    expect(no.asked).toEqual(['Clear chat']);
+    expect(t.argsOf('sessions.clear')).toEqual([]);
+    const yes = withDialogs(createElement(SessionList, { onSelect: () => undefined }), true);
+    await render(yes.view, t);
+    await click(container.querySelector('button[title="Clear messages"]')!);
+    expect(t.argsOf('sessions.clear')).toEqual([{ session_id: 's1' }]);
+  });
+
+  it('imports the picked JSON export and opens the new chat', async () => {
+    const t = new FakeTransport();
+    t.answers['sessions.list'] = { sessions: [] };
+    t.answers['sessions.import'] = { id: 's9', title: 'Trip' };
+    const opened: string[] = [];
+    await render(createElement(SessionList, { onSelect: (id: string) => opened.push(id) }), t);
+    const exported = {
+      format: 'json',
+      title: 'Trip',
+      settings: {},
+      messages: [{ role: 'user', content: 'hi' }]
+    };
+    const file = new File([JSON.stringify(exported)], 'Trip.json', { type: 'application/json' });
+    const input = container.querySelector('input[type="file"]') as HTMLInputElement;
+    Object.defineProperty(input, 'files', { value: [file], configurable: true });
+    await act(async () => void input.dispatchEvent(new Event('change', { bubbles: true })));
+    await act(async () => new Promise(r => setTimeout(r, 20)));
+    expect(t.argsOf('sessions.import')).toEqual([exported]);
+    expect(opened).toEqual(['s9']);
+  });
+
+  it('reads a Markdown transcript as markdown and refuses a file that is not an export', () => {
+    expect(importBody('notes.md', '# Chat')).toEqual({
+      format: 'markdown',
+      markdown: '# Chat',
+      title: 'notes'
+    });
+    expect(() => importBody('x.json', 'not json')).toThrow(/not JSON/);
+    expect(() => importBody('x.json', '{"a": 1}')).toThrow(/no "messages"/);
+  });
+});
+
+describe('ChatModelChoice', () => {
+  it('says which model chat answers with, and a switch the engine cannot serve asks to restart', async () => {
+    expect(describeCurrentModel({ model: null, kind: 'base', base_model: 'SmolLM2' })).toBe(
+      'SmolLM2 (the engine’s base model)'
+    );
+    const t = new FakeTransport();
+    t.answers['finetune.current_model'] = { model: null, kind: 'base', base_model: 'SmolLM2' };
+    t.answers['finetune.models'] = {
+      models: [{ id: 'other-model', name: 'other-model', type: 'base' }]
+    };
+    t.answers['finetune.switch_model'] = (args: Args) => {
+      if (!args.restart) {
+        throw new TransportError(409, 'the engine serves SmolLM2');
+      }
+      return { model: 'other-model', kind: 'base', base_model: 'other-model' };
+    };
+    const asked: string[] = [];
+    const dialogs: Dialogs = {
+      confirm: async (title: string) => (asked.push(title), true),
+      prompt: async () => null
+    };
+    await render(
+      createElement(DialogsContext.Provider, { value: dialogs }, createElement(ChatModelChoice)),
+      t
+    );
+    expect(container.textContent).toContain('Chat answers with: SmolLM2 (the engine’s base model)');
+    const select = container.querySelector(
+      'select[aria-label="Switch chat model"]'
+    ) as HTMLSelectElement;
+    await act(async () => {
+      select.value = 'other-model';
+      select.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    await click(button('Use in chat')!);
+    expect(asked).toEqual(['Restart the engine?']);
+    expect(t.argsOf('finetune.switch_model')).toEqual([
+      { model_path: 'other-model' },
+      { model_path: 'other-model', restart: true }
+    ]);
+    expect(container.textContent).toContain('Chat now answers with other-model');
   });
 });
 

@@ -10,6 +10,7 @@ import {
   mergeStepRows,
   planText,
   plannedSteps,
+  validationLine,
   speedLine,
   speedOf,
   visibleLogLines
@@ -95,4 +96,26 @@ it('validation says what is ready', () => {
   expect(datasetOk({ rows: 120, format: 'alpaca' })).toBe(
     '✓ 120 rows, alpaca format, ready to train'
   );
+});
+
+describe('validationLine', () => {
+  it('says a good dataset is ready, with its split and token counts', () => {
+    const d = {
+      rows: 1,
+      format: 'alpaca',
+      split: { train: 1, eval: 0 },
+      token_stats: { count: 1, mean: 12.6, max: 13, over_max_length: 0, max_length: 512 }
+    };
+    expect(validationLine(d)).toBe(
+      '✓ 1 row, alpaca format: 1 for training, 0 for evaluation; 13 tokens per example on average ' +
+        '(longest 13), none cut at 512 tokens — ready to train'
+    );
+    const over = { ...d, rows: 3, token_stats: { ...d.token_stats, count: 3, over_max_length: 1 } };
+    expect(validationLine(over)).toContain('1 longer than 512 tokens is cut');
+    expect(validationLine({ rows: 5, format: 'docs' })).toBe(
+      '✓ 5 rows, docs format — ready to train'
+    );
+    expect(validationLine({ rows: 0 })).toMatch(/^✗/);
+    expect(validationLine(null)).toBe('');
+  });
 });

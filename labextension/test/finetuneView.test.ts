@@ -11,6 +11,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { Args, Result, StreamHandle, StudioEvent, Transport } from '../src/transport/types';
 import { ActiveContext, TransportContext } from '../src/views/common';
+import { Dialogs, DialogsContext } from '../src/views/dialogs';
+import { ADVICE_DELAY_MS } from '../src/views/FinetuneAdvice';
 import { FinetuneView } from '../src/views/FinetuneView';
 import { SettingsContext, SettingsStore } from '../src/views/settings';
 
@@ -94,6 +96,17 @@ class FakeTransport implements Transport {
 let container: HTMLDivElement;
 let root: Root;
 
+/** The dialogs the Lab provides (JupyterLab's own there): records each question, answers `answer`. */
+const asked: { title: string; body: string; danger?: boolean }[] = [];
+let answer = true;
+const dialogs: Dialogs = {
+  confirm: async (title, body, options) => {
+    asked.push({ title, body, danger: options?.danger });
+    return answer;
+  },
+  prompt: async () => null
+};
+
 async function render(view: React.ReactElement, transport: Transport) {
   await act(async () => {
     root.render(
@@ -103,7 +116,11 @@ async function render(view: React.ReactElement, transport: Transport) {
         createElement(
           ActiveContext.Provider,
           { value: true },
-          createElement(SettingsContext.Provider, { value: new SettingsStore() }, view)
+          createElement(
+            SettingsContext.Provider,
+            { value: new SettingsStore() },
+            createElement(DialogsContext.Provider, { value: dialogs }, view)
+          )
         )
       )
     );
@@ -195,8 +212,18 @@ describe('FinetuneView', () => {
     expect(t.argsOf('finetune.merge')).toEqual([{ task_id: 'ft-1' }]);
     await click(button('Download adapter'));
     expect(t.argsOf('finetune.download')).toEqual([{ task_id: 'ft-1' }]);
-    vi.spyOn(window, 'confirm').mockReturnValue(true);
+    // Delete asks through the provided dialogs (JupyterLab's in the Lab), never window.confirm.
+    const confirm = vi.spyOn(window, 'confirm');
+    asked.length = 0;
+    answer = false;
     await click(button('Delete'));
+    expect(t.argsOf('finetune.delete')).toEqual([]);
+    answer = true;
+    await click(button('Delete'));
+    expect(asked).toHaveLength(2);
+    expect(asked[1]).toMatchObject({ title: 'Delete fine-tune task', danger: true });
+    expect(asked[1].body).toContain('tiny');
+    expect(confirm).not.toHaveBeenCalled();
     expect(t.argsOf('finetune.delete')).toEqual([{ task_id: 'ft-1' }]);
     expect(container.querySelector('.sage-task-detail')).toBeNull();
   });
@@ -337,5 +364,91 @@ describe('FinetuneView', () => {
       eval_ratio: 0
     });
     expect(t.argsOf('finetune.create')[0]).not.toHaveProperty('max_length');
+  });
+  it('the SAGE docs sample is selected with its rows; Validate says it is ready', async () => {
+    const t = new FakeTransport();
+    const sample = { id: 'ds-s', name: 'SAGE docs sample', format: 'docs', rows: 42 };
+    t.answers['finetune.sample_dataset'] = sample;
+    await render(createElement(FinetuneView, {}), t);
+    expect(t.argsOf('finetune.datasets')).toHaveLength(1);
+    t.answers['finetune.datasets'] = { datasets: [sample] };
+    await click(button('Use the SAGE docs sample'));
+    expect(t.argsOf('finetune.sample_dataset')).toEqual([{}]);
+    expect(t.argsOf('finetune.datasets')).toHaveLength(2); // listed at once
+    const select = container.querySelector('select[aria-label="dataset"]') as HTMLSelectElement;
+    expect(select.value).toBe('ds-s');
+    expect(select.selectedOptions[0].textContent).toBe('SAGE docs sample (42 rows)');
+    expect(container.querySelector('.sage-dataset-ok')!.textContent).toBe(
+      'SAGE docs sample: ✓ 42 rows, docs format, ready to train'
+    );
+    expect(container.querySelector('.sage-plan')!.textContent).toMatch(/^10 training steps\./);
+
+    t.answers['finetune.dataset'] = {
+      ...sample,
+      preview: [],
+      split: { eval_ratio: 0.1, train: 38, eval: 4 },
+      token_stats: { count: 42, mean: 180.4, max: 700, over_max_length: 3, max_length: 512 }
+    };
+    await click(button('Validate'));
+    expect(t.argsOf('finetune.dataset')).toEqual([
+      {
+        dataset_id: 'ds-s',
+        model: 'SmolLM2-135M-Instruct',
+        max_length: 512,
+        eval_ratio: 0.1,
+        rows: 3
+      }
+    ]);
+    expect(container.querySelector('.sage-validated')!.textContent).toBe(
+      '✓ 42 rows, docs format: 38 for training, 4 for evaluation; 180 tokens per example on ' +
+        'average (longest 700), 3 longer than 512 tokens are cut — ready to train'
+    );
+  });
+
+  it('shows live advice after the settings settle and applies its suggestion', async () => {
+    const t = new FakeTransport();
+    const settle = () => act(async () => new Promise(r => setTimeout(r, ADVICE_DELAY_MS + 100)));
+    t.answers['finetune.advice'] = {
+      lines: ['Estimated memory: 3.9 GiB of 21.5 GiB available RAM — fits.'],
+      fits: true,
+      suggestion: null
+    };
+    await render(createElement(FinetuneView, {}), t);
+    await settle();
+    const advice = () => container.querySelector('.sage-advice-live')!;
+    expect(advice().textContent).toContain('3.9 GiB of 21.5 GiB');
+    expect(t.argsOf('finetune.advice')).toEqual([
+      {
+        model: 'SmolLM2-135M-Instruct',
+        epochs: 1,
+        batch_size: 4,
+        learning_rate: 0.0002,
+        lora: { rank: 8, alpha: 16 }
+      }
+    ]);
+    t.answers['finetune.advice'] = {
+      lines: ['Estimated memory: 60.0 GiB of 21.5 GiB available RAM — too much.'],
+      fits: false,
+      suggestion: {
+        text: 'Suggestion: batch size 8 with gradient accumulation 8 needs about 7 GiB.',
+        changes: { batch_size: 8, gradient_accumulation: 8 },
+        memory_bytes: 7
+      }
+    };
+    const batch = container.querySelector('[aria-label="batch size"]') as HTMLInputElement;
+    for (const typed of ['6', '64']) {
+      Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(batch, typed);
+      await act(async () => batch.dispatchEvent(new Event('input', { bubbles: true })));
+    }
+    await settle();
+    // Debounced: one call for the settled value, none for the keystroke in between.
+    expect(t.argsOf('finetune.advice').map(a => a.batch_size)).toEqual([4, 64]);
+    expect(advice().getAttribute('data-fits')).toBe('false');
+    expect(advice().textContent).toContain('too much');
+    await click(button('Use the suggestion'));
+    expect(batch.value).toBe('8');
+    expect(
+      (container.querySelector('[aria-label="gradient accumulation"]') as HTMLInputElement).value
+    ).toBe('8');
   });
 });

@@ -45,6 +45,12 @@ const engine = (over: Partial<Schema<'EngineStatus'>>): Schema<'EngineStatus'> =
   error: null,
   log_tail: '',
   progress: null,
+  stage: null,
+  stage_detail: null,
+  stages: [],
+  elapsed_s: null,
+  adapter_labels: [],
+  argv: [],
   ...over
 });
 

@@ -4,7 +4,7 @@ document, the widget dispatch and the magics are derived. No Jupyter imports; he
 from __future__ import annotations
 
 # Each area module declares its operations when imported; the list is static so the import graph stays plain.
-from . import chat, engine, finetune, flow, memory, system  # noqa: F401
+from . import chat, engine, finetune, flow, improve, memory, system  # noqa: F401
 from .openapi import document
 from .registry import OPERATIONS, NoArgs, Operation, get, invoke, operation, validate
 from .streams import STREAMS, Stream

@@ -13,8 +13,25 @@ from ..settings import get_settings
 from .registry import operation
 
 
+class Stage(BaseModel):
+    name: str
+    state: Literal["done", "current", "failed", "pending", "skipped"]
+
+
+class AdapterLabel(BaseModel):
+    """An adapter the engine serves: `id` is its served (LoRA) name, `label` what people call it (the fine-tune
+    task's name, as chat's model list shows it), `task_id` its task when it is a fine-tuned one."""
+
+    id: str
+    label: str
+    task_id: str | None
+
+
 class EngineStatus(BaseModel, extra="allow"):
-    """One engine per user; `status` is stopped when none runs. Memory in bytes."""
+    """One engine per user; `status` is stopped when none runs. Memory in bytes. While `loading`: the `stage`
+    (starting, materialising, loading weights, warming up), its `progress` (0..1, null when unknown) and
+    `stage_detail` (e.g. "120/272 tensors"), every stage in `stages`, `elapsed_s` since the start; a failed
+    start keeps its `stages` (the failed one marked) and says why in `error`."""
 
     status: Literal["stopped", "loading", "running", "stopping", "failed"]
     id: str | None
@@ -30,7 +47,15 @@ class EngineStatus(BaseModel, extra="allow"):
     exit_code: int | None
     error: str | None
     log_tail: str
-    progress: str | None
+    progress: float | None = Field(None, ge=0, le=1)
+    stage: str | None = None
+    stage_detail: str | None = None
+    stages: list[Stage] = []
+    elapsed_s: float | None = None
+    adapter_labels: list[AdapterLabel] = []
+    argv: list[str] = Field(
+        [], description="the command line the engine runs (for the curious: views hide it)"
+    )
 
 
 class StartArgs(BaseModel):
@@ -83,7 +108,21 @@ class ModelCatalog(BaseModel):
 
 class Adapters(BaseModel):
     adapters: list[str]
+    labels: list[AdapterLabel] = Field(
+        [],
+        description="each adapter's name as people know it (its fine-tune task's), in the order of `adapters`",
+    )
     engine: str
+
+
+class RestartArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    wait: bool = Field(
+        True,
+        description="answer once the engine is ready (else at once, status loading, adapters loaded later)",
+    )
+    timeout: float = Field(180, gt=0, le=3600)
 
 
 class AdapterArgs(BaseModel):
@@ -136,9 +175,9 @@ def stop(args: StopArgs) -> EngineStatus:
 
 
 @operation("engine.restart", "POST", "api/engine/restart", blocking=True)
-def restart() -> EngineStatus:
-    """Restart the engine with the same model and options."""
-    return _manager().restart()
+def restart(args: RestartArgs) -> EngineStatus:
+    """Restart the engine with the same model, options and adapters."""
+    return _manager().restart(timeout=args.timeout, wait=args.wait)
 
 
 @operation("engine.logs", "GET", "api/engine/logs", blocking=True)
@@ -159,7 +198,7 @@ def models() -> ModelCatalog:
 def adapters() -> Adapters:
     """The adapters the engine serves."""
     record = _manager().status()
-    return Adapters(adapters=record["adapters"], engine=record["status"])
+    return Adapters(adapters=record["adapters"], labels=record["adapter_labels"], engine=record["status"])
 
 
 @operation("engine.load_adapter", "POST", "api/engine/adapters", blocking=True)

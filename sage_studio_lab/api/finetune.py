@@ -7,18 +7,20 @@ task progress streams (api/streams.py).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..chat import default_model
+from ..finetune import advice as advice_core
 from ..finetune import datasets as dataset_files
 from ..finetune import hotswap
 from ..finetune import tasks as task_queue
 from ..finetune.config import TaskConfig
 from ..finetune.progress import read_events, summarize
-from ..models import list_models
-from ..request_json import PathName
+from ..models import list_models, resolve_model
+from ..request_json import Name, PathName
 from .registry import operation
 
 TASK_ID = r"^[^/]+$"
@@ -165,6 +167,50 @@ def delete_dataset(args: DatasetRef) -> DeletedId:
 def prepare_docs(args: PrepareDocsArgs) -> Dataset:
     """A question/answer dataset made from a folder of Markdown documents (default: the SAGE docs sample)."""
     return _datasets().prepare_docs(args.folder, args.name)
+
+
+@operation("finetune.sample_dataset", "POST", "api/finetune/sample-dataset", blocking=True)
+def sample_dataset() -> Dataset:
+    """The SAGE docs sample dataset (questions and answers from the docs' sections): the stored one, else built
+    once."""
+    return _datasets().sample_dataset()
+
+
+class AdviceArgs(TaskConfig):
+    """The create form's task config; the dataset is optional (without it: no step count or row checks)."""
+
+    dataset_id: Name | None = Field(None, description="the dataset whose rows are counted (optional)")
+
+
+class Suggestion(BaseModel):
+    text: str
+    changes: dict[str, Any] = Field(description="the TaskConfig fields to change")
+    memory_bytes: int
+
+
+class Advice(BaseModel):
+    lines: list[str] = Field(description="the advice in plain words, with units")
+    warnings: list[str]
+    memory_bytes: int = Field(description="estimated memory of the run")
+    available_bytes: int = Field(description="the free GPU memory, or the available RAM without a GPU")
+    device: Literal["gpu", "cpu"]
+    device_name: str
+    fits: bool
+    params: int
+    rows: int | None
+    train_rows: int | None
+    eval_rows: int | None
+    steps: int | None
+    examples_per_step: int
+    suggestion: Suggestion | None
+
+
+@operation("finetune.advice", "POST", "api/finetune/advice", blocking=True)
+def advice(args: AdviceArgs) -> Advice:
+    """Memory, steps and warnings for a task config before it is created, with a change that makes it fit."""
+    rows = _datasets().get_dataset(args.dataset_id)["rows"] if args.dataset_id else None
+    config = TaskConfig.model_validate(args.model_dump() | {"dataset_id": args.dataset_id or "-"})
+    return advice_core.assess(config, Path(resolve_model(config.model)), rows)
 
 
 @operation("finetune.tasks", "GET", "api/finetune/tasks", blocking=True)

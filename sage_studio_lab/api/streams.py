@@ -95,6 +95,14 @@ STREAMS: tuple[Stream, ...] = (
         event=ChatEvent,
     ),
     Stream(
+        "chat.continue",
+        "POST",
+        "api/chat/sessions/{session_id}/continue",
+        "sse",
+        "Go on from the last answer where it stopped (stop or max_tokens): the same message grows",
+        event=ChatEvent,
+    ),
+    Stream(
         "chat.edit",
         "POST",
         "api/chat/sessions/{session_id}/messages/{message_id}/edit",

@@ -24,7 +24,9 @@ if TYPE_CHECKING:  # imported when first used: the server starts without paying 
 
 CONNECT_TIMEOUT_S = 3.0
 READ_TIMEOUT_S = 120.0  # the longest silence between chunks; never hang forever
-GATEWAY_FIELDS = {"session_id", "source"}  # ours, not forwarded upstream
+# ours, not forwarded upstream; `local_defaults`: fields only the local engine (ours or vLLM) gets when the
+# request sets none (a cloud API such as OpenAI's refuses vLLM's `repetition_penalty`)
+GATEWAY_FIELDS = {"session_id", "source", "local_defaults"}
 
 
 def client() -> aiohttp.ClientSession:
@@ -108,6 +110,11 @@ async def open_first(
         target = candidates[i]
         tried.append(target.source)
         body["model"] = target.model_for(payload.get("model"))
+        for key, value in (payload.get("local_defaults") or {}).items():
+            if target.source == "local":
+                body.setdefault(key, value)
+            elif key not in payload:
+                body.pop(key, None)
         headers = {**target.headers(), "Content-Type": "application/json"}
         try:
             resp = await client().post(

@@ -18,7 +18,18 @@ from . import gateway
 from . import upstream as up
 from .cancel import Cancellation
 
-SAMPLING = ("temperature", "top_p", "max_tokens", "seed", "stop")
+SAMPLING = (
+    "temperature",
+    "top_p",
+    "max_tokens",
+    "seed",
+    "stop",
+    "repetition_penalty",
+    "frequency_penalty",
+    "presence_penalty",
+    "continue_final_message",
+    "add_generation_prompt",
+)
 
 
 @dataclass
@@ -36,6 +47,8 @@ class Completion:
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
     context_length: int | None = None  # the answering model's maximum context (cached lookup)
+    decode_s: float | None = None  # from the first piece of text to the last
+    tok_s: float | None = None  # the decode rate (`decode_rate`)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -63,6 +76,9 @@ async def stream_chat(
         "stream": True,
         "stream_options": {"include_usage": True},
         **params,
+        # a small model answering greedily can loop until max_tokens: the local engine gets a repetition guard
+        # (a session's own value goes to any source)
+        "local_defaults": {"repetition_penalty": get_settings().chat_repetition_penalty},
     }
     candidates = await gateway.targets(source)
     while True:
@@ -80,8 +96,20 @@ async def stream_chat(
             candidates = candidates[i + 1 :]  # nothing of its answer arrived: the next one may answer
             continue
         result.source, result.latency_s = target.source, round(time.perf_counter() - t0, 4)
+        counted = result.completion_tokens if result.completion_tokens is not None else result.tokens
+        result.tok_s = decode_rate(counted, result.decode_s)
         result.context_length = await context_length(target)
         return result
+
+
+def decode_rate(tokens: int, decode_s: float | None) -> float | None:
+    """Tokens per second while the answer streams: the tokens after the first over the time from the first to the
+    last. The wait for the first token (queue, prefill, the engine loading an adapter) is TTFT, not speed:
+    dividing every token by the whole request's time made a short answer behind a slow first token read 0.2 tok/s.
+    None when there is no interval to measure (fewer than two tokens)."""
+    if tokens < 2 or not decode_s or decode_s <= 0:
+        return None
+    return round((tokens - 1) / decode_s, 2)
 
 
 async def _read(
@@ -93,6 +121,7 @@ async def _read(
         loop = asyncio.get_running_loop()
         cancel.on_cancel(lambda: loop.call_soon_threadsafe(resp.close))
     reader, parts, done, ended = wire.SSEReader(), [], False, False
+    first_at = last_at = None
     try:
         while True:
             if cancel is not None and cancel.is_set():
@@ -119,8 +148,10 @@ async def _read(
                     result.prompt_tokens = delta.usage.get("prompt_tokens")
                     result.completion_tokens = delta.usage.get("completion_tokens")
                 if delta.text:
+                    last_at = time.perf_counter()
                     if result.ttft_s is None:
-                        result.ttft_s = round(time.perf_counter() - t0, 4)
+                        first_at = last_at
+                        result.ttft_s = round(first_at - t0, 4)
                     result.tokens += 1
                     parts.append(delta.text)
                     if on_token is not None:
@@ -140,6 +171,8 @@ async def _read(
         else:
             resp.close()  # closing the connection makes the engine stop generating
         result.text = "".join(parts)
+        if first_at is not None:
+            result.decode_s = round(last_at - first_at, 4)
     if result.cancelled:
         result.finish_reason = "cancelled"
 

@@ -26,6 +26,12 @@ class SessionSettings(BaseModel):
     temperature: float | None = Field(None, ge=0.0, le=2.0)
     top_p: float | None = Field(None, gt=0.0, le=1.0)
     max_tokens: int | None = Field(None, ge=1, le=32_768)
+    repetition_penalty: float | None = Field(
+        None,
+        ge=1.0,
+        le=2.0,
+        description="tokens already said get less likely (1.0 = off; default: c.SageStudio.chat_repetition_penalty)",
+    )
     source: Source | None = None
     model: str | None = Field(None, max_length=300)
     flow: str | None = Field(
@@ -50,6 +56,16 @@ class SessionPatch(BaseModel):
     settings: SessionSettings | None = None
 
 
+class Attachment(BaseModel):
+    """Notebook context for a turn (chat/context.py): a variable, an error, a cell or a cell's output."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["variable", "error", "cell", "output"]
+    name: str = Field(..., min_length=1, max_length=200)
+    text: str = Field(..., max_length=20_000)
+
+
 class SendBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -57,6 +73,9 @@ class SendBody(BaseModel):
     source: Source | None = None
     model: PathName | None = None
     stream: bool = False
+    context: list[Attachment] = Field(
+        default_factory=list, max_length=20, description="notebook context attached to the message"
+    )
 
 
 class EditBody(BaseModel):

@@ -80,7 +80,8 @@ class KnowledgeRAG(Operator):
 
 @register_operator
 class StudioPromptBuilder(Operator):
-    """System prompt + recalled memories + documents + recent history + the user's message."""
+    """System prompt + recalled memories + documents + notebook context + recent history + the user's message,
+    trimmed to the model's context (chat/budget.py)."""
 
     type = "studio_prompt_builder"
     category = "chat"
@@ -88,6 +89,7 @@ class StudioPromptBuilder(Operator):
     icon = "file-text"
     inputs = [Port("turn", "json")]
     outputs = [Port("turn", "json")]
+    blocking = True  # counts with the model's tokenizer and may look up its context length: off the loop
 
     def process(self, inputs, ctx):
         from . import pipeline as p
@@ -115,6 +117,14 @@ class StudioLLM(Operator):
 
         turn = _turn(inputs["turn"])
         s = turn.settings
+        sampling = {
+            "temperature": s.temperature,
+            "top_p": s.top_p,
+            "max_tokens": s.max_tokens,
+            "repetition_penalty": s.repetition_penalty,
+        }
+        if turn.continue_text:  # vLLM's way to go on from the last (assistant) message
+            sampling |= {"continue_final_message": True, "add_generation_prompt": False}
         completion = await p.atimed(
             turn,
             "llm_inference",
@@ -122,11 +132,11 @@ class StudioLLM(Operator):
                 turn.messages,
                 turn.source or s.source,
                 turn.model or s.model,
-                {"temperature": s.temperature, "top_p": s.top_p, "max_tokens": s.max_tokens},
+                sampling,
                 on_token=ctx.emit_token,
                 cancel=cancel_mod.find(turn.request_id),
             ),
         )
-        turn.answer, turn.completion = completion.text, completion.to_dict()
+        turn.answer, turn.completion = (turn.continue_text or "") + completion.text, completion.to_dict()
         p.account_usage(turn)
         return {"turn": turn, "text": completion.text}

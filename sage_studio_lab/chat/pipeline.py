@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from ..memory.config import MemoryConfig
 from ..memory.service import MemoryService
 from ..settings import get_settings
+from . import budget
+from .context import render as context_block
 from .models import SessionSettings
 
 log = logging.getLogger(__name__)
@@ -77,6 +79,9 @@ class Turn:
     request_id: str | None = None
     user: str | None = None
     answer: str = ""
+    # A continued answer: the stopped text the model goes on from (the LLM step's answer is appended to it)
+    continue_text: str | None = None
+    context: list[dict] = field(default_factory=list)  # notebook attachments (chat/context.py)
     completion: dict = field(default_factory=dict)
     memory_id: int | None = None
 
@@ -96,11 +101,6 @@ class Turn:
         d["settings"] = SessionSettings.model_validate(d.get("settings") or {})
         d["memory_config"] = MemoryConfig.model_validate(d.get("memory_config") or {})
         return cls(**{k: v for k, v in d.items() if k in cls.__dataclass_fields__})
-
-
-def estimate_tokens(text: str) -> int:
-    """Rough token count (≈ 4 characters per token), enough for the budget display."""
-    return (len(text) + 3) // 4
 
 
 def keyword_intent(text: str) -> tuple[str, str | None]:
@@ -187,36 +187,60 @@ def knowledge_rag(turn: Turn, k: int = 3) -> Turn:
 
 
 def prompt_builder(turn: Turn) -> Turn:
-    system = turn.settings.system_prompt or DEFAULT_SYSTEM_PROMPT
-    memory_block = "\n\n".join(h["text"] for h in turn.memory_hits)
-    rag_block = "\n\n".join(f"[{d['source']}] {d['text']}" for d in turn.documents)
-    content = system
-    if memory_block:
-        content += "\n\nRelevant things from earlier in this conversation:\n" + memory_block
-    if rag_block:
-        content += "\n\nRelevant passages from the user's documents:\n" + rag_block
+    """The prompt: system prompt + recalled memories + documents + notebook context, the history and the message,
+    counted with the model's tokenizer and trimmed to leave the answer its room (chat/budget.py)."""
+    max_tokens = turn.settings.max_tokens or get_settings().chat_max_tokens  # what stream_chat sends
+    count, exact = budget.token_counter(turn.model)
+    parts = budget.Parts(
+        system=turn.settings.system_prompt or DEFAULT_SYSTEM_PROMPT,
+        user=turn.text,
+        history=list(turn.history),
+        memory=list(turn.memory_hits),
+        rag=list(turn.documents),
+        context=list(turn.context),
+    )
+    kept, report = budget.fit(parts, _context_length(turn.source), max_tokens, count)
+    content = kept.system
+    if kept.memory:
+        content += "\n\nRelevant things from earlier in this conversation:\n" + "\n\n".join(
+            h["text"] for h in kept.memory
+        )
+    if kept.rag:
+        content += "\n\nRelevant passages from the user's documents:\n" + "\n\n".join(
+            f"[{d['source']}] {d['text']}" for d in kept.rag
+        )
+    if kept.context:
+        content += "\n\nFrom the user's notebook:\n" + context_block(kept.context)
     turn.messages = [
         {"role": "system", "content": content},
-        *turn.history,
+        *kept.history,
         {"role": "user", "content": turn.text},
     ]
-    turn.token_budget = {
-        "system": estimate_tokens(system),
-        "memory": estimate_tokens(memory_block),
-        "rag": estimate_tokens(rag_block),
-        "history": sum(estimate_tokens(m["content"]) for m in turn.history),
-        "user": estimate_tokens(turn.text),
-        "max_tokens": turn.settings.max_tokens or get_settings().chat_max_tokens,  # what stream_chat sends
-        "estimated": True,
-    }
+    if (
+        turn.continue_text
+    ):  # left open by the chat template (continue_final_message): the model goes on from it
+        turn.messages.append({"role": "assistant", "content": turn.continue_text})
+    turn.token_budget = {**report["after"], "max_tokens": max_tokens, "estimated": not exact}
+    if report["dropped"]:
+        turn.token_budget.update(before=report["before"], trimmed=report["dropped"])
     return turn
+
+
+def _context_length(source: str | None) -> int | None:
+    """The answering model's context (from its `/v1/models`, cached): what the prompt must fit."""
+    from .upstream import context_length
+
+    try:
+        return context_length(source)
+    except Exception:  # no model reachable: the LLM step says so; nothing to trim against
+        return None
 
 
 def prompt_tokens(budget: dict) -> int:
     """Prompt tokens of a turn: the server's count when it reported one, else the estimate of the parts."""
     if isinstance(budget.get("prompt_tokens"), int):
         return budget["prompt_tokens"]
-    return sum(budget.get(k) or 0 for k in ("system", "memory", "rag", "history", "user"))
+    return sum(budget.get(k) or 0 for k in ("system", "memory", "rag", "context", "history", "user"))
 
 
 def account_usage(turn: Turn) -> Turn:

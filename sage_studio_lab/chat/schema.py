@@ -1,5 +1,7 @@
 """Chat tables: sessions and their messages (a tree: `parent_id` makes edit-and-branch possible); running
-turns and stop requests, so a stop in one process (Jupyter server) reaches a turn in another (kernel, CLI)."""
+turns and stop requests, so a stop in one process (Jupyter server) reaches a turn in another (kernel, CLI);
+the datasets built from rated chats (ratings and ideal answers themselves live in the messages' metadata, so
+a session export carries them: chat/ratings.py)."""
 
 MIGRATIONS = [
     """
@@ -36,5 +38,22 @@ MIGRATIONS = [
         created_at REAL NOT NULL
     );
     CREATE INDEX chat_stop_requests_time ON chat_stop_requests(created_at);
+    """,
+    # kind 'sft': `dataset_id` is the fine-tune `datasets` row it made; 'preference': a chosen/rejected file.
+    # Versions count per (kind, name) and are never reused, even after a dataset is deleted.
+    """
+    CREATE TABLE dataset_builds (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        dataset_id TEXT,
+        path TEXT NOT NULL,
+        sessions TEXT NOT NULL DEFAULT '[]',
+        filters TEXT NOT NULL DEFAULT '{}',
+        counts TEXT NOT NULL DEFAULT '{}',
+        created_at REAL NOT NULL,
+        UNIQUE(kind, name, version)
+    );
     """,
 ]

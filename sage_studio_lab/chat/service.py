@@ -17,6 +17,7 @@ from ..aio import run_sync
 from ..errors import InvalidInput
 from ..memory.service import MemoryService
 from . import cancel as cancel_mod
+from . import context as ctx
 from . import pipeline as p
 from . import upstream as up
 from .sessions import SessionStore
@@ -42,11 +43,15 @@ class ChatService:
         on_token: OnToken | None = None,
         cancel: cancel_mod.Cancellation | None = None,
         request_id: str | None = None,
+        context: list[dict] | None = None,
     ) -> dict:
-        """Add the user's message, answer it (streaming tokens to `on_token`), return the stored answer."""
+        """Add the user's message, answer it (streaming tokens to `on_token`), return the stored answer.
+        `context`: notebook attachments (chat/context.py), kept on the user message and put in the prompt."""
         if not text or not text.strip():
             raise InvalidInput("the message is empty: type something to send")
-        user_msg = await asyncio.to_thread(self.sessions.add_message, session_id, "user", text)
+        attached = ctx.checked(context)
+        meta = {"context": attached} if attached else None
+        user_msg = await asyncio.to_thread(self.sessions.add_message, session_id, "user", text, metadata=meta)
         return await self.answer(session_id, user_msg, source, model, on_token, cancel, request_id)
 
     async def aregenerate(
@@ -61,6 +66,21 @@ class ChatService:
         """A new answer to the last user message, as a sibling of the previous one."""
         user_msg = await asyncio.to_thread(self.sessions.last_user_message, session_id)
         return await self.answer(session_id, user_msg, source, model, on_token, cancel, request_id)
+
+    async def acontinue(
+        self,
+        session_id: str,
+        source: str | None = None,
+        model: str | None = None,
+        on_token: OnToken | None = None,
+        cancel: cancel_mod.Cancellation | None = None,
+        request_id: str | None = None,
+    ) -> dict:
+        """Go on from the last answer where it stopped (stopped by the user, or at max_tokens): the model continues
+        its text (vLLM's `continue_final_message`) and the same message grows; `on_token` gets the new text."""
+        stopped = await asyncio.to_thread(self.sessions.stopped_answer, session_id)
+        user_msg = await asyncio.to_thread(self.sessions.message, stopped["parent_id"])
+        return await self.answer(session_id, user_msg, source, model, on_token, cancel, request_id, stopped)
 
     async def aedit(
         self,
@@ -89,6 +109,10 @@ class ChatService:
         """`aregenerate` from sync code."""
         return run_sync(self.aregenerate(session_id, **kwargs))
 
+    def continue_answer(self, session_id: str, **kwargs) -> dict:
+        """`acontinue` from sync code."""
+        return run_sync(self.acontinue(session_id, **kwargs))
+
     def edit(self, session_id: str, message_id: str, content: str, **kwargs) -> dict:
         """`aedit` from sync code."""
         return run_sync(self.aedit(session_id, message_id, content, **kwargs))
@@ -103,15 +127,24 @@ class ChatService:
         on_token: OnToken | None,
         cancel: cancel_mod.Cancellation | None,
         request_id: str | None,
+        continuing: dict | None = None,
     ) -> dict:
+        """Run the flow for `user_msg` and store its answer: a new message, or with `continuing` (a stopped
+        answer) that message, grown by the continuation."""
         t0 = time.perf_counter()
         own_cancel = cancel is None
         cancel = cancel or cancel_mod.register(request_id, session_id)
         try:
             # Store reads/writes go to worker threads: SQLite may wait on another process's lock.
             turn, flow = await asyncio.to_thread(self._prepare, session_id, user_msg, source, model, cancel)
+            turn.continue_text = continuing["content"] if continuing else None
             turn = await self._run_flow(flow, turn, on_token)
             metadata = _metadata(turn, cancel.request_id, t0)
+            if continuing:
+                metadata = _continued(continuing["metadata"], metadata)
+                return await asyncio.to_thread(
+                    self.sessions.extend_answer, continuing["id"], turn.answer, metadata
+                )
             return await asyncio.to_thread(
                 self.sessions.add_message,
                 session_id,
@@ -140,6 +173,7 @@ class ChatService:
             memory_config=self.memory.get_config(session_id),
         )
         turn.source, turn.model = source or settings.source, model or settings.model
+        turn.context = (user_msg.get("metadata") or {}).get("context") or []  # also on regenerate / continue
         turn.request_id, turn.user = cancel.request_id, self.user
         up.candidates(turn.source)  # fail fast, with the right status, when no model is reachable
         flow = Flow.from_store(settings.flow, self.user) if settings.flow else Flow.template(FLOW_ID)
@@ -167,6 +201,17 @@ class ChatService:
         return turn
 
 
+def _continued(before: dict, now: dict) -> dict:
+    """A continued answer's metadata: this turn's (speed, source, `cancelled` only if stopped again), with the
+    tokens of the whole answer and how many times it was continued."""
+    tokens = (before.get("tokens") or 0) + (now.get("tokens") or 0)
+    merged = {**now, "tokens": tokens, "continued": (before.get("continued") or 0) + 1}
+    if not merged.get("cancelled"):  # complete now: no stopped marker
+        merged.pop("cancelled", None)
+        merged.pop("partial", None)
+    return merged
+
+
 def _metadata(turn: p.Turn, request_id: str, t0: float) -> dict:
     completion = turn.completion
     pre_llm = sum(v for k, v in turn.timings.items() if k != "llm_inference")
@@ -187,6 +232,8 @@ def _metadata(turn: p.Turn, request_id: str, t0: float) -> dict:
         "model": completion.get("model"),
         "tried": completion.get("tried"),
         "tokens": completion.get("tokens", 0),
+        "completion_tokens": completion.get("completion_tokens"),
+        "tok_s": completion.get("tok_s"),  # decode rate (llm.decode_rate), not tokens / request time
         "finish_reason": completion.get("finish_reason"),
         "cancelled": completion.get("cancelled", False),
         "partial": bool(completion.get("cancelled")) and bool(turn.answer),
@@ -195,6 +242,7 @@ def _metadata(turn: p.Turn, request_id: str, t0: float) -> dict:
         "latency": {
             "ttft_s": completion.get("ttft_s"),
             "llm_s": completion.get("latency_s"),
+            "decode_s": completion.get("decode_s"),
             "pipeline_s": round(pre_llm, 4),
             "steps": turn.timings,
             "total_s": round(time.perf_counter() - t0, 4),

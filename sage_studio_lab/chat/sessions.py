@@ -217,6 +217,36 @@ class SessionStore:
             meta.update(extra)
             conn.execute("UPDATE messages SET metadata=? WHERE id=?", (store.dumps(meta), message_id))
 
+    def stopped_answer(self, session_id: str) -> dict:
+        """The active branch's last message when it is an answer that stopped early (stopped by the user, or at
+        max_tokens): what `continue` goes on from."""
+        path = self.path(session_id)
+        last = path[-1] if path else None
+        meta = (last or {}).get("metadata") or {}
+        if (
+            not last
+            or last["role"] != "assistant"
+            or not (meta.get("cancelled") or meta.get("finish_reason") == "length")
+        ):
+            raise InvalidInput(
+                "the last answer of this session did not stop early: there is nothing to continue"
+            )
+        return last
+
+    def extend_answer(self, message_id: str, content: str, metadata: dict) -> dict:
+        """A continued answer: the same message gets the longer text and the new metadata."""
+        now = store.now()
+        with self.db.tx() as conn:
+            row = conn.execute("SELECT session_id FROM messages WHERE id=?", (message_id,)).fetchone()
+            if row is None:
+                raise NotFound(f"message {message_id!r} not found")
+            conn.execute(
+                "UPDATE messages SET content=?, metadata=? WHERE id=?",
+                (content, store.dumps(metadata), message_id),
+            )
+            conn.execute("UPDATE sessions SET updated_at=? WHERE id=?", (now, row["session_id"]))
+        return self.message(message_id)
+
     def path(self, session_id: str, leaf_id: str | None = "active") -> list[dict]:
         """Messages from the root to `leaf_id` (default: the active leaf), oldest first."""
         if leaf_id == "active":

@@ -9,6 +9,9 @@ from .. import store
 from ..errors import InvalidInput
 from .models import ImportBody, new_id
 
+# metadata keys whose value is another message's id (edits, ideal answers: chat/ratings.py); an import maps them
+ID_KEYS = ("edited_from", "ideal_for", "rejected_by")
+
 
 def to_markdown(title: str, messages: list[dict]) -> str:
     lines = [f"# {title}", ""]
@@ -68,12 +71,25 @@ def insert(db: store.Store, body: ImportBody | dict) -> str:
             conn.execute(
                 "INSERT INTO messages(id, session_id, parent_id, role, content, metadata, created_at) "
                 "VALUES (?,?,?,?,?,?,?)",
-                (mid, sid, parent, m.role, m.content, store.dumps(m.metadata), now + i * 1e-6),
+                (
+                    mid,
+                    sid,
+                    parent,
+                    m.role,
+                    m.content,
+                    store.dumps(_remap(m.metadata, id_map)),
+                    now + i * 1e-6,
+                ),
             )
             previous = mid
         leaf = id_map.get(body.active_leaf_id) if body.active_leaf_id else previous
         conn.execute("UPDATE sessions SET active_leaf_id=? WHERE id=?", (leaf or previous, sid))
     return sid
+
+
+def _remap(metadata: dict, id_map: dict[str, str]) -> dict:
+    """The ids `metadata` refers to (`ID_KEYS`) as the imported session's ids (ratings travel in metadata)."""
+    return {k: id_map.get(v, v) if k in ID_KEYS and isinstance(v, str) else v for k, v in metadata.items()}
 
 
 def parse_markdown(text: str) -> tuple[str | None, list[dict]]:

@@ -1,4 +1,5 @@
-"""`sage-studio finetune start|list|show|cancel|resume|logs|merge|use`: the fine-tuning center from a terminal."""
+"""`sage-studio finetune start|advice|list|show|cancel|resume|logs|merge|use`: the fine-tuning center from a
+terminal."""
 
 from __future__ import annotations
 
@@ -15,30 +16,25 @@ def register(sub) -> None:
     fs = p.add_subparsers(dest="finetune_command", metavar="ACTION", required=True)
 
     s = fs.add_parser("start", help="validate a dataset and train a LoRA adapter on it")
-    s.add_argument(
-        "--data", required=True, help="dataset file: alpaca / sharegpt / OpenAI messages, .json or .jsonl"
+    data = s.add_mutually_exclusive_group(required=True)
+    data.add_argument("--data", help="dataset file: alpaca / sharegpt / OpenAI messages, .json or .jsonl")
+    data.add_argument(
+        "--sample", action="store_true", help="the SAGE docs sample dataset (built once, then reused)"
     )
-    s.add_argument(
-        "--model", default=None, help="base model: catalog id or HF folder (default: the bundled model)"
-    )
-    s.add_argument("--name", default=None)
     s.add_argument("--format", default=None, choices=["alpaca", "sharegpt", "openai"])
-    s.add_argument("--epochs", type=float, default=None)
-    s.add_argument("--max-steps", type=int, default=None)
-    s.add_argument("--batch-size", type=int, default=None)
-    s.add_argument("--grad-accum", type=int, default=None)
-    s.add_argument("--lr", type=float, default=None, help="learning rate")
-    s.add_argument("--max-length", type=int, default=None)
-    s.add_argument("--rank", type=int, default=None, help="LoRA rank")
-    s.add_argument("--alpha", type=int, default=None, help="LoRA alpha")
-    s.add_argument("--target-modules", default=None, help="comma-separated module names, or all-linear")
-    s.add_argument(
-        "--dora", action="store_true", help="DoRA (weight-decomposed LoRA); needs merge-and-restart"
-    )
-    s.add_argument("--eval-ratio", type=float, default=None)
-    s.add_argument("--threads", type=int, default=None, help="CPU threads for training")
+    _config_flags(s)
     s.add_argument("--no-follow", action="store_true", help="queue the task and return at once")
     s.set_defaults(func=start)
+
+    ad = fs.add_parser(
+        "advice", help="estimated memory, steps and warnings for a task config, before creating it"
+    )
+    which = ad.add_mutually_exclusive_group()
+    which.add_argument("--dataset", default=None, help="a stored dataset's id (counts rows and steps)")
+    which.add_argument("--sample", action="store_true", help="the SAGE docs sample dataset")
+    _config_flags(ad)
+    ad.add_argument("--json", action="store_true")
+    ad.set_defaults(func=advice)
 
     ls = fs.add_parser("list", help="list fine-tune tasks")
     ls.add_argument("--json", action="store_true")
@@ -69,6 +65,28 @@ def register(sub) -> None:
     lg.add_argument("-n", "--lines", type=int, default=50)
     lg.add_argument("-f", "--follow", action="store_true")
     lg.set_defaults(func=logs)
+
+
+def _config_flags(p) -> None:
+    """The TaskConfig flags of `start` and `advice`."""
+    p.add_argument(
+        "--model", default=None, help="base model: catalog id or HF folder (default: the bundled model)"
+    )
+    p.add_argument("--name", default=None)
+    p.add_argument("--epochs", type=float, default=None)
+    p.add_argument("--max-steps", type=int, default=None)
+    p.add_argument("--batch-size", type=int, default=None)
+    p.add_argument("--grad-accum", type=int, default=None)
+    p.add_argument("--lr", type=float, default=None, help="learning rate")
+    p.add_argument("--max-length", type=int, default=None)
+    p.add_argument("--rank", type=int, default=None, help="LoRA rank")
+    p.add_argument("--alpha", type=int, default=None, help="LoRA alpha")
+    p.add_argument("--target-modules", default=None, help="comma-separated module names, or all-linear")
+    p.add_argument(
+        "--dora", action="store_true", help="DoRA (weight-decomposed LoRA); needs merge-and-restart"
+    )
+    p.add_argument("--eval-ratio", type=float, default=None)
+    p.add_argument("--threads", type=int, default=None, help="CPU threads for training")
 
 
 def _config(args, dataset_id: str):
@@ -104,16 +122,42 @@ def _config(args, dataset_id: str):
     return TaskConfig(**body)
 
 
+def advice(args) -> int:
+    from pydantic import ValidationError
+
+    from ..finetune import advice as advice_core
+    from ..finetune import datasets
+    from ..models import resolve_model
+
+    dataset = datasets.sample_dataset() if args.sample else None
+    if args.dataset:
+        dataset = datasets.get_dataset(args.dataset)
+    try:
+        config = _config(args, dataset["id"] if dataset else "-")
+    except ValidationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    result = advice_core.assess(config, Path(resolve_model(config.model)), dataset and dataset["rows"])
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print("\n".join(result["lines"]))
+    return 0
+
+
 def start(args) -> int:
     from pydantic import ValidationError
 
     from ..finetune import datasets, tasks
 
-    data = Path(args.data).expanduser()
-    if not data.is_file():
-        print(f"error: dataset file {data} does not exist", file=sys.stderr)
-        return 1
-    dataset = datasets.import_file(data, fmt=args.format)  # InvalidInput names the bad line → exit 1
+    if args.sample:
+        dataset = datasets.sample_dataset()
+    else:
+        data = Path(args.data).expanduser()
+        if not data.is_file():
+            print(f"error: dataset file {data} does not exist", file=sys.stderr)
+            return 1
+        dataset = datasets.import_file(data, fmt=args.format)  # InvalidInput names the bad line → exit 1
     print(f"dataset {dataset['id']}: {dataset['rows']} examples ({dataset['format']})")
     try:
         config = _config(args, dataset["id"])

@@ -70,7 +70,11 @@ def vllm_command(
 
 
 def cpu_command(
-    model: str, port: int, host: str = "127.0.0.1", served_name: str | None = None
+    model: str,
+    port: int,
+    host: str = "127.0.0.1",
+    served_name: str | None = None,
+    stage_file: str | None = None,
 ) -> tuple[list[str], dict[str, str]]:
     argv = [
         sys.executable,
@@ -88,6 +92,8 @@ def cpu_command(
     threads = get_settings().engine_threads  # 0: the engine picks from the free cores, and keeps adapting
     if threads:
         argv += ["--threads", str(threads)]
+    if stage_file:
+        argv += ["--stage-file", stage_file]
     return argv, {}
 
 
@@ -99,9 +105,11 @@ def build_command(
     gpu_memory_utilization: float = 0.9,
     quantization: str | None = None,
     served_name: str | None = None,
+    stage_file: str | None = None,
 ) -> tuple[list[str], dict[str, str]]:
+    """`stage_file`: where our CPU engine reports its loading stages (vLLM's are read from its log)."""
     if backend == "vllm":
         return vllm_command(model, port, host, gpu_memory_utilization, quantization, served_name)
     if quantization:
         raise InvalidInput("quantization is only supported by the vllm backend")
-    return cpu_command(model, port, host, served_name)
+    return cpu_command(model, port, host, served_name, stage_file)

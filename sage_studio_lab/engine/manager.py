@@ -11,6 +11,7 @@ load/unload), this module (start/stop/restart); processes.py holds the OS-level 
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -26,6 +27,7 @@ from .backends import build_command, choose_backend
 from .lora import EngineAdapters
 from .processes import HOST, pick_port, port_is_free, reap, spawn_supervised, tail, terminate, verified
 from .records import ACTIVE
+from .stages import stage_path
 
 __all__ = ["EngineManager", "port_is_free"]  # port_is_free: finetune/hotswap.py imports it from here
 
@@ -86,8 +88,11 @@ class EngineManager(EngineAdapters):
             port = int(port) if port else pick_port(host=host)
             if not port_is_free(port, host):
                 raise Conflict(f"port {port} is already in use: choose another port or leave it empty")
-            argv, extra_env = build_command(chosen, served, port, host, gpu_memory_utilization, quantization)
             engine_id = uuid.uuid4().hex[:12]
+            stages = str(stage_path(self.engines_dir, engine_id))
+            argv, extra_env = build_command(
+                chosen, served, port, host, gpu_memory_utilization, quantization, stage_file=stages
+            )
             log_path = self.engines_dir / f"{engine_id}.log"
             # The key goes through the environment: the argv is stored, logged and visible to every user in `ps`.
             extra_env = {**extra_env, keys.ENV: keys.create(self.engines_dir, engine_id)}
@@ -123,6 +128,10 @@ class EngineManager(EngineAdapters):
                 ),
             )
         if not wait:
+            if adapters:  # nobody waits for the engine: a thread loads its adapters once it is up
+                threading.Thread(
+                    target=self._load_when_ready, args=(dict(adapters), timeout), daemon=True
+                ).start()
             return self.status()
         try:
             status = self.wait_ready(timeout)
@@ -146,6 +155,15 @@ class EngineManager(EngineAdapters):
             self.load_adapter(adapter, path)
         return self.status() if adapters else status
 
+    def _load_when_ready(self, adapters: dict, timeout: float) -> None:
+        try:
+            self.wait_ready(timeout)
+            for adapter, path in adapters.items():
+                self.load_adapter(adapter, path)
+        except Exception as exc:  # noqa: BLE001 - a background thread: the engine log says what went wrong
+            with open(self._latest()["log_path"], "a") as log:
+                log.write(f"[sage-studio] adapters not reloaded after the restart: {exc}\n")
+
     def wait_ready(self, timeout: float = 180) -> dict:
         """Block until the engine answers /health with 200; a clear error with the log tail otherwise."""
         deadline = time.monotonic() + timeout
@@ -162,7 +180,8 @@ class EngineManager(EngineAdapters):
             if time.monotonic() > deadline:
                 self.stop()
                 raise Unavailable(
-                    f"the engine was not ready within {timeout:.0f} s and was stopped; "
+                    f"the engine was not ready within {timeout:.0f} s (still {status['stage'] or 'loading'}) "
+                    "and was stopped; "
                     f"last log lines:\n{tail(status['log_path'], 20)}",
                     engine=status["id"],
                 )
@@ -182,7 +201,9 @@ class EngineManager(EngineAdapters):
             keys.remove(self.engines_dir, row["id"])
         return self.status()
 
-    def restart(self, timeout: float = 180) -> dict:
+    def restart(self, timeout: float = 180, wait: bool = True) -> dict:
+        """Stop, then start with the same model, backend, options and adapters (and the port, when free).
+        `wait=False` answers once it is loading; the adapters are loaded when it is up."""
         row = self._latest()
         if row is None:
             raise NotFound("no engine was started yet: use start")
@@ -194,6 +215,7 @@ class EngineManager(EngineAdapters):
             port=row["port"] if port_is_free(row["port"], row["host"]) else None,
             gpu_memory_utilization=options.get("gpu_memory_utilization", 0.9),
             quantization=options.get("quantization"),
+            wait=wait,
             timeout=timeout,
             host=row["host"],
             adapters=options.get("adapters") or None,

@@ -11,7 +11,9 @@ import psutil
 from .. import gpu, paths
 from ..store import Store, dumps, get_store, loads, now
 from . import keys
+from .adapter_labels import adapter_labels
 from .processes import reap, tail, verified
+from .stages import STARTING, engine_stage, failure_reason, stage_list, stage_path
 
 ACTIVE = ("loading", "running", "stopping")
 
@@ -112,6 +114,8 @@ class EngineRecords:
                 if status == "stopped"
                 else (f"engine exited with code {code}" if code is not None else "engine process is gone")
             )
+            if error and row["status"] == "loading":  # a failed start says at which stage, and why
+                error += failure_reason(self._stage(row), tail(row["log_path"], 20))
             self._update(row["id"], status=status, exit_code=code, error=error, stopped_at=now())
             keys.remove(self.engines_dir, row["id"])  # the engine is gone: so is any use of its key
             return self.store.query_one("SELECT * FROM engines WHERE id=?", (row["id"],))
@@ -132,6 +136,27 @@ class EngineRecords:
         except (httpx.HTTPError, ValueError, KeyError):
             return None
         return sorted(m["id"] for m in data if m.get("parent"))
+
+    def _stage(self, row: dict) -> dict | None:
+        log = tail(row["log_path"], 400) if row["backend"] == "vllm" else ""
+        return engine_stage(row["backend"], stage_path(self.engines_dir, row["id"]), log)
+
+    def _loading_view(self, row: dict) -> dict:
+        """`stage`, `progress` (0..1 or None), `stage_detail`, `stages` and `elapsed_s` while loading; the
+        stage list of a failed start (which one failed); nothing of it otherwise."""
+        loading, failed = row["status"] == "loading", row["status"] == "failed"
+        info = self._stage(row) if loading or failed else None
+        if loading and info is None:  # the engine has not written its first stage yet
+            info = {"stage": STARTING, "done": [], "skipped": []}
+        if failed and (info is None or info.get("stage") == "running"):
+            info = None  # it failed after it was up: no stage to blame
+        return {
+            "stage": info["stage"] if info else None,
+            "progress": info.get("progress") if info and loading else None,
+            "stage_detail": info.get("detail") if info and loading else None,
+            "stages": stage_list(row["backend"], info, failed=failed) if info else [],
+            "elapsed_s": round(now() - row["started_at"], 1) if loading else None,
+        }
 
     # -- views -------------------------------------------------------------------------------------
     def endpoint(self) -> dict:
@@ -165,6 +190,11 @@ class EngineRecords:
                 "error": None,
                 "log_tail": "",
                 "progress": None,
+                "stage": None,
+                "stage_detail": None,
+                "stages": [],
+                "elapsed_s": None,
+                "adapter_labels": [],
             }
         options = loads(row["options"], {})
         active = row["status"] in ACTIVE
@@ -183,7 +213,6 @@ class EngineRecords:
         if row["status"] == "running":
             served = self._served_adapters(row)
             adapters = served if served is not None else adapters
-        last_line = next((ln for ln in reversed(log_tail.splitlines()) if ln.strip()), None)
         return {
             "status": row["status"],
             "id": row["id"],
@@ -198,12 +227,13 @@ class EngineRecords:
             "stopped_at": row["stopped_at"],
             "uptime_s": round(now() - row["started_at"], 1) if active else None,
             "adapters": adapters,
+            "adapter_labels": adapter_labels(self.store, adapters),
             "rss_bytes": rss,
             "gpu_memory": gpu_mem,
             "exit_code": row["exit_code"],
             "error": row["error"],
             "log_tail": log_tail,
-            "progress": last_line if row["status"] == "loading" else None,
+            **self._loading_view(row),
             "argv": loads(row["argv"], []),
             "log_path": row["log_path"],
             "options": {k: v for k, v in options.items() if k not in ("engine_pid", "engine_create_time")},

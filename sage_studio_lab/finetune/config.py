@@ -53,6 +53,11 @@ class TaskConfig(BaseModel):
     save_steps: int = Field(50, ge=1, le=MAX_STEPS)
     eval_steps: int = Field(50, ge=1, le=MAX_STEPS)
     quantization: Literal["none", "4bit", "8bit"] = "none"
+    evaluate: bool | None = Field(
+        None,
+        description="score base vs adapter on the held-out split when training ends (evaluation.json); "
+        "default: only when eval_ratio > 0",
+    )
     threads: int | None = Field(
         None,
         ge=1,

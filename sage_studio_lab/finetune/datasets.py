@@ -157,8 +157,15 @@ def token_stats(dataset_id: str, model: str | None = None, max_length: int = 512
 
 
 # -- sample dataset from docs -------------------------------------------------------------------------------
+SAMPLE_NAME = "SAGE docs sample"
+
+
 def default_docs_dir() -> Path:
-    return Path(__file__).resolve().parents[2] / "docs"
+    """The project's docs/ (a source checkout), else the SAGE documents shipped with the flow templates
+    (an installed wheel has no docs/)."""
+    here = Path(__file__).resolve()
+    docs = here.parents[2] / "docs"
+    return docs if docs.is_dir() else here.parents[1] / "flow" / "templates" / "sample_docs"
 
 
 _HEADING = re.compile(r"^(#{1,4})\s+(.+?)\s*#*\s*$")
@@ -206,3 +213,16 @@ def prepare_docs(folder: str | None = None, name: str | None = None) -> dict:
             f"no markdown sections found under {str(root)!r}: it needs *.md files with headings"
         )
     return save_conversations(conversations, name=name or f"docs:{root.name}", fmt="docs")
+
+
+def sample_dataset() -> dict:
+    """The SAGE docs sample dataset: the stored one, else built from the default docs (asking twice, from any
+    process, selects the same dataset)."""
+    with paths.file_lock(datasets_root() / ".sample.lock"):
+        row = get_store().query_one(
+            "SELECT id FROM datasets WHERE name=? AND format='docs' ORDER BY created_at DESC LIMIT 1",
+            (SAMPLE_NAME,),
+        )
+        if row is not None:
+            return get_dataset(row["id"])
+        return prepare_docs(None, SAMPLE_NAME)

@@ -201,6 +201,29 @@ def build_trainer(folder: Path, spec: dict, events: EventWriter | None):
     return trainer, tok, config
 
 
+def evaluate_after_training(folder: Path, model, tok, config: TaskConfig) -> None:
+    """Base vs adapter on the held-out split (evaluation.json), with the model still in memory, when the task
+    asks (`evaluate`; default: it has an eval split). The task is already completed: its slot goes to the next
+    queued task first, and a failed or stopped evaluation is only recorded as an `evaluation` event."""
+    if not (config.evaluate if config.evaluate is not None else config.eval_ratio > 0) or _stop_requested:
+        return
+    from . import evaluate
+    from .trainers import schedule
+
+    try:
+        schedule()
+        evaluate.run(folder, model=model, tok=tok, stop=_raise_if_stopped)
+    except Exception:  # noqa: BLE001 - recorded as a failed/cancelled evaluation event; the task stays completed
+        traceback.print_exc()
+
+
+def _raise_if_stopped() -> None:
+    if _stop_requested:
+        from .evaluate import Stopped
+
+        raise Stopped
+
+
 def run(folder: Path) -> int:
     from transformers.trainer_utils import get_last_checkpoint
 
@@ -236,6 +259,7 @@ def run(folder: Path) -> int:
         metrics = {k: v for k, v in trainer.state.log_history[-1].items() if isinstance(v, int | float)}
         events.write("status", status="completed", adapter="adapter", metrics=metrics)
         set_status(task_id, "completed", note="adapter saved", expect=("running",), exit_code=0)
+        evaluate_after_training(folder, trainer.model, tok, config)
         return 0
     except BaseException as exc:  # noqa: BLE001 - every failure must reach the store, with its reason
         traceback.print_exc()

@@ -1,4 +1,5 @@
-"""Chat turns over REST: a new message, a regenerated answer, an edited user message (a new branch), answered as
+"""Chat turns over REST: a new message, a regenerated answer, a stopped answer continued, an edited user message (a
+new branch), answered as
 JSON or streamed as SSE events {type: start|token|done|error}. The rest of the sessions API is operations
 (sage_studio_lab/api/chat.py)."""
 
@@ -60,7 +61,13 @@ class SessionMessagesHandler(_TurnHandler):
             session_id,
             body.stream,
             lambda on_token, c: ChatService().asend(
-                session_id, body.content, source=body.source, model=body.model, on_token=on_token, cancel=c
+                session_id,
+                body.content,
+                source=body.source,
+                model=body.model,
+                on_token=on_token,
+                cancel=c,
+                context=[a.model_dump() for a in body.context],
             ),
         )
 
@@ -82,6 +89,20 @@ class SessionRegenerateHandler(_TurnHandler):
             session_id,
             body.stream,
             lambda on_token, c: ChatService().aregenerate(
+                session_id, source=body.source, model=body.model, on_token=on_token, cancel=c
+            ),
+        )
+
+
+class SessionContinueHandler(_TurnHandler):
+    @tornado.web.authenticated
+    async def post(self, session_id):
+        body = self.parse_body(RegenerateBody)
+        SessionStore().stopped_answer(session_id)  # 400 when the last answer did not stop early
+        await self.run_turn(
+            session_id,
+            body.stream,
+            lambda on_token, c: ChatService().acontinue(
                 session_id, source=body.source, model=body.model, on_token=on_token, cancel=c
             ),
         )
@@ -116,5 +137,6 @@ def routes():
     return [
         (rf"api/chat/sessions/{SID}/messages", SessionMessagesHandler),
         (rf"api/chat/sessions/{SID}/regenerate", SessionRegenerateHandler),
+        (rf"api/chat/sessions/{SID}/continue", SessionContinueHandler),
         (rf"api/chat/sessions/{SID}/messages/{MID}/edit", MessageEditHandler),
     ]

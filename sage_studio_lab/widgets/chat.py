@@ -7,7 +7,7 @@ import threading
 import traitlets
 
 from .base import StudioWidget, asset
-from .chat_methods import send_turn, service
+from .chat_methods import kernel_context, send_turn, service
 from .transport import plain
 
 
@@ -50,10 +50,16 @@ class Chat(StudioWidget):
         if name == "chat.send":  # a turn sent from the view also refreshes `messages`
             self.refresh()
 
-    def send(self, text: str, on_token=None) -> str:
-        """Ask from Python: streams into the view (and `on_token`) and returns the answer's text."""
+    def send(self, text: str, on_token=None, context: list[str] | str | None = None) -> str:
+        """Ask from Python: streams into the view (and `on_token`) and returns the answer's text.
+
+        `context`: names of this kernel's variables to attach (a DataFrame goes as its schema and first rows, an
+        array as shape/dtype/sample), `"err"` for the last exception, `"In[3]"` for a cell this kernel ran; e.g.
+        `chat.send("Why does this fail?", context=["df", "err"])`. The attachments show on the message and count in
+        its token budget; they go only to the chat's source (a cloud source sends them off the machine)."""
         if not text or not text.strip():
             raise ValueError("the message is empty: pass the text to send")
+        attachments = kernel_context(context)
         self.status, self.streaming, self.error = "streaming", "", ""
         parts: list[str] = []
 
@@ -66,7 +72,13 @@ class Chat(StudioWidget):
 
         try:
             message = send_turn(
-                self.session_id, text, emit, threading.Event(), source=self.source, model=self.model
+                self.session_id,
+                text,
+                emit,
+                threading.Event(),
+                source=self.source,
+                model=self.model,
+                context=attachments,
             )
         except Exception as exc:
             self.status, self.error = "error", str(exc)

@@ -37,6 +37,8 @@ def send_turn(
     model: str | None = None,
     parent_id=NO_PARENT,
     regenerate: bool = False,
+    continue_answer: bool = False,
+    context: list[dict] | None = None,
 ) -> dict:
     """Run one chat turn through the Studio pipeline, `emit`ting token events and a final meta event;
     returns the stored assistant message. Setting `cancelled` stops generation upstream."""
@@ -69,9 +71,11 @@ def send_turn(
         try:
             if regenerate:
                 return await svc.aregenerate(session_id, **kwargs)
+            if continue_answer:
+                return await svc.acontinue(session_id, **kwargs)
             if edited is not None:
                 return await svc.aedit(session_id, edited["id"], content, **kwargs)
-            return await svc.asend(session_id, content, **kwargs)
+            return await svc.asend(session_id, content, context=context, **kwargs)
         finally:
             watcher.cancel()
             cancel_mod.unregister(cancellation)
@@ -99,6 +103,8 @@ def chat_send(
     model: str | None = None,
     parent_id=NO_PARENT,
     regenerate: bool = False,
+    continue_answer: bool = False,
+    context: list[dict] | None = None,
     call=None,
 ):
     message = send_turn(
@@ -110,8 +116,25 @@ def chat_send(
         model=model,
         parent_id=parent_id,
         regenerate=regenerate,
+        continue_answer=continue_answer,
+        context=context,
     )
     widget.after_operation("chat.send")
     if call.cancelled.is_set():
         return {"cancelled": True, "message": message}
     return message
+
+
+def kernel_context(names: list[str] | str | None, namespace: dict | None = None) -> list[dict]:
+    """Attachments for `names` from this kernel: the notebook's namespace (default `__main__`, which is IPython's
+    user namespace in a kernel) and its last exception."""
+    import sys
+
+    from ..chat.context import from_namespace
+
+    if not names:
+        return []
+    if isinstance(names, str):
+        names = names.split(",")
+    ns = sys.modules["__main__"].__dict__ if namespace is None else namespace
+    return from_namespace(list(names), ns, getattr(sys, "last_value", None))

@@ -163,6 +163,40 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/chat/sessions/{session_id}/messages/{message_id}/ideal': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Store the answer the model should have given, as a preferred sibling of the answer it corrects. */
+    post: operations['chat.ideal_answer'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/chat/sessions/{session_id}/messages/{message_id}/rating': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Rate an answer 👍/👎 (with an optional comment), or clear its rating; kept in the message's metadata. */
+    post: operations['chat.rate'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/chat/sessions/{session_id}/switch': {
     parameters: {
       query?: never;
@@ -292,7 +326,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Restart the engine with the same model and options. */
+    /** Restart the engine with the same model, options and adapters. */
     post: operations['engine.restart'];
     delete?: never;
     options?: never;
@@ -345,6 +379,23 @@ export interface paths {
     put?: never;
     /** Stop the engine: SIGTERM, then SIGKILL after `grace` seconds. */
     post: operations['engine.stop'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/finetune/advice': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Memory, steps and warnings for a task config before it is created, with a change that makes it fit. */
+    post: operations['finetune.advice'];
     delete?: never;
     options?: never;
     head?: never;
@@ -448,6 +499,23 @@ export interface paths {
     put?: never;
     /** A question/answer dataset made from a folder of Markdown documents (default: the SAGE docs sample). */
     post: operations['finetune.prepare_docs'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/finetune/sample-dataset': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** The SAGE docs sample dataset (questions and answers from the docs' sections): the stored one, else built once. */
+    post: operations['finetune.sample_dataset'];
     delete?: never;
     options?: never;
     head?: never;
@@ -833,6 +901,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/flow/runs/{run_id}/nodes/{node_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** What one node received and emitted in a recorded run (replayed from its events). */
+    get: operations['flow.node_io'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/flow/templates': {
     parameters: {
       query?: never;
@@ -910,6 +995,143 @@ export interface paths {
     };
     /** Versions, the data directory and what is available here (packages are looked up, never imported). */
     get: operations['health'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/improve/compare': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Several tasks side by side: their evaluation metrics and training loss histories (an overlay chart). */
+    get: operations['improve.compare'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/improve/datasets': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Datasets built from rated chats, newest first, with their versions and source sessions. */
+    get: operations['improve.datasets'];
+    put?: never;
+    /** Build the next version of a fine-tune dataset from rated and corrected answers (deduplicated, split). */
+    post: operations['improve.build_dataset'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/improve/datasets/preview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** What a build would store, writing nothing: counts, and rows rendered with the model's chat template. */
+    post: operations['improve.preview_dataset'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/improve/preferences': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Preference pairs (prompt, chosen = the ideal answer, rejected = the answer it corrected), TRL's shape. */
+    post: operations['improve.preference_export'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/improve/tasks/{task_id}/evaluate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Start scoring base vs adapter on the task's held-out split, in a detached process (409 if one runs). */
+    post: operations['improve.evaluate'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/improve/tasks/{task_id}/evaluation': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The task's stored evaluation: metrics of base and adapter, the sample table, throughput (404 before). */
+    get: operations['improve.evaluation'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/improve/tasks/{task_id}/evaluation/cancel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Ask the running evaluator to stop (it stops between batches, stores nothing, records `cancelled`). */
+    post: operations['improve.cancel_evaluation'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/improve/tasks/{task_id}/evaluation/state': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Where the task's evaluation stands: none, running (phase, done/total), completed, failed or cancelled. */
+    get: operations['improve.evaluation_state'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1073,6 +1295,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/chat/sessions/{session_id}/continue': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Go on from the last answer where it stopped (stop or max_tokens): the same message grows */
+    post: operations['chat.continue'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/chat/sessions/{session_id}/messages/{message_id}/edit': {
     parameters: {
       query?: never;
@@ -1179,12 +1418,114 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
+    /**
+     * AdapterLabel
+     * @description An adapter the engine serves: `id` is its served (LoRA) name, `label` what people call it (the fine-tune
+     *     task's name, as chat's model list shows it), `task_id` its task when it is a fine-tuned one.
+     */
+    AdapterLabel: {
+      /** Id */
+      id: string;
+      /** Label */
+      label: string;
+      /** Task Id */
+      task_id: string | null;
+    };
     /** Adapters */
     Adapters: {
       /** Adapters */
       adapters: string[];
+      /**
+       * Labels
+       * @description each adapter's name as people know it (its fine-tune task's), in the order of `adapters`
+       * @default []
+       */
+      labels: components['schemas']['AdapterLabel'][];
       /** Engine */
       engine: string;
+    };
+    /** Advice */
+    Advice: {
+      /**
+       * Lines
+       * @description the advice in plain words, with units
+       */
+      lines: string[];
+      /** Warnings */
+      warnings: string[];
+      /**
+       * Memory Bytes
+       * @description estimated memory of the run
+       */
+      memory_bytes: number;
+      /**
+       * Available Bytes
+       * @description the free GPU memory, or the available RAM without a GPU
+       */
+      available_bytes: number;
+      /**
+       * Device
+       * @enum {string}
+       */
+      device: 'gpu' | 'cpu';
+      /** Device Name */
+      device_name: string;
+      /** Fits */
+      fits: boolean;
+      /** Params */
+      params: number;
+      /** Rows */
+      rows: number | null;
+      /** Train Rows */
+      train_rows: number | null;
+      /** Eval Rows */
+      eval_rows: number | null;
+      /** Steps */
+      steps: number | null;
+      /** Examples Per Step */
+      examples_per_step: number;
+      suggestion: components['schemas']['Suggestion'] | null;
+    };
+    /**
+     * Build
+     * @description A dataset built from rated chats: an SFT dataset (`dataset_id`, listed by finetune.datasets) or a
+     *     preference file.
+     */
+    Build: {
+      /** Id */
+      id: string;
+      /**
+       * Kind
+       * @enum {string}
+       */
+      kind: 'sft' | 'preference';
+      /** Name */
+      name: string;
+      /** Version */
+      version: number;
+      /** Dataset Id */
+      dataset_id: string | null;
+      /** Path */
+      path: string;
+      /** Sessions */
+      sessions: string[];
+      /** Filters */
+      filters: {
+        [key: string]: unknown;
+      };
+      /** Counts */
+      counts: {
+        [key: string]: unknown;
+      };
+      /** Created At */
+      created_at: number;
+      /** Available */
+      available: boolean;
+    };
+    /** Builds */
+    Builds: {
+      /** Builds */
+      builds: components['schemas']['Build'][];
     };
     /**
      * ChatEvent
@@ -1205,6 +1546,23 @@ export interface components {
       }[];
     } & {
       [key: string]: unknown;
+    };
+    /** ComparedTask */
+    ComparedTask: {
+      /** Task Id */
+      task_id: string;
+      /** Name */
+      name: string | null;
+      /** Status */
+      status: string;
+      evaluation: components['schemas']['EvaluationMetrics'] | null;
+      /** History */
+      history: components['schemas']['HistoryPoint'][];
+    };
+    /** Comparison */
+    Comparison: {
+      /** Tasks */
+      tasks: components['schemas']['ComparedTask'][];
     };
     /** ConfigView */
     ConfigView: {
@@ -1254,6 +1612,25 @@ export interface components {
     } & {
       [key: string]: unknown;
     };
+    /** DatasetPreview */
+    DatasetPreview: {
+      /** Selected */
+      selected: number;
+      /** Duplicates */
+      duplicates: number;
+      /** Skipped */
+      skipped: {
+        [key: string]: number;
+      };
+      /** Rows */
+      rows: components['schemas']['PreviewRow'][];
+      /** Total Tokens */
+      total_tokens: number;
+      /** Max Tokens */
+      max_tokens: number;
+      /** Sessions */
+      sessions: string[];
+    };
     /** Datasets */
     Datasets: {
       /** Datasets */
@@ -1283,7 +1660,10 @@ export interface components {
     };
     /**
      * EngineStatus
-     * @description One engine per user; `status` is stopped when none runs. Memory in bytes.
+     * @description One engine per user; `status` is stopped when none runs. Memory in bytes. While `loading`: the `stage`
+     *     (starting, materialising, loading weights, warming up), its `progress` (0..1, null when unknown) and
+     *     `stage_detail` (e.g. "120/272 tensors"), every stage in `stages`, `elapsed_s` since the start; a failed
+     *     start keeps its `stages` (the failed one marked) and says why in `error`.
      */
     EngineStatus: {
       /**
@@ -1317,8 +1697,42 @@ export interface components {
       error: string | null;
       /** Log Tail */
       log_tail: string;
-      /** Progress */
-      progress: string | null;
+      /**
+       * Progress
+       * @default null
+       */
+      progress: number | null;
+      /**
+       * Stage
+       * @default null
+       */
+      stage: string | null;
+      /**
+       * Stage Detail
+       * @default null
+       */
+      stage_detail: string | null;
+      /**
+       * Stages
+       * @default []
+       */
+      stages: components['schemas']['Stage'][];
+      /**
+       * Elapsed S
+       * @default null
+       */
+      elapsed_s: number | null;
+      /**
+       * Adapter Labels
+       * @default []
+       */
+      adapter_labels: components['schemas']['AdapterLabel'][];
+      /**
+       * Argv
+       * @description the command line the engine runs (for the curious: views hide it)
+       * @default []
+       */
+      argv: string[];
     } & {
       [key: string]: unknown;
     };
@@ -1326,6 +1740,113 @@ export interface components {
     Error: {
       status: number;
       message: string;
+    };
+    /**
+     * Evaluation
+     * @description Base vs adapter on the task's held-out rows (`split.source` "sample" when it held out none).
+     */
+    Evaluation: {
+      /** Task Id */
+      task_id: string;
+      /** Evaluated At */
+      evaluated_at: number;
+      split: components['schemas']['EvaluationSplit'];
+      base: components['schemas']['ModelScores'];
+      adapter: components['schemas']['ModelScores'];
+      /** Samples */
+      samples: components['schemas']['EvaluationSample'][];
+      throughput: components['schemas']['Throughput'];
+    } & {
+      [key: string]: unknown;
+    };
+    /**
+     * EvaluationMetrics
+     * @description An evaluation without its sample table.
+     */
+    EvaluationMetrics: {
+      base: components['schemas']['ModelScores'];
+      adapter: components['schemas']['ModelScores'];
+      split: components['schemas']['EvaluationSplit'];
+      throughput: components['schemas']['Throughput'];
+      /** Evaluated At */
+      evaluated_at: number;
+    };
+    /** EvaluationSample */
+    EvaluationSample: {
+      /** Prompt */
+      prompt: string;
+      /** Reference */
+      reference: string;
+      /** Base Answer */
+      base_answer: string;
+      /** Adapter Answer */
+      adapter_answer: string;
+      /** Base Exact Match */
+      base_exact_match: number;
+      /** Adapter Exact Match */
+      adapter_exact_match: number;
+      /** Base Rouge L */
+      base_rouge_l: number;
+      /** Adapter Rouge L */
+      adapter_rouge_l: number;
+    };
+    /** EvaluationSplit */
+    EvaluationSplit: {
+      /**
+       * Source
+       * @enum {string}
+       */
+      source: 'eval' | 'sample';
+      /** Note */
+      note: string;
+      /** Rows */
+      rows: number;
+      /** Dataset Rows */
+      dataset_rows: number;
+      /** Eval Ratio */
+      eval_ratio: number;
+      /** Seed */
+      seed: number;
+    } & {
+      [key: string]: unknown;
+    };
+    /**
+     * EvaluationState
+     * @description Where a task's evaluation stands, from its `evaluation` events (a killed evaluator reads as failed).
+     */
+    EvaluationState: {
+      /** Task Id */
+      task_id: string;
+      /**
+       * State
+       * @enum {string}
+       */
+      state: 'none' | 'running' | 'completed' | 'failed' | 'cancelled';
+      /**
+       * Phase
+       * @default null
+       */
+      phase: string | null;
+      /**
+       * Done
+       * @default null
+       */
+      done: number | null;
+      /**
+       * Total
+       * @default null
+       */
+      total: number | null;
+      /**
+       * Error
+       * @default null
+       */
+      error: string | null;
+      /**
+       * At
+       * @default null
+       */
+      at: number | null;
     };
     /** FlowSummary */
     FlowSummary: {
@@ -1429,6 +1950,11 @@ export interface components {
       lr: number | null;
       /** Epoch */
       epoch: number | null;
+    };
+    /** IdealAnswer */
+    IdealAnswer: {
+      ideal: components['schemas']['Message'];
+      original: components['schemas']['Message'];
     };
     /** ImportedMessage */
     ImportedMessage: {
@@ -1654,6 +2180,34 @@ export interface components {
       /** Models */
       models: components['schemas']['Model'][];
     };
+    /** ModelScores */
+    ModelScores: {
+      /** Eval Loss */
+      eval_loss: number | null;
+      /** Perplexity */
+      perplexity: number | null;
+      /** Exact Match */
+      exact_match: number | null;
+      /** Rouge L */
+      rouge_l: number | null;
+    };
+    /** NodeIO */
+    NodeIO: {
+      /** Node Id */
+      node_id: string;
+      /** Ran */
+      ran: boolean;
+      /** Inputs */
+      inputs: {
+        [key: string]: unknown[];
+      };
+      /** Outputs */
+      outputs: {
+        [key: string]: unknown[];
+      };
+      /** Truncated */
+      truncated: boolean;
+    };
     /** Operators */
     Operators: {
       /** Operators */
@@ -1677,6 +2231,56 @@ export interface components {
       gpus: string[];
       /** Data Dir */
       data_dir: string;
+    };
+    /** PreferenceExport */
+    PreferenceExport: {
+      /** Rows */
+      rows: components['schemas']['PreferenceRow'][];
+      /** Count */
+      count: number;
+      /** Sessions */
+      sessions: string[];
+      /** @default null */
+      build: components['schemas']['Build'] | null;
+    };
+    /**
+     * PreferenceRow
+     * @description TRL's conversational preference format (what its DPO trainer reads).
+     */
+    PreferenceRow: {
+      /** Prompt */
+      prompt: {
+        [key: string]: string;
+      }[];
+      /** Chosen */
+      chosen: {
+        [key: string]: string;
+      }[];
+      /** Rejected */
+      rejected: {
+        [key: string]: string;
+      }[];
+    };
+    /** PreviewRow */
+    PreviewRow: {
+      /** Messages */
+      messages: {
+        [key: string]: string;
+      }[];
+      /** Rendered */
+      rendered: string;
+      /** Tokens */
+      tokens: number;
+      /** Session Id */
+      session_id: string;
+      /** Answer Id */
+      answer_id: string;
+      /** Rated Id */
+      rated_id: string;
+      /** Kind */
+      kind: string;
+      /** Model */
+      model: string | null;
     };
     /** Progress */
     Progress: {
@@ -1868,6 +2472,12 @@ export interface components {
        */
       max_tokens: number | null;
       /**
+       * Repetition Penalty
+       * @description tokens already said get less likely (1.0 = off; default: c.SageStudio.chat_repetition_penalty)
+       * @default null
+       */
+      repetition_penalty: number | null;
+      /**
        * Source
        * @default null
        */
@@ -1978,6 +2588,16 @@ export interface components {
     } & {
       [key: string]: unknown;
     };
+    /** Stage */
+    Stage: {
+      /** Name */
+      name: string;
+      /**
+       * State
+       * @enum {string}
+       */
+      state: 'done' | 'current' | 'failed' | 'pending' | 'skipped';
+    };
     /** Started */
     Started: {
       /** Run Id */
@@ -1999,6 +2619,20 @@ export interface components {
     Stopped: {
       /** Stopped */
       stopped: string[];
+    };
+    /** Suggestion */
+    Suggestion: {
+      /** Text */
+      text: string;
+      /**
+       * Changes
+       * @description the TaskConfig fields to change
+       */
+      changes: {
+        [key: string]: unknown;
+      };
+      /** Memory Bytes */
+      memory_bytes: number;
     };
     /**
      * Task
@@ -2085,6 +2719,23 @@ export interface components {
     Templates: {
       /** Templates */
       templates: components['schemas']['Template'][];
+    };
+    /** Throughput */
+    Throughput: {
+      /** Examples */
+      examples: number;
+      /** Seconds */
+      seconds: number;
+      /** Examples Per S */
+      examples_per_s: number | null;
+      /** Generation Seconds */
+      generation_seconds: number;
+      /** Answers */
+      answers: number;
+      /** Answers Per S */
+      answers_per_s: number | null;
+    } & {
+      [key: string]: unknown;
     };
     /** TrustState */
     TrustState: {
@@ -3047,6 +3698,174 @@ export interface operations {
       };
     };
   };
+  'chat.ideal_answer': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        session_id: string;
+        message_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * Content
+           * @description the answer the model should have given
+           */
+          content: string;
+          /**
+           * Activate
+           * @description also show the ideal answer's branch in the chat
+           * @default false
+           */
+          activate?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['IdealAnswer'];
+        };
+      };
+      /** @description invalid arguments */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description conflict */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  'chat.rate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        session_id: string;
+        message_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * Rating
+           * @description 👍 `up`, 👎 `down`, or null to clear the rating
+           */
+          rating: ('up' | 'down') | null;
+          /**
+           * Comment
+           * @description why (kept with the rating)
+           * @default null
+           */
+          comment?: string | null;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Message'];
+        };
+      };
+      /** @description invalid arguments */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description conflict */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
   'sessions.switch': {
     parameters: {
       query?: never;
@@ -3623,7 +4442,19 @@ export interface operations {
     };
     requestBody?: {
       content: {
-        'application/json': Record<string, never>;
+        'application/json': {
+          /**
+           * Wait
+           * @description answer once the engine is ready (else at once, status loading, adapters loaded later)
+           * @default true
+           */
+          wait?: boolean;
+          /**
+           * Timeout
+           * @default 180
+           */
+          timeout?: number;
+        };
       };
     };
     responses: {
@@ -3941,6 +4772,179 @@ export interface operations {
       };
     };
   };
+  'finetune.advice': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          /**
+           * Name
+           * @default null
+           */
+          name?: string | null;
+          /**
+           * Model
+           * @default SmolLM2-135M-Instruct
+           */
+          model?: string;
+          /**
+           * Dataset Id
+           * @description the dataset whose rows are counted (optional)
+           * @default null
+           */
+          dataset_id?: string | null;
+          /**
+           * Method
+           * @default lora
+           * @constant
+           */
+          method?: 'lora';
+          lora?: components['schemas']['LoraOptions'];
+          /**
+           * Epochs
+           * @default 1
+           */
+          epochs?: number;
+          /**
+           * Max Steps
+           * @description -1: run the epochs; otherwise stop after this many steps
+           * @default -1
+           */
+          max_steps?: number;
+          /**
+           * Batch Size
+           * @default 4
+           */
+          batch_size?: number;
+          /**
+           * Gradient Accumulation
+           * @default 1
+           */
+          gradient_accumulation?: number;
+          /**
+           * Learning Rate
+           * @default 0.0002
+           */
+          learning_rate?: number;
+          /**
+           * Scheduler
+           * @default linear
+           * @enum {string}
+           */
+          scheduler?: 'linear' | 'cosine' | 'constant' | 'constant_with_warmup';
+          /**
+           * Warmup Ratio
+           * @default 0
+           */
+          warmup_ratio?: number;
+          /**
+           * Max Length
+           * @default 512
+           */
+          max_length?: number;
+          /**
+           * Eval Ratio
+           * @default 0.1
+           */
+          eval_ratio?: number;
+          /**
+           * Seed
+           * @default 42
+           */
+          seed?: number;
+          /**
+           * Save Steps
+           * @default 50
+           */
+          save_steps?: number;
+          /**
+           * Eval Steps
+           * @default 50
+           */
+          eval_steps?: number;
+          /**
+           * Quantization
+           * @default none
+           * @enum {string}
+           */
+          quantization?: 'none' | '4bit' | '8bit';
+          /**
+           * Evaluate
+           * @description score base vs adapter on the held-out split when training ends (evaluation.json); default: only when eval_ratio > 0
+           * @default null
+           */
+          evaluate?: boolean | null;
+          /**
+           * Threads
+           * @description CPU threads (default: torch's choice, or $SAGE_STUDIO_TRAIN_THREADS); 1 is far faster on a busy shared CPU
+           * @default null
+           */
+          threads?: number | null;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Advice'];
+        };
+      };
+      /** @description invalid arguments */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description conflict */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
   'finetune.create_task': {
     parameters: {
       query?: never;
@@ -4038,6 +5042,12 @@ export interface operations {
            * @enum {string}
            */
           quantization?: 'none' | '4bit' | '8bit';
+          /**
+           * Evaluate
+           * @description score base vs adapter on the held-out split when training ends (evaluation.json); default: only when eval_ratio > 0
+           * @default null
+           */
+          evaluate?: boolean | null;
           /**
            * Threads
            * @description CPU threads (default: torch's choice, or $SAGE_STUDIO_TRAIN_THREADS); 1 is far faster on a busy shared CPU
@@ -4525,6 +5535,75 @@ export interface operations {
       };
     };
   };
+  'finetune.sample_dataset': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Dataset'];
+        };
+      };
+      /** @description invalid arguments */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description conflict */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
   'finetune.switch_model': {
     parameters: {
       query?: never;
@@ -4767,6 +5846,12 @@ export interface operations {
            * @enum {string}
            */
           quantization?: 'none' | '4bit' | '8bit';
+          /**
+           * Evaluate
+           * @description score base vs adapter on the held-out split when training ends (evaluation.json); default: only when eval_ratio > 0
+           * @default null
+           */
+          evaluate?: boolean | null;
           /**
            * Threads
            * @description CPU threads (default: torch's choice, or $SAGE_STUDIO_TRAIN_THREADS); 1 is far faster on a busy shared CPU
@@ -5968,6 +7053,24 @@ export interface operations {
            * @enum {string}
            */
           executor?: 'local' | 'ray';
+          /**
+           * Until
+           * @description run to here: only this node and what it needs
+           * @default null
+           */
+          until?: string | null;
+          /**
+           * Rerun
+           * @description re-run this node on its upstream outputs of `from_run`
+           * @default null
+           */
+          rerun?: string | null;
+          /**
+           * From Run
+           * @description the earlier run `rerun` takes outputs from
+           * @default null
+           */
+          from_run?: string | null;
         };
       };
     };
@@ -6259,6 +7362,24 @@ export interface operations {
            * @enum {string}
            */
           executor?: 'local' | 'ray';
+          /**
+           * Until
+           * @description run to here: only this node and what it needs
+           * @default null
+           */
+          until?: string | null;
+          /**
+           * Rerun
+           * @description re-run this node on its upstream outputs of `from_run`
+           * @default null
+           */
+          rerun?: string | null;
+          /**
+           * From Run
+           * @description the earlier run `rerun` takes outputs from
+           * @default null
+           */
+          from_run?: string | null;
           /** Flow */
           flow: unknown;
         };
@@ -6480,6 +7601,74 @@ export interface operations {
           'application/json': {
             [key: string]: unknown;
           };
+        };
+      };
+      /** @description invalid arguments */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description conflict */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  'flow.node_io': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        run_id: string;
+        node_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NodeIO'];
         };
       };
       /** @description invalid arguments */
@@ -6817,6 +8006,769 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Health'];
+        };
+      };
+      /** @description invalid arguments */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description conflict */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  'improve.compare': {
+    parameters: {
+      query: {
+        task_ids: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Comparison'];
+        };
+      };
+      /** @description invalid arguments */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description conflict */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  'improve.datasets': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Builds'];
+        };
+      };
+      /** @description invalid arguments */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description conflict */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  'improve.build_dataset': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          /**
+           * Session Ids
+           * @description only these chat sessions (default: all)
+           * @default null
+           */
+          session_ids?: string[] | null;
+          /**
+           * Since
+           * @description only answers written at or after this time (ISO 8601; without a zone: UTC)
+           * @default null
+           */
+          since?: string | null;
+          /**
+           * Until
+           * @description only answers written before this time
+           * @default null
+           */
+          until?: string | null;
+          /**
+           * Models
+           * @description only answers by these models or adapters (the `model` recorded with the answer)
+           * @default null
+           */
+          models?: string[] | null;
+          /**
+           * Ratings
+           * @description up: answers rated 👍; corrected: ideal answers; down: answers rated 👎, trained on their ideal answer (skipped without one)
+           * @default [
+           *       "up",
+           *       "corrected"
+           *     ]
+           */
+          ratings?: ('up' | 'down' | 'corrected')[];
+          /**
+           * Name
+           * @description builds of a name are versioned
+           * @default chat feedback
+           */
+          name?: string;
+          /**
+           * Eval Ratio
+           * @description share of the rows held out in eval.jsonl
+           * @default 0.1
+           */
+          eval_ratio?: number;
+          /**
+           * Seed
+           * @description seed of the train/eval shuffle
+           * @default 42
+           */
+          seed?: number;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Build'];
+        };
+      };
+      /** @description invalid arguments */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description conflict */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  'improve.preview_dataset': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          /**
+           * Session Ids
+           * @description only these chat sessions (default: all)
+           * @default null
+           */
+          session_ids?: string[] | null;
+          /**
+           * Since
+           * @description only answers written at or after this time (ISO 8601; without a zone: UTC)
+           * @default null
+           */
+          since?: string | null;
+          /**
+           * Until
+           * @description only answers written before this time
+           * @default null
+           */
+          until?: string | null;
+          /**
+           * Models
+           * @description only answers by these models or adapters (the `model` recorded with the answer)
+           * @default null
+           */
+          models?: string[] | null;
+          /**
+           * Ratings
+           * @description up: answers rated 👍; corrected: ideal answers; down: answers rated 👎, trained on their ideal answer (skipped without one)
+           * @default [
+           *       "up",
+           *       "corrected"
+           *     ]
+           */
+          ratings?: ('up' | 'down' | 'corrected')[];
+          /**
+           * Rows
+           * @description rows rendered in the preview
+           * @default 3
+           */
+          rows?: number;
+          /**
+           * Model
+           * @description the model whose chat template and tokenizer are used (default: the bundled one)
+           * @default null
+           */
+          model?: string | null;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DatasetPreview'];
+        };
+      };
+      /** @description invalid arguments */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description conflict */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  'improve.preference_export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          /**
+           * Session Ids
+           * @description only these chat sessions (default: all)
+           * @default null
+           */
+          session_ids?: string[] | null;
+          /**
+           * Since
+           * @description only answers written at or after this time (ISO 8601; without a zone: UTC)
+           * @default null
+           */
+          since?: string | null;
+          /**
+           * Until
+           * @description only answers written before this time
+           * @default null
+           */
+          until?: string | null;
+          /**
+           * Models
+           * @description only answers by these models or adapters (the `model` recorded with the answer)
+           * @default null
+           */
+          models?: string[] | null;
+          /**
+           * Name
+           * @description name of the saved, versioned file
+           * @default null
+           */
+          name?: string | null;
+          /**
+           * Save
+           * @description also store the rows as the next version of `name`
+           * @default false
+           */
+          save?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PreferenceExport'];
+        };
+      };
+      /** @description invalid arguments */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description conflict */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  'improve.evaluate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        task_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          /**
+           * Max Examples
+           * @description held-out rows scored (the first ones of the split)
+           * @default 32
+           */
+          max_examples?: number;
+          /**
+           * Max New Tokens
+           * @description length of each greedy answer
+           * @default 64
+           */
+          max_new_tokens?: number;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EvaluationState'];
+        };
+      };
+      /** @description invalid arguments */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description conflict */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  'improve.evaluation': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        task_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Evaluation'];
+        };
+      };
+      /** @description invalid arguments */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description conflict */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  'improve.cancel_evaluation': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        task_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description OK */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EvaluationState'];
+        };
+      };
+      /** @description invalid arguments */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description conflict */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  'improve.evaluation_state': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        task_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EvaluationState'];
         };
       };
       /** @description invalid arguments */
@@ -7522,6 +9474,28 @@ export interface operations {
     };
   };
   'chat.regenerate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        session_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description each event */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/event-stream': components['schemas']['ChatEvent'];
+        };
+      };
+    };
+  };
+  'chat.continue': {
     parameters: {
       query?: never;
       header?: never;

@@ -15,6 +15,14 @@ export interface OperationRoute {
 }
 
 export const OPERATIONS: Readonly<Record<string, OperationRoute>> = {
+  'chat.ideal_answer': {
+    verb: 'POST',
+    path: 'api/chat/sessions/{session_id}/messages/{message_id}/ideal'
+  },
+  'chat.rate': {
+    verb: 'POST',
+    path: 'api/chat/sessions/{session_id}/messages/{message_id}/rating'
+  },
   'chat.sources': { verb: 'GET', path: 'api/chat/sources' },
   'chat.stop': { verb: 'POST', path: 'api/chat/stop' },
   'engine.adapters': { verb: 'GET', path: 'api/engine/adapters' },
@@ -26,6 +34,7 @@ export const OPERATIONS: Readonly<Record<string, OperationRoute>> = {
   'engine.status': { verb: 'GET', path: 'api/engine/status' },
   'engine.stop': { verb: 'POST', path: 'api/engine/stop' },
   'engine.unload_adapter': { verb: 'DELETE', path: 'api/engine/adapters/{name}' },
+  'finetune.advice': { verb: 'POST', path: 'api/finetune/advice' },
   'finetune.cancel': { verb: 'POST', path: 'api/finetune/tasks/{task_id}/cancel' },
   'finetune.create': { verb: 'POST', path: 'api/finetune/tasks' },
   'finetune.create_task': { verb: 'POST', path: 'api/finetune/create' },
@@ -41,6 +50,7 @@ export const OPERATIONS: Readonly<Record<string, OperationRoute>> = {
   'finetune.prepare_docs': { verb: 'POST', path: 'api/finetune/prepare-docs' },
   'finetune.progress': { verb: 'GET', path: 'api/finetune/tasks/{task_id}/progress' },
   'finetune.resume': { verb: 'POST', path: 'api/finetune/tasks/{task_id}/resume' },
+  'finetune.sample_dataset': { verb: 'POST', path: 'api/finetune/sample-dataset' },
   'finetune.switch_model': { verb: 'POST', path: 'api/finetune/switch-model' },
   'finetune.tasks': { verb: 'GET', path: 'api/finetune/tasks' },
   'finetune.use_in_chat': { verb: 'POST', path: 'api/finetune/tasks/{task_id}/use-in-chat' },
@@ -62,6 +72,7 @@ export const OPERATIONS: Readonly<Record<string, OperationRoute>> = {
   'flow.get': { verb: 'GET', path: 'api/flow/flows/{flow_id}' },
   'flow.import': { verb: 'POST', path: 'api/flow/flows/import', body: 'flow' },
   'flow.list': { verb: 'GET', path: 'api/flow/flows' },
+  'flow.node_io': { verb: 'GET', path: 'api/flow/runs/{run_id}/nodes/{node_id}' },
   'flow.operators': { verb: 'GET', path: 'api/flow/operators' },
   'flow.run_get': { verb: 'GET', path: 'api/flow/runs/{run_id}' },
   'flow.runs': { verb: 'GET', path: 'api/flow/runs' },
@@ -75,6 +86,18 @@ export const OPERATIONS: Readonly<Record<string, OperationRoute>> = {
   'flow.validate': { verb: 'POST', path: 'api/flow/validate', body: 'flow' },
   'gpu.info': { verb: 'GET', path: 'api/system/gpu' },
   health: { verb: 'GET', path: 'api/health' },
+  'improve.build_dataset': { verb: 'POST', path: 'api/improve/datasets' },
+  'improve.cancel_evaluation': {
+    verb: 'POST',
+    path: 'api/improve/tasks/{task_id}/evaluation/cancel'
+  },
+  'improve.compare': { verb: 'GET', path: 'api/improve/compare' },
+  'improve.datasets': { verb: 'GET', path: 'api/improve/datasets' },
+  'improve.evaluate': { verb: 'POST', path: 'api/improve/tasks/{task_id}/evaluate' },
+  'improve.evaluation': { verb: 'GET', path: 'api/improve/tasks/{task_id}/evaluation' },
+  'improve.evaluation_state': { verb: 'GET', path: 'api/improve/tasks/{task_id}/evaluation/state' },
+  'improve.preference_export': { verb: 'POST', path: 'api/improve/preferences' },
+  'improve.preview_dataset': { verb: 'POST', path: 'api/improve/datasets/preview' },
   'knowledge.add': { verb: 'POST', path: 'api/chat/knowledge' },
   'knowledge.delete': { verb: 'DELETE', path: 'api/chat/knowledge/{name}' },
   'knowledge.list': { verb: 'GET', path: 'api/chat/knowledge' },

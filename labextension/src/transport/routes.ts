@@ -75,7 +75,7 @@ export type StreamRoute =
 
 const FLOW_TERMINAL = new Set(['run_finished', 'run_failed', 'run_cancelled']);
 
-/** One chat turn: a new message, a regenerated answer, or an edited user message (a new branch). */
+/** One chat turn: a new message, a regenerated or continued answer, or an edited user message (a new branch). */
 async function chatTurn(args: Obj, call: Caller): Promise<SSERequest> {
   const { session_id, content, source, model } = args;
   const sid = encodeURIComponent(String(session_id ?? ''));
@@ -84,6 +84,9 @@ async function chatTurn(args: Obj, call: Caller): Promise<SSERequest> {
   }
   if (args.regenerate) {
     return { path: `api/chat/sessions/${sid}/regenerate`, body: { source, model, stream: true } };
+  }
+  if (args.continue_answer) {
+    return { path: `api/chat/sessions/${sid}/continue`, body: { source, model, stream: true } };
   }
   if (args.parent_id !== undefined) {
     // The contract names the parent of the new branch; the server edits the user message under it.
@@ -100,7 +103,13 @@ async function chatTurn(args: Obj, call: Caller): Promise<SSERequest> {
   }
   return {
     path: `api/chat/sessions/${sid}/messages`,
-    body: { content, source, model, stream: true }
+    body: {
+      content,
+      source,
+      model,
+      stream: true,
+      ...(args.context ? { context: args.context } : {})
+    }
   };
 }
 

@@ -14,6 +14,8 @@ import {
   useSlowPoll,
   useTransport
 } from './common';
+import { useDialogs } from './dialogs';
+import { AdapterList, adapterLabels, CommandDetails, StartStages } from './EngineStart';
 import { useStudioSettings } from './settings';
 
 type GpuInfo = Schema<'GpuInfo'>;
@@ -166,6 +168,36 @@ function Logs() {
   );
 }
 
+/** Restart with the same model and adapters, after a JupyterLab confirm; answers at once (stages follow). */
+function RestartButton({
+  onRestarted,
+  onError
+}: {
+  onRestarted: () => void;
+  onError: (e: unknown) => void;
+}) {
+  const transport = useTransport();
+  const dialogs = useDialogs();
+  return (
+    <ActionButton
+      label="Restart engine"
+      className="sage-button"
+      onError={onError}
+      action={async () => {
+        const ok = await dialogs.confirm(
+          'Restart engine',
+          'Restart the engine with the same model and adapters? Chats answering now are cut off.',
+          { accept: 'Restart' }
+        );
+        if (ok) {
+          await transport.call('engine.restart', { wait: false });
+          onRestarted();
+        }
+      }}
+    />
+  );
+}
+
 export function EngineView() {
   const transport = useTransport();
   const status = useCall<Schema<'EngineStatus'>>('engine.status');
@@ -173,10 +205,11 @@ export function EngineView() {
   const [error, setError] = useState<unknown>(null);
   const [showLogs, setShowLogs] = useState(false);
   const { engineStatusPollInterval } = useStudioSettings();
-  // Engine state changes slowly (start takes seconds): a slow poll while visible is enough.
-  useSlowPoll(() => void status.reload(), engineStatusPollInterval * 1000);
-  // One engine per user: a card while it loads, runs or stops; the start form otherwise.
   const engine = status.data;
+  // Engine state changes slowly: a slow poll while visible; every second while it starts, to follow its stages.
+  const pollMs = engine?.status === 'loading' ? 1000 : engineStatusPollInterval * 1000;
+  useSlowPoll(() => void status.reload(), pollMs);
+  // One engine per user: a card while it loads, runs or stops; the start form otherwise.
   const running =
     engine && ['loading', 'running', 'stopping'].includes(engine.status) ? [engine] : [];
   const failed = engine?.status === 'failed' ? engine : null;
@@ -191,7 +224,12 @@ export function EngineView() {
         </div>
       ) : null}
       {failed ? (
-        <ErrorBox error={new Error(`the engine failed: ${failed.error ?? 'see logs'}`)} />
+        <div className="sage-engine-card" data-engine-status="failed">
+          <ErrorBox error={new Error(`the engine failed: ${failed.error ?? 'see logs'}`)} />
+          <StartStages engine={failed} />
+          <RestartButton onError={setError} onRestarted={() => void status.reload()} />
+          <CommandDetails engine={failed} />
+        </div>
       ) : null}
       {running.map(e => (
         <div key={e.id} className="sage-engine-card" data-engine-status={e.status}>
@@ -206,10 +244,19 @@ export function EngineView() {
               title="memory"
               value={e.rss_bytes ? `${fmtNum(e.rss_bytes / MiB, 0)} MiB` : '–'}
             />
-            <Card title="adapters" value={e.adapters.join(', ') || 'none'} />
+            <Card
+              title="adapters"
+              value={
+                adapterLabels(e)
+                  .map(a => a.label)
+                  .join(', ') || 'none'
+              }
+            />
           </div>
-          {e.status === 'loading' && e.progress ? (
-            <div className="sage-muted">{e.progress}</div>
+          {e.status === 'loading' ? <StartStages engine={e} /> : null}
+          <AdapterList engine={e} />
+          {e.status === 'running' ? (
+            <RestartButton onError={setError} onRestarted={() => void status.reload()} />
           ) : null}
           <ActionButton
             label="Stop engine"
@@ -220,6 +267,7 @@ export function EngineView() {
               await status.reload();
             }}
           />
+          <CommandDetails engine={e} />
         </div>
       ))}
       <ErrorBox error={error} />

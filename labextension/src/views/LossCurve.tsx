@@ -85,3 +85,95 @@ export function LossCurve({
     </svg>
   );
 }
+
+/** One task's curve in an overlay: its label and its points (train loss). */
+export interface LossSeries {
+  label: string;
+  points: LossPoint[];
+}
+
+/** Series colours from the theme, one per overlaid task (cycled past the last). */
+const SERIES_COLOURS = [
+  'var(--jp-brand-color1)',
+  'var(--jp-warn-color1)',
+  'var(--jp-success-color1)',
+  'var(--jp-error-color1)',
+  'var(--jp-info-color1)',
+  'var(--jp-ui-font-color2)'
+];
+
+/** Several tasks' train loss on shared axes (the compare view); steps are each task's own. */
+export function LossOverlay({
+  series,
+  width = 420,
+  height = 180
+}: {
+  series: LossSeries[];
+  width?: number;
+  height?: number;
+}) {
+  const lines = series.map(s => ({
+    label: s.label,
+    points: s.points.filter(
+      p => p.loss !== null && p.loss !== undefined && p.step !== null && p.step !== undefined
+    )
+  }));
+  const all = lines.flatMap(l => l.points);
+  if (!all.length) {
+    return <div className="sage-muted sage-loss-empty">No loss logged for these tasks.</div>;
+  }
+  const steps = all.map(p => Number(p.step));
+  const values = all.map(p => Number(p.loss));
+  const [x0, x1] = [Math.min(...steps), Math.max(...steps, Math.min(...steps) + 1)];
+  const [y0, y1] = [Math.min(...values), Math.max(...values, Math.min(...values) + 1e-6)];
+  const pad = 28;
+  const x = (s: number) => pad + ((s - x0) / (x1 - x0)) * (width - pad - 8);
+  const y = (v: number) => 8 + (1 - (v - y0) / (y1 - y0)) * (height - pad - 8);
+  return (
+    <div className="sage-loss-overlay">
+      <svg
+        className="sage-loss"
+        width={width}
+        height={height}
+        role="img"
+        aria-label="loss curves"
+        data-series={lines.length}
+      >
+        <line x1={pad} y1={height - pad} x2={width - 8} y2={height - pad} className="sage-axis" />
+        <line x1={pad} y1={8} x2={pad} y2={height - pad} className="sage-axis" />
+        <text x={2} y={14} className="sage-tick">
+          {y1.toFixed(2)}
+        </text>
+        <text x={2} y={height - pad} className="sage-tick">
+          {y0.toFixed(2)}
+        </text>
+        <text x={pad} y={height - 10} className="sage-tick">
+          step {x0}
+        </text>
+        <text x={width - 60} y={height - 10} className="sage-tick">
+          step {x1}
+        </text>
+        {lines.map((l, i) =>
+          l.points.length ? (
+            <polyline
+              key={i}
+              data-label={l.label}
+              points={l.points
+                .map(p => `${x(Number(p.step)).toFixed(1)},${y(Number(p.loss)).toFixed(1)}`)
+                .join(' ')}
+              fill="none"
+              style={{ stroke: SERIES_COLOURS[i % SERIES_COLOURS.length], strokeWidth: 2 }}
+            />
+          ) : null
+        )}
+      </svg>
+      <ul className="sage-loss-legend">
+        {lines.map((l, i) => (
+          <li key={i} style={{ color: SERIES_COLOURS[i % SERIES_COLOURS.length] }}>
+            — {l.label}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}

@@ -160,7 +160,7 @@ export function plannedSteps(p: {
 /** The form's plan: the step count and an honest note that the time is measured once training runs. */
 export function planText(steps: number | null): string {
   if (steps === null) {
-    return 'Upload a dataset to see the number of training steps.';
+    return 'Pick or upload a dataset to see the number of training steps.';
   }
   return `${steps} training step${steps === 1 ? '' : 's'}. The time left is shown once the first steps have run (measured, not guessed).`;
 }
@@ -171,4 +171,34 @@ export function datasetOk(d: { rows?: number; format?: string } | null): string 
     return '';
   }
   return `✓ ${d.rows ?? 0} rows, ${d.format ?? 'unknown'} format, ready to train`;
+}
+
+/**
+ * What *Validate* found, in one line: "✓ 42 rows, docs format: 38 for training, 4 for evaluation; 180 tokens per
+ * example on average (longest 700), none cut at 512 tokens — ready to train".
+ */
+export function validationLine(d: Obj | null | undefined): string {
+  if (!d) {
+    return '';
+  }
+  const rows = num(d.rows) ?? 0;
+  if (!rows) {
+    return '✗ the dataset has no rows: nothing to train on';
+  }
+  const parts = [`✓ ${rows} row${rows === 1 ? '' : 's'}, ${d.format ?? 'unknown'} format`];
+  const split = d.split ?? {};
+  if (num(split.train) !== null) {
+    parts[0] += `: ${split.train} for training, ${num(split.eval) ?? 0} for evaluation`;
+  }
+  const t = d.token_stats ?? {};
+  if (num(t.mean) !== null && num(t.count)) {
+    const over = num(t.over_max_length) ?? 0;
+    const cut = over
+      ? `${over} longer than ${t.max_length} tokens ${over === 1 ? 'is' : 'are'} cut`
+      : `none cut at ${t.max_length} tokens`;
+    parts.push(
+      `${Math.round(Number(t.mean))} tokens per example on average (longest ${t.max}), ${cut}`
+    );
+  }
+  return `${parts.join('; ')} — ready to train`;
 }

@@ -101,7 +101,7 @@ export function NodeDebug({
           </button>
         )}
       </div>
-      {pinned ? <div className="sage-muted">📌 Pinned: runs use the saved output.</div> : null}
+      {pinned ? <div className="sage-muted">Pinned: runs use the saved output.</div> : null}
       {io ? (
         <div className="sage-node-io">
           <div className="sage-run-output-name">Received (last run)</div>

@@ -45,7 +45,7 @@ function StudioNode({ data, selected }: NodeProps<Node<StudioNodeData>>) {
             className="sage-node-pin"
             title="Pinned output: runs use it instead of running this node"
           >
-            📌
+            pinned
           </span>
         ) : null}
         <span className={`sage-node-badge sage-badge-${status}`}>

@@ -59,4 +59,10 @@ def parse_args(argv=None) -> argparse.Namespace:
         default=128,
         help="memory for the prefix cache (least recently used out)",
     )
+    ap.add_argument(
+        "--stage-file",
+        default=None,
+        help="write the loading stage and its progress to this JSON file (replaced atomically), readable before "
+        "the port answers; the Studio's manager passes one beside the engine log",
+    )
     return ap.parse_args(argv)

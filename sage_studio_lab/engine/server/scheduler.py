@@ -37,6 +37,10 @@ class SamplingParams:
     top_p: float = 1.0
     stop: list[str] = field(default_factory=list)
     seed: int | None = None
+    # Repetition guards (penalties.py): 1.0 / 0.0 leave a row on the unpenalised path
+    repetition_penalty: float = 1.0
+    frequency_penalty: float = 0.0
+    presence_penalty: float = 0.0
 
 
 @dataclass
@@ -58,6 +62,7 @@ class Sequence:
     decoded: str = ""  # text of generated[:read_offset] (incremental detokenisation, tokens.py)
     prefix_offset: int = 0
     read_offset: int = 0
+    penalty_state: object | None = None  # tokens seen so far, kept by penalties.py (penalised rows only)
 
     def emit(self, event: tuple) -> None:
         self.loop.call_soon_threadsafe(self.queue.put_nowait, event)

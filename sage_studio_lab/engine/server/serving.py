@@ -51,6 +51,28 @@ TEXT = _Kind(
 )
 
 
+def render_chat(tokenizer, messages: list[dict], add_generation_prompt: bool, continue_final: bool) -> str:
+    """The prompt text. `continue_final_message` (vLLM) leaves the last, assistant, message open so the model goes
+    on from its text (a stopped answer continued); vLLM refuses it together with `add_generation_prompt`."""
+    if continue_final and add_generation_prompt:
+        raise ApiError(
+            "Cannot set both `continue_final_message` and `add_generation_prompt` to True.",
+            400,
+            "continue_final_message",
+        )
+    if continue_final and messages[-1]["role"] != "assistant":
+        raise ApiError("continue_final_message needs the last message to be the assistant's", 400, "messages")
+    try:
+        return tokenizer.apply_chat_template(
+            messages,
+            add_generation_prompt=add_generation_prompt,
+            continue_final_message=continue_final,
+            tokenize=False,
+        )
+    except Exception as exc:
+        raise ApiError(f"messages cannot be rendered with this model's chat template: {exc}") from exc
+
+
 class SSEResponse:
     """Server-sent events that stop generation as soon as the client goes away.
 
@@ -99,6 +121,7 @@ def _event(obj: dict) -> bytes:
 class OpenAIServing:
     def __init__(self, state: EngineState):
         self.state = state
+        self._default_penalty: float | None = None
 
     def check_ready(self) -> None:
         if not self.state.ready:
@@ -112,6 +135,14 @@ class OpenAIServing:
             return name
         known = [state.served_name, *state.scheduler.adapters]
         raise ApiError(f"The model `{name}` does not exist. Served: {', '.join(known)}", 400, "model")
+
+    def default_repetition_penalty(self) -> float:
+        """As vLLM: the model's `generation_config.json` value when a request gives none."""
+        if self._default_penalty is None:
+            model = getattr(self.state.scheduler, "model", None)
+            config = getattr(model, "generation_config", None)
+            self._default_penalty = float(getattr(config, "repetition_penalty", None) or 1.0)
+        return self._default_penalty
 
     def sampling(self, req, prompt_len: int):
         from .scheduler import SamplingParams
@@ -133,6 +164,13 @@ class OpenAIServing:
             top_p=req.top_p,
             stop=list(req.stop or []),
             seed=req.seed,
+            repetition_penalty=(
+                req.repetition_penalty
+                if req.repetition_penalty is not None
+                else self.default_repetition_penalty()
+            ),
+            frequency_penalty=req.frequency_penalty,
+            presence_penalty=req.presence_penalty,
         )
 
     # -- endpoints -------------------------------------------------------------------------------------------
@@ -141,10 +179,7 @@ class OpenAIServing:
         messages = [
             {"role": m.role if m.role != "developer" else "system", "content": m.text()} for m in req.messages
         ]
-        try:
-            text = tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
-        except Exception as exc:
-            raise ApiError(f"messages cannot be rendered with this model's chat template: {exc}") from exc
+        text = render_chat(tokenizer, messages, req.add_generation_prompt, req.continue_final_message)
         ids = tokenizer(text, add_special_tokens=False)["input_ids"]
         return await self.generate(req, ids, CHAT, request)
 

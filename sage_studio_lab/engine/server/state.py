@@ -8,6 +8,10 @@ import functools
 import os
 import time
 
+from ..stages import LOADING, MATERIALISING, RUNNING, WARMING, StageWriter
+
+WARMUP_STEPS = 3  # a prefill and two decode steps: oneDNN builds its kernels here, not in the first request
+
 
 class EngineState:
     def __init__(
@@ -20,7 +24,9 @@ class EngineState:
         prefix_cache_mb: float = 0,
         max_model_len: int | None = None,
         prepack: bool = True,
+        stage_file: str | None = None,
     ):
+        self.stages = StageWriter(stage_file)  # what the manager shows while /health still says 503
         self.max_model_len_arg = max_model_len
         self.prepack = prepack
         self.governor = None  # `cpu.ThreadGovernor`, once loading starts
@@ -49,6 +55,7 @@ class EngineState:
             args.prefix_cache_mb if args.enable_prefix_caching else 0,
             args.max_model_len,
             args.prepack,
+            args.stage_file,
         )
 
     def load(self) -> None:
@@ -61,6 +68,7 @@ class EngineState:
             from ... import models
             from ...cpu import ThreadGovernor
             from . import packed
+            from .load_progress import counting_tensors
             from .metrics import EngineMetrics
             from .prefix_cache import PrefixCache
             from .scheduler import Scheduler
@@ -72,15 +80,24 @@ class EngineState:
                 report=functools.partial(print, flush=True),
             )
             torch.set_num_threads(self.governor.threads)  # the decode thread applies (and adapts) its own
-            path = models.resolve_model(self.model_arg)
+            arg = self.model_arg or models.BUNDLED_MODEL_ID
+            bundled = arg in (models.BUNDLED_MODEL_ID, "bundled")
+            if bundled and not (models.bundled_cache_dir() / "config.json").exists():
+                self.stages.enter(MATERIALISING, "the bundled GGUF becomes an HF folder (once per machine)")
+            else:
+                self.stages.skip(MATERIALISING)
+            with counting_tensors(self.stages):
+                path = models.resolve_model(self.model_arg)
             self.model_path = str(path)
             if not self.served_name:
                 arg = self.model_arg or models.BUNDLED_MODEL_ID
                 self.served_name = models.BUNDLED_MODEL_ID if arg == "bundled" else arg
             print(f"loading {self.served_name} from {path}", flush=True)
+            self.stages.enter(LOADING)
             tokenizer = AutoTokenizer.from_pretrained(path)
             self.dtype = resolve_dtype(self.dtype)
-            model = AutoModelForCausalLM.from_pretrained(path, dtype=getattr(torch, self.dtype)).eval()
+            with counting_tensors(self.stages):
+                model = AutoModelForCausalLM.from_pretrained(path, dtype=getattr(torch, self.dtype)).eval()
             eos = model.generation_config.eos_token_id
             eos_ids = set(eos if isinstance(eos, list) else [eos] if eos is not None else [])
             if tokenizer.eos_token_id is not None:
@@ -91,6 +108,7 @@ class EngineState:
             self.metrics.watch_threads(lambda: self.governor.threads)
             self.tokenizer = tokenizer
             cache = PrefixCache(int(self.prefix_cache_mb * 2**20)) if self.prefix_cache_mb > 0 else None
+            self.stages.enter(WARMING, "packing weights")
             self.scheduler = Scheduler(
                 model,
                 tokenizer,
@@ -101,7 +119,9 @@ class EngineState:
                 governor=self.governor,
                 prepack=self.prepack,
             )
+            warm_up(model, tokenizer, self.stages)
             self.scheduler.start()
+            self.stages.enter(RUNNING)
             self.ready = True
             gov = self.governor
             threads = f"{gov.threads} of {gov.usable} cores, " + ("adaptive" if gov.adaptive else "fixed")
@@ -116,7 +136,8 @@ class EngineState:
                 import peft  # noqa: F401
         except Exception as exc:
             self.error = f"{type(exc).__name__}: {exc}"
-            print(f"model load failed: {self.error}", flush=True)
+            self.stages.fail(self.error)
+            print(f"model load failed while {self.stages.state['stage']}: {self.error}", flush=True)
             os._exit(3)  # a dead engine is truthful; a live one that can never serve is not
 
 
@@ -134,3 +155,20 @@ def resolve_dtype(dtype: str) -> str:
         return "bfloat16" if any(f() for f in native) else "float32"
     except Exception:  # noqa: BLE001 - private torch probes: when in doubt, the safe dtype
         return "float32"
+
+
+def warm_up(model, tokenizer, stages: StageWriter, steps: int = WARMUP_STEPS) -> None:
+    """A few forward passes before the first request (a short prefill, then decode steps on its cache), each
+    reported as a step. A failure here is only logged: the first request would meet it with a clear error."""
+    import torch
+
+    try:
+        ids = torch.tensor([tokenizer.encode("Hello, how are you?")[:16] or [0]])
+        past = None
+        with torch.inference_mode():
+            for step in range(1, steps + 1):
+                out = model(input_ids=ids, past_key_values=past, use_cache=True)
+                past, ids = out.past_key_values, out.logits[:, -1:].argmax(-1)
+                stages.progress(step, steps, "warm-up steps")
+    except Exception as exc:  # noqa: BLE001 - warm-up is an optimisation, never a reason to fail the start
+        print(f"warm-up skipped: {type(exc).__name__}: {exc}", flush=True)

@@ -17,6 +17,8 @@ import time
 
 import torch
 
+from .penalties import apply_penalties
+
 
 class TokenOutput:
     """Needs `self.tokenizer`, `self.eos_ids` and `self.metrics` (None or an `EngineMetrics`)."""
@@ -24,7 +26,9 @@ class TokenOutput:
     def _sample(self, logits: torch.Tensor, seqs) -> torch.Tensor:
         """Greedy rows: argmax (deterministic). Sampled rows: one softmax for all of them, then each row's draw
         from its own generator (`seed`): a uniform number looked up in the cumulative probabilities (what
-        `multinomial` does, without its ~1 ms of overhead on a 49k vocabulary)."""
+        `multinomial` does, without its ~1 ms of overhead on a 49k vocabulary). Penalties (repetition guards)
+        rewrite the logits of the rows that ask for them first, greedy rows included."""
+        logits = apply_penalties(logits, seqs)
         tokens = logits.argmax(-1)
         rows = [i for i, seq in enumerate(seqs) if seq.params.temperature > 0]
         if not rows:

@@ -1,0 +1,65 @@
+"""The Lab chat panel attaches notebook context (#21) in a real JupyterLab + chromium: the active notebook's
+selected cell and the active cell's output become chips, go with the message, show on it, and are stored on it (and
+counted in its token budget)."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+
+from .conftest import dismiss_news_toast, open_lab, screenshot
+from .test_chat_first_run import ANSWERED, UI_TIMEOUT, new_session, open_chat
+
+
+@pytest.fixture(scope="module")
+def engine(lab):
+    _, body = lab.api(
+        "sage-studio/api/engine/start",
+        "POST",
+        json.dumps({"backend": "cpu", "wait": True, "timeout": 280}).encode(),
+        timeout=300,
+    )
+    assert json.loads(body)["status"] == "running", body
+
+
+def test_attach_selected_cell_and_its_output(lab, engine, page):
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("total = sum(range(10))\nprint(total * 2)", execution_count=3)
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="90\n")]
+    nb.cells = [nbformat.v4.new_markdown_cell("# context"), cell]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, lab.root / "context.ipynb")
+    sid = new_session(lab, "notebook context", 16)
+
+    open_lab(page, lab, "lab/tree/context.ipynb")
+    dismiss_news_toast(page)
+    code = page.locator(".jp-Notebook .jp-CodeCell").first
+    code.wait_for(timeout=UI_TIMEOUT)
+    code.locator(".jp-InputPrompt").click()  # the active (and selected) cell
+    chat = open_chat(page, lab, sid)
+
+    chat.get_by_label("Attach notebook context").click()
+    chat.get_by_role("menuitem", name="Selected cells").click()
+    chat.get_by_label("Attach notebook context").click()
+    chat.get_by_role("menuitem", name="Active cell output").click()
+    chips = chat.locator(".sage-attach .sage-chip")
+    assert chips.all_inner_texts() and [c.split()[0] for c in chips.all_inner_texts()] == ["In", "In"]
+    assert "In [3] output" in chips.nth(1).inner_text()
+
+    chat.get_by_label("Message").fill("What does this cell print?")
+    chat.get_by_role("button", name="Send").click()
+    page.wait_for_function(ANSWERED, timeout=UI_TIMEOUT)
+    assert chat.locator(".sage-attach .sage-chip").count() == 0  # sent: the composer is clear again
+    shown = chat.locator(".sage-msg-user .sage-attachments .sage-chip")
+    assert shown.count() == 2
+    screenshot(page, "chat-notebook-context")
+
+    session = json.loads(lab.api(f"sage-studio/api/chat/sessions/{sid}")[1])
+    user, answer = session["messages"][-2:]
+    kinds = [(a["kind"], a["name"]) for a in user["metadata"]["context"]]
+    assert kinds == [("cell", "In [3]"), ("output", "In [3] output")]
+    assert "sum(range(10))" in user["metadata"]["context"][0]["text"]
+    assert user["metadata"]["context"][1]["text"].strip() == "90"
+    assert answer["metadata"]["token_budget"]["context"] > 0
