@@ -80,6 +80,14 @@ class Settings(BaseModel):
         ge=1.0,
         le=2.0,
     )
+    chat_turn_runs: int = _setting(
+        200,
+        "How many chat turns are kept as flow runs (the newest), to open on the canvas with each step's inputs and "
+        "outputs (intent, memory hits, documents, the final prompt); 0 records none.",
+        env="SAGE_CHAT_TURN_RUNS",
+        ge=0,
+        le=100_000,
+    )
     intent_classifier: Literal["keyword", "llm"] = _setting(
         "keyword",
         "How the chat pipeline's IntentRouter classifies a message: keyword rules, or a short LLM call "

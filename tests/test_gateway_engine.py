@@ -611,3 +611,41 @@ async def test_rest_turn_with_notebook_context(routed, jp_fetch):
         raise_error=False,
     )
     assert resp.code == 400 and len(SessionStore().get(sid)["messages"]) == 2  # nothing stored
+
+
+async def test_a_chat_turn_is_a_recorded_run_of_the_chat_flow(routed, jp_fetch, monkeypatch):
+    """Chat turns are flow runs (#21): each turn is recorded (flow_id `chat:<session>`, no token events) with every
+    step's outputs — the final prompt included — and opens like any run; the newest `chat_turn_runs` are kept; the
+    canvas history of flows does not list them."""
+    from sage_studio_lab.flow.repository import FlowRepository
+    from sage_studio_lab.settings import get_settings
+
+    monkeypatch.setattr(get_settings(), "chat_turn_runs", 2)
+    sid = SessionStore().create("runs", {"max_tokens": 8, "temperature": 0})["id"]
+    run_ids = []
+    for text in ("Say hello.", "Say bye.", "Say yes."):
+        resp = await jp_fetch(
+            "sage-studio",
+            "api",
+            "chat",
+            "sessions",
+            sid,
+            "messages",
+            method="POST",
+            body=json.dumps({"content": text}),
+        )
+        run_ids.append(json.loads(resp.body)["metadata"]["run_id"])
+    assert all(run_ids) and len(set(run_ids)) == 3
+    resp = await jp_fetch("sage-studio", "api", "flow", "runs", run_ids[-1])
+    run = json.loads(resp.body)
+    assert run["flow_id"] == f"chat:{sid}" and run["status"] == "succeeded"
+    types = {e["type"] for e in run["events"]}
+    assert "token" not in types and "node_finished" in types
+    resp = await jp_fetch("sage-studio", "api", "flow", "runs", run_ids[-1], "nodes", "prompt")
+    io = json.loads(resp.body)
+    prompt = io["outputs"]["turn"][0]["messages"]
+    assert prompt[0]["role"] == "system" and prompt[-1] == {"role": "user", "content": "Say yes."}
+    # Retention: the oldest turn's run is gone (its message keeps the id; opening it says it is not found).
+    resp = await jp_fetch("sage-studio", "api", "flow", "runs", run_ids[0], raise_error=False)
+    assert resp.code == 404
+    assert not [r for r in FlowRepository().runs() if str(r["flow_id"]).startswith("chat:")]

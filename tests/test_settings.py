@@ -56,6 +56,7 @@ def test_every_env_var_reaches_its_setting(monkeypatch):
         "SAGE_CHAT_SOURCE": ("default_source", "local", "local"),
         "SAGE_CHAT_MAX_TOKENS": ("chat_max_tokens", "64", 64),
         "SAGE_CHAT_REPETITION_PENALTY": ("chat_repetition_penalty", "1.25", 1.25),
+        "SAGE_CHAT_TURN_RUNS": ("chat_turn_runs", "5", 5),
         "SAGE_INTENT_CLASSIFIER": ("intent_classifier", "llm", "llm"),
         "SAGE_MEMORY_BACKEND": ("memory_backend", "kv", "kv"),
         "SAGE_MEMORY_WINDOW": ("memory_window", "3", 3),

@@ -51,3 +51,15 @@ describe('run outputs', () => {
     expect(empty).not.toContain('{}');
   });
 });
+
+describe('outputView of a wide record', () => {
+  it('shows one record with many fields as field / value rows', () => {
+    const turn = Object.fromEntries(
+      ['session_id', 'text', 'intent', 'history', 'messages', 'answer', 'model'].map(k => [k, k])
+    );
+    const view = outputView([turn]);
+    expect(view.kind).toBe('fields');
+    expect(view.kind === 'fields' && view.rows[1]).toEqual(['text', 'text']);
+    expect(outputView([{ a: 1, b: 2 }]).kind).toBe('table'); // a narrow record stays a table
+  });
+});

@@ -138,8 +138,9 @@ class ChatService:
             # Store reads/writes go to worker threads: SQLite may wait on another process's lock.
             turn, flow = await asyncio.to_thread(self._prepare, session_id, user_msg, source, model, cancel)
             turn.continue_text = continuing["content"] if continuing else None
-            turn = await self._run_flow(flow, turn, on_token)
+            turn, run_id = await self._run_flow(flow, turn, on_token)
             metadata = _metadata(turn, cancel.request_id, t0)
+            metadata["run_id"] = run_id  # the turn as a flow run: open it on the canvas
             if continuing:
                 metadata = _continued(continuing["metadata"], metadata)
                 return await asyncio.to_thread(
@@ -179,26 +180,41 @@ class ChatService:
         flow = Flow.from_store(settings.flow, self.user) if settings.flow else Flow.template(FLOW_ID)
         return turn, flow
 
-    async def _run_flow(self, flow, turn: p.Turn, on_token: OnToken | None) -> p.Turn:
+    async def _run_flow(self, flow, turn: p.Turn, on_token: OnToken | None) -> tuple[p.Turn, str | None]:
         """Run the flow on this loop, passing its LLM tokens to `on_token` as they stream; the nodes hand the
-        `Turn` object on, so the last one is the answered turn."""
+        `Turn` object on, so the last one is the answered turn. The run is recorded (`chat:<session>`, without its
+        token events; the newest `chat_turn_runs` are kept) so the turn opens on the canvas step by step."""
+        from ..flow.repository import CHAT_RUN_PREFIX, FlowRepository
+        from ..settings import get_settings
+
+        keep = get_settings().chat_turn_runs
         last: dict = {}
-        async for ev in flow.stream({"turn": turn}, record=False, user=self.user):
+        stream = flow.stream(
+            {"turn": turn},
+            record=keep > 0,
+            record_tokens=False,
+            flow_id=f"{CHAT_RUN_PREFIX}{turn.session_id}",
+            user=self.user,
+        )
+        async for ev in stream:
             if ev["type"] == "token" and on_token is not None:
                 sent = on_token(ev["token"])
                 if inspect.isawaitable(sent):
                     await sent
             last = ev
+        run_id = last.get("run_id") if keep > 0 else None
+        if keep > 0:
+            await asyncio.to_thread(FlowRepository(self.user).prune_chat_runs, keep)
         if last.get("status") != "succeeded":
             raise up.UpstreamError(
                 f"the chat flow failed: {last.get('error')}", status=502, code="flow_failed"
             )
         finals = flow.last_outputs.get("turn") or []
         if finals:
-            return p.Turn.from_dict(finals[-1])
+            return p.Turn.from_dict(finals[-1]), run_id
         # an edited flow without the turn output: take its answer at least
         turn.answer = "".join(str(a) for a in flow.last_outputs.get("answer", [])[-1:])
-        return turn
+        return turn, run_id
 
 
 def _continued(before: dict, now: dict) -> dict:

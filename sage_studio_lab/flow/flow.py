@@ -281,10 +281,12 @@ class Flow:
         run_id: str | None = None,
         user: str | None = None,
         recorded: bool = False,
+        record_tokens: bool = True,
         **options,
     ) -> AsyncIterator[dict]:
         """Run and yield each event as it happens; runs are recorded in the store unless record=False
-        (`recorded`: the caller has already written the run's row, e.g. RunManager before answering its id)."""
+        (`recorded`: the caller has already written the run's row, e.g. RunManager before answering its id;
+        `record_tokens=False`: token events are yielded but not stored — the answer is in the node's outputs)."""
         inputs = normalise_inputs(inputs)
         if record and not recorded:
             recordable_inputs(inputs)
@@ -311,7 +313,8 @@ class Flow:
                         await asyncio.to_thread(
                             repo.start_run, ev["run_id"], self.spec, inputs, ex.kind, flow_id or self.spec.id
                         )
-                    batch.append(ev)
+                    if record_tokens or ev["type"] != "token":
+                        batch.append(ev)
                     if len(batch) >= RECORD_BATCH or ev["type"] in ("run_finished", "node_failed"):
                         written, batch = batch, []
                         await asyncio.to_thread(repo.add_events, ev["run_id"], written)

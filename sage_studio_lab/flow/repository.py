@@ -14,6 +14,8 @@ from . import trust as signatures
 from .events import preview
 from .spec import FlowSpec, parse_flow
 
+CHAT_RUN_PREFIX = "chat:"  # flow_id of a chat turn's run: chat:<session id> (chat/service.py)
+
 INTERRUPTED = "interrupted"
 
 
@@ -145,15 +147,28 @@ class FlowRepository:
                 )
 
     def runs(self, flow_id: str | None = None, limit: int = 50) -> list[dict]:
+        """Runs of one flow, or of all flows but chat turns (those have `flow_id` `chat:<session>`)."""
         sql = "SELECT id, flow_id, status, error, executor, started_at, finished_at, outputs FROM flow_runs"
         params: tuple = ()
         if flow_id:
             sql += " WHERE flow_id=?"
             params = (flow_id,)
+        else:
+            sql += f" WHERE flow_id IS NULL OR flow_id NOT LIKE '{CHAT_RUN_PREFIX}%'"
         rows = self.store.query(sql + " ORDER BY started_at DESC LIMIT ?", (*params, int(limit)))
         for r in rows:
             r["outputs"] = loads(r["outputs"], {})
         return rows
+
+    def prune_chat_runs(self, keep: int) -> int:
+        """Keep the newest `keep` chat-turn runs (and their events); returns how many went."""
+        with self.store.tx() as conn:
+            return conn.execute(
+                f"DELETE FROM flow_runs WHERE flow_id LIKE '{CHAT_RUN_PREFIX}%' AND id NOT IN "
+                f"(SELECT id FROM flow_runs WHERE flow_id LIKE '{CHAT_RUN_PREFIX}%' "
+                "ORDER BY started_at DESC LIMIT ?)",
+                (keep,),
+            ).rowcount
 
     def run(self, run_id: str) -> dict:
         row = self.store.query_one("SELECT * FROM flow_runs WHERE id=?", (run_id,))

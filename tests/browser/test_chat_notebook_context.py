@@ -63,3 +63,16 @@ def test_attach_selected_cell_and_its_output(lab, engine, page):
     assert "sum(range(10))" in user["metadata"]["context"][0]["text"]
     assert user["metadata"]["context"][1]["text"].strip() == "90"
     assert answer["metadata"]["token_budget"]["context"] > 0
+
+    # The turn opens on the canvas: the chat flow with each step done, and the prompt step's output (#21).
+    chat.locator(".sage-msg-assistant").last.get_by_role("button", name="details").click()
+    chat.get_by_role("button", name="Open this turn on the canvas").click()
+    turn = chat.locator(".sage-turn-canvas")
+    prompt = turn.locator('.sage-node[data-node-id="prompt"][data-status="done"]')
+    prompt.wait_for(timeout=UI_TIMEOUT)
+    assert turn.locator('.sage-node[data-status="done"]').count() >= 6
+    turn.locator('.react-flow__node[data-id="prompt"] .sage-node-title').click()
+    emitted = turn.locator('.sage-node-debug[data-node-debug="prompt"] .sage-node-io')
+    emitted.wait_for(timeout=UI_TIMEOUT)
+    assert "What does this cell print?" in emitted.inner_text()
+    screenshot(page, "chat-turn-on-canvas")

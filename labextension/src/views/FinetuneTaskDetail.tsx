@@ -107,6 +107,7 @@ export function TaskDetail({
   const [steps, setSteps] = useState<StepRow[]>([]);
   const [lastProgress, setLastProgress] = useState<Record<string, any> | null>(null);
   const [showAllLogs, setShowAllLogs] = useState(false);
+  const [showEvaluation, setShowEvaluation] = useState(false); // mounted (and fetched) once opened
   // Bumped by Resume: the task's stream ended with its terminal status, so follow the new run with a fresh one.
   const [run, setRun] = useState(0);
   const [followed, setFollowed] = useState<string[]>([]);
@@ -271,9 +272,12 @@ export function TaskDetail({
       ) : null}
       <LossCurve points={points} />
       {t.status === 'completed' ? (
-        <details className="sage-evaluation-section">
+        <details
+          className="sage-evaluation-section"
+          onToggle={e => setShowEvaluation((e.target as HTMLDetailsElement).open)}
+        >
           <summary>Evaluation: base vs this adapter on held-out examples</summary>
-          <EvaluationView taskId={taskId} />
+          {showEvaluation ? <EvaluationView taskId={taskId} /> : null}
         </details>
       ) : null}
       <StepTable steps={steps} />

@@ -57,9 +57,20 @@ export interface FlowViewProps {
   onExport?: (code: string, flow: FlowDoc) => void;
   /** A run driven from elsewhere (a widget's `canvas.run()` in Python): its node states and outputs. */
   externalRun?: ExternalRun;
+  /** A recorded run to show on open (a chat turn): node states, outputs, each node's inputs/outputs. */
+  replayRunId?: string;
+  /** Only look (a chat turn's run): no palette, toolbar or run controls; a node shows what it got and gave. */
+  viewOnly?: boolean;
 }
 
-function FlowCanvas({ flow: external, onChange, onExport, externalRun }: FlowViewProps) {
+function FlowCanvas({
+  flow: external,
+  onChange,
+  onExport,
+  externalRun,
+  replayRunId,
+  viewOnly = false
+}: FlowViewProps) {
   const transport = useTransport();
   const { screenToFlowPosition } = useReactFlow();
   const canvasRef = useRef<HTMLDivElement>(null);
@@ -80,10 +91,17 @@ function FlowCanvas({ flow: external, onChange, onExport, externalRun }: FlowVie
     runInfo,
     running,
     reset: resetRun,
-    start: startRun
+    start: startRun,
+    replay
   } = useFlowRun(transport, externalRun);
   const [inputs, setInputs] = useState<Record<string, string>>({});
   const [error, setError] = useState<unknown>(null);
+  // A recorded run (a chat turn) opened on the canvas: its node states, outputs and per-node inputs/outputs.
+  useEffect(() => {
+    if (replayRunId) {
+      replay(replayRunId).catch(setError);
+    }
+  }, [replayRunId]);
   const [code, setCode] = useState<string | null>(null);
   const [showRuns, setShowRuns] = useState(false);
   const trust = useFlowTrust();
@@ -103,7 +121,9 @@ function FlowCanvas({ flow: external, onChange, onExport, externalRun }: FlowVie
 
   // Whether the flow opened is trusted (a file from elsewhere is not until the user trusts it).
   useEffect(() => {
-    void trust.check(external);
+    if (!viewOnly) {
+      void trust.check(external);
+    }
   }, []);
 
   // A flow opened without positions (or with nodes stacked on one spot) is laid out once.
@@ -339,80 +359,82 @@ function FlowCanvas({ flow: external, onChange, onExport, externalRun }: FlowVie
         }
       }}
     >
-      <div className="sage-toolbar sage-flow-toolbar">
-        <select
-          className="sage-input"
-          aria-label="Template"
-          value=""
-          onChange={e => {
-            const t = templateList.find(x => x.id === e.target.value);
-            if (t) {
-              const f = t.flow as unknown as FlowDoc;
-              setIssues([]);
-              resetRun();
-              // Laid out for this canvas's node sizes, fitted no smaller than a legible zoom.
-              const next = layoutFlow({ ...f, nodes: f.nodes ?? [], edges: f.edges ?? [] }, ops);
-              commit(next);
-              void trust.trust(next).catch(setError); // a template is made here: trusted
-              setTimeout(() => fitLegibly(), 50);
-            }
-          }}
-        >
-          <option value="">Templates…</option>
-          {templateList.map(t => (
-            <option key={t.id} value={t.id}>
-              {t.name}
-            </option>
-          ))}
-        </select>
-        <button
-          className="sage-button"
-          onClick={undo}
-          disabled={!history.current.canUndo}
-          title="Undo (Ctrl+Z)"
-        >
-          Undo
-        </button>
-        <button
-          className="sage-button"
-          onClick={redo}
-          disabled={!history.current.canRedo}
-          title="Redo (Ctrl+Shift+Z)"
-        >
-          Redo
-        </button>
-        <ActionButton label="Validate" action={validate} onError={setError} />
-        <ActionButton label="Export Python" action={exportPython} onError={setError} />
-        <button className="sage-button" onClick={() => setShowRuns(!showRuns)}>
-          History
-        </button>
-        <TrustBadge state={trust.state} onTrust={trustFlow} onError={setError} />
-        <span className="sage-grow" />
-        {names.map(n => (
-          <input
-            key={n}
-            className="sage-input sage-flow-input"
-            aria-label={`flow input ${n}`}
-            placeholder={`${n}…`}
-            value={inputs[n] ?? ''}
-            onChange={e => setInputs({ ...inputs, [n]: e.target.value })}
-            onKeyDown={e => e.key === 'Enter' && !running && void run().catch(setError)}
-          />
-        ))}
-        {running ? (
-          <button className="sage-button sage-danger" onClick={() => running.cancel()}>
-            Stop
+      {viewOnly ? null : (
+        <div className="sage-toolbar sage-flow-toolbar">
+          <select
+            className="sage-input"
+            aria-label="Template"
+            value=""
+            onChange={e => {
+              const t = templateList.find(x => x.id === e.target.value);
+              if (t) {
+                const f = t.flow as unknown as FlowDoc;
+                setIssues([]);
+                resetRun();
+                // Laid out for this canvas's node sizes, fitted no smaller than a legible zoom.
+                const next = layoutFlow({ ...f, nodes: f.nodes ?? [], edges: f.edges ?? [] }, ops);
+                commit(next);
+                void trust.trust(next).catch(setError); // a template is made here: trusted
+                setTimeout(() => fitLegibly(), 50);
+              }
+            }}
+          >
+            <option value="">Templates…</option>
+            {templateList.map(t => (
+              <option key={t.id} value={t.id}>
+                {t.name}
+              </option>
+            ))}
+          </select>
+          <button
+            className="sage-button"
+            onClick={undo}
+            disabled={!history.current.canUndo}
+            title="Undo (Ctrl+Z)"
+          >
+            Undo
           </button>
-        ) : (
-          <ActionButton
-            label="Run"
-            className="sage-button sage-primary"
-            action={() => run()}
-            onError={setError}
-          />
-        )}
-      </div>
-      <ErrorBox error={error ?? opsCall.error} />
+          <button
+            className="sage-button"
+            onClick={redo}
+            disabled={!history.current.canRedo}
+            title="Redo (Ctrl+Shift+Z)"
+          >
+            Redo
+          </button>
+          <ActionButton label="Validate" action={validate} onError={setError} />
+          <ActionButton label="Export Python" action={exportPython} onError={setError} />
+          <button className="sage-button" onClick={() => setShowRuns(!showRuns)}>
+            History
+          </button>
+          <TrustBadge state={trust.state} onTrust={trustFlow} onError={setError} />
+          <span className="sage-grow" />
+          {names.map(n => (
+            <input
+              key={n}
+              className="sage-input sage-flow-input"
+              aria-label={`flow input ${n}`}
+              placeholder={`${n}…`}
+              value={inputs[n] ?? ''}
+              onChange={e => setInputs({ ...inputs, [n]: e.target.value })}
+              onKeyDown={e => e.key === 'Enter' && !running && void run().catch(setError)}
+            />
+          ))}
+          {running ? (
+            <button className="sage-button sage-danger" onClick={() => running.cancel()}>
+              Stop
+            </button>
+          ) : (
+            <ActionButton
+              label="Run"
+              className="sage-button sage-primary"
+              action={() => run()}
+              onError={setError}
+            />
+          )}
+        </div>
+      )}
+      <ErrorBox error={error} />
       {issues.length ? (
         <div className="sage-issues" role="status">
           {issues.map((is, i) => (
@@ -431,7 +453,7 @@ function FlowCanvas({ flow: external, onChange, onExport, externalRun }: FlowVie
         >
           run {runInfo.run_id ? String(runInfo.run_id).slice(0, 8) : ''}: {runInfo.status}
           {runInfo.error ? <span className="sage-node-error"> {String(runInfo.error)}</span> : null}
-          {runInfo.outputs && runInfo.status !== 'running' ? (
+          {runInfo.outputs && runInfo.status !== 'running' && !viewOnly ? (
             <RunOutputs outputs={runInfo.outputs} />
           ) : null}
         </div>
@@ -447,10 +469,12 @@ function FlowCanvas({ flow: external, onChange, onExport, externalRun }: FlowVie
         </div>
       ) : null}
       <div className="sage-flow-body">
-        <div className="sage-palette-column">
-          <ErrorBox error={opsCall.error} onRetry={() => void opsCall.reload()} />
-          <Palette ops={opsCall.data?.operators ?? []} onAdd={addNode} />
-        </div>
+        {viewOnly ? null : (
+          <div className="sage-palette-column">
+            <ErrorBox error={opsCall.error} onRetry={() => void opsCall.reload()} />
+            <Palette ops={opsCall.data?.operators ?? []} onAdd={addNode} />
+          </div>
+        )}
         <div className="sage-flow-canvas" ref={canvasRef}>
           <ReactFlow
             nodes={rfNodes}
@@ -473,7 +497,23 @@ function FlowCanvas({ flow: external, onChange, onExport, externalRun }: FlowVie
             <MiniMap pannable zoomable />
           </ReactFlow>
         </div>
-        {selectedNode ? (
+        {selectedNode && viewOnly ? (
+          <div className="sage-config">
+            <b>{selectedNode.id}</b>
+            <div className="sage-muted">{ops[selectedNode.type]?.description}</div>
+            <NodeDebug
+              actions={!viewOnly}
+              node={selectedNode}
+              lastRunId={runInfo?.run_id}
+              running={!!running}
+              onRun={debug => void run(debug).catch(setError)}
+              onChange={node =>
+                commit({ ...flow, nodes: flow.nodes.map(n => (n.id === node.id ? node : n)) })
+              }
+            />
+          </div>
+        ) : null}
+        {selectedNode && !viewOnly ? (
           <ConfigForm
             node={selectedNode}
             op={ops[selectedNode.type]}
@@ -492,6 +532,7 @@ function FlowCanvas({ flow: external, onChange, onExport, externalRun }: FlowVie
             }}
           >
             <NodeDebug
+              actions={!viewOnly}
               node={selectedNode}
               lastRunId={runInfo?.run_id}
               running={!!running}

@@ -1,6 +1,7 @@
 /** An answer's details line: intent, source, model, tokens, TTFT, decode speed, token budget, recalled memories. */
-import React from 'react';
+import React, { useState } from 'react';
 
+import { TurnCanvas } from './chatTurnCanvas';
 import { fmtNum } from './common';
 
 export function Details({ meta }: { meta: Record<string, any> }) {
@@ -48,6 +49,20 @@ export function Details({ meta }: { meta: Record<string, any> }) {
           ))}
         </div>
       ) : null}
+      {meta.run_id ? <OpenTurn runId={String(meta.run_id)} /> : null}
+    </div>
+  );
+}
+
+/** *Open on canvas*: the turn's recorded run of the chat flow, each step with its inputs and outputs. */
+function OpenTurn({ runId }: { runId: string }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <div className="sage-open-turn">
+      <button className="sage-link" aria-expanded={open} onClick={() => setOpen(!open)}>
+        {open ? 'Close the canvas' : 'Open this turn on the canvas'}
+      </button>
+      {open ? <TurnCanvas runId={runId} /> : null}
     </div>
   );
 }

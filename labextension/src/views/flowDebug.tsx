@@ -40,8 +40,11 @@ export function NodeDebug({
   lastRunId,
   running,
   onRun,
-  onChange
+  onChange,
+  actions = true
 }: {
+  /** Run to here / re-run / pin (off where the flow is only looked at, e.g. a chat turn's run). */
+  actions?: boolean;
   node: FlowNode;
   lastRunId?: string;
   running: boolean;
@@ -69,38 +72,40 @@ export function NodeDebug({
   const pinned = isPinned(node);
   return (
     <div className="sage-node-debug" data-node-debug={node.id}>
-      <div className="sage-row">
-        <button
-          className="sage-button"
-          disabled={running}
-          title="Run only this node and the nodes it needs"
-          onClick={() => onRun({ until: node.id })}
-        >
-          Run to here
-        </button>
-        <button
-          className="sage-button"
-          disabled={running || !io?.ran}
-          title="Run this node again on what its upstream nodes emitted in the last run (they do not run)"
-          onClick={() => onRun({ rerun: node.id, from_run: lastRunId })}
-        >
-          Re-run this node
-        </button>
-        {pinned ? (
-          <button className="sage-button sage-on" onClick={() => onChange(withPin(node, null))}>
-            Unpin output
-          </button>
-        ) : (
+      {actions ? (
+        <div className="sage-row">
           <button
             className="sage-button"
-            disabled={!io?.ran}
-            title="Runs use this output instead of running the node (and what only feeds it)"
-            onClick={() => io && onChange(withPin(node, io.outputs))}
+            disabled={running}
+            title="Run only this node and the nodes it needs"
+            onClick={() => onRun({ until: node.id })}
           >
-            Pin output
+            Run to here
           </button>
-        )}
-      </div>
+          <button
+            className="sage-button"
+            disabled={running || !io?.ran}
+            title="Run this node again on what its upstream nodes emitted in the last run (they do not run)"
+            onClick={() => onRun({ rerun: node.id, from_run: lastRunId })}
+          >
+            Re-run this node
+          </button>
+          {pinned ? (
+            <button className="sage-button sage-on" onClick={() => onChange(withPin(node, null))}>
+              Unpin output
+            </button>
+          ) : (
+            <button
+              className="sage-button"
+              disabled={!io?.ran}
+              title="Runs use this output instead of running the node (and what only feeds it)"
+              onClick={() => io && onChange(withPin(node, io.outputs))}
+            >
+              Pin output
+            </button>
+          )}
+        </div>
+      ) : null}
       {pinned ? <div className="sage-muted">Pinned: runs use the saved output.</div> : null}
       {io ? (
         <div className="sage-node-io">

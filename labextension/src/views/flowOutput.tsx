@@ -8,6 +8,7 @@ export type OutputView =
   | { kind: 'empty' }
   | { kind: 'text'; text: string }
   | { kind: 'table'; columns: string[]; rows: string[][] }
+  | { kind: 'fields'; rows: [string, string][] }
   | { kind: 'json'; text: string };
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
@@ -17,6 +18,8 @@ const cell = (v: unknown, limit = 300): string => {
   const text = typeof v === 'string' ? v : v === undefined || v === null ? '' : JSON.stringify(v);
   return text.length > limit ? `${text.slice(0, limit)}…` : text;
 };
+
+const WIDE_RECORD = 6;
 
 /** How one output value is shown. A one-element list is its element (a record stays a one-row table). */
 export function outputView(value: unknown): OutputView {
@@ -34,6 +37,11 @@ export function outputView(value: unknown): OutputView {
   }
   if (Array.isArray(value) && value.every(v => typeof v === 'string')) {
     return { kind: 'text', text: value.join('\n\n') };
+  }
+  // One wide record (a chat turn: 20+ fields) reads as field / value rows, not as a one-row table.
+  const one = Array.isArray(value) && value.length === 1 ? value[0] : value;
+  if (isRecord(one) && Object.keys(one).length > WIDE_RECORD) {
+    return { kind: 'fields', rows: Object.entries(one).map(([k, v]) => [k, cell(v, 600)]) };
   }
   if (Array.isArray(value) && value.every(isRecord)) {
     const columns: string[] = [];
@@ -72,6 +80,19 @@ function OutputValue({ value }: { value: unknown }) {
                 {r.map((c, j) => (
                   <td key={j}>{c}</td>
                 ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      );
+    case 'fields':
+      return (
+        <table className="sage-output-table sage-output-fields">
+          <tbody>
+            {view.rows.map(([k, v]) => (
+              <tr key={k}>
+                <th>{k}</th>
+                <td>{v}</td>
               </tr>
             ))}
           </tbody>

@@ -23,6 +23,8 @@ export interface FlowRun {
   reset: () => void;
   /** Stream a run of `flow` (`debug`: run to here / re-run one node); resolves when it ends. */
   start: (flow: FlowDoc, inputs: Record<string, string>, debug?: DebugRun) => Promise<void>;
+  /** Show a recorded run (a chat turn, a past run): its node states and outputs from its stored events. */
+  replay: (runId: string) => Promise<void>;
 }
 
 export function useFlowRun(transport: Transport, externalRun?: ExternalRun): FlowRun {
@@ -85,5 +87,17 @@ export function useFlowRun(transport: Transport, externalRun?: ExternalRun): Flo
     setRunStates({});
     setRunInfo(null);
   };
-  return { runStates, runInfo, running, reset, start };
+
+  const replay = async (runId: string) => {
+    const run = await transport.call<any>('flow.run_get', { run_id: runId });
+    let states: Record<string, NodeRunState> = {};
+    for (const e of run.events ?? []) {
+      if (String(e.type).startsWith('node_')) {
+        states = applyRunEvent(states, e);
+      }
+    }
+    setRunStates(states);
+    setRunInfo({ run_id: run.id, status: run.status, outputs: run.outputs, error: run.error });
+  };
+  return { runStates, runInfo, running, reset, start, replay };
 }
