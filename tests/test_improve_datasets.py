@@ -91,6 +91,17 @@ def test_selection_filters_dedupe_and_context(chats):
         dataset_builder.select(dataset_builder.Filters(session_ids=["nope"]))
 
 
+def test_earlier_answers_the_user_corrected_appear_as_their_corrections(chats):
+    """Training learns every assistant turn of a row: a later row must not teach the answer the user rejected."""
+    store = SessionStore()
+    later = turn(
+        store, chats["s1"], "And 4+4?", "8", rating="up"
+    )  # asked after the 👎 "7" (corrected to "6")
+    examples, _ = dataset_builder.select(dataset_builder.Filters(session_ids=[chats["s1"]], ratings=["up"]))
+    row = next(e.messages for e in examples if e.answer_id == later["id"])
+    assert [m["content"] for m in row if m["role"] == "assistant"] == ["4", "6", "8"]
+
+
 def test_build_splits_versions_and_lists_with_the_uploaded_datasets(chats):
     args = {"name": "feedback", "eval_ratio": 0.5, "seed": 7}
     first = api.invoke("improve.build_dataset", args)

@@ -15,13 +15,15 @@ NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
 pytestmark = pytest.mark.slow
 
 
-def test_the_five_notebooks_exist():
+def test_the_demo_notebooks_exist():
     assert [p.stem for p in NOTEBOOKS] == [
         "00-tour",
         "01-chat-and-memory",
         "02-flows",
         "03-finetune",
         "04-engine",
+        "05-improve-loop",
+        "06-notebook-context",
     ]
 
 

@@ -70,7 +70,9 @@ def from_namespace(names: list[str], namespace: dict, last_error: BaseException 
         name = raw.strip()
         if not name:
             continue
-        if name in namespace and not name.startswith("cell:"):
+        if name in namespace and isinstance(namespace[name], BaseException):  # `except E as err:` kept
+            out.append(describe_exception(namespace[name], name))
+        elif name in namespace and not name.startswith("cell:"):
             out.append(describe_value(name, namespace[name]))
         elif name in ("err", "error", "exception", "last_error"):
             if last_error is None:

@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..chat import arena
 from ..chat.sessions import SessionStore
 from ..errors import InvalidInput, NotFound
 from ..request_json import Name
@@ -91,14 +92,30 @@ def _sibling(sessions: SessionStore, message: dict, key: str) -> dict | None:
     return row | {"metadata": loads(row["metadata"], {})}
 
 
+def _as_corrected(sessions: SessionStore, message: dict) -> str:
+    """A message's text, or — for an earlier answer the user corrected — its ideal answer: a row must not teach
+    the answers the user rejected (training learns every assistant turn of a row)."""
+    if message["role"] == "assistant":
+        meta = (
+            message["metadata"] if isinstance(message["metadata"], dict) else loads(message["metadata"], {})
+        )
+        ideal = _sibling(sessions, {**message, "metadata": meta}, "rejected_by")
+        if ideal is not None:
+            return ideal["content"]
+    return message["content"]
+
+
 def _context(sessions: SessionStore, answer: dict, prompts: dict) -> list[dict]:
-    """The conversation the answer replied to, as {role, content}, the session's system prompt first."""
+    """The conversation the answer replied to, as {role, content}, the session's system prompt first; earlier
+    answers the user corrected appear as their ideal answers."""
     sid = answer["session_id"]
     if sid not in prompts:
         prompts[sid] = sessions.settings(sid).system_prompt
     parent = answer["parent_id"]
     messages = (
-        [{"role": m["role"], "content": m["content"]} for m in sessions.path(sid, parent)] if parent else []
+        [{"role": m["role"], "content": _as_corrected(sessions, m)} for m in sessions.path(sid, parent)]
+        if parent
+        else []
     )
     if prompts[sid] and not (messages and messages[0]["role"] == "system"):
         messages.insert(0, {"role": "system", "content": prompts[sid]})
@@ -180,7 +197,8 @@ def preference_rows(triples) -> list[dict]:
 
 def preference_pairs(sel: Selection, user: str | None = None) -> tuple[list[dict], list[str]]:
     """(rows, session ids): an answer that has an ideal answer (its correction; rated 👎 or not) is `rejected`,
-    the ideal answer `chosen`, the conversation before them the `prompt`. Identical pairs appear once."""
+    the ideal answer `chosen`, the conversation before them the `prompt`. Identical pairs appear once. Then the
+    picked arena duels (`models` filters on the rejected answer's model)."""
     sessions = SessionStore(user)
     triples, seen, session_ids, prompts = [], set(), set(), {}
     for row in candidates(sessions, sel, "json_extract(m.metadata, '$.rejected_by') IS NOT NULL"):
@@ -194,4 +212,8 @@ def preference_pairs(sel: Selection, user: str | None = None) -> tuple[list[dict
         seen.add(key)
         session_ids.add(row["session_id"])
         triples.append((prompt, ideal["content"], row["content"]))
+    # Arena picks (chat/arena.py): the winner chosen, the other answer rejected. A duel belongs to no chat
+    # session, so a filter on sessions leaves them out.
+    if sel.session_ids is None:
+        triples += arena.preference_triples(_timestamp(sel.since), _timestamp(sel.until), sel.models, user)
     return preference_rows(triples), sorted(session_ids)

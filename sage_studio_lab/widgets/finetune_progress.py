@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import array
 import threading
+from pathlib import Path
 
 import traitlets
 
@@ -104,9 +105,13 @@ class FinetuneProgress(StudioWidget):
 def finetune(
     data, model: str | None = None, epochs: float | None = None, name: str | None = None, **config
 ) -> FinetuneProgress:
-    """Start a fine-tune task on the dataset file `data` and return its live progress widget."""
+    """Start a fine-tune task on `data` — a dataset file, or the id of a stored dataset (e.g. one built from rated
+    chats: `improve.build_dataset`) — and return its live progress widget."""
     svc = service()
     if epochs is not None:
         config["epochs"] = epochs
-    task = plain(svc.start(data=str(data), model=model, name=name, config=config))
+    if Path(str(data)).exists():
+        task = plain(svc.start(data=str(data), model=model, name=name, config=config))
+    else:
+        task = plain(svc.create_task(str(data), base_model=model, name=name, config=config))
     return FinetuneProgress(task["id"])
