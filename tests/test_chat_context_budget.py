@@ -35,7 +35,9 @@ def test_array_object_exception_and_cell_become_bounded_text():
     got = context.from_namespace(["arr", "err", "In[2]"], ns, last_error=ValueError("bad value"))
     assert [g["kind"] for g in got] == ["variable", "error", "cell"] and "arr.sum()" in got[2]["text"]
     assert "ValueError: bad value" in got[1]["text"]
-    kept = context.from_namespace(["problem"], {"problem": KeyError("col")})  # an exception kept in a variable
+    kept = context.from_namespace(
+        ["problem"], {"problem": KeyError("col")}
+    )  # an exception kept in a variable
     assert kept[0]["kind"] == "error" and "KeyError: 'col'" in kept[0]["text"]
 
 

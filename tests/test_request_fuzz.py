@@ -29,8 +29,9 @@ import pytest
 from sage_studio_lab import openai_wire as wire
 from sage_studio_lab import request_json
 from sage_studio_lab.api import get as get_op
+from sage_studio_lab.api.improve import ArenaArgs
 from sage_studio_lab.chat.models import EditBody, SendBody
-from sage_studio_lab.server import chat_handlers, finetune_handlers, gateway_handlers
+from sage_studio_lab.server import chat_handlers, finetune_handlers, gateway_handlers, improve_handlers
 from sage_studio_lab.server.operation_handlers import OperationHandler
 from tests.engine_procs import start_engine, wait_healthy
 from tests.request_corpus import RAW, base_body, field_probes
@@ -57,6 +58,8 @@ HANDWRITTEN = {
     chat_handlers.SessionContinueHandler: (chat_handlers.RegenerateBody, {}),
     chat_handlers.MessageEditHandler: (EditBody, {}),
     finetune_handlers.UploadHandler: (None, {}),  # multipart: a JSON body is refused whole
+    # `auto`: with no engine and no cloud a valid duel is the declared 503 `no_upstream`
+    improve_handlers.ArenaHandler: (ArenaArgs, {"source": "auto"}),
 }
 
 

@@ -17,6 +17,7 @@ import { notebookAttachments } from './panels/notebookAttachments';
 import { StudioReactWidget } from './panels/StudioReactWidget';
 import { restTransport } from './transport/connection';
 import { errorMessage } from './transport/types';
+import { ArenaView } from './views/ArenaView';
 import { ChatView } from './views/ChatView';
 import { BackendCheck } from './views/common';
 import { EngineView } from './views/EngineView';
@@ -46,6 +47,7 @@ export const CommandIDs = {
   engine: 'sage-studio:engine',
   finetune: 'sage-studio:finetune',
   memory: 'sage-studio:memory',
+  arena: 'sage-studio:arena',
   startEngine: 'sage-studio:start-engine',
   stopEngine: 'sage-studio:stop-engine'
 };
@@ -131,9 +133,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const MAIN_VIEWS: Record<string, [string, React.FunctionComponent]> = {
       engine: ['SAGE Engine & GPU', EngineView],
       finetune: ['SAGE Fine-tune', () => React.createElement(FinetuneView, {})],
-      memory: ['SAGE Memory', () => React.createElement(MemoryView, {})]
+      memory: ['SAGE Memory', () => React.createElement(MemoryView, {})],
+      arena: ['SAGE Arena', () => React.createElement(ArenaView, {})]
     };
-    const openMain = (section: Section) => {
+    const openMain = (section: Section | 'arena') => {
       const [label, View] = MAIN_VIEWS[section];
       const id = `sage-studio-${section}`;
       const existing = Array.from(shell.widgets('main')).find(w => w.id === id);
@@ -241,6 +244,12 @@ const plugin: JupyterFrontEndPlugin<void> = {
       label: 'SAGE Studio: Memory',
       icon: studioIcon,
       execute: () => openMain('memory')
+    });
+    commands.addCommand(CommandIDs.arena, {
+      label: 'SAGE Studio: Arena',
+      caption: 'One prompt, two models side by side; pick the better answer',
+      icon: studioIcon,
+      execute: () => openMain('arena')
     });
     // Palette actions report failures readably (e.g. no model installed) instead of failing silently.
     const run = (label: string, fn: () => Promise<unknown>) => async () => {

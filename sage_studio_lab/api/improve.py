@@ -1,5 +1,6 @@
 """The improvement loop's operations: rate and correct answers in a chat, then turn the rated turns into a fine-tune
-dataset (versioned, linked to its sessions, listed with the uploaded datasets) or preference pairs for DPO."""
+dataset (versioned, linked to its sessions, listed with the uploaded datasets) or preference pairs for DPO; the
+arena (two models side by side, the user's pick feeding the preference pairs)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..chat import ratings
+from ..chat import arena, ratings
 from ..errors import InvalidInput
 from ..finetune import dataset_builder, evaluation_runs
 from ..finetune.feedback import Filters, Selection
@@ -295,3 +296,82 @@ def compare(args: CompareArgs) -> Comparison:
     if not ids or len(ids) > 8 or len(set(ids)) != len(ids):
         raise InvalidInput("task_ids: give 1 to 8 distinct task ids, comma-separated")
     return Comparison(tasks=evaluation_runs.compare(ids))
+
+
+# -- the arena (chat/arena.py): the duel itself is the stream `improve.arena` (api/streams.py) ----------------
+DUEL_ID = r"^[A-Za-z0-9_-]{1,64}$"  # one path segment (an unknown id is a 404 from the core)
+
+
+class ArenaArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    prompt: str = Field(min_length=1, description="what both models answer")
+    model_a: PathName = Field(min_length=1, description="a model or adapter the engine serves (chat.models)")
+    model_b: PathName = Field(min_length=1)
+    source: Literal["local", "cloud", "auto"] = Field("local", description="where both requests go")
+    max_tokens: int | None = Field(None, ge=1, le=4096, description="per answer (default: the chat's)")
+    temperature: float | None = Field(None, ge=0, le=2)
+    blind: bool = Field(False, description="hide which model answers as A / B until the pick")
+
+
+class ArenaSide(BaseModel):
+    text: str
+    model: str | None  # null in a blind duel
+    tokens: int
+    ttft_s: float | None
+    tok_s: float | None
+    latency_s: float
+    finish_reason: str | None
+
+
+class ArenaEvent(BaseModel, extra="allow"):
+    """`{type: start, request_id}`, `{type: token, side, text}`, then `{type: done, id, blind, a, b, elapsed_s}`
+    (`id` null when cancelled) or `{type: error, status, message}`."""
+
+    type: Literal["start", "token", "done", "error"]
+    side: Literal["a", "b"] | None = None
+    text: str | None = None
+    id: str | None = None
+    a: ArenaSide | None = None
+    b: ArenaSide | None = None
+
+
+class PickArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    duel_id: str = Field(pattern=DUEL_ID)
+    winner: Literal["a", "b", "tie"]
+
+
+class Duel(BaseModel):
+    id: str
+    prompt: str
+    model_a: str | None  # null while a blind duel is not picked
+    model_b: str | None
+    answer_a: str
+    answer_b: str
+    blind: bool
+    winner: Literal["a", "b", "tie"] | None
+    created_at: float
+
+
+class DuelsArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int = Field(20, ge=1, le=200)
+
+
+class Duels(BaseModel):
+    duels: list[Duel]
+
+
+@operation("improve.pick", "POST", "api/improve/arena/{duel_id}/pick")
+def pick(args: PickArgs) -> Duel:
+    """Record the better answer of a duel (once: 409 after), revealing both models; feeds the preference export."""
+    return arena.pick(args.duel_id, args.winner)
+
+
+@operation("improve.duels", "GET", "api/improve/duels")
+def duels(args: DuelsArgs) -> Duels:
+    """Recent arena duels, newest first (a blind duel's models hidden until it is picked)."""
+    return Duels(duels=arena.duels(args.limit))

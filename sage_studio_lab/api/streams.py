@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, TypeAdapter
 
+from .improve import ArenaArgs, ArenaEvent
 from .schemas import schema_of
 
 
@@ -109,6 +110,16 @@ STREAMS: tuple[Stream, ...] = (
         "sse",
         "Edit a user message into a new branch and answer it",
         event=ChatEvent,
+    ),
+    Stream(
+        "improve.arena",
+        "POST",
+        "api/improve/arena",
+        "sse",
+        "One prompt answered by two models at once (one engine batch): {type: token, side, text} events, then "
+        "{type: done, id, a, b} (blind: the models hidden until improve.pick)",
+        args=ArenaArgs,
+        event=ArenaEvent,
     ),
     Stream(
         "openai.chat_completions",

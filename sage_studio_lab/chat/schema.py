@@ -1,7 +1,7 @@
 """Chat tables: sessions and their messages (a tree: `parent_id` makes edit-and-branch possible); running
 turns and stop requests, so a stop in one process (Jupyter server) reaches a turn in another (kernel, CLI);
 the datasets built from rated chats (ratings and ideal answers themselves live in the messages' metadata, so
-a session export carries them: chat/ratings.py)."""
+a session export carries them: chat/ratings.py); the arena's duels and picks (chat/arena.py)."""
 
 MIGRATIONS = [
     """
@@ -55,5 +55,20 @@ MIGRATIONS = [
         created_at REAL NOT NULL,
         UNIQUE(kind, name, version)
     );
+    """,
+    # The arena's duels (chat/arena.py): one prompt, two models' answers, the user's pick (NULL until picked).
+    """
+    CREATE TABLE arena_duels (
+        id TEXT PRIMARY KEY,
+        prompt TEXT NOT NULL,
+        model_a TEXT NOT NULL,
+        model_b TEXT NOT NULL,
+        answer_a TEXT NOT NULL,
+        answer_b TEXT NOT NULL,
+        blind INTEGER NOT NULL DEFAULT 0,
+        winner TEXT CHECK (winner IN ('a', 'b', 'tie')),
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX arena_duels_time ON arena_duels(created_at);
     """,
 ]

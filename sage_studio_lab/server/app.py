@@ -19,7 +19,7 @@ from ..settings import Settings, config_traits, set_settings
 # Routes come from `server/<area>_handlers.py` as `routes() -> [(path, Handler[, kwargs])]`, paths relative to
 # `<base_url>/sage-studio/`: `operation` derives them from the declared operations (sage_studio_lab/api/), the
 # others carry streams and uploads.
-ROUTE_MODULES = ("operation", "gateway", "system", "flow", "chat", "finetune")
+ROUTE_MODULES = ("operation", "gateway", "system", "flow", "chat", "finetune", "improve")
 URL_PREFIX = "sage-studio"
 
 

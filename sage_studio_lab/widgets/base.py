@@ -21,7 +21,13 @@ import traitlets
 
 from ..api import OPERATIONS, Operation
 from ..errors import StudioError
-from . import chat_methods, engine_methods, finetune_methods, flow_methods  # noqa: F401  (register the methods)
+from . import (  # noqa: F401  (register the methods)
+    chat_methods,
+    engine_methods,
+    finetune_methods,
+    flow_methods,
+    improve_methods,
+)
 from .transport import WIDGET_METHODS, Call, asset, error_payload, plain, rpc
 
 __all__ = ["StudioWidget", "asset", "rpc", "plain", "Call"]

@@ -1003,6 +1003,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/improve/arena/{duel_id}/pick': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Record the better answer of a duel (once: 409 after), revealing both models; feeds the preference export. */
+    post: operations['improve.pick'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/improve/compare': {
     parameters: {
       query?: never;
@@ -1049,6 +1066,23 @@ export interface paths {
     put?: never;
     /** What a build would store, writing nothing: counts, and rows rendered with the model's chat template. */
     post: operations['improve.preview_dataset'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/improve/duels': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Recent arena duels, newest first (a blind duel's models hidden until it is picked). */
+    get: operations['improve.duels'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -1329,6 +1363,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/improve/arena': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** One prompt answered by two models at once (one engine batch): {type: token, side, text} events, then {type: done, id, a, b} (blind: the models hidden until improve.pick) */
+    post: operations['improve.arena'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/chat/completions': {
     parameters: {
       query?: never;
@@ -1485,6 +1536,95 @@ export interface components {
       /** Examples Per Step */
       examples_per_step: number;
       suggestion: components['schemas']['Suggestion'] | null;
+    };
+    /** ArenaArgs */
+    ArenaArgs: {
+      /**
+       * Prompt
+       * @description what both models answer
+       */
+      prompt: string;
+      /**
+       * Model A
+       * @description a model or adapter the engine serves (chat.models)
+       */
+      model_a: string;
+      /** Model B */
+      model_b: string;
+      /**
+       * Source
+       * @description where both requests go
+       * @default local
+       * @enum {string}
+       */
+      source: 'local' | 'cloud' | 'auto';
+      /**
+       * Max Tokens
+       * @description per answer (default: the chat's)
+       * @default null
+       */
+      max_tokens: number | null;
+      /**
+       * Temperature
+       * @default null
+       */
+      temperature: number | null;
+      /**
+       * Blind
+       * @description hide which model answers as A / B until the pick
+       * @default false
+       */
+      blind: boolean;
+    };
+    /**
+     * ArenaEvent
+     * @description `{type: start, request_id}`, `{type: token, side, text}`, then `{type: done, id, blind, a, b, elapsed_s}`
+     *     (`id` null when cancelled) or `{type: error, status, message}`.
+     */
+    ArenaEvent: {
+      /**
+       * Type
+       * @enum {string}
+       */
+      type: 'start' | 'token' | 'done' | 'error';
+      /**
+       * Side
+       * @default null
+       */
+      side: ('a' | 'b') | null;
+      /**
+       * Text
+       * @default null
+       */
+      text: string | null;
+      /**
+       * Id
+       * @default null
+       */
+      id: string | null;
+      /** @default null */
+      a: components['schemas']['ArenaSide'] | null;
+      /** @default null */
+      b: components['schemas']['ArenaSide'] | null;
+    } & {
+      [key: string]: unknown;
+    };
+    /** ArenaSide */
+    ArenaSide: {
+      /** Text */
+      text: string;
+      /** Model */
+      model: string | null;
+      /** Tokens */
+      tokens: number;
+      /** Ttft S */
+      ttft_s: number | null;
+      /** Tok S */
+      tok_s: number | null;
+      /** Latency S */
+      latency_s: number;
+      /** Finish Reason */
+      finish_reason: string | null;
     };
     /**
      * Build
@@ -1650,6 +1790,32 @@ export interface components {
     DeletedIds: {
       /** Deleted */
       deleted: string[];
+    };
+    /** Duel */
+    Duel: {
+      /** Id */
+      id: string;
+      /** Prompt */
+      prompt: string;
+      /** Model A */
+      model_a: string | null;
+      /** Model B */
+      model_b: string | null;
+      /** Answer A */
+      answer_a: string;
+      /** Answer B */
+      answer_b: string;
+      /** Blind */
+      blind: boolean;
+      /** Winner */
+      winner: ('a' | 'b' | 'tie') | null;
+      /** Created At */
+      created_at: number;
+    };
+    /** Duels */
+    Duels: {
+      /** Duels */
+      duels: components['schemas']['Duel'][];
     };
     /** EngineLogs */
     EngineLogs: {
@@ -8055,6 +8221,83 @@ export interface operations {
       };
     };
   };
+  'improve.pick': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        duel_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * Winner
+           * @enum {string}
+           */
+          winner: 'a' | 'b' | 'tie';
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Duel'];
+        };
+      };
+      /** @description invalid arguments */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description conflict */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
   'improve.compare': {
     parameters: {
       query: {
@@ -8374,6 +8617,73 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['DatasetPreview'];
+        };
+      };
+      /** @description invalid arguments */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description conflict */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  'improve.duels': {
+    parameters: {
+      query?: {
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Duels'];
         };
       };
       /** @description invalid arguments */
@@ -9536,6 +9846,30 @@ export interface operations {
         };
         content: {
           'text/event-stream': components['schemas']['ChatEvent'];
+        };
+      };
+    };
+  };
+  'improve.arena': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': components['schemas']['ArenaArgs'];
+      };
+    };
+    responses: {
+      /** @description each event */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/event-stream': components['schemas']['ArenaEvent'];
         };
       };
     };

@@ -235,9 +235,10 @@ export class RestTransport implements Transport {
       const result: Record<string, any> = { content: '' };
       let failure: TransportError | null = null;
       let finished = false;
-      const token = (text: string) => {
+      // `extra`: a token's other fields (the arena's `side`) reach the view too.
+      const token = (text: string, extra: Record<string, unknown> = {}) => {
         result.content += text;
-        onEvent({ type: 'token', text });
+        onEvent({ ...extra, type: 'token', text });
       };
       const meta = (metadata: unknown) => {
         if (metadata && typeof metadata === 'object' && Object.keys(metadata).length) {
@@ -258,7 +259,7 @@ export class RestTransport implements Transport {
         // Studio turn events: {type: start | token | done | error}.
         if (typeof chunk.type === 'string' && !chunk.choices) {
           if (chunk.type === 'token') {
-            token(String(chunk.text ?? ''));
+            token(String(chunk.text ?? ''), chunk);
           } else if (chunk.type === 'done') {
             result.message = chunk.message;
             meta(chunk.message?.metadata);

@@ -115,6 +115,11 @@ async function chatTurn(args: Obj, call: Caller): Promise<SSERequest> {
 
 export const STREAM_ROUTES: Record<string, StreamRoute> = {
   'chat.send': { kind: 'sse', prepare: chatTurn },
+  // Two answers in one stream: token events carry their `side`.
+  'improve.arena': {
+    kind: 'sse',
+    prepare: async args => ({ path: 'api/improve/arena', body: args })
+  },
   'gpu.watch': { kind: 'ws', path: 'api/system/gpu/stream', rename: { interval_s: 'interval' } },
   'finetune.watch': { kind: 'ws', path: 'api/finetune/tasks/{task_id}/events' },
   'finetune.events': { kind: 'ws', path: 'api/finetune/events' },

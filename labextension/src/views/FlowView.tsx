@@ -20,7 +20,7 @@ import {
 import React, { useEffect, useMemo, useRef, useState } from 'react';
 
 import { Result, Schema } from '../transport/types';
-import { ActionButton, ErrorBox, fmtTime, useCall, useTransport } from './common';
+import { ErrorBox, fmtTime, useCall, useTransport } from './common';
 import {
   ExternalRun,
   FlowDoc,
@@ -34,8 +34,9 @@ import {
 } from './flowModel';
 import { FIT_VIEW_OPTIONS, MIN_ZOOM, layoutFlow, needsLayout } from './flowLayout';
 import { RunOutputs } from './flowOutput';
-import { TrustBadge, useFlowTrust } from './flowTrust';
+import { useFlowTrust } from './flowTrust';
 import { DebugRun, NodeDebug } from './flowDebug';
+import { FlowToolbar } from './FlowToolbar';
 import { useFlowRun } from './useFlowRun';
 import { useLegibleViewport } from './useLegibleViewport';
 import { ConfigForm } from './flowConfigForm';
@@ -337,6 +338,21 @@ function FlowCanvas({
     }
   };
 
+  // A template is laid out for this canvas's node sizes, fitted no smaller than a legible zoom, and trusted (made here).
+  const pickTemplate = (id: string) => {
+    const t = templateList.find(x => x.id === id);
+    if (!t) {
+      return;
+    }
+    const f = t.flow as unknown as FlowDoc;
+    setIssues([]);
+    resetRun();
+    const next = layoutFlow({ ...f, nodes: f.nodes ?? [], edges: f.edges ?? [] }, ops);
+    commit(next);
+    void trust.trust(next).catch(setError);
+    setTimeout(() => fitLegibly(), 50);
+  };
+
   const selectedNode = flow.nodes.find(n => n.id === selected);
   const templateList = templates.data?.templates ?? [];
   const names = inputNames(flow);
@@ -360,79 +376,25 @@ function FlowCanvas({
       }}
     >
       {viewOnly ? null : (
-        <div className="sage-toolbar sage-flow-toolbar">
-          <select
-            className="sage-input"
-            aria-label="Template"
-            value=""
-            onChange={e => {
-              const t = templateList.find(x => x.id === e.target.value);
-              if (t) {
-                const f = t.flow as unknown as FlowDoc;
-                setIssues([]);
-                resetRun();
-                // Laid out for this canvas's node sizes, fitted no smaller than a legible zoom.
-                const next = layoutFlow({ ...f, nodes: f.nodes ?? [], edges: f.edges ?? [] }, ops);
-                commit(next);
-                void trust.trust(next).catch(setError); // a template is made here: trusted
-                setTimeout(() => fitLegibly(), 50);
-              }
-            }}
-          >
-            <option value="">Templates…</option>
-            {templateList.map(t => (
-              <option key={t.id} value={t.id}>
-                {t.name}
-              </option>
-            ))}
-          </select>
-          <button
-            className="sage-button"
-            onClick={undo}
-            disabled={!history.current.canUndo}
-            title="Undo (Ctrl+Z)"
-          >
-            Undo
-          </button>
-          <button
-            className="sage-button"
-            onClick={redo}
-            disabled={!history.current.canRedo}
-            title="Redo (Ctrl+Shift+Z)"
-          >
-            Redo
-          </button>
-          <ActionButton label="Validate" action={validate} onError={setError} />
-          <ActionButton label="Export Python" action={exportPython} onError={setError} />
-          <button className="sage-button" onClick={() => setShowRuns(!showRuns)}>
-            History
-          </button>
-          <TrustBadge state={trust.state} onTrust={trustFlow} onError={setError} />
-          <span className="sage-grow" />
-          {names.map(n => (
-            <input
-              key={n}
-              className="sage-input sage-flow-input"
-              aria-label={`flow input ${n}`}
-              placeholder={`${n}…`}
-              value={inputs[n] ?? ''}
-              onChange={e => setInputs({ ...inputs, [n]: e.target.value })}
-              onKeyDown={e => e.key === 'Enter' && !running && void run().catch(setError)}
-            />
-          ))}
-          {running ? (
-            <button className="sage-button sage-danger" onClick={() => running.cancel()}>
-              Stop
-            </button>
-          ) : (
-            <ActionButton
-              label="Run"
-              className="sage-button sage-primary"
-              action={() => run()}
-              onError={setError}
-            />
-          )}
-        </div>
+        <FlowToolbar
+          templates={templateList}
+          onTemplate={pickTemplate}
+          canUndo={history.current.canUndo}
+          canRedo={history.current.canRedo}
+          onUndo={undo}
+          onRedo={redo}
+          onValidate={validate}
+          onExport={exportPython}
+          onHistory={() => setShowRuns(!showRuns)}
+          trust={trust.state}
+          onTrust={trustFlow}
+          inputNames={names}
+          inputs={inputs}
+          onInputs={setInputs}
+          running={running}
+          onRun={() => run()}
+          onError={setError}
+        />
       )}
       <ErrorBox error={error} />
       {issues.length ? (
