@@ -128,7 +128,11 @@ def _watch(proc: subprocess.Popen, folder: Path) -> None:
     code = proc.wait()
     _children.pop(proc.pid, None)
     events = _evaluation_events(folder) if folder.exists() else []
-    if events and events[-1].get("status") not in TERMINAL:
+    mine = [i for i, e in enumerate(events) if e.get("status") == "started" and e.get("pid") == proc.pid]
+    after = events[mine[-1] :] if mine else []
+    if any(e.get("status") == "started" and e.get("pid") != proc.pid for e in after):
+        return  # a newer evaluation started meanwhile (this one stopped first): its events are the state now
+    if after and after[-1].get("status") not in TERMINAL:
         writer = EventWriter(folder / "events.jsonl")
         writer.write(
             "evaluation", status="failed", error=f"the evaluator exited (code {code}): nothing stored"

@@ -11,6 +11,7 @@ Without chromium the tests skip with that reason, except under CI=true, where th
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -174,6 +175,19 @@ def lab(tmp_path_factory):
     server = start_lab(root, home, base / "jupyter.log")
     yield server
     stop_lab(server)
+
+
+@pytest.fixture(scope="module")
+def engine(lab):
+    """The local engine of this module's lab, started once through the REST API (the bundled model, CPU)."""
+    _, body = lab.api(
+        "sage-studio/api/engine/start",
+        "POST",
+        json.dumps({"backend": "cpu", "wait": True, "timeout": 280}).encode(),
+        timeout=300,
+    )
+    assert json.loads(body)["status"] == "running", body
+    yield
 
 
 def chromium_path() -> str | None:

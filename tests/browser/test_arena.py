@@ -7,24 +7,10 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from .conftest import dismiss_news_toast, open_lab
 from .test_panels import no_error
 
 UI_TIMEOUT = 90_000  # ms: a busy 2-core machine needs generous waits
-
-
-@pytest.fixture(scope="module")
-def engine(lab):
-    _, body = lab.api(
-        "sage-studio/api/engine/start",
-        "POST",
-        json.dumps({"backend": "cpu", "wait": True, "timeout": 280}).encode(),
-        timeout=300,
-    )
-    assert json.loads(body)["status"] == "running", body
-    yield
 
 
 def test_blind_duel_streams_two_columns_and_the_pick_reveals_the_models(lab, engine, page):

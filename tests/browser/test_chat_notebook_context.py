@@ -5,23 +5,20 @@ counted in its token budget)."""
 from __future__ import annotations
 
 import json
+import time
 
 import nbformat
-import pytest
 
 from .conftest import dismiss_news_toast, open_lab, screenshot
 from .test_chat_first_run import ANSWERED, UI_TIMEOUT, new_session, open_chat
 
 
-@pytest.fixture(scope="module")
-def engine(lab):
-    _, body = lab.api(
-        "sage-studio/api/engine/start",
-        "POST",
-        json.dumps({"backend": "cpu", "wait": True, "timeout": 280}).encode(),
-        timeout=300,
-    )
-    assert json.loads(body)["status"] == "running", body
+def until(check, timeout: float = 60.0) -> None:
+    """Wait for a server-side effect of a UI action (a debounced save, a settings write)."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "the server never showed the change"
+        time.sleep(0.5)
 
 
 def test_attach_selected_cell_and_its_output(lab, engine, page):
@@ -76,3 +73,31 @@ def test_attach_selected_cell_and_its_output(lab, engine, page):
     emitted.wait_for(timeout=UI_TIMEOUT)
     assert "What does this cell print?" in emitted.inner_text()
     screenshot(page, "chat-turn-on-canvas")
+
+
+def test_a_chat_answers_with_an_edited_copy_of_the_chat_flow(lab, engine, page):
+    """#19: a session uses the user's edited copy of the chat pipeline, made and edited from the chat's settings."""
+    sid = new_session(lab, "own pipeline", 8)
+    open_lab(page, lab)
+    dismiss_news_toast(page)
+    chat = open_chat(page, lab, sid)
+    chat.get_by_role("button", name="Settings").click()
+    chat.get_by_role("button", name="Edit a copy").click()
+    canvas = chat.locator(".sage-chat-flow .sage-turn-canvas")
+    canvas.locator('.sage-node[data-node-id="prompt"]').wait_for(timeout=UI_TIMEOUT)
+    flow_id = canvas.get_attribute("data-flow-id")
+    # An edit on the canvas is saved to the copy.
+    canvas.locator('.react-flow__node[data-id="prompt"] .sage-node-title').click()
+    canvas.locator(".sage-config").get_by_role("textbox").first.fill("My prompt step")
+    until(lambda: "My prompt step" in lab.api(f"sage-studio/api/flow/flows/{flow_id}")[1].decode())
+    chat.get_by_role("button", name="Save settings").click()
+    until(
+        lambda: (
+            json.loads(lab.api(f"sage-studio/api/chat/sessions/{sid}")[1])["settings"].get("flow") == flow_id
+        )
+    )
+    chat.get_by_label("Message").fill("Hello?")
+    chat.get_by_role("button", name="Send").click()
+    page.wait_for_function(ANSWERED, timeout=UI_TIMEOUT)
+    answer = json.loads(lab.api(f"sage-studio/api/chat/sessions/{sid}")[1])["messages"][-1]
+    assert answer["metadata"]["flow"] == flow_id

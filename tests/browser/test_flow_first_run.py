@@ -6,7 +6,6 @@ node in view."""
 
 from __future__ import annotations
 
-import json
 import os
 
 import pytest
@@ -16,19 +15,6 @@ from .test_panels import UI_TIMEOUT, open_section
 
 MIN_ZOOM = 0.85  # labextension/src/views/flowLayout.ts
 SHOTS = os.environ.get("SAGE_TEST_SHOTS")  # a folder: screenshots of each run, for a look by eye
-
-
-@pytest.fixture(scope="module")
-def engine(lab):
-    """The generator node needs the engine: started once through the REST API (the bundled model, CPU)."""
-    _, body = lab.api(
-        "sage-studio/api/engine/start",
-        "POST",
-        json.dumps({"backend": "cpu", "wait": True, "timeout": 280}).encode(),
-        timeout=300,
-    )
-    assert json.loads(body)["status"] == "running", body
-    yield
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +103,7 @@ def test_file_template_runs_on_first_run(lab, engine, lab_page, template, output
     pane.click(position={"x": 5, "y": 5})  # deselect: the form closes
     canvas.locator(".sage-config").wait_for(state="detached")
 
-    canvas.get_by_role("button", name="Run").click()
+    canvas.get_by_role("button", name="Run", exact=True).click()
     info = canvas.locator(".sage-run-info")
     try:
         canvas.locator(

@@ -204,7 +204,7 @@ def test_flow_from_template_runs_with_node_status(lab, studio_page):
     max_tokens.fill("8")
     # Selecting a node and editing its config re-rendered the canvas: no node was hidden meanwhile.
     assert page.evaluate("window.__sageHidden") == []
-    canvas.get_by_role("button", name="Run").click()
+    canvas.get_by_role("button", name="Run", exact=True).click()
     try:
         canvas.locator(
             '.sage-run-info[data-run-status="finished"], .sage-run-info[data-run-status="failed"]'

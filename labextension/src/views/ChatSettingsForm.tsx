@@ -1,7 +1,9 @@
-/** A chat session's settings: system prompt, sampling, the repetition guard, and the model chat answers with. */
+/** A chat session's settings: system prompt, sampling, the repetition guard, the flow that answers (the built-in
+ * pipeline or an edited copy) and the model chat answers with. */
 import React, { useEffect, useState } from 'react';
 
 import { Session } from './chatTypes';
+import { ChatFlowChoice } from './ChatFlowChoice';
 import { ChatModelChoice } from './ChatModelChoice';
 import { ActionButton, ErrorBox, fmtNum, useTransport } from './common';
 
@@ -96,6 +98,7 @@ export function SettingsForm({
         />
       </label>
       {FIELDS.map(num)}
+      <ChatFlowChoice value={s.flow} onChange={flow => setS({ ...s, flow })} />
       <span className="sage-field sage-context-length" title="The serving model's maximum context">
         context length
         <b>

@@ -352,6 +352,13 @@ export function ChatView({
         </div>
         <ErrorBox error={error} />
         <AttachControl attached={attached} onChange={setAttached} onError={setError} />
+        {attached.length && source !== 'local' ? (
+          <div className="sage-hint" role="note">
+            {source === 'cloud'
+              ? 'The attached notebook context goes to the cloud endpoint with the message.'
+              : 'With Auto, the attached context goes to the cloud endpoint when the local engine is down.'}
+          </div>
+        ) : null}
         <div className="sage-composer">
           <textarea
             className="sage-input sage-grow"

@@ -24,6 +24,7 @@ import { ErrorBox, fmtTime, useCall, useTransport } from './common';
 import {
   ExternalRun,
   FlowDoc,
+  FlowNode,
   History,
   OPERATOR_MIME,
   Operator,
@@ -354,6 +355,19 @@ function FlowCanvas({
   };
 
   const selectedNode = flow.nodes.find(n => n.id === selected);
+  const replaceNode = (node: FlowNode) =>
+    commit({ ...flow, nodes: flow.nodes.map(n => (n.id === node.id ? node : n)) });
+  // What the selected node got and gave in the last run, and (when editing) run to here / re-run / pin.
+  const nodeDebug = selectedNode ? (
+    <NodeDebug
+      actions={!viewOnly}
+      node={selectedNode}
+      lastRunId={runInfo?.run_id}
+      running={!!running}
+      onRun={debug => void run(debug).catch(setError)}
+      onChange={replaceNode}
+    />
+  ) : null;
   const templateList = templates.data?.templates ?? [];
   const names = inputNames(flow);
 
@@ -463,25 +477,14 @@ function FlowCanvas({
           <div className="sage-config">
             <b>{selectedNode.id}</b>
             <div className="sage-muted">{ops[selectedNode.type]?.description}</div>
-            <NodeDebug
-              actions={!viewOnly}
-              node={selectedNode}
-              lastRunId={runInfo?.run_id}
-              running={!!running}
-              onRun={debug => void run(debug).catch(setError)}
-              onChange={node =>
-                commit({ ...flow, nodes: flow.nodes.map(n => (n.id === node.id ? node : n)) })
-              }
-            />
+            {nodeDebug}
           </div>
         ) : null}
         {selectedNode && !viewOnly ? (
           <ConfigForm
             node={selectedNode}
             op={ops[selectedNode.type]}
-            onChange={node =>
-              commit({ ...flow, nodes: flow.nodes.map(n => (n.id === node.id ? node : n)) })
-            }
+            onChange={replaceNode}
             onDelete={() => {
               commit({
                 ...flow,
@@ -493,16 +496,7 @@ function FlowCanvas({
               setSelected(null);
             }}
           >
-            <NodeDebug
-              actions={!viewOnly}
-              node={selectedNode}
-              lastRunId={runInfo?.run_id}
-              running={!!running}
-              onRun={debug => void run(debug).catch(setError)}
-              onChange={node =>
-                commit({ ...flow, nodes: flow.nodes.map(n => (n.id === node.id ? node : n)) })
-              }
-            />
+            {nodeDebug}
           </ConfigForm>
         ) : null}
       </div>

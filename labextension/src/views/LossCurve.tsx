@@ -6,6 +6,45 @@ import { Schema } from '../transport/types';
 /** A point of `finetune.progress`'s `history`, or of a `progress` / `eval` event of the task's stream. */
 export type LossPoint = Partial<Pick<Schema<'HistoryPoint'>, 'step' | 'loss' | 'eval_loss'>>;
 
+const PAD = 28;
+
+/** The scales of a chart of `values` over `steps` in a width × height box (a margin for the axes' ticks). */
+function chartFrame(steps: number[], values: number[], width: number, height: number) {
+  const [x0, x1] = [Math.min(...steps), Math.max(...steps, Math.min(...steps) + 1)];
+  const [y0, y1] = [Math.min(...values), Math.max(...values, Math.min(...values) + 1e-6)];
+  return {
+    width,
+    height,
+    x0,
+    x1,
+    y0,
+    y1,
+    x: (s: number) => PAD + ((s - x0) / (x1 - x0)) * (width - PAD - 8),
+    y: (v: number) => 8 + (1 - (v - y0) / (y1 - y0)) * (height - PAD - 8)
+  };
+}
+
+function Axes({ width, height, x0, x1, y0, y1 }: ReturnType<typeof chartFrame>) {
+  return (
+    <>
+      <line x1={PAD} y1={height - PAD} x2={width - 8} y2={height - PAD} className="sage-axis" />
+      <line x1={PAD} y1={8} x2={PAD} y2={height - PAD} className="sage-axis" />
+      <text x={2} y={14} className="sage-tick">
+        {y1.toFixed(2)}
+      </text>
+      <text x={2} y={height - PAD} className="sage-tick">
+        {y0.toFixed(2)}
+      </text>
+      <text x={PAD} y={height - 10} className="sage-tick">
+        step {x0}
+      </text>
+      <text x={width - 60} y={height - 10} className="sage-tick">
+        step {x1}
+      </text>
+    </>
+  );
+}
+
 export function LossCurve({
   points,
   width = 420,
@@ -31,11 +70,8 @@ export function LossCurve({
   }
   const all = [...train.map(p => Number(p.loss)), ...evals.map(p => Number(p.eval_loss))];
   const steps = [...train, ...evals].map(p => Number(p.step));
-  const [x0, x1] = [Math.min(...steps), Math.max(...steps, Math.min(...steps) + 1)];
-  const [y0, y1] = [Math.min(...all), Math.max(...all, Math.min(...all) + 1e-6)];
-  const pad = 28;
-  const x = (s: number) => pad + ((s - x0) / (x1 - x0)) * (width - pad - 8);
-  const y = (v: number) => 8 + (1 - (v - y0) / (y1 - y0)) * (height - pad - 8);
+  const frame = chartFrame(steps, all, width, height);
+  const { x, y } = frame;
   const line = (pts: LossPoint[], key: 'loss' | 'eval_loss') =>
     pts.map(p => `${x(Number(p.step)).toFixed(1)},${y(Number(p[key])).toFixed(1)}`).join(' ');
   return (
@@ -47,20 +83,7 @@ export function LossCurve({
       aria-label="loss curve"
       data-points={train.length}
     >
-      <line x1={pad} y1={height - pad} x2={width - 8} y2={height - pad} className="sage-axis" />
-      <line x1={pad} y1={8} x2={pad} y2={height - pad} className="sage-axis" />
-      <text x={2} y={14} className="sage-tick">
-        {y1.toFixed(2)}
-      </text>
-      <text x={2} y={height - pad} className="sage-tick">
-        {y0.toFixed(2)}
-      </text>
-      <text x={pad} y={height - 10} className="sage-tick">
-        step {x0}
-      </text>
-      <text x={width - 60} y={height - 10} className="sage-tick">
-        step {x1}
-      </text>
+      <Axes {...frame} />
       {train.length ? (
         <polyline points={line(train, 'loss')} className="sage-train-line" fill="none" />
       ) : null}
@@ -124,11 +147,8 @@ export function LossOverlay({
   }
   const steps = all.map(p => Number(p.step));
   const values = all.map(p => Number(p.loss));
-  const [x0, x1] = [Math.min(...steps), Math.max(...steps, Math.min(...steps) + 1)];
-  const [y0, y1] = [Math.min(...values), Math.max(...values, Math.min(...values) + 1e-6)];
-  const pad = 28;
-  const x = (s: number) => pad + ((s - x0) / (x1 - x0)) * (width - pad - 8);
-  const y = (v: number) => 8 + (1 - (v - y0) / (y1 - y0)) * (height - pad - 8);
+  const frame = chartFrame(steps, values, width, height);
+  const { x, y } = frame;
   return (
     <div className="sage-loss-overlay">
       <svg
@@ -139,20 +159,7 @@ export function LossOverlay({
         aria-label="loss curves"
         data-series={lines.length}
       >
-        <line x1={pad} y1={height - pad} x2={width - 8} y2={height - pad} className="sage-axis" />
-        <line x1={pad} y1={8} x2={pad} y2={height - pad} className="sage-axis" />
-        <text x={2} y={14} className="sage-tick">
-          {y1.toFixed(2)}
-        </text>
-        <text x={2} y={height - pad} className="sage-tick">
-          {y0.toFixed(2)}
-        </text>
-        <text x={pad} y={height - 10} className="sage-tick">
-          step {x0}
-        </text>
-        <text x={width - 60} y={height - 10} className="sage-tick">
-          step {x1}
-        </text>
+        <Axes {...frame} />
         {lines.map((l, i) =>
           l.points.length ? (
             <polyline

@@ -150,9 +150,10 @@ export function SessionList({
         />
         <ActionButton
           label="New"
+          title="Start a new chat session in this list"
           action={create}
           onError={setError}
-          className="sage-button sage-primary"
+          className="sage-button"
         />
         <button
           className="sage-button"

@@ -11,10 +11,19 @@ export const SECTIONS = ['chat', 'engine', 'finetune', 'memory', 'flows'] as con
 export type Section = (typeof SECTIONS)[number];
 const LABELS: Record<Section, string> = {
   chat: 'Chat',
-  engine: 'Engine & GPU',
+  engine: 'Engine',
   finetune: 'Fine-tune',
   memory: 'Memory',
   flows: 'Flows'
+};
+
+// Short tab labels keep the five tabs on one line in a narrow sidebar; the titles say more.
+const TITLES: Record<Section, string> = {
+  chat: 'Chat sessions',
+  engine: 'Local engine & GPU',
+  finetune: 'Fine-tune a model',
+  memory: 'Chat memory',
+  flows: 'Flows (pipelines)'
 };
 
 export interface SidebarActions {
@@ -42,6 +51,7 @@ export function StudioSidebar({
             aria-selected={section === s}
             data-section={s}
             className={section === s ? 'sage-tab sage-on' : 'sage-tab'}
+            title={TITLES[s]}
             onClick={() => setSection(s)}
           >
             {LABELS[s]}
