@@ -649,3 +649,48 @@ async def test_a_chat_turn_is_a_recorded_run_of_the_chat_flow(routed, jp_fetch, 
     resp = await jp_fetch("sage-studio", "api", "flow", "runs", run_ids[0], raise_error=False)
     assert resp.code == 404
     assert not [r for r in FlowRepository().runs() if str(r["flow_id"]).startswith("chat:")]
+
+
+async def test_budget_preview_before_sending(routed, jp_fetch):
+    """The composer's preview (#21): the split a message would get if sent now, counted with the model's tokenizer
+    against the engine's context length; nothing is stored; bad input is a 4xx."""
+    store = SessionStore()
+    sid = store.create("preview", {"max_tokens": 64})["id"]
+    store.add_message(sid, "user", "Earlier question about plots?")
+    store.add_message(sid, "assistant", "An earlier answer about seaborn legends.")
+    body = {
+        "content": "Why is my legend empty?",
+        "context": [{"kind": "variable", "name": "df", "text": "df: DataFrame with 3 rows × 2 columns"}],
+    }
+    resp = await jp_fetch(
+        "sage-studio", "api", "chat", "sessions", sid, "budget", method="POST", body=json.dumps(body)
+    )
+    preview = json.loads(resp.body)
+    assert preview["history"] > 0 and preview["context"] > 0 and preview["user"] > 0
+    assert preview["max_tokens"] == 64 and preview["estimated"] is False and preview["context_length"] > 0
+    assert len(store.get(sid)["messages"]) == 2  # nothing stored
+    for bad, code in (({"content": "x", "context": [{"kind": "file", "name": "a", "text": "b"}]}, 400),):
+        resp = await jp_fetch(
+            "sage-studio",
+            "api",
+            "chat",
+            "sessions",
+            sid,
+            "budget",
+            method="POST",
+            body=json.dumps(bad),
+            raise_error=False,
+        )
+        assert resp.code == code
+    resp = await jp_fetch(
+        "sage-studio",
+        "api",
+        "chat",
+        "sessions",
+        "nope",
+        "budget",
+        method="POST",
+        body="{}",
+        raise_error=False,
+    )
+    assert resp.code == 404

@@ -397,3 +397,65 @@ describe('SessionList exports', () => {
     expect(saved[0].blob.type).toBe('application/json');
   });
 });
+
+describe('BudgetPreview', () => {
+  it('asks chat.budget once the draft settles and shows the split, trimmed parts included', async () => {
+    vi.useFakeTimers();
+    try {
+      const transport = new FakeTransport();
+      transport.answers['chat.budget'] = {
+        system: 10,
+        history: 120,
+        context: 25,
+        user: 8,
+        max_tokens: 512,
+        context_length: 2048,
+        estimated: false,
+        trimmed: { history: ['user: an old question'] },
+        before: { system: 10, history: 3320, context: 25, user: 8 }
+      };
+      const { BudgetPreview, PREVIEW_DELAY_MS } = await import('../src/views/BudgetPreview');
+      const attached = [{ kind: 'variable' as const, name: 'df', text: 'df: DataFrame' }];
+      const view = (draft: string) =>
+        createElement(BudgetPreview, { sessionId: 's1', draft, attached, source: 'local' });
+      await render(view('Why'), transport);
+      await render(view('Why is it empty?'), transport);
+      expect(transport.argsOf('chat.budget')).toEqual([]); // still typing
+      await act(async () => {
+        vi.advanceTimersByTime(PREVIEW_DELAY_MS + 10);
+      });
+      await act(async () => undefined);
+      expect(transport.argsOf('chat.budget')).toEqual([
+        {
+          session_id: 's1',
+          content: 'Why is it empty?',
+          context: attached,
+          source: 'local',
+          model: undefined
+        }
+      ]);
+      const text = container.textContent ?? '';
+      expect(text).toContain('If sent now');
+      expect(text).toContain('context 25');
+      expect(text).toContain('answer room 512 tokens of 2048');
+      expect(text).toContain('trimmed to fit: 1 history');
+      // No session yet: nothing is asked.
+      const fresh = new FakeTransport();
+      await render(
+        createElement(BudgetPreview, {
+          sessionId: null,
+          draft: 'x',
+          attached: [],
+          source: 'local'
+        }),
+        fresh
+      );
+      await act(async () => {
+        vi.advanceTimersByTime(PREVIEW_DELAY_MS + 10);
+      });
+      expect(fresh.argsOf('chat.budget')).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});

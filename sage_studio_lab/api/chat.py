@@ -10,7 +10,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..chat import cancel, knowledge, upstream
-from ..chat.models import ImportBody, SessionCreate, SessionPatch, SessionSettings
+from ..chat.models import Attachment, ImportBody, SessionCreate, SessionPatch, SessionSettings, Source
+from ..chat.service import ChatService
 from ..chat.sessions import SessionStore
 from ..errors import InvalidInput
 from ..request_json import Name
@@ -141,6 +142,21 @@ class Sources(BaseModel, extra="allow"):
     cloud: dict[str, Any]
 
 
+class BudgetArgs(SessionRef):
+    content: str = Field("", max_length=200_000, description="the message as typed so far")
+    context: list[Attachment] = Field(default_factory=list, max_length=20)
+    source: Source | None = None
+    model: Name | None = None
+
+
+class BudgetPreview(BaseModel, extra="allow"):
+    """The prompt's parts in tokens (system, history, memory, rag, context, user), `max_tokens` (the answer's room),
+    the model's `context_length` (null when unknown), and — when they would be trimmed — `before` and `trimmed`."""
+
+    max_tokens: int
+    estimated: bool
+
+
 class StopArgs(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -221,6 +237,18 @@ def switch(args: SwitchArgs) -> Session:
 def export(args: ExportArgs) -> SessionExport | str:
     """The session as JSON (every branch; importable) or as a Markdown transcript of the active branch."""
     return _store().export(args.session_id, args.format)
+
+
+@operation("chat.budget", "POST", "api/chat/sessions/{session_id}/budget", blocking=True)
+def budget(args: BudgetArgs) -> BudgetPreview:
+    """The token budget a message would get if sent now (nothing is stored): what the composer shows."""
+    return ChatService().budget_preview(
+        args.session_id,
+        args.content,
+        [a.model_dump() for a in args.context],
+        source=args.source,
+        model=args.model,
+    )
 
 
 @operation("chat.stop", "POST", "api/chat/stop")

@@ -220,7 +220,12 @@ def prompt_builder(turn: Turn) -> Turn:
         turn.continue_text
     ):  # left open by the chat template (continue_final_message): the model goes on from it
         turn.messages.append({"role": "assistant", "content": turn.continue_text})
-    turn.token_budget = {**report["after"], "max_tokens": max_tokens, "estimated": not exact}
+    turn.token_budget = {
+        **report["after"],
+        "max_tokens": max_tokens,
+        "estimated": not exact,
+        "context_length": report["context_length"],
+    }
     if report["dropped"]:
         turn.token_budget.update(before=report["before"], trimmed=report["dropped"])
     return turn

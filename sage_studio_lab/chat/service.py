@@ -117,6 +117,33 @@ class ChatService:
         """`aedit` from sync code."""
         return run_sync(self.aedit(session_id, message_id, content, **kwargs))
 
+    def budget_preview(
+        self,
+        session_id: str,
+        text: str,
+        context: list[dict] | None = None,
+        source: str | None = None,
+        model: str | None = None,
+    ) -> dict:
+        """The token budget `text` would get if sent now: the turn's steps short of the model call (keyword intent,
+        the memory window and recall, documents, attachments, the trimming), stored nowhere."""
+        settings = self.sessions.settings(session_id)
+        leaf = self.sessions.summary(session_id)["active_leaf_id"]
+        turn = p.Turn(
+            session_id=session_id,
+            text=text,
+            user_message_id="",
+            parent_id=leaf,
+            settings=settings,
+            memory_config=self.memory.get_config(session_id),
+        )
+        turn.source, turn.model, turn.user = source or settings.source, model or settings.model, self.user
+        turn.context = ctx.checked(context)
+        turn.intent, turn.intent_match = p.keyword_intent(text)
+        p.memory_loader(turn, self.sessions.path(session_id, leaf) if leaf else [], self.memory)
+        p.knowledge_rag(turn)
+        return p.prompt_builder(turn).token_budget
+
     # -- the pipeline --------------------------------------------------------------------------------
     async def answer(
         self,

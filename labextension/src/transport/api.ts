@@ -129,6 +129,23 @@ export interface paths {
     patch: operations['sessions.update'];
     trace?: never;
   };
+  '/api/chat/sessions/{session_id}/budget': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** The token budget a message would get if sent now (nothing is stored): what the composer shows. */
+    post: operations['chat.budget'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/chat/sessions/{session_id}/clear': {
     parameters: {
       query?: never;
@@ -1625,6 +1642,34 @@ export interface components {
       latency_s: number;
       /** Finish Reason */
       finish_reason: string | null;
+    };
+    /**
+     * Attachment
+     * @description Notebook context for a turn (chat/context.py): a variable, an error, a cell or a cell's output.
+     */
+    Attachment: {
+      /**
+       * Kind
+       * @enum {string}
+       */
+      kind: 'variable' | 'error' | 'cell' | 'output';
+      /** Name */
+      name: string;
+      /** Text */
+      text: string;
+    };
+    /**
+     * BudgetPreview
+     * @description The prompt's parts in tokens (system, history, memory, rag, context, user), `max_tokens` (the answer's room),
+     *     the model's `context_length` (null when unknown), and — when they would be trimmed — `before` and `trimmed`.
+     */
+    BudgetPreview: {
+      /** Max Tokens */
+      max_tokens: number;
+      /** Estimated */
+      estimated: boolean;
+    } & {
+      [key: string]: unknown;
     };
     /**
      * Build
@@ -3674,6 +3719,96 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['SessionSummary'];
+        };
+      };
+      /** @description invalid arguments */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description conflict */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  'chat.budget': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        session_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          /**
+           * Content
+           * @description the message as typed so far
+           * @default
+           */
+          content?: string;
+          /** Context */
+          context?: components['schemas']['Attachment'][];
+          /**
+           * Source
+           * @default null
+           */
+          source?: ('local' | 'cloud' | 'auto') | null;
+          /**
+           * Model
+           * @default null
+           */
+          model?: string | null;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BudgetPreview'];
         };
       };
       /** @description invalid arguments */

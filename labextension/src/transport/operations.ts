@@ -15,6 +15,7 @@ export interface OperationRoute {
 }
 
 export const OPERATIONS: Readonly<Record<string, OperationRoute>> = {
+  'chat.budget': { verb: 'POST', path: 'api/chat/sessions/{session_id}/budget' },
   'chat.ideal_answer': {
     verb: 'POST',
     path: 'api/chat/sessions/{session_id}/messages/{message_id}/ideal'

@@ -14,6 +14,7 @@ import { SourcesStatus, engineOffer, sourceState } from './chatSources';
 import { ErrorBox, useActive, useCall, useSlowPoll, useTransport } from './common';
 import { KnowledgePanel } from './KnowledgePanel';
 import { AttachControl, Attachment } from './notebookContext';
+import { BudgetPreview } from './BudgetPreview';
 import { SessionList, newSessionSettings } from './SessionList';
 import { notifySessionsChanged, useSessionsChanged } from './sessionEvents';
 import { useStudioSettings } from './settings';
@@ -359,6 +360,13 @@ export function ChatView({
               : 'With Auto, the attached context goes to the cloud endpoint when the local engine is down.'}
           </div>
         ) : null}
+        <BudgetPreview
+          sessionId={current}
+          draft={draft}
+          attached={attached}
+          source={source}
+          model={model}
+        />
         <div className="sage-composer">
           <textarea
             className="sage-input sage-grow"
