@@ -27,17 +27,7 @@ class ArenaHandler(SSEMixin, StudioHandler):
             self.start_sse({"x-request-id": self._cancel.request_id})
             await self.send_bytes(_sse({"type": "start", "request_id": self._cancel.request_id}))
             try:
-                result = await arena.duel(
-                    body.prompt,
-                    body.model_a,
-                    body.model_b,
-                    source=body.source,
-                    max_tokens=body.max_tokens,
-                    temperature=body.temperature,
-                    blind=body.blind,
-                    on_event=self._event,
-                    cancel=self._cancel,
-                )
+                result = await arena.duel(**body.model_dump(), on_event=self._event, cancel=self._cancel)
             except Exception as exc:  # the headers are out: the error goes in-band
                 status = getattr(exc, "status", 500)
                 message = openai_error(exc, status)["error"]["message"]

@@ -22,17 +22,7 @@ def improve_arena(widget, call=None, **args):
         # the widget's cancel flag -> both upstream streams closed
         watcher = asyncio.ensure_future(when_set(call.cancelled, cancellation.cancel))
         try:
-            return await arena.duel(
-                body.prompt,
-                body.model_a,
-                body.model_b,
-                source=body.source,
-                max_tokens=body.max_tokens,
-                temperature=body.temperature,
-                blind=body.blind,
-                on_event=call.emit,
-                cancel=cancellation,
-            )
+            return await arena.duel(**body.model_dump(), on_event=call.emit, cancel=cancellation)
         finally:
             watcher.cancel()
             cancel_mod.unregister(cancellation)
