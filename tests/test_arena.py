@@ -177,3 +177,20 @@ def test_widget_stream_method_sends_side_tokens_then_the_duel(local):
     assert events[-1]["type"] == "done" and events[-1]["id"] == duel["id"]
     assert duel["a"]["model"] == local and duel["b"]["text"]
     assert bad["ok"] is False and bad["error"]["status"] == 400
+
+
+def test_the_arena_widget_duels_and_picks_from_python(local):
+    from sage_studio_lab.widgets import Arena
+    from sage_studio_lab.widgets.testing import recording_comms
+
+    with recording_comms():
+        arena = Arena(model_a=local, model_b=ADAPTER, max_tokens=8)
+        assert (arena.model_a, arena.model_b) == (local, ADAPTER)  # the view's pickers start on them
+        with pytest.raises(ValueError, match="no duel to pick from"):
+            arena.pick("a")
+        duel = arena.duel(PROMPT, temperature=0)
+        assert duel["a"]["text"] and duel["b"]["text"] and arena.last_duel["id"] == duel["id"]
+        picked = arena.pick("b")
+        assert picked["winner"] == "b" and picked["model_b"] == ADAPTER
+        with pytest.raises(ValueError, match="needs two models"):
+            Arena(model_a=local).duel(PROMPT)

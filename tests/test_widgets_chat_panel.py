@@ -1,4 +1,4 @@
-"""The chat view's knowledge and source-state methods over the widget transport answer exactly as the REST
+"""The chat view's knowledge, source-state and feedback methods over the widget transport answer exactly as the REST
 routes do (same core functions), so the one ChatView works in a notebook as in the Lab panel. No engine needed."""
 
 from __future__ import annotations
@@ -69,3 +69,17 @@ async def test_chat_sources_has_the_rest_shape(chat, jp_fetch, monkeypatch):
     assert value["local"]["available"] is False and value["local"]["status"] == "stopped"
     assert value["cloud"]["configured"] is False and value["cloud"]["reachable"] is None
     assert value["default"] in ("auto", "local", "cloud")
+
+
+def test_a_rating_or_an_ideal_answer_from_the_view_refreshes_the_widgets_messages(chat):
+    from sage_studio_lab.widgets.chat_methods import service
+
+    sessions = service().sessions
+    sessions.add_message(chat.session_id, "user", "Name a colour.")
+    answer = sessions.add_message(chat.session_id, "assistant", "Blue is a colour.")
+    chat.refresh()
+    args = {"session_id": chat.session_id, "message_id": answer["id"]}
+    ok(frontend_call(chat, "chat.rate", args | {"rating": "down", "comment": "too short"})[0])
+    assert chat.messages[-1]["metadata"]["rating"]["value"] == "down"  # no chat.refresh() needed
+    ok(frontend_call(chat, "chat.ideal_answer", args | {"content": "Red, blue and green are colours."})[0])
+    assert chat.messages[-1]["metadata"]["rejected_by"]

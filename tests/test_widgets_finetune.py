@@ -120,3 +120,17 @@ def test_magic_reports_dataset_errors_with_the_line(tmp_path, ipython):
     from sage_studio_lab.store import get_store
 
     assert get_store().query("SELECT id FROM finetune_tasks") == []  # nothing started
+
+
+def test_the_widget_without_a_task_is_the_fine_tune_center_and_says_so_when_asked_for_one():
+    from sage_studio_lab.errors import InvalidInput
+    from sage_studio_lab.widgets.finetune_progress import FinetuneProgress
+
+    widget = FinetuneProgress()
+    assert widget.task_id == "" and widget.task == {} and not hasattr(widget, "_watcher")
+    # Its view's calls work with no task followed (the form lists datasets, the table lists tasks).
+    result, _ = frontend_call(widget, "finetune.tasks", {})
+    assert result["ok"] and "tasks" in result["value"], result
+    with pytest.raises(InvalidInput, match="follows no task"):
+        widget.refresh()
+    widget.close()

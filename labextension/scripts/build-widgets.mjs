@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
-const names = ['chat', 'flow', 'finetune', 'memory', 'engine'];
+const names = ['chat', 'flow', 'finetune', 'memory', 'engine', 'arena'];
 const dev = process.argv.includes('--dev');
 
 await build({

@@ -31,7 +31,7 @@ export async function readDocument() {
   return JSON.parse(await readFile(path.join(ROOT, SOURCE), 'utf8'));
 }
 
-/** `{operationId: {verb, path, body?, media?}}` of every operation that answers once (streams excluded). */
+/** `{operationId: {verb, path, body?, media?, binary?}}` of every operation that answers once (streams excluded). */
 export function operationTable(doc) {
   const table = {};
   for (const [route, item] of Object.entries(doc.paths ?? {})) {
@@ -44,12 +44,15 @@ export function operationTable(doc) {
       if (op['x-sage-body']) {
         entry.body = op['x-sage-body']; // the whole JSON body is this one argument
       }
-      const media = Object.entries(op.responses ?? {})
+      const contents = Object.entries(op.responses ?? {})
         .filter(([code]) => code.startsWith('2'))
-        .flatMap(([, response]) => Object.keys(response.content ?? {}))
-        .find(type => !type.includes('json'));
+        .flatMap(([, response]) => Object.entries(response.content ?? {}));
+      const media = contents.find(([type]) => !type.includes('json'));
       if (media) {
-        entry.media = media; // the result may be text of this type (a string)
+        entry.media = media[0]; // the result may be text of this type (a string)
+        if (media[1]?.schema?.format === 'binary') {
+          entry.binary = true; // a file: bytes, not text
+        }
       }
       table[op.operationId] = entry;
     }
@@ -79,6 +82,8 @@ export interface OperationRoute {
   body?: string;
   /** A non-JSON media type the result may come as: the result is then the text. */
   media?: string;
+  /** A file result: \`{filename, size, content_type, buffers: [DataView]}\` (bytes, as over a widget). */
+  binary?: boolean;
 }
 
 export const OPERATIONS: Readonly<Record<string, OperationRoute>> = {

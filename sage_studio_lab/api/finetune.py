@@ -1,7 +1,8 @@
 """Fine-tune operations: datasets, tasks (create, cancel, resume, delete, logs, merge), using an adapter in chat
 and switching the chat model.
 
-Uploads (a streamed multipart file) and the adapter download (a zip) are REST-specific faces of their own;
+Uploads (a streamed multipart file) and the adapter download (a zip) are REST-specific faces of their own (the
+task export is a plain operation with a file result);
 task progress streams (api/streams.py).
 """
 
@@ -15,13 +16,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..chat import default_model
 from ..finetune import advice as advice_core
 from ..finetune import datasets as dataset_files
-from ..finetune import hotswap
+from ..finetune import hotswap, task_export
 from ..finetune import tasks as task_queue
 from ..finetune.config import TaskConfig
 from ..finetune.progress import read_events, summarize
 from ..models import list_models, resolve_model
 from ..request_json import Name, PathName
-from .registry import operation
+from .registry import FileResult, operation
 
 TASK_ID = r"^[^/]+$"
 
@@ -293,6 +294,20 @@ def resume(args: TaskRef) -> Task:
 def merge(args: TaskRef) -> Task:
     """Merge the adapter into a full model folder (merged/) that any engine can serve."""
     return _tasks().merge_task(_known(args.task_id))
+
+
+@operation(
+    "finetune.export_task",
+    "GET",
+    "api/finetune/tasks/{task_id}/export",
+    blocking=True,
+    media_type="application/zip",
+)
+def export_task(args: TaskRef) -> FileResult:
+    """The task as a runnable bundle: `<task name>.zip` with its data, config.json, train.py, train.ipynb and a
+    README."""
+    name, content = task_export.export_task(args.task_id)
+    return FileResult(content=content, filename=name, media_type="application/zip")
 
 
 @operation("finetune.use_in_chat", "POST", "api/finetune/tasks/{task_id}/use-in-chat", blocking=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..version import __version__
-from .registry import OPERATIONS, Operation
+from .registry import OPERATIONS, FileResult, Operation
 from .schemas import REF, add_schema, schema_of
 from .streams import STREAMS
 
@@ -64,11 +64,13 @@ def _operation(op: Operation, schemas: dict) -> dict:
             "required": bool(body.get("required")),
             "content": {"application/json": {"schema": body}},
         }
-    result = schema_of(op.result, "serialization", schemas)
     codes = [op.status] if isinstance(op.status, int) else [200, 202]
-    content = {"application/json": {"schema": result}}
-    if op.media_type != "application/json":  # e.g. an export that is JSON or Markdown by its `format`
-        content[op.media_type] = {"schema": {"type": "string"}}
+    if op.result is FileResult:  # a download: only bytes of its media type
+        content = {op.media_type: {"schema": {"type": "string", "format": "binary"}}}
+    else:
+        content = {"application/json": {"schema": schema_of(op.result, "serialization", schemas)}}
+    if op.media_type != "application/json" and op.result is not FileResult:
+        content[op.media_type] = {"schema": {"type": "string"}}  # e.g. JSON or Markdown by its `format`
     doc["responses"] = {
         str(code): {"description": "No content"} if code == 204 else {"description": "OK", "content": content}
         for code in codes

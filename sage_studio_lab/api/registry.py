@@ -23,6 +23,19 @@ from ..errors import InvalidInput, NotFound
 VERBS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
+@dataclass(frozen=True)
+class FileResult:
+    """A result that is a file, not JSON: REST sends `content` as an attachment named `filename`, a widget sends
+    `{filename, size, content_type}` with the bytes as a message buffer (docs/TRANSPORT.md)."""
+
+    content: bytes
+    filename: str
+    media_type: str = "application/octet-stream"
+
+    def describe(self) -> dict:
+        return {"filename": self.filename, "size": len(self.content), "content_type": self.media_type}
+
+
 class NoArgs(BaseModel):
     """The arguments of an operation that takes none."""
 
@@ -58,7 +71,11 @@ class Operation:
 
     def dump(self, value: Any) -> Any:
         """The core's return value checked against the declared result, as JSON-able data: what the core gave
-        (a field it did not give is not invented from the model's default)."""
+        (a field it did not give is not invented from the model's default); a file result as it is."""
+        if self.result is FileResult:
+            if not isinstance(value, FileResult):
+                raise TypeError(f"{self.name} must return a FileResult, not {type(value).__name__}")
+            return value
         adapter = self._result_adapter
         return adapter.dump_python(adapter.validate_python(value), mode="json", exclude_unset=True)
 

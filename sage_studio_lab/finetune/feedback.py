@@ -43,6 +43,7 @@ class Filters(Selection):
         description="up: answers rated 👍; corrected: ideal answers; down: answers rated 👎, trained on "
         "their ideal answer (skipped without one)",
     )
+    dedupe: bool = Field(True, description="keep one row of identical rows (same messages)")
 
 
 @dataclass
@@ -165,7 +166,7 @@ def select(filters: Filters, user: str | None = None) -> tuple[list[Example], di
             continue
         messages = [*context, {"role": "assistant", "content": good["content"]}]
         key = dumps(messages)
-        if key in seen_rows:
+        if filters.dedupe and key in seen_rows:
             report["duplicates"] += 1
             continue
         seen_rows.add(key)

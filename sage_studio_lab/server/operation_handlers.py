@@ -9,11 +9,12 @@ media type), its errors the core's `StudioError`s as `{"status", "message"}`.
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 import tornado.web
 
 from ..api import OPERATIONS, Operation, document
-from ..api.registry import VERBS
+from ..api.registry import VERBS, FileResult
 from ..errors import InvalidInput, MethodNotAllowed
 from .base import StudioHandler
 
@@ -56,6 +57,11 @@ class OperationHandler(StudioHandler):
         if status == 204:
             self.set_status(204)
             self.finish()
+        elif isinstance(result, FileResult):
+            self.set_status(status)
+            self.set_header("Content-Type", result.media_type)
+            self.set_header("Content-Disposition", attachment(result.filename))
+            tornado.web.RequestHandler.finish(self, result.content)
         elif op.media_type != "application/json" and isinstance(result, str):
             self.set_status(status)
             self.set_header("Content-Type", f"{op.media_type}; charset=utf-8")
@@ -63,6 +69,12 @@ class OperationHandler(StudioHandler):
             tornado.web.RequestHandler.finish(self, result)
         else:
             self.write_json(result, status)
+
+
+def attachment(filename: str) -> str:
+    """`Content-Disposition` of a download (RFC 6266): an ASCII `filename` and the exact one as `filename*`."""
+    ascii_name = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in filename)
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 @tornado.web.authenticated

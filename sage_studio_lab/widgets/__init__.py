@@ -16,6 +16,7 @@ _EXPORTS = {
     "finetune": ".finetune_progress",
     "MemoryPanel": ".memory_panel",
     "EnginePanel": ".engine_panel",
+    "Arena": ".arena",
 }
 
 __all__ = sorted(_EXPORTS)

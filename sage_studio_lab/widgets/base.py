@@ -19,7 +19,7 @@ import anywidget
 import ipywidgets
 import traitlets
 
-from ..api import OPERATIONS, Operation
+from ..api import OPERATIONS, FileResult, Operation
 from ..errors import StudioError
 from . import (  # noqa: F401  (register the methods)
     chat_methods,
@@ -37,6 +37,8 @@ def _operation_handler(op: Operation) -> Callable:
     def handler(self, **args):
         value = op.call(op.validate(args))
         self.after_operation(op.name)
+        if isinstance(value, FileResult):  # a file: its description, the bytes as a message buffer
+            return value.describe(), [value.content]
         return value
 
     handler._rpc_name = op.name

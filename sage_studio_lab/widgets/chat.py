@@ -47,7 +47,8 @@ class Chat(StudioWidget):
         return self.messages
 
     def after_operation(self, name: str) -> None:
-        if name == "chat.send":  # a turn sent from the view also refreshes `messages`
+        # A turn sent, an answer rated or corrected, a branch switched from the view: `messages` follows.
+        if name in ("chat.send", "chat.rate", "chat.ideal_answer", "sessions.switch"):
             self.refresh()
 
     def send(self, text: str, on_token=None, context: list[str] | str | None = None) -> str:

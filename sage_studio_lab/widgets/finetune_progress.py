@@ -13,6 +13,7 @@ from pathlib import Path
 
 import traitlets
 
+from ..errors import InvalidInput
 from ..finetune.follow import TERMINAL
 from ..finetune.progress import read_events, summarize
 from ..finetune.tasks import get_task
@@ -37,19 +38,28 @@ class FinetuneProgress(StudioWidget):
     eval_curve = traitlets.Bytes(b"").tag(sync=True)
     logs = traitlets.List().tag(sync=True)
 
-    def __init__(self, task_id: str, poll_s: float = 0.5, **kwargs):
-        get_task(task_id)  # NotFound now, not later in a thread
-        super().__init__(task_id=task_id, **kwargs)
+    def __init__(self, task_id: str | None = None, poll_s: float = 0.5, **kwargs):
+        """`task_id`: the task to follow; without one the view is the whole fine-tune center (the create form,
+        every task, their details), as in the Lab panel."""
+        if task_id:
+            get_task(task_id)  # NotFound now, not later in a thread
+        super().__init__(task_id=task_id or "", **kwargs)
         self._events: list[dict] = []
         self._offset = 0
         self._stop = threading.Event()
         self._poll_s = poll_s
+        if not task_id:
+            return
         self.refresh()
         if self.task.get("status") not in TERMINAL:
             self._watcher = threading.Thread(target=self._watch, daemon=True, name=f"sage-finetune-{task_id}")
             self._watcher.start()
 
     def refresh(self) -> dict:
+        if not self.task_id:
+            raise InvalidInput(
+                "this widget follows no task: pass one, FinetuneProgress(task_id), or start one from its form"
+            )
         row = get_task(self.task_id)
         new, self._offset = read_events(row, self._offset)
         self._events += new

@@ -1,8 +1,15 @@
-"""The notebook widgets in a real JupyterLab + headless chromium: display each widget, interact, and check
-that the kernel-side Python objects changed (chat message sent then stopped, node added on the canvas)."""
+"""First run from the notebook widgets alone (#19), in a real JupyterLab + headless chromium: each capability is
+reached through a widget's own controls, then the kernel-side Python objects are checked.
+
+The walk: start the engine (EnginePanel) → chat, stop, continue, export as Markdown (Chat) → both file templates run
+on a fresh canvas, and a flow built from the palette runs (FlowCanvas) → fine-tune on the SAGE docs sample, cancel,
+resume, use the adapter in chat (FinetuneProgress() without a task: the whole fine-tune center) → edit memory
+settings (MemoryPanel). `run_cell`, `wait_idle`, `click` and `last_output` are shared with other notebook tests.
+"""
 
 from __future__ import annotations
 
+import json
 import re
 
 import nbformat
@@ -10,25 +17,22 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from .conftest import open_lab, screenshot
 
-SETUP = """\
-from sage_studio_lab.flow import Flow
-from sage_studio_lab.widgets import Chat, EnginePanel, FlowCanvas, MemoryPanel
-engine = EnginePanel()
-engine.start()
-flow = Flow(name="browser")
-flow.add_node("text_input", id="question")
-flow.add_node("output", id="answer")
-flow.connect("question", "answer")
-print("SETUP-DONE")"""
+UI_TIMEOUT = 90_000
+LONG = 300_000  # ms: an engine start, a training or a flow run with the model on a busy 2-core machine
 CELLS = [
-    SETUP,
-    "engine",
-    'chat = Chat(title="browser", settings={"max_tokens": 300})\nchat',
-    "canvas = FlowCanvas(flow)\ncanvas",
+    "from sage_studio_lab.widgets import Chat, EnginePanel, FinetuneProgress, FlowCanvas, MemoryPanel\n"
+    'print("SETUP-DONE")',
+    "EnginePanel()",
+    'chat = Chat(title="widget walk", settings={"max_tokens": 96})\nchat',
+    "canvas = FlowCanvas()\ncanvas",
+    "built = FlowCanvas()\nbuilt",
+    "tuning = FinetuneProgress()\ntuning",
     "MemoryPanel(session=chat.session_id)",
-    'print("STATE", len(chat.refresh()), len(canvas.flow.spec.nodes), '
-    'chat.messages[-1]["metadata"].get("cancelled") if chat.messages else None)',
+    "m = chat.refresh()\n"
+    'print("STATE", len(m), m[-1]["metadata"].get("model"), bool(m[1]["metadata"].get("cancelled")), '
+    "len(built.flow.spec.nodes), len(built.flow.spec.edges))",
 ]
+TURN_ENDED = "el => !el.querySelector('.sage-composer .sage-danger') && !!el.querySelector('.sage-composer .sage-primary')"
 
 
 def write_notebook(lab) -> str:
@@ -36,8 +40,8 @@ def write_notebook(lab) -> str:
         cells=[new_code_cell(c) for c in CELLS],
         metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
     )
-    nbformat.write(nb, lab.root / "widgets-browser.ipynb")
-    return "widgets-browser.ipynb"
+    nbformat.write(nb, lab.root / "widgets-walk.ipynb")
+    return "widgets-walk.ipynb"
 
 
 def wait_idle(page, timeout=180_000):
@@ -84,52 +88,144 @@ def last_output(page, index: int) -> str:
     return page.locator(".jp-Notebook .jp-Cell").nth(index).locator(".jp-OutputArea").inner_text()
 
 
-def test_widgets_round_trip_in_a_real_lab(lab, page):
+def output(page, index: int):
+    return page.locator(".jp-Notebook .jp-Cell").nth(index).locator(".jp-OutputArea")
+
+
+def test_first_run_from_the_widgets_alone(lab, page, tmp_path):
+    page.set_default_timeout(UI_TIMEOUT)
     try:
-        round_trip(lab, page)
+        walk(lab, page)
     except Exception:
-        screenshot(page, "widgets-notebook-failure")
+        screenshot(page, "widgets-walk-failure")
         print("--- jupyter log ---\n" + lab.log_tail(80))
         raise
 
 
-def round_trip(lab, page):
-    name = write_notebook(lab)
-    open_lab(page, lab, f"lab/tree/{name}")
-    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
+def walk(lab, page):
+    open_lab(page, lab, f"lab/tree/{write_notebook(lab)}")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=UI_TIMEOUT)
     wait_idle(page)
-    cell = run_cell(page, 0, timeout=300_000)
-    assert "SETUP-DONE" in cell.locator(".jp-OutputArea").inner_text(), last_output(page, 0)
-    for i in range(1, 5):
+    assert "SETUP-DONE" in run_cell(page, 0, timeout=LONG).locator(".jp-OutputArea").inner_text()
+    for i in range(1, 7):
         run_cell(page, i)
-    notebook = page.locator(".jp-Notebook")
-    # Every widget rendered its real view (not the fallback note, not an error).
-    notebook.locator(".sage-chat").wait_for(timeout=60_000)
-    notebook.locator(".sage-flow").wait_for(timeout=60_000)
-    assert notebook.locator(".sage-studio-fallback").count() == 0
-    # Chat: send a message from the view, see tokens stream, then press Stop.
-    composer = notebook.locator(".sage-chat .sage-composer textarea")
-    composer.fill("Write a very long story about a cat who sails around the world.")
-    notebook.locator(".sage-chat .sage-composer .sage-primary").click()
-    stop = notebook.locator(".sage-chat .sage-composer .sage-danger")
-    stop.wait_for(timeout=60_000)
-    page.wait_for_function(  # tokens of the answer on screen (not the question's own words)
-        "() => [...document.querySelectorAll('.sage-chat .sage-msg-assistant')].some(e => /\\w{3,}/.test(e.innerText))",
-        timeout=120_000,
-    )
-    stop.click()
-    notebook.locator(".sage-chat .sage-composer .sage-primary").wait_for(timeout=60_000)
-    # The partial answer stays on screen, marked stopped (the widget's `chat.stop` ends the turn with it).
-    stopped = notebook.locator(".sage-chat .sage-msg-assistant [data-stopped]")
-    stopped.wait_for(timeout=60_000)
+    assert page.locator(".jp-Notebook .sage-studio-fallback").count() == 0  # real views, not the fallback
+
+    # Engine: started from the widget's own button, followed to "running".
+    engine = output(page, 1)
+    click(page, engine.get_by_role("button", name="Start engine"))
+    engine.locator('[data-engine-status="running"]').wait_for(timeout=LONG)
+
+    # Chat: send, stop (the partial answer stays, marked), continue (the same bubble grows), export.
+    chat = output(page, 2).locator(".sage-chat")
+    chat.locator(".sage-composer textarea").fill("Write a very long story about a cat who sails the world.")
+    click(page, chat.locator(".sage-composer .sage-primary"))
+    chat.locator(".sage-composer .sage-danger").wait_for(timeout=UI_TIMEOUT)
+    answer = chat.locator(".sage-msg-assistant").last
+    page.wait_for_function("el => /\\w{3,}/.test(el.innerText)", arg=answer.element_handle(), timeout=LONG)
+    click(page, chat.locator(".sage-composer .sage-danger"))
+    stopped = answer.locator("[data-stopped]")
+    stopped.wait_for(timeout=UI_TIMEOUT)
     assert "partial answer" in stopped.inner_text()
-    # Flow: add a node from the palette.
-    notebook.locator(".sage-flow .sage-palette-item").filter(has_text=re.compile("^Map", re.I)).first.click()
-    page.wait_for_timeout(1500)  # the canvas saves the edited flow to the model
+    page.wait_for_function(TURN_ENDED, arg=chat.element_handle(), timeout=UI_TIMEOUT)
+    partial = answer.locator(".sage-markdown, .jp-RenderedMarkdown").first.inner_text()
+    click(page, stopped.get_by_role("button", name="Continue", exact=True))
+    page.wait_for_function(TURN_ENDED, arg=chat.element_handle(), timeout=LONG)
+    grown = chat.locator(".sage-msg-assistant").last
+    grown.locator("[data-stopped]").wait_for(state="detached", timeout=UI_TIMEOUT)
+    assert chat.locator(".sage-msg-assistant").count() == 1  # the same bubble, not a second answer
+    full = grown.locator(".sage-markdown, .jp-RenderedMarkdown").first.inner_text()
+    assert full.startswith(partial.strip()[:20]) and len(full) > len(partial), (partial, full)
+    with page.expect_download() as download:
+        chat.get_by_label("Export chat").select_option("markdown")
+    assert download.value.suggested_filename == "widget walk.md"
+    transcript = open(download.value.path(), encoding="utf-8").read()
+    assert "a cat who sails the world" in transcript and full.strip()[:20] in transcript, transcript[:400]
+
+    # Flows: both file templates run on a fresh canvas; a flow built from the palette runs.
+    canvas = output(page, 3).locator(".sage-flow")
+    canvas.locator(".sage-palette-item").first.wait_for(timeout=UI_TIMEOUT)
+    for template, out, nodes in (("summarise-file", "summary", 4), ("rag-over-documents", "answer", 10)):
+        canvas.get_by_label("Template").select_option(template)
+        canvas.locator(".sage-node").nth(nodes - 1).wait_for()
+        finished = run_flow(page, canvas)
+        assert (
+            finished.locator(f'.sage-run-output[data-output="{out}"] .sage-output-text').inner_text().strip()
+        )
+    built = output(page, 4).locator(".sage-flow")
+    for label in ("Text input", "Output"):
+        click(page, built.locator(".sage-palette-item").filter(has_text=re.compile(f"^{label}")).first)
+    built.locator(".sage-node").nth(1).wait_for()
+    source = built.locator(".react-flow__node", has=page.locator(".sage-node-type", has_text="text_input"))
+    sink = built.locator(
+        ".react-flow__node", has=page.locator(".sage-node-type", has_text=re.compile("^output"))
+    )
+    source.locator(".react-flow__handle.source").drag_to(sink.locator(".react-flow__handle.target"))
+    built.locator(".react-flow__edge").first.wait_for()
+    built.get_by_label("flow input input").fill("built in a widget")
+    finished = run_flow(page, built)
+    assert "built in a widget" in finished.inner_text()
+
+    # Fine-tune from the widget's form: the docs sample, a few steps, cancel, resume, use in chat.
+    tuning = output(page, 5).locator(".sage-finetune")
+    click(page, tuning.get_by_role("button", name="Use the SAGE docs sample"))
+    tuning.locator(".sage-dataset-ok").wait_for(timeout=UI_TIMEOUT)
+    tuning.get_by_label("task name").fill("widget-walk")
+    tuning.get_by_label("max steps (0 = all)").fill("6")
+    tuning.get_by_label("batch size").fill("1")
+    click(page, tuning.get_by_role("button", name="Start fine-tune"))
+    row = tuning.locator("tr[data-task-id]").first
+    row.wait_for(timeout=UI_TIMEOUT)
+    task_id = row.get_attribute("data-task-id")
+    detail = tuning.locator(f'.sage-task-detail[data-task-id="{task_id}"]')
+    detail.locator(".sage-speed").wait_for(timeout=LONG)
+    click(page, detail.get_by_role("button", name="Cancel"))
+    tuning.locator(f'.sage-task-detail[data-task-id="{task_id}"][data-status="cancelled"]').wait_for(
+        timeout=UI_TIMEOUT
+    )
+    click(page, detail.get_by_role("button", name="Resume"))
+    tuning.locator(f'.sage-task-detail[data-task-id="{task_id}"][data-status="completed"]').wait_for(
+        timeout=LONG
+    )
+    click(page, detail.get_by_role("button", name="Use in chat"))
+    detail.locator(".sage-notice", has_text="Chat now uses").wait_for(timeout=LONG)
+    chat.locator(".sage-composer textarea").fill("What is SAGE Studio?")
+    click(page, chat.locator(".sage-composer .sage-primary"))
+    chat.locator(".sage-msg-assistant").nth(1).wait_for(timeout=UI_TIMEOUT)
+    page.wait_for_function(TURN_ENDED, arg=chat.element_handle(), timeout=LONG)
+
+    # Memory settings edited in the widget's form.
+    memory = output(page, 6).locator("form.sage-memory-settings")
+    memory.locator('[data-field="window"] input').fill("4")
+    click(page, memory.get_by_role("button", name="Save memory settings"))
+    memory.get_by_role("status").wait_for(timeout=UI_TIMEOUT)
     screenshot(page, "widgets-notebook")
-    # The Python side changed: 2 messages (the answer marked cancelled) and 3 nodes.
-    run_cell(page, 5)
-    state = last_output(page, 5)
-    match = re.search(r"STATE (\d+) (\d+) (\w+)", state)
+
+    # The Python side: 4 messages, the last answered by the adapter, the stopped-then-continued answer no longer
+    # cancelled, the built flow's 2 nodes and its edge; the memory setting stored for the widget's chat.
+    run_cell(page, 7)
+    state = last_output(page, 7)
+    match = re.search(r"STATE (\d+) (\S+) (\S+) (\d+) (\d+)", state)
     assert match, state
-    assert match.group(1) == "2" and match.group(2) == "3" and match.group(3) == "True", state
+    assert match.groups() == ("4", task_id, "False", "2", "1"), state
+    session_id = chat_session(lab)
+    _, body = lab.api(f"sage-studio/api/memory/config?session_id={session_id}")
+    assert json.loads(body)["config"]["window"] == 4
+
+
+def run_flow(page, canvas):
+    """Press the canvas's Run; returns its run info once finished (fails with the nodes' errors otherwise)."""
+    click(page, canvas.get_by_role("button", name="Run", exact=True))
+    info = canvas.locator(
+        '.sage-run-info[data-run-status="finished"], .sage-run-info[data-run-status="failed"]'
+    )
+    info.wait_for(timeout=LONG)
+    errors = canvas.locator(".sage-node-error, .sage-error").all_inner_texts()
+    assert info.get_attribute("data-run-status") == "finished", (errors, info.inner_text())
+    return info
+
+
+def chat_session(lab) -> str:
+    _, body = lab.api("sage-studio/api/chat/sessions")
+    (session,) = [s for s in json.loads(body)["sessions"] if s["title"] == "widget walk"]
+    return session["id"]

@@ -609,6 +609,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/finetune/tasks/{task_id}/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The task as a runnable bundle: `<task name>.zip` with its data, config.json, train.py, train.ipynb and a README. */
+    get: operations['finetune.export_task'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/finetune/tasks/{task_id}/logs': {
     parameters: {
       query?: never;
@@ -6424,6 +6441,73 @@ export interface operations {
       };
     };
   };
+  'finetune.export_task': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        task_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/zip': string;
+        };
+      };
+      /** @description invalid arguments */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not allowed (e.g. an untrusted flow's Python reference) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description conflict */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
   'finetune.logs': {
     parameters: {
       query?: {
@@ -8609,6 +8693,12 @@ export interface operations {
            */
           ratings?: ('up' | 'down' | 'corrected')[];
           /**
+           * Dedupe
+           * @description keep one row of identical rows (same messages)
+           * @default true
+           */
+          dedupe?: boolean;
+          /**
            * Name
            * @description builds of a name are versioned
            * @default chat feedback
@@ -8729,6 +8819,12 @@ export interface operations {
            *     ]
            */
           ratings?: ('up' | 'down' | 'corrected')[];
+          /**
+           * Dedupe
+           * @description keep one row of identical rows (same messages)
+           * @default true
+           */
+          dedupe?: boolean;
           /**
            * Rows
            * @description rows rendered in the preview

@@ -12,6 +12,8 @@ export interface OperationRoute {
   body?: string;
   /** A non-JSON media type the result may come as: the result is then the text. */
   media?: string;
+  /** A file result: `{filename, size, content_type, buffers: [DataView]}` (bytes, as over a widget). */
+  binary?: boolean;
 }
 
 export const OPERATIONS: Readonly<Record<string, OperationRoute>> = {
@@ -44,6 +46,12 @@ export const OPERATIONS: Readonly<Record<string, OperationRoute>> = {
   'finetune.datasets': { verb: 'GET', path: 'api/finetune/datasets' },
   'finetune.delete': { verb: 'DELETE', path: 'api/finetune/tasks/{task_id}' },
   'finetune.delete_dataset': { verb: 'DELETE', path: 'api/finetune/datasets/{dataset_id}' },
+  'finetune.export_task': {
+    verb: 'GET',
+    path: 'api/finetune/tasks/{task_id}/export',
+    media: 'application/zip',
+    binary: true
+  },
   'finetune.get': { verb: 'GET', path: 'api/finetune/tasks/{task_id}' },
   'finetune.logs': { verb: 'GET', path: 'api/finetune/tasks/{task_id}/logs' },
   'finetune.merge': { verb: 'POST', path: 'api/finetune/tasks/{task_id}/merge' },

@@ -2,11 +2,12 @@
  * The side-by-side arena (issue #20, step 4): one prompt answered by two models at once (`improve.arena`: both
  * requests run in the same engine steps), streamed in two columns; in blind mode the columns are "A" and "B"
  * until the pick (the server decides which model plays A). The pick (`improve.pick`) is recorded for the
- * preference export and reveals the models; a winning fine-tuned adapter can then become chat's default.
+ * preference export and reveals the models; a winning fine-tuned adapter can then be shipped (ArenaShip.tsx).
  */
 import React, { useEffect, useRef, useState } from 'react';
 
 import { StreamHandle, StudioEvent } from '../transport/types';
+import { ArenaShip } from './ArenaShip';
 import { ActionButton, ErrorBox, fmtNum, useCall, useTransport } from './common';
 
 type Side = 'a' | 'b';
@@ -66,7 +67,16 @@ function sideStats(r: SideResult | undefined): string {
   return parts.join(' · ');
 }
 
-export function ArenaView({ maxTokens = 128 }: { maxTokens?: number }) {
+export function ArenaView({
+  maxTokens = 128,
+  initialA = '',
+  initialB = ''
+}: {
+  maxTokens?: number;
+  /** The pickers' first choice (the notebook widget's `model_a` / `model_b`); else the first and last served. */
+  initialA?: string;
+  initialB?: string;
+}) {
   const transport = useTransport();
   const catalog = useCall<{ data: ModelEntry[] }>('chat.models');
   const models = (catalog.data?.data ?? []).filter(m => (m.x_sage_source ?? 'local') === 'local');
@@ -79,14 +89,14 @@ export function ArenaView({ maxTokens = 128 }: { maxTokens?: number }) {
   const [pick, setPick] = useState<PickResult | null>(null);
   const [running, setRunning] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const [used, setUsed] = useState<string | null>(null);
   const handle = useRef<StreamHandle | null>(null);
 
-  // Both pickers start on the first model (base vs base works; pick an adapter for one side).
+  // The pickers start on the given models, else the first and the last served (pick an adapter for one side).
   useEffect(() => {
     if (models.length && !modelA) {
-      setModelA(models[0].id);
-      setModelB(models[models.length - 1].id);
+      const served = (id: string) => models.some(m => m.id === id);
+      setModelA(served(initialA) ? initialA : models[0].id);
+      setModelB(served(initialB) ? initialB : models[models.length - 1].id);
     }
   }, [models.length]);
   useEffect(() => () => handle.current?.cancel(), []);
@@ -95,7 +105,6 @@ export function ArenaView({ maxTokens = 128 }: { maxTokens?: number }) {
     setTexts({ a: '', b: '' });
     setDuel(null);
     setPick(null);
-    setUsed(null);
     setError(null);
     setRunning(true);
     const onEvent = (e: StudioEvent) => {
@@ -139,10 +148,6 @@ export function ArenaView({ maxTokens = 128 }: { maxTokens?: number }) {
   // A fine-tuned adapter is served under its task id (an entry with a parent model).
   const winnerModel = pick && pick.winner !== 'tie' ? pick[`model_${pick.winner}`] : null;
   const winnerIsAdapter = !!winnerModel && models.some(m => m.id === winnerModel && m.parent);
-  const useInChat = async () => {
-    await transport.call('finetune.use_in_chat', { task_id: winnerModel });
-    setUsed(`Chat now answers with ${winnerModel}.`);
-  };
 
   const picker = (label: string, value: string, set: (v: string) => void) => (
     <label className="sage-field">
@@ -241,10 +246,7 @@ export function ArenaView({ maxTokens = 128 }: { maxTokens?: number }) {
             {pick.winner === 'tie' ? 'A tie' : `${pick.winner.toUpperCase()} won`}: A was{' '}
             <b>{pick.model_a}</b>, B was <b>{pick.model_b}</b>.
           </span>
-          {winnerIsAdapter ? (
-            <ActionButton label="Use in chat" onError={setError} action={useInChat} />
-          ) : null}
-          {used ? <span className="sage-muted">{used}</span> : null}
+          {winnerIsAdapter && winnerModel ? <ArenaShip model={winnerModel} /> : null}
         </div>
       ) : null}
       <ErrorBox error={error ?? catalog.error} />

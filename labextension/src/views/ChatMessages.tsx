@@ -1,10 +1,11 @@
 /**
  * The messages of a chat's active branch: Markdown answers, the stopped marker with *Continue* / *Regenerate*,
- * edit-and-branch of user messages, branch arrows, details.
+ * edit-and-branch of user messages, branch arrows, details, feedback on answers (ChatFeedback.tsx).
  */
 import React, { useState } from 'react';
 
 import { Details } from './chatDetails';
+import { ChatFeedback } from './ChatFeedback';
 import { ChatMessage } from './chatTypes';
 import { Markdown } from './Markdown';
 
@@ -24,7 +25,9 @@ export function ChatMessages({
   canSwitch,
   showDetails,
   onTurn,
-  onSwitch
+  onSwitch,
+  sessionId,
+  onFeedback
 }: {
   messages: ChatMessage[];
   /** A turn is streaming: no actions that start another. */
@@ -33,6 +36,10 @@ export function ChatMessages({
   showDetails: boolean;
   onTurn: (text: string, kind: TurnKind) => void;
   onSwitch: (messageId: string) => void;
+  /** The stored session: answers can be rated and corrected (none before the first turn creates it). */
+  sessionId?: string | null;
+  /** A rating or an ideal answer was stored: re-read the session. */
+  onFeedback?: () => void;
 }) {
   const [openDetails, setOpenDetails] = useState<Record<string, boolean>>({});
   const [editing, setEditing] = useState<{ id: string; text: string } | null>(null);
@@ -41,6 +48,11 @@ export function ChatMessages({
   const lastAssistant = [...messages].reverse().find(m => m.role === 'assistant');
   const isLast = (m: ChatMessage) => m === lastAssistant && messages[messages.length - 1] === m;
   const hasMeta = (m: ChatMessage) => !!m.metadata && Object.keys(m.metadata).length > 0;
+  // Stored answers only: not the optimistic bubble (no id yet), not the one streaming (it is the last).
+  const rateable = (m: ChatMessage, index: number) =>
+    m.role === 'assistant' &&
+    !m.id.startsWith('pending-') &&
+    !(busy && index === messages.length - 1);
 
   return (
     <>
@@ -155,6 +167,14 @@ export function ChatMessages({
               <button className="sage-link" onClick={() => onTurn('', { regenerate: true })}>
                 regenerate
               </button>
+            ) : null}
+            {sessionId && rateable(m, index) ? (
+              <ChatFeedback
+                sessionId={sessionId}
+                message={m}
+                disabled={busy}
+                onChanged={onFeedback}
+              />
             ) : null}
           </div>
           {detailsOpen(m.id) && hasMeta(m) ? <Details meta={m.metadata!} /> : null}

@@ -15,7 +15,7 @@ import { ErrorBox, useActive, useCall, useSlowPoll, useTransport } from './commo
 import { KnowledgePanel } from './KnowledgePanel';
 import { AttachControl, Attachment } from './notebookContext';
 import { BudgetPreview } from './BudgetPreview';
-import { SessionList, newSessionSettings } from './SessionList';
+import { ExportMenu, SessionList, newSessionSettings } from './SessionList';
 import { notifySessionsChanged, useSessionsChanged } from './sessionEvents';
 import { useStudioSettings } from './settings';
 
@@ -302,6 +302,10 @@ export function ChatView({
           >
             Knowledge
           </button>
+          {current && !showSessions ? (
+            // Without the session list (the notebook widget) the chat's export is here.
+            <ExportMenu session={{ id: current, title: session.data?.title }} onError={setError} />
+          ) : null}
           {current ? (
             <button className="sage-button" onClick={() => setShowSettings(!showSettings)}>
               Settings
@@ -348,6 +352,8 @@ export function ChatView({
             showDetails={studioSettings.showMessageDetails}
             onTurn={(text, kind) => void send(text, kind).catch(setError)}
             onSwitch={target => void switchBranch(target)}
+            sessionId={current}
+            onFeedback={() => void session.reload()}
           />
           <div ref={endRef} />
         </div>

@@ -22,12 +22,19 @@ const ADVANCED_DEFAULTS = {
 };
 type AdvancedSettings = typeof ADVANCED_DEFAULTS;
 
-export function CreateTask({ onCreated }: { onCreated: (id: string) => void }) {
+export function CreateTask({
+  onCreated,
+  initialDataset
+}: {
+  onCreated: (id: string) => void;
+  /** Picked when the form opens (the dataset builder's "Fine-tune on it"). */
+  initialDataset?: any;
+}) {
   const transport = useTransport();
   const models = useCall<any>('finetune.models');
   const [name, setName] = useState('my-adapter');
   const [baseModel, setBaseModel] = useState('');
-  const [dataset, setDataset] = useState<any>(null);
+  const [dataset, setDataset] = useState<any>(initialDataset ?? null);
   const [error, setError] = useState<unknown>(null);
   const [dora, setDora] = useState(false);
   const [p, setP] = useState({

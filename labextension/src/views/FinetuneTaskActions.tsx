@@ -1,10 +1,11 @@
 /**
- * The actions of a completed fine-tune task: "Use in chat" (hot-load, or merge-and-restart when the engine cannot
- * hot-load the adapter; state logic in hotSwap.ts) and saving the adapter zip as a browser download.
+ * The actions of a fine-tune task: "Use in chat" (hot-load, or merge-and-restart when the engine cannot hot-load
+ * the adapter; state logic in hotSwap.ts), saving the adapter zip as a browser download, and "Export as notebook"
+ * (the task as a runnable bundle: data, config.json, train.py, train.ipynb, README).
  */
 import React, { useReducer } from 'react';
 
-import { useTransport } from './common';
+import { ActionButton, useTransport } from './common';
 import { IDLE, isBusy, swapNotice, swapReducer } from './hotSwap';
 
 function fmtBytes(n: number): string {
@@ -20,7 +21,7 @@ function fmtBytes(n: number): string {
 export function saveDownload(result: any, fallbackName: string): string {
   const buffers: DataView[] | undefined = result?.buffers;
   if (!buffers?.length) {
-    return result?.path ? `The adapter zip is at ${result.path}.` : 'The server sent no file.';
+    return result?.path ? `The file is at ${result.path}.` : 'The server sent no file.';
   }
   const blob = new Blob(buffers, { type: result.content_type ?? 'application/zip' });
   const url = URL.createObjectURL(blob);
@@ -33,6 +34,31 @@ export function saveDownload(result: any, fallbackName: string): string {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
   return `Downloaded ${a.download} (${fmtBytes(blob.size)}).`;
+}
+
+/** "Export as notebook": `finetune.export_task`, saved as `<task name>.zip`. */
+export function ExportTask({
+  taskId,
+  onNotice,
+  onError
+}: {
+  taskId: string;
+  onNotice: (text: string) => void;
+  onError: (error: unknown) => void;
+}) {
+  const transport = useTransport();
+  return (
+    <ActionButton
+      label="Export as notebook"
+      className="sage-button sage-task-export"
+      title="Download the task as a zip: its data, config.json, train.py and train.ipynb that train it again"
+      onError={onError}
+      action={async () => {
+        const r = await transport.call<any>('finetune.export_task', { task_id: taskId });
+        onNotice(saveDownload(r, `${taskId}.zip`));
+      }}
+    />
+  );
 }
 
 /** "Use in chat": hot-load, or merge-and-restart when the engine cannot hot-load the adapter. */

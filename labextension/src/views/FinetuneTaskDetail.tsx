@@ -18,7 +18,7 @@ import {
 import { useDialogs } from './dialogs';
 import { StepRow, mergeStepRows, speedLine, visibleLogLines } from './finetuneLog';
 import { TERMINAL } from './finetuneTasks';
-import { UseInChat, saveDownload } from './FinetuneTaskActions';
+import { ExportTask, UseInChat, saveDownload } from './FinetuneTaskActions';
 import { EvaluationView } from './EvaluationView';
 import { LossCurve, LossPoint } from './LossCurve';
 
@@ -231,6 +231,7 @@ export function TaskDetail({
             }}
           />
         ) : null}
+        {done ? <ExportTask taskId={taskId} onNotice={setNotice} onError={setError} /> : null}
         {done ? (
           <ActionButton
             label="Delete"

@@ -11,8 +11,6 @@ import {
   Edge,
   MiniMap,
   Node,
-  NodeChange,
-  EdgeChange,
   ReactFlow,
   ReactFlowProvider,
   useReactFlow
@@ -25,19 +23,17 @@ import {
   ExternalRun,
   FlowDoc,
   FlowNode,
-  History,
   OPERATOR_MIME,
   Operator,
-  Size,
-  applyMeasurements,
   connectionError,
   placeNode
 } from './flowModel';
 import { FIT_VIEW_OPTIONS, MIN_ZOOM, layoutFlow, needsLayout } from './flowLayout';
-import { RunOutputs } from './flowOutput';
+import { FlowIssues, RunSummary } from './flowOutput';
 import { useFlowTrust } from './flowTrust';
 import { DebugRun, NodeDebug } from './flowDebug';
 import { FlowToolbar } from './FlowToolbar';
+import { useFlowEditor } from './useFlowEditor';
 import { useFlowRun } from './useFlowRun';
 import { useLegibleViewport } from './useLegibleViewport';
 import { ConfigForm } from './flowConfigForm';
@@ -78,16 +74,28 @@ function FlowCanvas({
   const canvasRef = useRef<HTMLDivElement>(null);
   const opsCall = useCall<{ operators: Operator[] }>('flow.operators');
   const templates = useCall<Result<'flow.templates'>>('flow.templates');
-  const [flow, setFlow] = useState<FlowDoc>(external);
   // Fit a loaded flow once; an empty canvas keeps zoom 1 so the first dropped node stays where it fell.
   const [fitOnOpen] = useState(external.nodes.length > 0);
-  const lastEmitted = useRef<string>(JSON.stringify(external));
-  const history = useRef(new History<FlowDoc>());
-  const dragging = useRef(false);
-  const [selected, setSelected] = useState<string | null>(null);
+  const trust = useFlowTrust();
+  const [error, setError] = useState<unknown>(null);
+  const ops = useMemo(() => {
+    const map: Record<string, Operator> = {};
+    for (const op of opsCall.data?.operators ?? []) {
+      map[op.type] = op;
+    }
+    return map;
+  }, [opsCall.data]);
+  const editor = useFlowEditor({
+    external,
+    ops,
+    onChange,
+    onEdited: next => trust.edited(next), // the user's own edit of a trusted flow stays trusted
+    onReplaced: next => void trust.check(next),
+    onError: setError
+  });
+  const { flow, commit, selected, setSelected } = editor;
   const fitLegibly = useLegibleViewport(canvasRef, selected);
   const [issues, setIssues] = useState<Issue[]>([]);
-  const [sizes, setSizes] = useState<Record<string, Size>>({});
   const {
     runStates,
     runInfo,
@@ -97,7 +105,6 @@ function FlowCanvas({
     replay
   } = useFlowRun(transport, externalRun);
   const [inputs, setInputs] = useState<Record<string, string>>({});
-  const [error, setError] = useState<unknown>(null);
   // A recorded run (a chat turn) opened on the canvas: its node states, outputs and per-node inputs/outputs.
   useEffect(() => {
     if (replayRunId) {
@@ -106,20 +113,11 @@ function FlowCanvas({
   }, [replayRunId]);
   const [code, setCode] = useState<string | null>(null);
   const [showRuns, setShowRuns] = useState(false);
-  const trust = useFlowTrust();
   const runs = useCall<Result<'flow.runs'>>(
     showRuns ? 'flow.runs' : null,
     {},
     String(runInfo?.run_id ?? '')
   );
-
-  const ops = useMemo(() => {
-    const map: Record<string, Operator> = {};
-    for (const op of opsCall.data?.operators ?? []) {
-      map[op.type] = op;
-    }
-    return map;
-  }, [opsCall.data]);
 
   // Whether the flow opened is trusted (a file from elsewhere is not until the user trusts it).
   useEffect(() => {
@@ -136,40 +134,6 @@ function FlowCanvas({
     }
   }, [ops]);
 
-  // An outside change (file reverted, Python updated the widget) replaces the canvas.
-  useEffect(() => {
-    const text = JSON.stringify(external);
-    if (text !== lastEmitted.current) {
-      lastEmitted.current = text;
-      setFlow(external);
-      void trust.check(external);
-    }
-  }, [external]);
-
-  const commit = (next: FlowDoc, record = true) => {
-    if (record) {
-      history.current.push(flow);
-    }
-    setFlow(next);
-    if (!dragging.current) {
-      lastEmitted.current = JSON.stringify(next);
-      onChange(next);
-      trust.edited(next); // the user's own edit of a trusted flow stays trusted
-    }
-  };
-  const undo = () => {
-    const prev = history.current.undo(flow);
-    if (prev) {
-      commit(prev, false);
-    }
-  };
-  const redo = () => {
-    const next = history.current.redo(flow);
-    if (next) {
-      commit(next, false);
-    }
-  };
-
   const issuesByNode = useMemo(() => {
     const map: Record<string, Issue[]> = {};
     for (const is of issues) {
@@ -184,7 +148,7 @@ function FlowCanvas({
     id: n.id,
     type: 'studio',
     position: n.position ?? { x: 0, y: 0 },
-    measured: sizes[n.id],
+    measured: editor.sizes[n.id],
     selected: n.id === selected,
     data: { node: n, op: ops[n.type], run: runStates[n.id], issues: issuesByNode[n.id] }
   }));
@@ -198,74 +162,6 @@ function FlowCanvas({
     className: issues.some(i => i.edge_id === e.id) ? 'sage-edge-invalid' : undefined
   }));
 
-  const onNodesChange = (changes: NodeChange[]) => {
-    setSizes(prev => applyMeasurements(prev, changes));
-    let next = flow;
-    let record = false;
-    for (const c of changes) {
-      if (c.type === 'position' && c.position) {
-        if (c.dragging && !dragging.current) {
-          history.current.push(flow);
-          dragging.current = true;
-        }
-        next = {
-          ...next,
-          nodes: next.nodes.map(n => (n.id === c.id ? { ...n, position: c.position! } : n))
-        };
-        if (!c.dragging) {
-          dragging.current = false;
-        }
-      } else if (c.type === 'position' && c.dragging === false) {
-        dragging.current = false;
-      } else if (c.type === 'remove') {
-        record = true;
-        next = {
-          ...next,
-          nodes: next.nodes.filter(n => n.id !== c.id),
-          edges: next.edges.filter(e => e.source !== c.id && e.target !== c.id)
-        };
-      } else if (c.type === 'select') {
-        if (c.selected) {
-          setSelected(c.id);
-        } else if (selected === c.id) {
-          setSelected(null);
-        }
-      }
-    }
-    if (next !== flow) {
-      commit(next, record);
-    }
-  };
-  const onEdgesChange = (changes: EdgeChange[]) => {
-    const removed = new Set(changes.filter(c => c.type === 'remove').map(c => c.id));
-    if (removed.size) {
-      commit({ ...flow, edges: flow.edges.filter(e => !removed.has(e.id)) });
-    }
-  };
-  const onConnect = (c: Connection) => {
-    const problem = connectionError(flow, ops, c);
-    if (problem) {
-      setError(new Error(problem));
-      return;
-    }
-    const id = `e_${c.source}_${c.sourceHandle}_${c.target}_${c.targetHandle}`;
-    if (flow.edges.some(e => e.id === id)) {
-      return;
-    }
-    commit({
-      ...flow,
-      edges: [
-        ...flow.edges,
-        {
-          id,
-          source: c.source,
-          sourceHandle: c.sourceHandle,
-          target: c.target,
-          targetHandle: c.targetHandle
-        }
-      ]
-    });
-  };
   const addNode = (op: Operator, position?: { x: number; y: number }) => {
     const node = placeNode(flow, op, position);
     commit({ ...flow, nodes: [...flow.nodes, node] });
@@ -379,13 +275,13 @@ function FlowCanvas({
         const mod = e.ctrlKey || e.metaKey;
         if (mod && e.key.toLowerCase() === 'z' && !e.shiftKey) {
           e.preventDefault();
-          undo();
+          editor.undo();
         } else if (
           mod &&
           (e.key.toLowerCase() === 'y' || (e.key.toLowerCase() === 'z' && e.shiftKey))
         ) {
           e.preventDefault();
-          redo();
+          editor.redo();
         }
       }}
     >
@@ -393,10 +289,10 @@ function FlowCanvas({
         <FlowToolbar
           templates={templateList}
           onTemplate={pickTemplate}
-          canUndo={history.current.canUndo}
-          canRedo={history.current.canRedo}
-          onUndo={undo}
-          onRedo={redo}
+          canUndo={editor.canUndo}
+          canRedo={editor.canRedo}
+          onUndo={editor.undo}
+          onRedo={editor.redo}
           onValidate={validate}
           onExport={exportPython}
           onHistory={() => setShowRuns(!showRuns)}
@@ -411,29 +307,8 @@ function FlowCanvas({
         />
       )}
       <ErrorBox error={error} />
-      {issues.length ? (
-        <div className="sage-issues" role="status">
-          {issues.map((is, i) => (
-            <div key={i} className={`sage-issue sage-issue-${is.severity ?? 'error'}`}>
-              {is.node_id ? <b>{is.node_id}: </b> : null}
-              {is.message}
-            </div>
-          ))}
-        </div>
-      ) : null}
-      {runInfo ? (
-        <div
-          className="sage-run-info"
-          data-run-status={runInfo.status === 'succeeded' ? 'finished' : runInfo.status}
-          data-run-id={runInfo.run_id ?? ''}
-        >
-          run {runInfo.run_id ? String(runInfo.run_id).slice(0, 8) : ''}: {runInfo.status}
-          {runInfo.error ? <span className="sage-node-error"> {String(runInfo.error)}</span> : null}
-          {runInfo.outputs && runInfo.status !== 'running' && !viewOnly ? (
-            <RunOutputs outputs={runInfo.outputs} />
-          ) : null}
-        </div>
-      ) : null}
+      <FlowIssues issues={issues} />
+      {runInfo ? <RunSummary info={runInfo} showOutputs={!viewOnly} /> : null}
       {showRuns ? (
         <div className="sage-runs">
           <ErrorBox error={runs.error} />
@@ -456,9 +331,9 @@ function FlowCanvas({
             nodes={rfNodes}
             edges={rfEdges}
             nodeTypes={NODE_TYPES}
-            onNodesChange={onNodesChange}
-            onEdgesChange={onEdgesChange}
-            onConnect={onConnect}
+            onNodesChange={editor.onNodesChange}
+            onEdgesChange={editor.onEdgesChange}
+            onConnect={editor.onConnect}
             isValidConnection={c => connectionError(flow, ops, c as Connection) === null}
             onPaneClick={() => setSelected(null)}
             onDragOver={onDragOver}
@@ -485,16 +360,7 @@ function FlowCanvas({
             node={selectedNode}
             op={ops[selectedNode.type]}
             onChange={replaceNode}
-            onDelete={() => {
-              commit({
-                ...flow,
-                nodes: flow.nodes.filter(n => n.id !== selectedNode.id),
-                edges: flow.edges.filter(
-                  e => e.source !== selectedNode.id && e.target !== selectedNode.id
-                )
-              });
-              setSelected(null);
-            }}
+            onDelete={() => editor.removeNode(selectedNode.id)}
           >
             {nodeDebug}
           </ConfigForm>

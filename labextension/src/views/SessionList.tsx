@@ -4,7 +4,7 @@
  */
 import React, { useRef, useState } from 'react';
 
-import { Result } from '../transport/types';
+import { Result, Transport } from '../transport/types';
 import { Session } from './chatTypes';
 import { ActionButton, ErrorBox, saveText, useCall, useSlowPoll, useTransport } from './common';
 import { useDialogs } from './dialogs';
@@ -48,6 +48,53 @@ export function importBody(name: string, text: string): Record<string, unknown> 
     throw new Error(`${name} is not a chat export: it has no "messages" list`);
   }
   return { format: 'json', ...(parsed as object) };
+}
+
+/** Download a chat as a file: `format` "json" (the object import reads back) or "markdown" (a transcript). */
+export async function downloadSession(
+  transport: Transport,
+  s: { id: string; title?: string | null },
+  format: string
+): Promise<void> {
+  const out = await transport.call<Result<'sessions.export'>>('sessions.export', {
+    session_id: s.id,
+    format
+  });
+  const content = typeof out === 'string' ? out : JSON.stringify(out, null, 2);
+  const json = format === 'json';
+  saveText(
+    `${s.title || s.id}.${json ? 'json' : 'md'}`,
+    content,
+    json ? 'application/json' : 'text/markdown'
+  );
+}
+
+/** "Export…" as a menu of formats, for a chat shown without the session list (the notebook widget). */
+export function ExportMenu({
+  session,
+  onError
+}: {
+  session: { id: string; title?: string | null };
+  onError: (e: unknown) => void;
+}) {
+  const transport = useTransport();
+  return (
+    <select
+      className="sage-input"
+      aria-label="Export chat"
+      title="Download this chat as a Markdown transcript or as JSON (which Import reads back)"
+      value=""
+      onChange={e => {
+        if (e.target.value) {
+          downloadSession(transport, session, e.target.value).catch(onError);
+        }
+      }}
+    >
+      <option value="">Export…</option>
+      <option value="markdown">as Markdown</option>
+      <option value="json">as JSON</option>
+    </select>
+  );
 }
 
 export function SessionList({
@@ -119,20 +166,7 @@ export function SessionList({
     notifySessionsChanged();
     onSelect(imported.id);
   };
-  const exportSession = async (s: Session, format: string) => {
-    // The JSON export object, or the Markdown transcript as text.
-    const out = await transport.call<Result<'sessions.export'>>('sessions.export', {
-      session_id: s.id,
-      format
-    });
-    const content = typeof out === 'string' ? out : JSON.stringify(out, null, 2);
-    const json = format === 'json';
-    saveText(
-      `${s.title || s.id}.${json ? 'json' : 'md'}`,
-      content,
-      json ? 'application/json' : 'text/markdown'
-    );
-  };
+  const exportSession = (s: Session, format: string) => downloadSession(transport, s, format);
   const sessions = list.data?.sessions ?? [];
   const icon = (title: string, text: string, act: () => Promise<void>) => (
     <button className="sage-icon" title={title} onClick={() => act().catch(setError)}>

@@ -123,3 +123,41 @@ export function RunOutputs({ outputs }: { outputs: unknown }) {
     </div>
   );
 }
+
+/** Validation issues of the flow, each under the node it concerns. */
+export function FlowIssues({
+  issues
+}: {
+  issues: { node_id?: string | null; message: string; severity?: string | null }[];
+}) {
+  if (!issues.length) {
+    return null;
+  }
+  return (
+    <div className="sage-issues" role="status">
+      {issues.map((is, i) => (
+        <div key={i} className={`sage-issue sage-issue-${is.severity ?? 'error'}`}>
+          {is.node_id ? <b>{is.node_id}: </b> : null}
+          {is.message}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+/** The last run: its status (a failed run's error) and, once it ended, its outputs. */
+export function RunSummary({ info, showOutputs }: { info: any; showOutputs: boolean }) {
+  return (
+    <div
+      className="sage-run-info"
+      data-run-status={info.status === 'succeeded' ? 'finished' : info.status}
+      data-run-id={info.run_id ?? ''}
+    >
+      run {info.run_id ? String(info.run_id).slice(0, 8) : ''}: {info.status}
+      {info.error ? <span className="sage-node-error"> {String(info.error)}</span> : null}
+      {info.outputs && info.status !== 'running' && showOutputs ? (
+        <RunOutputs outputs={info.outputs} />
+      ) : null}
+    </div>
+  );
+}
