@@ -6,35 +6,13 @@
  * export over REST: a `binary` operation resolves to the file's bytes and its attachment name.
  */
 import { act, createElement } from 'react';
-import { createRoot, Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { OPERATIONS } from '../src/transport/operations';
 import { RestConnection, RestTransport } from '../src/transport/rest';
-import { Args, StreamHandle, Transport } from '../src/transport/types';
+import { Transport } from '../src/transport/types';
 import { ArenaShip } from '../src/views/ArenaShip';
-import { ActiveContext, TransportContext } from '../src/views/common';
-
-(globalThis as any).IS_REACT_ACT_ENVIRONMENT = true;
-
-class FakeTransport implements Transport {
-  readonly kind = 'rest' as const;
-  calls: [string, Args][] = [];
-  constructor(private readonly answers: Record<string, unknown>) {}
-
-  async call<T = any>(method: string, args: Args = {}): Promise<T> {
-    this.calls.push([method, args]);
-    return (this.answers[method] ?? {}) as T;
-  }
-
-  stream<T = any>(): StreamHandle<T> {
-    return { cancel: () => undefined, done: Promise.resolve({} as T) };
-  }
-
-  argsOf(method: string): Args[] {
-    return this.calls.filter(c => c[0] === method).map(c => c[1]);
-  }
-}
+import { click, FakeTransport, mountDom } from './harness';
 
 const ANSWERS = {
   'sessions.list': {
@@ -48,46 +26,16 @@ const ANSWERS = {
   'finetune.merge': { id: 'ft-1', merged_path: '/home/u/finetune/ft-1/merged' }
 };
 
-let container: HTMLDivElement;
-let root: Root;
-
-async function render(transport: Transport, model: string) {
-  await act(async () => {
-    root.render(
-      createElement(
-        TransportContext.Provider,
-        { value: transport },
-        createElement(ActiveContext.Provider, { value: true }, createElement(ArenaShip, { model }))
-      )
-    );
-  });
-  await act(async () => undefined);
-}
-
-const button = (text: string) =>
-  Array.from(container.querySelectorAll('button')).find(b => b.textContent === text)!;
-
-async function click(el: Element) {
-  await act(async () => (el as HTMLElement).click());
-  await act(async () => undefined);
-}
-
-beforeEach(() => {
-  container = document.createElement('div');
-  document.body.appendChild(container);
-  root = createRoot(container);
-});
-
-afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
-});
+const dom = mountDom();
+const render = (transport: Transport, model: string) =>
+  dom.render(transport, createElement(ArenaShip, { model }));
+const button = dom.button;
 
 describe('ArenaShip', () => {
   it("sets the chosen session's model to the adapter", async () => {
     const t = new FakeTransport(ANSWERS);
     await render(t, 'ft-1');
-    const select = container.querySelector(
+    const select = dom.container.querySelector(
       'select[aria-label="Chat session"]'
     ) as HTMLSelectElement;
     expect(Array.from(select.options).map(o => o.textContent)).toEqual([
@@ -102,7 +50,7 @@ describe('ArenaShip', () => {
     expect(t.argsOf('sessions.update')).toEqual([
       { session_id: 's2', settings: { model: 'ft-1' } }
     ]);
-    expect(container.textContent).toContain('“Support chat” now answers with ft-1.');
+    expect(dom.container.textContent).toContain('“Support chat” now answers with ft-1.');
   });
 
   it("merges the adapter's task and shows the merged folder", async () => {
@@ -110,9 +58,9 @@ describe('ArenaShip', () => {
     await render(t, 'ft-1');
     await click(button('Merge & export'));
     expect(t.argsOf('finetune.merge')).toEqual([{ task_id: 'ft-1' }]);
-    const merged = container.querySelector('.sage-arena-merged')!;
+    const merged = dom.container.querySelector('.sage-arena-merged')!;
     expect(merged.getAttribute('data-path')).toBe('/home/u/finetune/ft-1/merged');
-    expect(container.querySelector('.sage-error')).toBeNull();
+    expect(dom.container.querySelector('.sage-error')).toBeNull();
   });
 
   it('says so when the adapter is no fine-tune task of this Studio', async () => {
@@ -120,7 +68,7 @@ describe('ArenaShip', () => {
     await render(t, 'hand-loaded');
     await click(button('Merge & export'));
     expect(t.argsOf('finetune.merge')).toEqual([]);
-    expect(container.querySelector('.sage-error')!.textContent).toContain(
+    expect(dom.container.querySelector('.sage-error')!.textContent).toContain(
       'hand-loaded is not the adapter of a fine-tune task here'
     );
   });

@@ -5,15 +5,12 @@
  * the pick, the pick (`improve.pick`) reveals the models and offers *Use in chat* for a winning adapter.
  */
 import { act, createElement } from 'react';
-import { createRoot, Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { RestConnection, RestTransport } from '../src/transport/rest';
-import { Args, StreamHandle, StudioEvent, Transport } from '../src/transport/types';
+import { StudioEvent, Transport } from '../src/transport/types';
 import { ArenaView, columnTitle } from '../src/views/ArenaView';
-import { ActiveContext, TransportContext } from '../src/views/common';
-
-(globalThis as any).IS_REACT_ACT_ENVIRONMENT = true;
+import { click, FakeTransport, type, mountDom } from './harness';
 
 const side = (text: string, model: string | null) => ({
   text,
@@ -25,13 +22,9 @@ const side = (text: string, model: string | null) => ({
   finish_reason: 'stop'
 });
 
-class FakeTransport implements Transport {
-  readonly kind = 'rest' as const;
-  calls: [string, Args][] = [];
-  streams: [string, Args][] = [];
-  emit: (e: StudioEvent) => void = () => undefined;
-  finish: (v: unknown) => void = () => undefined;
-  answers: Record<string, unknown> = {
+/** A transport answering the arena's calls. */
+const fake = () =>
+  new FakeTransport({
     'chat.models': {
       data: [
         { id: 'SmolLM2-135M-Instruct', parent: null, x_sage_source: 'local' },
@@ -45,83 +38,25 @@ class FakeTransport implements Transport {
       model_b: 'ft-1'
     },
     'finetune.use_in_chat': { model: 'ft-1' }
-  };
-
-  async call<T = any>(method: string, args: Args = {}): Promise<T> {
-    this.calls.push([method, args]);
-    return (this.answers[method] ?? {}) as T;
-  }
-
-  stream<T = any>(method: string, args: Args, onEvent: (e: StudioEvent) => void): StreamHandle<T> {
-    this.streams.push([method, args]);
-    this.emit = onEvent;
-    const done = new Promise<T>(resolve => {
-      this.finish = v => resolve(v as T);
-    });
-    return { cancel: () => this.finish({ cancelled: true }), done };
-  }
-
-  argsOf(method: string): Args[] {
-    return this.calls.filter(c => c[0] === method).map(c => c[1]);
-  }
-}
-
-let container: HTMLDivElement;
-let root: Root;
-
-async function render(transport: Transport) {
-  await act(async () => {
-    root.render(
-      createElement(
-        TransportContext.Provider,
-        { value: transport },
-        createElement(ActiveContext.Provider, { value: true }, createElement(ArenaView, {}))
-      )
-    );
   });
-  await act(async () => undefined);
-}
 
-const button = (text: string) =>
-  Array.from(container.querySelectorAll('button')).find(b => b.textContent === text)!;
-const column = (s: string) => container.querySelector(`.sage-arena-col[data-side="${s}"]`)!;
+const dom = mountDom();
+const render = (transport: Transport) => dom.render(transport, createElement(ArenaView, {}));
+const button = dom.button;
+const column = (s: string) => dom.container.querySelector(`.sage-arena-col[data-side="${s}"]`)!;
 const title = (s: string) => column(s).querySelector('.sage-arena-title')!.textContent;
-
-async function click(el: Element) {
-  await act(async () => (el as HTMLElement).click());
-  await act(async () => undefined);
-}
-
-async function type(el: HTMLTextAreaElement, value: string) {
-  const setter = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value')!.set!;
-  await act(async () => {
-    setter.call(el, value);
-    el.dispatchEvent(new Event('input', { bubbles: true }));
-  });
-}
-
-beforeEach(() => {
-  container = document.createElement('div');
-  document.body.appendChild(container);
-  root = createRoot(container);
-});
-
-afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
-});
 
 describe('ArenaView', () => {
   it('streams two columns from one stream, hides blind names until the pick, then offers Use in chat', async () => {
-    const t = new FakeTransport();
+    const t = fake();
     await render(t);
-    const selects = container.querySelectorAll('select');
+    const selects = dom.container.querySelectorAll('select');
     expect(selects[0].value).toBe('SmolLM2-135M-Instruct');
     expect(selects[1].value).toBe('ft-1');
-    await click(container.querySelector('input[aria-label="Blind"]')!);
-    await type(container.querySelector('textarea')!, 'Name three colours.');
+    await click(dom.container.querySelector('input[aria-label="Blind"]')!);
+    await type(dom.container.querySelector('textarea')!, 'Name three colours.');
     await click(button('Compare'));
-    expect(t.streams).toEqual([
+    expect(t.streams.map(s => [s.method, s.args])).toEqual([
       [
         'improve.arena',
         {
@@ -135,9 +70,9 @@ describe('ArenaView', () => {
       ]
     ]);
     await act(async () => {
-      t.emit({ type: 'token', side: 'a', text: 'Red' });
-      t.emit({ type: 'token', side: 'b', text: 'Blue' });
-      t.emit({ type: 'token', side: 'a', text: ', green' });
+      t.last.push({ type: 'token', side: 'a', text: 'Red' });
+      t.last.push({ type: 'token', side: 'b', text: 'Blue' });
+      t.last.push({ type: 'token', side: 'a', text: ', green' });
     });
     expect(column('a').querySelector('.sage-arena-text')!.textContent).toBe('Red, green');
     expect(column('b').querySelector('.sage-arena-text')!.textContent).toBe('Blue');
@@ -149,8 +84,8 @@ describe('ArenaView', () => {
         a: side('Red, green', null),
         b: side('Blue', null)
       };
-      t.emit(duel);
-      t.finish(duel);
+      t.last.push(duel);
+      t.last.end(duel);
     });
     await act(async () => undefined);
     expect([title('a'), title('b')]).toEqual(['A', 'B']); // blind: no names yet
@@ -160,12 +95,14 @@ describe('ArenaView', () => {
     expect(t.argsOf('improve.pick')).toEqual([{ duel_id: 'duel-1', winner: 'b' }]);
     expect(title('a')).toBe('A: SmolLM2-135M-Instruct');
     expect(title('b')).toBe('B: ft-1');
-    expect(container.querySelector('.sage-arena-picked')!.getAttribute('data-winner')).toBe('b');
+    expect(dom.container.querySelector('.sage-arena-picked')!.getAttribute('data-winner')).toBe(
+      'b'
+    );
     expect(button('A is better')).toBeUndefined(); // picked once
 
     await click(button('Use in chat')); // the winner is an adapter: its task id is its served name
     expect(t.argsOf('finetune.use_in_chat')).toEqual([{ task_id: 'ft-1' }]);
-    expect(container.textContent).toContain('Chat now answers with ft-1.');
+    expect(dom.container.textContent).toContain('Chat now answers with ft-1.');
   });
 
   it('names the columns by model when not blind', () => {

@@ -5,42 +5,13 @@
  * rating, the ideal-answer editor (prefilled with the answer) calls chat.ideal_answer and "show it" switches to
  * the new sibling; ChatMessages offers no feedback on an optimistic or streaming answer, and badges an ideal one.
  */
-import { act, createElement } from 'react';
-import { createRoot, Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createElement } from 'react';
+import { beforeEach, describe, expect, it } from 'vitest';
 
-import { Args, StreamHandle, Transport } from '../src/transport/types';
 import { ChatFeedback } from '../src/views/ChatFeedback';
 import { ChatMessages } from '../src/views/ChatMessages';
 import { ChatMessage } from '../src/views/chatTypes';
-import { TransportContext } from '../src/views/common';
-
-(globalThis as any).IS_REACT_ACT_ENVIRONMENT = true;
-
-class FakeTransport implements Transport {
-  readonly kind = 'rest' as const;
-  calls: [string, Args][] = [];
-  answers: Record<string, unknown> = {
-    'chat.ideal_answer': { ideal: { id: 'ideal-1' }, original: { id: 'a1' } }
-  };
-
-  async call<T = any>(method: string, args: Args = {}): Promise<T> {
-    this.calls.push([method, args]);
-    const answer = this.answers[method];
-    if (answer instanceof Error) {
-      throw answer;
-    }
-    return (answer ?? {}) as T;
-  }
-
-  stream<T = any>(): StreamHandle<T> {
-    throw new Error('no streams here');
-  }
-
-  argsOf(method: string): Args[] {
-    return this.calls.filter(c => c[0] === method).map(c => c[1]);
-  }
-}
+import { click as clickOn, FakeTransport, type as typeInto, mountDom } from './harness';
 
 const ANSWER: ChatMessage = {
   id: 'a1',
@@ -50,16 +21,11 @@ const ANSWER: ChatMessage = {
   metadata: {}
 };
 
-let container: HTMLDivElement;
-let root: Root;
+const dom = mountDom();
 let transport: FakeTransport;
 let changed: number;
 
-async function render(view: React.ReactElement) {
-  await act(async () => {
-    root.render(createElement(TransportContext.Provider, { value: transport }, view));
-  });
-}
+const render = (view: React.ReactElement) => dom.render(transport, view);
 
 const feedback = (message: ChatMessage, disabled = false) =>
   createElement(ChatFeedback, {
@@ -70,36 +36,25 @@ const feedback = (message: ChatMessage, disabled = false) =>
   });
 
 const byLabel = (label: string) =>
-  container.querySelector(`[aria-label="${label}"]`) as HTMLButtonElement | null;
+  dom.container.querySelector(`[aria-label="${label}"]`) as HTMLButtonElement | null;
 const button = (text: string) =>
-  Array.from(container.querySelectorAll('button')).find(b => b.textContent === text);
+  Array.from(dom.container.querySelectorAll('button')).find(b => b.textContent === text);
 
 async function click(el: Element | null | undefined) {
   expect(el).toBeTruthy();
-  await act(async () => (el as HTMLElement).click());
-  await act(async () => undefined);
+  await clickOn(el!);
 }
 
 async function type(el: Element | null, value: string) {
   expect(el).toBeTruthy();
-  const setter = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value')!.set!;
-  await act(async () => {
-    setter.call(el, value);
-    el!.dispatchEvent(new Event('input', { bubbles: true }));
-  });
+  await typeInto(el!, value);
 }
 
 beforeEach(() => {
-  container = document.createElement('div');
-  document.body.appendChild(container);
-  root = createRoot(container);
-  transport = new FakeTransport();
+  transport = new FakeTransport({
+    'chat.ideal_answer': { ideal: { id: 'ideal-1' }, original: { id: 'a1' } }
+  });
   changed = 0;
-});
-
-afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
 });
 
 describe('ChatFeedback', () => {
@@ -172,7 +127,7 @@ describe('ChatFeedback', () => {
     await render(feedback(ANSWER));
     await click(byLabel('Bad answer'));
     expect(byLabel('Bad answer')!.getAttribute('aria-pressed')).toBe('false');
-    expect(container.querySelector('.sage-error')!.textContent).toContain('message not found');
+    expect(dom.container.querySelector('.sage-error')!.textContent).toContain('message not found');
     expect(byLabel('What was wrong? (optional)')).toBeNull();
     expect(changed).toBe(0);
   });
@@ -195,7 +150,7 @@ describe('ChatFeedback', () => {
       }
     ]);
     expect(byLabel('Ideal answer')).toBeNull();
-    expect(container.querySelector('[data-ideal-saved]')!.textContent).toContain(
+    expect(dom.container.querySelector('[data-ideal-saved]')!.textContent).toContain(
       '✓ ideal answer saved'
     );
     await click(button('show it'));
@@ -207,13 +162,13 @@ describe('ChatFeedback', () => {
 
   it('reads the saved note from the stored metadata, and badges an ideal answer', async () => {
     await render(feedback({ ...ANSWER, metadata: { rejected_by: 'ideal-9' } }));
-    expect(container.querySelector('[data-ideal-saved]')).toBeTruthy();
+    expect(dom.container.querySelector('[data-ideal-saved]')).toBeTruthy();
     await click(button('show it'));
     expect(transport.argsOf('sessions.switch')[0].message_id).toBe('ideal-9');
 
     const ideal = { ...ANSWER, id: 'ideal-9', metadata: { preferred: true, ideal_for: 'a1' } };
     await render(feedback(ideal));
-    expect(container.querySelector('[data-ideal]')!.textContent).toBe(
+    expect(dom.container.querySelector('[data-ideal]')!.textContent).toBe(
       'ideal answer (written by you)'
     );
     expect(byLabel('Good answer')).toBeNull();
@@ -239,7 +194,7 @@ describe('ChatMessages feedback', () => {
       sessionId,
       onFeedback: () => (changed += 1)
     });
-  const rateButtons = () => container.querySelectorAll('[aria-label="Good answer"]').length;
+  const rateButtons = () => dom.container.querySelectorAll('[aria-label="Good answer"]').length;
 
   it('offers feedback on stored answers only', async () => {
     await render(messages(false, [user, ANSWER]));

@@ -7,10 +7,9 @@
  * decode rate from the core, Clear (confirmed in a dialog) and Import (a picked export) in the session list.
  */
 import { act, createElement } from 'react';
-import { createRoot, Root } from 'react-dom/client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-import { Args, StreamHandle, StudioEvent, Transport } from '../src/transport/types';
+import { Args, Transport } from '../src/transport/types';
 import { ChatView, SessionList } from '../src/views/ChatView';
 import { TransportError } from '../src/transport/types';
 import { ChatModelChoice, describeCurrentModel } from '../src/views/ChatModelChoice';
@@ -18,10 +17,8 @@ import { Details } from '../src/views/chatDetails';
 import { engineOffer } from '../src/views/chatSources';
 import { Dialogs, DialogsContext } from '../src/views/dialogs';
 import { importBody } from '../src/views/SessionList';
-import { ActiveContext, TransportContext } from '../src/views/common';
 import { SettingsContext, SettingsStore } from '../src/views/settings';
-
-(globalThis as any).IS_REACT_ACT_ENVIRONMENT = true;
+import { captureDownloads, click, FakeTransport, provide, type, mountDom } from './harness';
 
 const STOPPED = { default: 'auto', local: { available: false, status: 'stopped' }, cloud: {} };
 const LOADING = { default: 'auto', local: { available: false, status: 'loading' }, cloud: {} };
@@ -31,54 +28,13 @@ const RUNNING = {
   cloud: {}
 };
 
-class FakeTransport implements Transport {
-  readonly kind = 'rest' as const;
-  calls: [string, Args][] = [];
-  answers: Record<string, unknown> = { 'chat.sources': STOPPED, 'chat.models': { data: [] } };
-  emit: ((e: StudioEvent) => void) | null = null;
-  finish: ((v: unknown) => void) | null = null;
-  cancelled = false;
+/** A transport answering the chat's calls (nothing can answer yet). */
+const fake = () => new FakeTransport({ 'chat.sources': STOPPED, 'chat.models': { data: [] } });
 
-  async call<T = any>(method: string, args: Args = {}): Promise<T> {
-    this.calls.push([method, args]);
-    const answer = this.answers[method];
-    return (typeof answer === 'function' ? answer(args) : (answer ?? {})) as T;
-  }
-
-  stream<T = any>(method: string, args: Args, onEvent: (e: StudioEvent) => void): StreamHandle<T> {
-    this.calls.push([method, args]);
-    this.emit = onEvent;
-    const done = new Promise<T>(resolve => (this.finish = resolve as (v: unknown) => void));
-    return { cancel: () => (this.cancelled = true), done };
-  }
-
-  argsOf(method: string): Args[] {
-    return this.calls.filter(c => c[0] === method).map(c => c[1]);
-  }
-}
-
-let container: HTMLDivElement;
-let root: Root;
-
-async function render(view: React.ReactElement, transport: Transport) {
-  await act(async () => {
-    root.render(
-      createElement(
-        TransportContext.Provider,
-        { value: transport },
-        createElement(
-          ActiveContext.Provider,
-          { value: true },
-          createElement(SettingsContext.Provider, { value: new SettingsStore() }, view)
-        )
-      )
-    );
-  });
-  await act(async () => undefined);
-}
-
-const button = (text: string) =>
-  Array.from(container.querySelectorAll('button')).find(b => b.textContent === text);
+const dom = mountDom();
+const render = (view: React.ReactElement, transport: Transport) =>
+  dom.render(transport, view, provide(SettingsContext, new SettingsStore()));
+const button = dom.button;
 
 const readText = (blob: Blob) =>
   new Promise<string>(resolve => {
@@ -87,21 +43,11 @@ const readText = (blob: Blob) =>
     reader.readAsText(blob);
   });
 
-async function click(el: Element) {
-  await act(async () => (el as HTMLElement).click());
-  await act(async () => undefined);
-}
-
 beforeEach(() => {
-  container = document.createElement('div');
-  document.body.appendChild(container);
-  root = createRoot(container);
   Element.prototype.scrollIntoView = () => undefined;
 });
 
 afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
   vi.restoreAllMocks();
   vi.useRealTimers();
 });
@@ -125,9 +71,9 @@ describe('engineOffer', () => {
 describe('ChatView', () => {
   it('with no engine offers Start engine, starts it, shows the load, then the offer goes', async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
-    const t = new FakeTransport();
+    const t = fake();
     await render(createElement(ChatView, { showSessions: false }), t);
-    const offer = () => container.querySelector('.sage-engine-offer');
+    const offer = () => dom.container.querySelector('.sage-engine-offer');
     expect(offer()?.getAttribute('data-offer')).toBe('start');
     expect(offer()?.textContent).toContain('local engine is not running');
 
@@ -141,11 +87,11 @@ describe('ChatView', () => {
     await act(async () => void vi.advanceTimersByTime(2100)); // the view polls the sources while loading
     await act(async () => undefined);
     expect(offer()).toBeNull();
-    expect(container.querySelector('.sage-source-state')?.textContent).toContain('running');
+    expect(dom.container.querySelector('.sage-source-state')?.textContent).toContain('running');
   });
 
   it('Stop asks the server to stop and keeps the partial answer with a stopped marker', async () => {
-    const t = new FakeTransport();
+    const t = fake();
     t.answers['chat.sources'] = RUNNING;
     const stored = {
       id: 's1',
@@ -157,23 +103,21 @@ describe('ChatView', () => {
     t.answers['chat.stop'] = { stopped: ['r1'] };
     await render(createElement(ChatView, { sessionId: 's1', showSessions: false }), t);
 
-    const box = container.querySelector('textarea[aria-label="Message"]') as HTMLTextAreaElement;
-    await act(async () => {
-      const setter = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value')!.set!;
-      setter.call(box, 'Tell me a story');
-      box.dispatchEvent(new Event('input', { bubbles: true }));
-    });
+    const box = dom.container.querySelector(
+      'textarea[aria-label="Message"]'
+    ) as HTMLTextAreaElement;
+    await type(box, 'Tell me a story');
     await click(button('Send')!);
     await act(async () => {
-      t.emit!({ type: 'token', text: 'Once upon ' });
-      t.emit!({ type: 'token', text: 'a time' });
+      t.last.push({ type: 'token', text: 'Once upon ' });
+      t.last.push({ type: 'token', text: 'a time' });
     });
-    const answer = () => container.querySelector('.sage-msg-assistant');
+    const answer = () => dom.container.querySelector('.sage-msg-assistant');
     expect(answer()?.textContent).toContain('Once upon a time');
 
     await click(button('Stop')!);
     expect(t.argsOf('chat.stop')).toEqual([{ session_id: 's1' }]);
-    expect(t.cancelled).toBe(false); // the server stops it: the stream ends with the stored answer
+    expect(t.last.cancelled).toBe(false); // the server stops it: the stream ends with the stored answer
     expect(answer()?.textContent).toContain('Once upon a time');
     expect(answer()?.querySelector('[data-stopped]')?.textContent).toContain('partial answer');
 
@@ -189,7 +133,7 @@ describe('ChatView', () => {
         metadata: { cancelled: true, partial: true }
       }
     ];
-    await act(async () => t.finish!({ id: 'a1' }));
+    await act(async () => t.last.end({ id: 'a1' }));
     await act(async () => undefined);
     expect(answer()?.textContent).toContain('Once upon a time');
     expect(answer()?.querySelector('[data-stopped]')).not.toBeNull();
@@ -199,26 +143,24 @@ describe('ChatView', () => {
   });
 
   it('drops the stream itself when the server knows no turn to stop', async () => {
-    const t = new FakeTransport();
+    const t = fake();
     t.answers['chat.sources'] = RUNNING;
     t.answers['sessions.get'] = { id: 's1', title: 'Hi', settings: {}, messages: [] };
     t.answers['chat.stop'] = { stopped: [] };
     await render(createElement(ChatView, { sessionId: 's1', showSessions: false }), t);
-    const box = container.querySelector('textarea[aria-label="Message"]') as HTMLTextAreaElement;
-    await act(async () => {
-      const setter = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value')!.set!;
-      setter.call(box, 'Hello');
-      box.dispatchEvent(new Event('input', { bubbles: true }));
-    });
+    const box = dom.container.querySelector(
+      'textarea[aria-label="Message"]'
+    ) as HTMLTextAreaElement;
+    await type(box, 'Hello');
     await click(button('Send')!);
     await click(button('Stop')!);
-    expect(t.cancelled).toBe(true);
+    expect(t.last.cancelled).toBe(true);
   });
 });
 
 describe('Continue', () => {
   it('streams the continuation onto the stopped bubble, and the stopped marker goes', async () => {
-    const t = new FakeTransport();
+    const t = fake();
     t.answers['chat.sources'] = RUNNING;
     const stopped = {
       id: 'a1',
@@ -238,15 +180,15 @@ describe('Continue', () => {
     };
     t.answers['sessions.get'] = () => stored;
     await render(createElement(ChatView, { sessionId: 's1', showSessions: false }), t);
-    const answers = () => container.querySelectorAll('.sage-msg-assistant');
+    const answers = () => dom.container.querySelectorAll('.sage-msg-assistant');
     expect(answers()[0].querySelector('[data-stopped]')).not.toBeNull();
 
     await click(button('Continue')!);
     expect(t.argsOf('chat.send').at(-1)).toMatchObject({ session_id: 's1', continue_answer: true });
     expect(t.argsOf('chat.send').at(-1)).not.toHaveProperty('regenerate');
     await act(async () => {
-      t.emit!({ type: 'token', text: ', there was' });
-      t.emit!({ type: 'token', text: ' a fox.' });
+      t.last.push({ type: 'token', text: ', there was' });
+      t.last.push({ type: 'token', text: ' a fox.' });
     });
     expect(answers()).toHaveLength(1);
     expect(answers()[0].getAttribute('data-message-id')).toBe('a1');
@@ -258,7 +200,7 @@ describe('Continue', () => {
       content: 'Once upon a time, there was a fox.',
       metadata: { finish_reason: 'stop', continued: 1, tok_s: 12.5 }
     };
-    await act(async () => t.finish!({ id: 'a1' }));
+    await act(async () => t.last.end({ id: 'a1' }));
     await act(async () => undefined);
     expect(answers()).toHaveLength(1);
     expect(answers()[0].textContent).toContain('there was a fox.');
@@ -266,12 +208,12 @@ describe('Continue', () => {
   });
 
   it('details show the decode rate of the core, not tokens over the whole request', async () => {
-    const t = new FakeTransport();
+    const t = fake();
     const meta = { tokens: 40, tok_s: 18.25, latency: { llm_s: 200, ttft_s: 0.3 } };
     await render(createElement(Details, { meta }), t);
-    expect(container.textContent).toContain('tok/s: 18.3');
+    expect(dom.container.textContent).toContain('tok/s: 18.3');
     await render(createElement(Details, { meta: { tokens: 1, latency: { llm_s: 5 } } }), t);
-    expect(container.textContent).not.toContain('tok/s: 0.2');
+    expect(dom.container.textContent).not.toContain('tok/s: 0.2');
   });
 });
 
@@ -286,21 +228,21 @@ describe('SessionList clear and import', () => {
   }
 
   it('clears a chat only after the dialog says yes', async () => {
-    const t = new FakeTransport();
+    const t = fake();
     t.answers['sessions.list'] = { sessions: [{ id: 's1', title: 'Trip', message_count: 2 }] };
     const no = withDialogs(createElement(SessionList, { onSelect: () => undefined }), false);
     await render(no.view, t);
-    await click(container.querySelector('button[title="Clear messages"]')!);
+    await click(dom.container.querySelector('button[title="Clear messages"]')!);
     expect(no.asked).toEqual(['Clear chat']);
     expect(t.argsOf('sessions.clear')).toEqual([]);
     const yes = withDialogs(createElement(SessionList, { onSelect: () => undefined }), true);
     await render(yes.view, t);
-    await click(container.querySelector('button[title="Clear messages"]')!);
+    await click(dom.container.querySelector('button[title="Clear messages"]')!);
     expect(t.argsOf('sessions.clear')).toEqual([{ session_id: 's1' }]);
   });
 
   it('imports the picked JSON export and opens the new chat', async () => {
-    const t = new FakeTransport();
+    const t = fake();
     t.answers['sessions.list'] = { sessions: [] };
     t.answers['sessions.import'] = { id: 's9', title: 'Trip' };
     const opened: string[] = [];
@@ -312,7 +254,7 @@ describe('SessionList clear and import', () => {
       messages: [{ role: 'user', content: 'hi' }]
     };
     const file = new File([JSON.stringify(exported)], 'Trip.json', { type: 'application/json' });
-    const input = container.querySelector('input[type="file"]') as HTMLInputElement;
+    const input = dom.container.querySelector('input[type="file"]') as HTMLInputElement;
     Object.defineProperty(input, 'files', { value: [file], configurable: true });
     await act(async () => void input.dispatchEvent(new Event('change', { bubbles: true })));
     await act(async () => new Promise(r => setTimeout(r, 20)));
@@ -336,7 +278,7 @@ describe('ChatModelChoice', () => {
     expect(describeCurrentModel({ model: null, kind: 'base', base_model: 'SmolLM2' })).toBe(
       'SmolLM2 (the engine’s base model)'
     );
-    const t = new FakeTransport();
+    const t = fake();
     t.answers['finetune.current_model'] = { model: null, kind: 'base', base_model: 'SmolLM2' };
     t.answers['finetune.models'] = {
       models: [{ id: 'other-model', name: 'other-model', type: 'base' }]
@@ -356,8 +298,10 @@ describe('ChatModelChoice', () => {
       createElement(DialogsContext.Provider, { value: dialogs }, createElement(ChatModelChoice)),
       t
     );
-    expect(container.textContent).toContain('Chat answers with: SmolLM2 (the engine’s base model)');
-    const select = container.querySelector(
+    expect(dom.container.textContent).toContain(
+      'Chat answers with: SmolLM2 (the engine’s base model)'
+    );
+    const select = dom.container.querySelector(
       'select[aria-label="Switch chat model"]'
     ) as HTMLSelectElement;
     await act(async () => {
@@ -370,29 +314,21 @@ describe('ChatModelChoice', () => {
       { model_path: 'other-model' },
       { model_path: 'other-model', restart: true }
     ]);
-    expect(container.textContent).toContain('Chat now answers with other-model');
+    expect(dom.container.textContent).toContain('Chat now answers with other-model');
   });
 });
 
 describe('SessionList exports', () => {
   it('saves the JSON export as a .json file', async () => {
-    const saved: { name: string; blob: Blob }[] = [];
-    let blob: Blob | null = null;
-    (URL as any).createObjectURL = (b: Blob) => ((blob = b), 'blob:x');
-    (URL as any).revokeObjectURL = () => undefined;
-    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (
-      this: HTMLAnchorElement
-    ) {
-      expect(this.isConnected).toBe(true); // attached while clicked
-      saved.push({ name: this.download, blob: blob! });
-    });
-    const t = new FakeTransport();
+    const saved = captureDownloads();
+    const t = fake();
     t.answers['sessions.list'] = { sessions: [{ id: 's1', title: 'Trip', message_count: 2 }] };
     t.answers['sessions.export'] = { format: 'json', id: 's1', messages: [] };
     await render(createElement(SessionList, { onSelect: () => undefined }), t);
-    await click(container.querySelector('button[title="Export as JSON"]')!);
+    await click(dom.container.querySelector('button[title="Export as JSON"]')!);
     expect(t.argsOf('sessions.export')).toEqual([{ session_id: 's1', format: 'json' }]);
     expect(saved.map(s => s.name)).toEqual(['Trip.json']);
+    expect(saved[0].attached).toBe(true); // attached while clicked
     expect(JSON.parse(await readText(saved[0].blob))).toMatchObject({ format: 'json', id: 's1' });
     expect(saved[0].blob.type).toBe('application/json');
   });
@@ -402,7 +338,7 @@ describe('BudgetPreview', () => {
   it('asks chat.budget once the draft settles and shows the split, trimmed parts included', async () => {
     vi.useFakeTimers();
     try {
-      const transport = new FakeTransport();
+      const transport = fake();
       transport.answers['chat.budget'] = {
         system: 10,
         history: 120,
@@ -434,13 +370,13 @@ describe('BudgetPreview', () => {
           model: undefined
         }
       ]);
-      const text = container.textContent ?? '';
+      const text = dom.container.textContent ?? '';
       expect(text).toContain('If sent now');
       expect(text).toContain('context 25');
       expect(text).toContain('answer room 512 tokens of 2048');
       expect(text).toContain('trimmed to fit: 1 history');
       // No session yet: nothing is asked.
-      const fresh = new FakeTransport();
+      const fresh = fake();
       await render(
         createElement(BudgetPreview, {
           sessionId: null,

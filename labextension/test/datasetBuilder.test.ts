@@ -5,12 +5,10 @@
  * preview saying why and what to do, the rows with their token counts, a build's version and "Fine-tune on it",
  * and the preference pairs' download.
  */
-import { act, createElement } from 'react';
-import { createRoot, Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createElement } from 'react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import { Args, StreamHandle, Transport } from '../src/transport/types';
-import { ActiveContext, TransportContext } from '../src/views/common';
+import { Transport } from '../src/transport/types';
 import { DatasetBuilder } from '../src/views/DatasetBuilder';
 import {
   buildArgs,
@@ -21,8 +19,7 @@ import {
   previewArgs,
   splitCounts
 } from '../src/views/datasetBuilderModel';
-
-(globalThis as any).IS_REACT_ACT_ENVIRONMENT = true;
+import { captureDownloads, click, FakeTransport, type, mountDom } from './harness';
 
 const EMPTY_PREVIEW = {
   selected: 0,
@@ -72,10 +69,9 @@ const BUILD = {
   available: true
 };
 
-class FakeTransport implements Transport {
-  readonly kind = 'rest' as const;
-  calls: [string, Args][] = [];
-  answers: Record<string, unknown> = {
+/** A transport answering the builder's calls. */
+const fake = () =>
+  new FakeTransport({
     'sessions.list': {
       sessions: [
         { id: 's1', title: 'maths', message_count: 4 },
@@ -95,70 +91,19 @@ class FakeTransport implements Transport {
       count: 1,
       sessions: ['s1']
     }
-  };
-
-  async call<T = any>(method: string, args: Args = {}): Promise<T> {
-    this.calls.push([method, args]);
-    return (this.answers[method] ?? {}) as T;
-  }
-
-  stream<T = any>(): StreamHandle<T> {
-    return { cancel: () => undefined, done: new Promise<T>(() => undefined) };
-  }
-
-  argsOf(method: string): Args[] {
-    return this.calls.filter(c => c[0] === method).map(c => c[1]);
-  }
-}
-
-let container: HTMLDivElement;
-let root: Root;
-
-async function render(view: React.ReactElement, transport: Transport) {
-  await act(async () => {
-    root.render(
-      createElement(
-        TransportContext.Provider,
-        { value: transport },
-        createElement(ActiveContext.Provider, { value: true }, view)
-      )
-    );
   });
-  await act(async () => undefined);
-}
 
-const button = (text: string) =>
-  Array.from(container.querySelectorAll('button')).find(b => b.textContent === text)!;
+const dom = mountDom();
+const render = (view: React.ReactElement, transport: Transport) => dom.render(transport, view);
+const button = dom.button;
 const labelled = (label: string) =>
-  container.querySelector(`[aria-label="${label}"]`) as HTMLInputElement;
+  dom.container.querySelector(`[aria-label="${label}"]`) as HTMLInputElement;
 const checkbox = (text: string) =>
-  Array.from(container.querySelectorAll('label'))
+  Array.from(dom.container.querySelectorAll('label'))
     .find(l => l.textContent!.startsWith(text))!
     .querySelector('input') as HTMLInputElement;
 
-async function click(el: Element) {
-  await act(async () => (el as HTMLElement).click());
-  await act(async () => undefined);
-}
-
-/** Type into a controlled input (React listens to the native setter's input event). */
-async function type(el: HTMLInputElement, value: string) {
-  const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!;
-  await act(async () => {
-    setter.call(el, value);
-    el.dispatchEvent(new Event('input', { bubbles: true }));
-  });
-}
-
-beforeEach(() => {
-  container = document.createElement('div');
-  document.body.appendChild(container);
-  root = createRoot(container);
-});
-
 afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
   vi.restoreAllMocks();
 });
 
@@ -258,7 +203,7 @@ describe('datasetBuilderModel', () => {
 
 describe('DatasetBuilder', () => {
   it('sends the picked filters, shows the empty state, then rows with tokens, a build and its dataset', async () => {
-    const t = new FakeTransport();
+    const t = fake();
     const picked: unknown[] = [];
     await render(createElement(DatasetBuilder, { onFinetune: d => picked.push(d) }), t);
 
@@ -267,7 +212,7 @@ describe('DatasetBuilder', () => {
     await click(checkbox('maths'));
     await click(labelled('Answers I corrected'));
     await click(labelled('👍 answers'));
-    expect(container.textContent).toContain('Pick at least one kind of answer.');
+    expect(dom.container.textContent).toContain('Pick at least one kind of answer.');
     expect(button('Preview').disabled).toBe(true);
     await click(labelled('👎 answers'));
     await type(labelled('from day'), '2026-01-02');
@@ -286,15 +231,15 @@ describe('DatasetBuilder', () => {
         rows: 5
       }
     ]);
-    const empty = container.querySelector('.sage-builder-empty')!;
+    const empty = dom.container.querySelector('.sage-builder-empty')!;
     expect(empty.textContent).toContain('Rate answers in chat with 👎 and write the ideal answer');
 
     // Rows: counts in words, the split at 20 %, each row's tokens and rendering.
     t.answers['improve.preview_dataset'] = PREVIEW;
     await click(button('Preview'));
-    const counts = container.querySelector('.sage-builder-counts')!.textContent!;
+    const counts = dom.container.querySelector('.sage-builder-counts')!.textContent!;
     expect(counts).toContain('3 rows from maths, capitals (1 duplicate dropped) → 2 train, 1 eval');
-    const row = container.querySelector('.sage-builder-rows tbody tr')!;
+    const row = dom.container.querySelector('.sage-builder-rows tbody tr')!;
     expect(row.getAttribute('data-tokens')).toBe('17');
     expect(row.textContent).toContain('<|im_start|>assistant\n6');
     // the model seen in the preview becomes a choice of "Answered by"
@@ -316,7 +261,7 @@ describe('DatasetBuilder', () => {
         seed: 42
       }
     ]);
-    const built = container.querySelector('.sage-builder-built')!;
+    const built = dom.container.querySelector('.sage-builder-built')!;
     expect(built.textContent).toContain(
       'Built my data v2: 3 rows: 2 train, 1 eval (1 duplicate dropped)'
     );
@@ -328,33 +273,22 @@ describe('DatasetBuilder', () => {
   });
 
   it('downloads the preference pairs as JSONL with their count', async () => {
-    const t = new FakeTransport();
-    const urls: Blob[] = [];
-    (URL as any).createObjectURL = (b: Blob) => {
-      urls.push(b);
-      return 'blob:x';
-    };
-    (URL as any).revokeObjectURL = () => undefined;
-    const downloads: string[] = [];
-    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (
-      this: HTMLAnchorElement
-    ) {
-      downloads.push(this.download);
-    });
+    const t = fake();
+    const saved = captureDownloads();
     await render(createElement(DatasetBuilder, { onFinetune: () => undefined }), t);
     await click(button('Download preference pairs'));
     expect(t.argsOf('improve.preference_export')).toEqual([{}]);
-    expect(container.querySelector('.sage-builder-pairs')!.textContent).toBe(
+    expect(dom.container.querySelector('.sage-builder-pairs')!.textContent).toBe(
       'Downloaded 1 preference pair from maths.'
     );
-    expect(downloads).toEqual(['chat feedback-preferences.jsonl']);
-    expect(urls[0].type).toBe('application/jsonl');
+    expect(saved.map(s => s.name)).toEqual(['chat feedback-preferences.jsonl']);
+    expect(saved[0].blob.type).toBe('application/jsonl');
 
     t.answers['improve.preference_export'] = { rows: [], count: 0, sessions: [] };
     await click(button('Download preference pairs'));
-    expect(container.querySelector('.sage-builder-pairs')!.textContent).toMatch(
+    expect(dom.container.querySelector('.sage-builder-pairs')!.textContent).toMatch(
       /^No preference pairs/
     );
-    expect(downloads.length).toBe(1); // nothing to download
+    expect(saved.length).toBe(1); // nothing to download
   });
 });

@@ -5,13 +5,11 @@
  * line only behind "details".
  */
 import { act, createElement } from 'react';
-import { createRoot, Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { Schema } from '../src/transport/types';
 import { AdapterList, CommandDetails, StartStages } from '../src/views/EngineStart';
-
-(globalThis as any).IS_REACT_ACT_ENVIRONMENT = true;
+import { mountDom } from './harness';
 
 type EngineStatus = Schema<'EngineStatus'>;
 
@@ -34,28 +32,16 @@ const loading = (over: Partial<EngineStatus>): EngineStatus =>
     ...over
   }) as EngineStatus;
 
-let container: HTMLElement;
-let root: Root;
-
-beforeEach(() => {
-  container = document.createElement('div');
-  document.body.appendChild(container);
-  root = createRoot(container);
-});
-
-afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
-});
+const dom = mountDom();
 
 async function show(el: React.ReactElement) {
-  await act(async () => root.render(el));
+  await act(async () => dom.root.render(el));
 }
 
 describe('StartStages', () => {
   it('lists each stage with its state and a progress bar on the current one', async () => {
     await show(createElement(StartStages, { engine: loading({}) }));
-    const states = [...container.querySelectorAll('li')].map(li => [
+    const states = [...dom.container.querySelectorAll('li')].map(li => [
       li.getAttribute('data-stage'),
       li.getAttribute('data-state')
     ]);
@@ -65,18 +51,18 @@ describe('StartStages', () => {
       ['loading weights', 'current'],
       ['warming up', 'pending']
     ]);
-    const bar = container.querySelectorAll('progress');
+    const bar = dom.container.querySelectorAll('progress');
     expect(bar.length).toBe(1);
     expect((bar[0] as HTMLProgressElement).value).toBe(0.5);
-    expect(container.textContent).toContain('136/272 tensors');
-    expect(container.textContent).toContain('starting for 12 s');
+    expect(dom.container.textContent).toContain('136/272 tensors');
+    expect(dom.container.textContent).toContain('starting for 12 s');
   });
 
   it('shows an indeterminate bar while the fraction is unknown, nothing without stages', async () => {
     await show(createElement(StartStages, { engine: loading({ progress: null }) }));
-    expect(container.querySelector('progress')?.hasAttribute('value')).toBe(false);
+    expect(dom.container.querySelector('progress')?.hasAttribute('value')).toBe(false);
     await show(createElement(StartStages, { engine: loading({ stages: [] }) }));
-    expect(container.querySelector('.sage-engine-stages')).toBeNull();
+    expect(dom.container.querySelector('.sage-engine-stages')).toBeNull();
   });
 });
 
@@ -91,7 +77,7 @@ describe('AdapterList and CommandDetails', () => {
       { id: 'by-hand', label: 'by-hand', task_id: null }
     ];
     await show(createElement(AdapterList, { engine: loading({ adapter_labels: labels }) }));
-    const rows = container.querySelectorAll('li[data-adapter]');
+    const rows = dom.container.querySelectorAll('li[data-adapter]');
     expect(rows[0].querySelector('.sage-adapter-label')?.textContent).toBe('password-lora');
     expect(rows[0].textContent).toContain('ft-20261206-075716-aacc59');
     expect(rows[1].textContent).toBe('by-hand');
@@ -101,14 +87,14 @@ describe('AdapterList and CommandDetails', () => {
     await show(
       createElement(AdapterList, { engine: loading({ adapters: ['mine'], adapter_labels: [] }) })
     );
-    expect(container.querySelector('li[data-adapter="mine"]')?.textContent).toBe('mine');
+    expect(dom.container.querySelector('li[data-adapter="mine"]')?.textContent).toBe('mine');
   });
 
   it('keeps the command line behind "details"', async () => {
     const argv = ['python', '-m', 'sage_studio_lab.engine.serve'];
     await show(createElement(CommandDetails, { engine: loading({ argv }) }));
-    expect(container.textContent).not.toContain('sage_studio_lab.engine.serve');
-    await act(async () => (container.querySelector('button') as HTMLElement).click());
-    expect(container.querySelector('pre')?.textContent).toBe(argv.join(' '));
+    expect(dom.container.textContent).not.toContain('sage_studio_lab.engine.serve');
+    await act(async () => (dom.container.querySelector('button') as HTMLElement).click());
+    expect(dom.container.querySelector('pre')?.textContent).toBe(argv.join(' '));
   });
 });

@@ -6,15 +6,12 @@
  * tasks to `improve.compare` and overlays their loss curves.
  */
 import { act, createElement } from 'react';
-import { createRoot, Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 
-import { Args, Result, StreamHandle, Transport, TransportError } from '../src/transport/types';
-import { ActiveContext, TransportContext } from '../src/views/common';
+import { Result, Transport, TransportError } from '../src/transport/types';
 import { Dialogs, DialogsContext } from '../src/views/dialogs';
 import { EvaluationView } from '../src/views/EvaluationView';
-
-(globalThis as any).IS_REACT_ACT_ENVIRONMENT = true;
+import { click, FakeTransport, provide, mountDom } from './harness';
 
 const scores = (loss: number, em: number, rouge: number) => ({
   eval_loss: loss,
@@ -58,12 +55,13 @@ const evaluation = {
   }
 } satisfies Result<'improve.evaluation'>;
 
-class FakeTransport implements Transport {
-  readonly kind = 'rest' as const;
-  calls: [string, Args][] = [];
-  answers: Record<string, unknown> = {
+/** A transport answering the evaluation's calls. */
+const fake = () =>
+  new FakeTransport({
     'improve.evaluation_state': { task_id: 'ft-1', state: 'none' },
-    'improve.evaluation': null, // 404 until evaluated
+    'improve.evaluation': () => {
+      throw new TransportError(404, 'task is not evaluated yet'); // until evaluated
+    },
     'improve.evaluate': { task_id: 'ft-1', state: 'running', phase: null },
     'improve.cancel_evaluation': { task_id: 'ft-1', state: 'running', phase: 'generate' },
     'finetune.tasks': {
@@ -94,28 +92,9 @@ class FakeTransport implements Transport {
         }
       ]
     }
-  };
+  });
 
-  async call<T = any>(method: string, args: Args = {}): Promise<T> {
-    this.calls.push([method, args]);
-    const answer = this.answers[method];
-    if (answer === null) {
-      throw new TransportError(404, 'task is not evaluated yet');
-    }
-    return (answer ?? {}) as T;
-  }
-
-  stream<T = any>(): StreamHandle<T> {
-    return { cancel: () => undefined, done: new Promise<T>(() => undefined) };
-  }
-
-  argsOf(method: string): Args[] {
-    return this.calls.filter(c => c[0] === method).map(c => c[1]);
-  }
-}
-
-let container: HTMLDivElement;
-let root: Root;
+const dom = mountDom();
 const asked: string[] = [];
 let answer = false;
 const dialogs: Dialogs = {
@@ -126,30 +105,9 @@ const dialogs: Dialogs = {
   prompt: async () => null
 };
 
-async function render(view: React.ReactElement, transport: Transport) {
-  await act(async () => {
-    root.render(
-      createElement(
-        TransportContext.Provider,
-        { value: transport },
-        createElement(
-          ActiveContext.Provider,
-          { value: true },
-          createElement(DialogsContext.Provider, { value: dialogs }, view)
-        )
-      )
-    );
-  });
-  await act(async () => undefined);
-}
-
-const button = (text: string) =>
-  Array.from(container.querySelectorAll('button')).find(b => b.textContent === text)!;
-
-async function click(el: Element) {
-  await act(async () => (el as HTMLElement).click());
-  await act(async () => undefined);
-}
+const render = (view: React.ReactElement, transport: Transport) =>
+  dom.render(transport, view, provide(DialogsContext, dialogs));
+const button = dom.button;
 
 async function until(check: () => boolean, ms = 2000) {
   const end = Date.now() + ms;
@@ -161,23 +119,15 @@ async function until(check: () => boolean, ms = 2000) {
   }
 }
 
-const view = () => container.querySelector('.sage-evaluation')!;
+const view = () => dom.container.querySelector('.sage-evaluation')!;
 
 beforeEach(() => {
-  container = document.createElement('div');
-  document.body.appendChild(container);
-  root = createRoot(container);
   asked.length = 0;
-});
-
-afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
 });
 
 describe('EvaluationView', () => {
   it('starts an evaluation, follows its progress and shows base vs adapter', async () => {
-    const t = new FakeTransport();
+    const t = fake();
     await render(createElement(EvaluationView, { taskId: 'ft-1', pollMs: 20 }), t);
     expect(t.argsOf('improve.evaluation_state')).toEqual([{ task_id: 'ft-1' }]);
     expect(view().getAttribute('data-state')).toBe('none');
@@ -201,21 +151,21 @@ describe('EvaluationView', () => {
     t.answers['improve.evaluation_state'] = { task_id: 'ft-1', state: 'completed' };
     t.answers['improve.evaluation'] = evaluation;
     await until(() => view().getAttribute('data-state') === 'completed');
-    await until(() => !!container.querySelector('.sage-eval-metrics'));
+    await until(() => !!dom.container.querySelector('.sage-eval-metrics'));
     const cell = (metric: string, who: string) =>
-      container.querySelector(`tr[data-metric="${metric}"] .sage-eval-${who}`)!.textContent;
+      dom.container.querySelector(`tr[data-metric="${metric}"] .sage-eval-${who}`)!.textContent;
     expect(cell('eval_loss', 'base')).toBe('3.5000');
     expect(cell('eval_loss', 'adapter')).toBe('0.5000');
     expect(cell('exact_match', 'adapter')).toBe('100.0%');
     expect(cell('rouge_l', 'base')).toBe('20.0%');
-    const sample = container.querySelector('.sage-eval-samples tr[data-row="0"]')!;
+    const sample = dom.container.querySelector('.sage-eval-samples tr[data-row="0"]')!;
     expect(sample.textContent).toContain('I do not know.');
     expect(sample.querySelectorAll('[data-exact="yes"]')).toHaveLength(1);
     expect(view().textContent).toContain('2.50 examples/s');
   });
 
   it('asks before replacing a stored evaluation', async () => {
-    const t = new FakeTransport();
+    const t = fake();
     t.answers['improve.evaluation_state'] = { task_id: 'ft-1', state: 'completed' };
     t.answers['improve.evaluation'] = evaluation;
     await render(createElement(EvaluationView, { taskId: 'ft-1' }), t);
@@ -229,31 +179,31 @@ describe('EvaluationView', () => {
   });
 
   it('shows a failed evaluation with its reason', async () => {
-    const t = new FakeTransport();
+    const t = fake();
     t.answers['improve.evaluation_state'] = {
       task_id: 'ft-1',
       state: 'failed',
       error: 'the evaluator exited before the end: nothing stored'
     };
     await render(createElement(EvaluationView, { taskId: 'ft-1' }), t);
-    expect(container.querySelector('[role="alert"]')!.textContent).toContain('nothing stored');
+    expect(dom.container.querySelector('[role="alert"]')!.textContent).toContain('nothing stored');
     expect(button('Evaluate').disabled).toBe(false);
   });
 
   it('compares picked tasks: metrics side by side and overlaid loss curves', async () => {
-    const t = new FakeTransport();
+    const t = fake();
     await render(createElement(EvaluationView, { taskId: 'ft-1' }), t);
-    const boxes = Array.from(container.querySelectorAll('.sage-eval-pick input'));
+    const boxes = Array.from(dom.container.querySelectorAll('.sage-eval-pick input'));
     expect(boxes.map(b => b.getAttribute('data-task-id'))).toEqual(['ft-2']); // completed others only
     expect(button('Compare').disabled).toBe(true);
     await click(boxes[0]);
     await click(button('Compare'));
     expect(t.argsOf('improve.compare')).toEqual([{ task_ids: 'ft-1,ft-2' }]);
-    const rows = container.querySelectorAll('.sage-eval-comparison tbody tr');
+    const rows = dom.container.querySelectorAll('.sage-eval-comparison tbody tr');
     expect(rows).toHaveLength(2);
     expect(rows[0].textContent).toContain('3.5000 → 0.5000');
     expect(rows[1].textContent).toContain('not evaluated');
-    const svg = container.querySelector('svg[aria-label="loss curves"]')!;
+    const svg = dom.container.querySelector('svg[aria-label="loss curves"]')!;
     expect(svg.getAttribute('data-series')).toBe('2');
     expect(svg.querySelectorAll('polyline')).toHaveLength(2);
   });

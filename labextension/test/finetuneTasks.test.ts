@@ -1,60 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-import { StreamHandle, StudioEvent, Transport, TransportError } from '../src/transport/types';
+import { TransportError } from '../src/transport/types';
 import { TaskTableStore, reduceTasks, taskRow, taskTableStore } from '../src/views/finetuneTasks';
-
-/** A transport whose streams the test drives: push events, end or fail them, see which are open. */
-class FakeTransport implements Transport {
-  readonly kind = 'rest' as const;
-  streams: {
-    method: string;
-    push: (e: StudioEvent) => void;
-    end: () => void;
-    fail: (err: unknown) => void;
-    cancelled: boolean;
-    ended: boolean;
-  }[] = [];
-  call(): Promise<any> {
-    return Promise.reject(new Error('no calls expected'));
-  }
-  stream<T = any>(
-    method: string,
-    _args: object,
-    onEvent: (e: StudioEvent) => void
-  ): StreamHandle<T> {
-    let resolve!: (v: unknown) => void;
-    let reject!: (e: unknown) => void;
-    const done = new Promise((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    const entry = {
-      method,
-      push: onEvent,
-      end: () => {
-        entry.ended = true;
-        resolve(null);
-      },
-      fail: (err: unknown) => {
-        entry.ended = true;
-        reject(err);
-      },
-      cancelled: false,
-      ended: false
-    };
-    this.streams.push(entry);
-    return {
-      done: done as Promise<T>,
-      cancel: () => {
-        entry.cancelled = true;
-        resolve({ cancelled: true });
-      }
-    };
-  }
-  open() {
-    return this.streams.filter(s => !s.cancelled && !s.ended);
-  }
-}
+import { FakeTransport } from './harness';
 
 /** A task dict as both transports send it (`finetune.tasks`, `finetune.events`): latest events nested. */
 const task = (id: string, extra: Record<string, unknown> = {}) => ({

@@ -6,17 +6,14 @@
  * Rendered in jsdom against a fake Transport whose streams the test drives (no server).
  */
 import { act, createElement } from 'react';
-import { createRoot, Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import { Args, Result, StreamHandle, StudioEvent, Transport } from '../src/transport/types';
-import { ActiveContext, TransportContext } from '../src/views/common';
+import { Result, StudioEvent, Transport } from '../src/transport/types';
 import { Dialogs, DialogsContext } from '../src/views/dialogs';
 import { ADVICE_DELAY_MS } from '../src/views/FinetuneAdvice';
 import { FinetuneView } from '../src/views/FinetuneView';
 import { SettingsContext, SettingsStore } from '../src/views/settings';
-
-(globalThis as any).IS_REACT_ACT_ENVIRONMENT = true;
+import { click, FakeTransport, provide, type, mountDom } from './harness';
 
 const task = (status: string, extra: Record<string, unknown> = {}) => ({
   id: 'ft-1',
@@ -32,12 +29,20 @@ const task = (status: string, extra: Record<string, unknown> = {}) => ({
   ...extra
 });
 
-class FakeTransport implements Transport {
-  readonly kind = 'widget' as const;
-  calls: [string, Args][] = [];
-  streams: { method: string; args: Args; push: (e: StudioEvent) => void; cancelled: boolean }[] =
-    [];
-  answers: Record<string, unknown> = {
+/** The widget transport of the Lab, answering the fine-tune view's calls; `push` feeds its one open stream. */
+class FinetuneTransport extends FakeTransport {
+  kind = 'widget' as const;
+
+  async push(method: string, ...events: StudioEvent[]) {
+    const open = this.open(method);
+    expect(open).toHaveLength(1);
+    await act(async () => events.forEach(e => open[0].push(e)));
+    await act(async () => undefined);
+  }
+}
+
+const fake = () =>
+  new FinetuneTransport({
     'finetune.models': {
       models: [
         {
@@ -68,33 +73,9 @@ class FakeTransport implements Transport {
     'finetune.upload': { id: 'd1', name: 'd.jsonl', format: 'alpaca', rows: 8, preview: [] },
     'finetune.create': task('queued', { progress: null, eval: null }),
     'finetune.use_in_chat': { current: { model: 'ft-1' }, load_time_s: 0.5, restarted: false }
-  };
+  });
 
-  async call<T = any>(method: string, args: Args = {}): Promise<T> {
-    this.calls.push([method, args]);
-    return (this.answers[method] ?? {}) as T;
-  }
-
-  stream<T = any>(method: string, args: Args, onEvent: (e: StudioEvent) => void): StreamHandle<T> {
-    const entry = { method, args, push: onEvent, cancelled: false };
-    this.streams.push(entry);
-    return { cancel: () => (entry.cancelled = true), done: new Promise<T>(() => undefined) };
-  }
-
-  argsOf(method: string): Args[] {
-    return this.calls.filter(c => c[0] === method).map(c => c[1]);
-  }
-
-  async push(method: string, ...events: StudioEvent[]) {
-    const open = this.streams.filter(s => s.method === method && !s.cancelled);
-    expect(open).toHaveLength(1);
-    await act(async () => events.forEach(e => open[0].push(e)));
-    await act(async () => undefined);
-  }
-}
-
-let container: HTMLDivElement;
-let root: Root;
+const dom = mountDom();
 
 /** The dialogs the Lab provides (JupyterLab's own there): records each question, answers `answer`. */
 const asked: { title: string; body: string; danger?: boolean }[] = [];
@@ -107,50 +88,22 @@ const dialogs: Dialogs = {
   prompt: async () => null
 };
 
-async function render(view: React.ReactElement, transport: Transport) {
-  await act(async () => {
-    root.render(
-      createElement(
-        TransportContext.Provider,
-        { value: transport },
-        createElement(
-          ActiveContext.Provider,
-          { value: true },
-          createElement(
-            SettingsContext.Provider,
-            { value: new SettingsStore() },
-            createElement(DialogsContext.Provider, { value: dialogs }, view)
-          )
-        )
-      )
-    );
-  });
-  await act(async () => undefined);
-}
-
-const button = (text: string) =>
-  Array.from(container.querySelectorAll('button')).find(b => b.textContent === text)!;
-
-async function click(el: Element) {
-  await act(async () => (el as HTMLElement).click());
-  await act(async () => undefined);
-}
-
-beforeEach(() => {
-  container = document.createElement('div');
-  document.body.appendChild(container);
-  root = createRoot(container);
-});
+const render = (view: React.ReactElement, transport: Transport) =>
+  dom.render(
+    transport,
+    view,
+    provide(DialogsContext, dialogs),
+    provide(SettingsContext, new SettingsStore())
+  );
+const button = dom.button;
 
 afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
   vi.restoreAllMocks();
 });
 
 describe('FinetuneView', () => {
   it('shows the task table and a task followed by task_id, its curve and logs', async () => {
-    const t = new FakeTransport();
+    const t = fake();
     await render(createElement(FinetuneView, { taskId: 'ft-1' }), t);
     expect(t.argsOf('finetune.get')).toEqual([{ task_id: 'ft-1' }]);
     expect(t.argsOf('finetune.logs')).toEqual([{ task_id: 'ft-1', lines: 200 }]);
@@ -160,15 +113,15 @@ describe('FinetuneView', () => {
       'finetune.events': {},
       'finetune.watch': { task_id: 'ft-1', logs: 1 }
     });
-    const detail = () => container.querySelector('.sage-task-detail')!;
-    const curve = () => container.querySelector('svg.sage-loss')!;
+    const detail = () => dom.container.querySelector('.sage-task-detail')!;
+    const curve = () => dom.container.querySelector('svg.sage-loss')!;
     // The history of finetune.progress draws the curve before the stream replays anything.
     expect(curve().getAttribute('data-points')).toBe('1');
     expect(detail().querySelector('.sage-logs')!.textContent).toBe('loading');
 
     // The table: the core's task dicts (latest events nested), shown as flat rows.
     await t.push('finetune.events', { type: 'snapshot', tasks: [task('running')] });
-    const row = () => container.querySelector('tr[data-task-id="ft-1"]')!;
+    const row = () => dom.container.querySelector('tr[data-task-id="ft-1"]')!;
     expect(row().textContent).toContain('75%');
     expect(row().textContent).toContain('2.500 / eval 2.750');
     await t.push('finetune.events', {
@@ -207,7 +160,9 @@ describe('FinetuneView', () => {
 
     await click(button('Use in chat'));
     expect(t.argsOf('finetune.use_in_chat')).toEqual([{ task_id: 'ft-1' }]);
-    expect(container.querySelector('.sage-notice')!.textContent).toContain('Chat now uses ft-1');
+    expect(dom.container.querySelector('.sage-notice')!.textContent).toContain(
+      'Chat now uses ft-1'
+    );
     await click(button('Merge & export'));
     expect(t.argsOf('finetune.merge')).toEqual([{ task_id: 'ft-1' }]);
     await click(button('Download adapter'));
@@ -225,20 +180,22 @@ describe('FinetuneView', () => {
     expect(asked[1].body).toContain('tiny');
     expect(confirm).not.toHaveBeenCalled();
     expect(t.argsOf('finetune.delete')).toEqual([{ task_id: 'ft-1' }]);
-    expect(container.querySelector('.sage-task-detail')).toBeNull();
+    expect(dom.container.querySelector('.sage-task-detail')).toBeNull();
   });
 
   it('a task deleted elsewhere closes its detail', async () => {
-    const t = new FakeTransport();
+    const t = fake();
     await render(createElement(FinetuneView, { taskId: 'ft-1' }), t);
     await t.push('finetune.watch', { type: 'deleted', task_id: 'ft-1' });
-    expect(container.querySelector('.sage-task-detail')).toBeNull();
+    expect(dom.container.querySelector('.sage-task-detail')).toBeNull();
   });
 
   it('creates a task with one flat TaskConfig', async () => {
-    const t = new FakeTransport();
+    const t = fake();
     await render(createElement(FinetuneView, {}), t);
-    const input = container.querySelector('input[aria-label="dataset file"]') as HTMLInputElement;
+    const input = dom.container.querySelector(
+      'input[aria-label="dataset file"]'
+    ) as HTMLInputElement;
     const file = { name: 'd.jsonl', text: async () => '{"instruction": "q", "output": "a"}\n' };
     Object.defineProperty(input, 'files', { value: [file] });
     await act(async () => input.dispatchEvent(new Event('change', { bubbles: true })));
@@ -246,7 +203,7 @@ describe('FinetuneView', () => {
     expect(t.argsOf('finetune.upload')).toEqual([
       { name: 'd.jsonl', content: '{"instruction": "q", "output": "a"}\n' }
     ]);
-    await click(container.querySelector('input[type="checkbox"]')!); // DoRA
+    await click(dom.container.querySelector('input[type="checkbox"]')!); // DoRA
     await click(button('Start fine-tune'));
     expect(t.argsOf('finetune.create')).toEqual([
       {
@@ -266,16 +223,16 @@ describe('FinetuneView', () => {
     });
   });
   it('resumes a cancelled task and follows the new run with a fresh stream', async () => {
-    const t = new FakeTransport();
+    const t = fake();
     t.answers['finetune.get'] = task('cancelled');
     t.answers['finetune.resume'] = task('queued');
     await render(createElement(FinetuneView, { taskId: 'ft-1' }), t);
-    const detail = () => container.querySelector('.sage-task-detail')!;
+    const detail = () => dom.container.querySelector('.sage-task-detail')!;
     expect(detail().getAttribute('data-status')).toBe('cancelled');
     await click(button('Resume'));
     expect(t.argsOf('finetune.resume')).toEqual([{ task_id: 'ft-1' }]);
     expect(detail().getAttribute('data-status')).toBe('queued');
-    expect(container.querySelector('.sage-notice')!.textContent).toContain('last checkpoint');
+    expect(dom.container.querySelector('.sage-notice')!.textContent).toContain('last checkpoint');
     const watches = t.streams.filter(s => s.method === 'finetune.watch');
     expect(watches).toHaveLength(2);
     expect(watches[0].cancelled).toBe(true);
@@ -294,7 +251,7 @@ describe('FinetuneView', () => {
   });
 
   it('shows steps as a table, the measured speed and hides library warnings unless asked', async () => {
-    const t = new FakeTransport();
+    const t = fake();
     await render(createElement(FinetuneView, { taskId: 'ft-1' }), t);
     await t.push(
       'finetune.watch',
@@ -313,19 +270,19 @@ describe('FinetuneView', () => {
       { type: 'log', line: "{'loss': 2.75, 'learning_rate': 0.0002, 'epoch': 0.5}" },
       { type: 'log', line: 'training' }
     );
-    const cells = Array.from(container.querySelectorAll('.sage-step-table tbody tr')).map(r =>
+    const cells = Array.from(dom.container.querySelectorAll('.sage-step-table tbody tr')).map(r =>
       Array.from(r.querySelectorAll('td')).map(td => td.textContent)
     );
     expect(cells).toEqual([
       ['1', '3', '–', '1.00e-3', '0.25'],
       ['2', '2.7500', '2.8000', '2.00e-4', '0.50']
     ]);
-    expect(container.querySelector('.sage-speed')!.textContent).toBe(
+    expect(dom.container.querySelector('.sage-speed')!.textContent).toBe(
       'step 2 / 4 · 3.00 s/step · 310 tokens/s · about 6 s left'
     );
-    const logs = () => container.querySelector('.sage-logs')!.textContent;
+    const logs = () => dom.container.querySelector('.sage-logs')!.textContent;
     expect(logs()).toBe('training');
-    const toggle = Array.from(container.querySelectorAll('label')).find(l =>
+    const toggle = Array.from(dom.container.querySelectorAll('label')).find(l =>
       l.textContent!.startsWith('Show all log lines')
     )!;
     expect(toggle.textContent).toBe('Show all log lines (2 hidden)');
@@ -334,29 +291,25 @@ describe('FinetuneView', () => {
   });
 
   it('sends the advanced settings that differ from the defaults; validation says it is ready', async () => {
-    const t = new FakeTransport();
+    const t = fake();
     await render(createElement(FinetuneView, {}), t);
-    const input = container.querySelector('input[aria-label="dataset file"]') as HTMLInputElement;
+    const input = dom.container.querySelector(
+      'input[aria-label="dataset file"]'
+    ) as HTMLInputElement;
     Object.defineProperty(input, 'files', { value: [{ name: 'd.jsonl', text: async () => '{}' }] });
     await act(async () => input.dispatchEvent(new Event('change', { bubbles: true })));
     await act(async () => undefined);
-    expect(container.querySelector('.sage-dataset-ok')!.textContent).toBe(
+    expect(dom.container.querySelector('.sage-dataset-ok')!.textContent).toBe(
       'd.jsonl: ✓ 8 rows, alpaca format, ready to train'
     );
-    expect(container.querySelector('details.sage-advanced')!.hasAttribute('open')).toBe(false);
-    expect(container.querySelector('.sage-plan')!.textContent).toMatch(/^2 training steps\./);
-    const set = async (label: string, value: string) => {
-      const el = container.querySelector(`[aria-label="${label}"]`) as HTMLInputElement;
-      const proto = Object.getPrototypeOf(el);
-      Object.getOwnPropertyDescriptor(proto, 'value')!.set!.call(el, value);
-      await act(async () =>
-        el.dispatchEvent(new Event(el.tagName === 'SELECT' ? 'change' : 'input', { bubbles: true }))
-      );
-    };
+    expect(dom.container.querySelector('details.sage-advanced')!.hasAttribute('open')).toBe(false);
+    expect(dom.container.querySelector('.sage-plan')!.textContent).toMatch(/^2 training steps\./);
+    const set = (label: string, value: string) =>
+      type(dom.container.querySelector(`[aria-label="${label}"]`)!, value);
     await set('gradient accumulation', '2');
     await set('LR scheduler', 'cosine');
     await set('eval split', '0');
-    expect(container.querySelector('.sage-plan')!.textContent).toMatch(/^1 training step\./);
+    expect(dom.container.querySelector('.sage-plan')!.textContent).toMatch(/^1 training step\./);
     await click(button('Start fine-tune'));
     expect(t.argsOf('finetune.create')[0]).toMatchObject({
       gradient_accumulation: 2,
@@ -366,7 +319,7 @@ describe('FinetuneView', () => {
     expect(t.argsOf('finetune.create')[0]).not.toHaveProperty('max_length');
   });
   it('the SAGE docs sample is selected with its rows; Validate says it is ready', async () => {
-    const t = new FakeTransport();
+    const t = fake();
     const sample = { id: 'ds-s', name: 'SAGE docs sample', format: 'docs', rows: 42 };
     t.answers['finetune.sample_dataset'] = sample;
     await render(createElement(FinetuneView, {}), t);
@@ -375,13 +328,13 @@ describe('FinetuneView', () => {
     await click(button('Use the SAGE docs sample'));
     expect(t.argsOf('finetune.sample_dataset')).toEqual([{}]);
     expect(t.argsOf('finetune.datasets')).toHaveLength(2); // listed at once
-    const select = container.querySelector('select[aria-label="dataset"]') as HTMLSelectElement;
+    const select = dom.container.querySelector('select[aria-label="dataset"]') as HTMLSelectElement;
     expect(select.value).toBe('ds-s');
     expect(select.selectedOptions[0].textContent).toBe('SAGE docs sample (42 rows)');
-    expect(container.querySelector('.sage-dataset-ok')!.textContent).toBe(
+    expect(dom.container.querySelector('.sage-dataset-ok')!.textContent).toBe(
       'SAGE docs sample: ✓ 42 rows, docs format, ready to train'
     );
-    expect(container.querySelector('.sage-plan')!.textContent).toMatch(/^10 training steps\./);
+    expect(dom.container.querySelector('.sage-plan')!.textContent).toMatch(/^10 training steps\./);
 
     t.answers['finetune.dataset'] = {
       ...sample,
@@ -399,14 +352,14 @@ describe('FinetuneView', () => {
         rows: 3
       }
     ]);
-    expect(container.querySelector('.sage-validated')!.textContent).toBe(
+    expect(dom.container.querySelector('.sage-validated')!.textContent).toBe(
       '✓ 42 rows, docs format: 38 for training, 4 for evaluation; 180 tokens per example on ' +
         'average (longest 700), 3 longer than 512 tokens are cut — ready to train'
     );
   });
 
   it('shows live advice after the settings settle and applies its suggestion', async () => {
-    const t = new FakeTransport();
+    const t = fake();
     const settle = () => act(async () => new Promise(r => setTimeout(r, ADVICE_DELAY_MS + 100)));
     t.answers['finetune.advice'] = {
       lines: ['Estimated memory: 3.9 GiB of 21.5 GiB available RAM — fits.'],
@@ -415,7 +368,7 @@ describe('FinetuneView', () => {
     };
     await render(createElement(FinetuneView, {}), t);
     await settle();
-    const advice = () => container.querySelector('.sage-advice-live')!;
+    const advice = () => dom.container.querySelector('.sage-advice-live')!;
     expect(advice().textContent).toContain('3.9 GiB of 21.5 GiB');
     expect(t.argsOf('finetune.advice')).toEqual([
       {
@@ -435,10 +388,9 @@ describe('FinetuneView', () => {
         memory_bytes: 7
       }
     };
-    const batch = container.querySelector('[aria-label="batch size"]') as HTMLInputElement;
+    const batch = dom.container.querySelector('[aria-label="batch size"]') as HTMLInputElement;
     for (const typed of ['6', '64']) {
-      Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(batch, typed);
-      await act(async () => batch.dispatchEvent(new Event('input', { bubbles: true })));
+      await type(batch, typed);
     }
     await settle();
     // Debounced: one call for the settled value, none for the keystroke in between.
@@ -448,7 +400,8 @@ describe('FinetuneView', () => {
     await click(button('Use the suggestion'));
     expect(batch.value).toBe('8');
     expect(
-      (container.querySelector('[aria-label="gradient accumulation"]') as HTMLInputElement).value
+      (dom.container.querySelector('[aria-label="gradient accumulation"]') as HTMLInputElement)
+        .value
     ).toBe('8');
   });
 });

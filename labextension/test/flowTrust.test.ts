@@ -4,11 +4,9 @@
  * and its Trust action, and re-signing only the user's edits of a trusted flow.
  */
 import { act, createElement } from 'react';
-import { createRoot, Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import { Args, StreamHandle, StudioEvent, Transport } from '../src/transport/types';
-import { TransportContext } from '../src/views/common';
+import { Transport } from '../src/transport/types';
 import { FlowDoc } from '../src/views/flowModel';
 import {
   FlowTrust,
@@ -18,8 +16,7 @@ import {
   trustTitle,
   useFlowTrust
 } from '../src/views/flowTrust';
-
-(globalThis as any).IS_REACT_ACT_ENVIRONMENT = true;
+import { FakeTransport, mountDom } from './harness';
 
 const FLOW: FlowDoc = {
   name: 'imported',
@@ -39,30 +36,15 @@ const UNTRUSTED: TrustState = {
   references: [{ node_id: 'sh', reference: 'os:system' }]
 };
 
-class FakeTransport implements Transport {
-  readonly kind = 'rest' as const;
-  calls: [string, Args][] = [];
-  constructor(public status: TrustState) {}
-
-  async call<T = any>(method: string, args: Args = {}): Promise<T> {
-    this.calls.push([method, args]);
-    if (method === 'flow.trust') {
-      this.status = { ...this.status, trusted: true };
-    }
-    return this.status as T;
-  }
-
-  stream<T = any>(method: string, args: Args, onEvent: (e: StudioEvent) => void): StreamHandle<T> {
-    return { cancel: () => undefined, done: new Promise<T>(() => undefined) };
-  }
-
-  methods(): string[] {
-    return this.calls.map(c => c[0]);
-  }
+/** A transport that answers the flow's trust state, which `flow.trust` makes trusted. */
+function trustTransport(status: TrustState) {
+  return new FakeTransport({
+    'flow.trust_status': () => status,
+    'flow.trust': () => (status = { ...status, trusted: true })
+  });
 }
 
-let container: HTMLDivElement;
-let root: Root;
+const dom = mountDom();
 let hook: FlowTrust;
 
 function Harness() {
@@ -71,31 +53,19 @@ function Harness() {
 }
 
 async function render(transport: Transport) {
-  await act(async () => {
-    root.render(
-      createElement(TransportContext.Provider, { value: transport }, createElement(Harness))
-    );
-  });
+  await dom.render(transport, createElement(Harness));
   await act(async () => hook.check(FLOW));
 }
 
-const badge = () => container.querySelector('.sage-trust') as HTMLElement | null;
-
-beforeEach(() => {
-  container = document.createElement('div');
-  document.body.appendChild(container);
-  root = createRoot(container);
-});
+const badge = () => dom.container.querySelector('.sage-trust') as HTMLElement | null;
 
 afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
   vi.useRealTimers();
 });
 
 describe('flow trust', () => {
   it('shows "Not trusted" with a Trust action that signs the flow', async () => {
-    const t = new FakeTransport(UNTRUSTED);
+    const t = trustTransport(UNTRUSTED);
     await render(t);
     expect(t.calls[0]).toEqual(['flow.trust_status', { flow: FLOW }]);
     expect(badge()!.dataset.trusted).toBe('false');
@@ -113,7 +83,7 @@ describe('flow trust', () => {
 
   it("signs again only the user's edits of a trusted flow", async () => {
     vi.useFakeTimers();
-    const t = new FakeTransport(UNTRUSTED);
+    const t = trustTransport(UNTRUSTED);
     await render(t);
     const moved = { ...FLOW, nodes: [{ ...FLOW.nodes[0], position: { x: 9, y: 9 } }] };
     act(() => hook.edited(moved));

@@ -5,10 +5,9 @@
  * Views render in jsdom against a recording fake Transport (no server).
  */
 import { act, createElement } from 'react';
-import { createRoot, Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import { Args, StreamHandle, StudioEvent, Transport } from '../src/transport/types';
+import { Args, Transport } from '../src/transport/types';
 import { cloudState, localState, sourceState } from '../src/views/chatSources';
 import { ChatView } from '../src/views/ChatView';
 import { ActiveContext, TransportContext } from '../src/views/common';
@@ -20,8 +19,7 @@ import {
   SettingsStore,
   readSettings
 } from '../src/views/settings';
-
-(globalThis as any).IS_REACT_ACT_ENVIRONMENT = true;
+import { FakeTransport, provide, mountDom } from './harness';
 
 const SOURCES = {
   default: 'auto',
@@ -29,11 +27,9 @@ const SOURCES = {
   cloud: { configured: true, model: 'gpt-x', host: 'api.example.com', reachable: false }
 };
 
-class FakeTransport implements Transport {
-  readonly kind = 'rest' as const;
-  calls: [string, Args][] = [];
-  streams: { method: string; args: Args; cancelled: boolean }[] = [];
-  answers: Record<string, unknown> = {
+/** A transport answering the settings views' calls (a created session echoes its settings). */
+const fake = () =>
+  new FakeTransport({
     health: { status: 'ok' },
     'engine.status': { status: 'stopped', id: null, adapters: [], log_tail: '' },
     'engine.models': { models: [] },
@@ -41,57 +37,20 @@ class FakeTransport implements Transport {
     'chat.sources': SOURCES,
     'chat.models': { data: [] },
     'sessions.list': { sessions: [] },
-    'knowledge.list': { documents: [] }
-  };
-
-  async call<T = any>(method: string, args: Args = {}): Promise<T> {
-    this.calls.push([method, args]);
-    if (method === 'sessions.create') {
-      return { id: 's1', title: 'x', settings: args.settings, messages: [] } as T;
-    }
-    return (this.answers[method] ?? {}) as T;
-  }
-
-  stream<T = any>(method: string, args: Args, onEvent: (e: StudioEvent) => void): StreamHandle<T> {
-    const entry = { method, args, cancelled: false };
-    this.streams.push(entry);
-    return { cancel: () => (entry.cancelled = true), done: new Promise<T>(() => undefined) };
-  }
-
-  count(method: string) {
-    return this.calls.filter(c => c[0] === method).length;
-  }
-}
-
-let container: HTMLDivElement;
-let root: Root;
-
-async function render(view: React.ReactElement, transport: Transport, store: SettingsStore) {
-  await act(async () => {
-    root.render(
-      createElement(
-        TransportContext.Provider,
-        { value: transport },
-        createElement(
-          ActiveContext.Provider,
-          { value: true },
-          createElement(SettingsContext.Provider, { value: store }, view)
-        )
-      )
-    );
+    'knowledge.list': { documents: [] },
+    'sessions.create': (args: Args) => ({
+      id: 's1',
+      title: 'x',
+      settings: args.settings,
+      messages: []
+    })
   });
-  await act(async () => undefined); // let the first calls resolve
-}
 
-beforeEach(() => {
-  container = document.createElement('div');
-  document.body.appendChild(container);
-  root = createRoot(container);
-});
+const dom = mountDom();
+const render = (view: React.ReactElement, transport: Transport, store: SettingsStore) =>
+  dom.render(transport, view, provide(SettingsContext, store));
 
 afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
   vi.useRealTimers();
 });
 
@@ -118,7 +77,7 @@ describe('settings', () => {
 
 describe('EngineView follows the settings', () => {
   it('asks the server for the configured GPU push interval and reopens the socket when it changes', async () => {
-    const t = new FakeTransport();
+    const t = fake();
     const store = new SettingsStore({ gpuRefreshInterval: 7 });
     await render(createElement(EngineView), t, store);
     const gpu = () => t.streams.filter(s => s.method === 'gpu.watch');
@@ -132,7 +91,7 @@ describe('EngineView follows the settings', () => {
 
   it('polls engine status at the configured slow interval, and not while hidden', async () => {
     vi.useFakeTimers();
-    const t = new FakeTransport();
+    const t = fake();
     const store = new SettingsStore({ engineStatusPollInterval: 10 });
     await render(createElement(EngineView), t, store);
     const first = t.count('engine.status');
@@ -142,7 +101,7 @@ describe('EngineView follows the settings', () => {
     expect(t.count('engine.status')).toBe(first + 1);
     // hidden: nothing polls
     await act(async () => {
-      root.render(
+      dom.root.render(
         createElement(
           TransportContext.Provider,
           { value: t },
@@ -162,12 +121,12 @@ describe('EngineView follows the settings', () => {
 
 describe('ChatView follows the settings', () => {
   const checked = () =>
-    Array.from(container.querySelectorAll('[role="radio"]'))
+    Array.from(dom.container.querySelectorAll('[role="radio"]'))
       .filter(b => b.getAttribute('aria-checked') === 'true')
       .map(b => b.getAttribute('data-source'));
 
   it('selects the default source in a new chat and creates sessions with the default sampling', async () => {
-    const t = new FakeTransport();
+    const t = fake();
     const store = new SettingsStore({
       defaultChatSource: 'cloud',
       defaultMaxTokens: 64,
@@ -177,7 +136,7 @@ describe('ChatView follows the settings', () => {
     expect(checked()).toEqual(['cloud']);
     await act(async () => store.set({ ...store.get(), defaultChatSource: 'local' }));
     expect(checked()).toEqual(['local']);
-    const newButton = Array.from(container.querySelectorAll('button')).find(
+    const newButton = Array.from(dom.container.querySelectorAll('button')).find(
       b => b.textContent === 'New'
     )!;
     await act(async () => newButton.click());
@@ -186,21 +145,23 @@ describe('ChatView follows the settings', () => {
   });
 
   it('shows the state of each source on the switch', async () => {
-    const t = new FakeTransport();
+    const t = fake();
     await render(createElement(ChatView, { sessionId: null }), t, new SettingsStore());
     const state = (name: string) =>
-      container.querySelector(`[role="radio"][data-source="${name}"]`)!.getAttribute('data-state');
+      dom.container
+        .querySelector(`[role="radio"][data-source="${name}"]`)!
+        .getAttribute('data-state');
     expect([state('auto'), state('local'), state('cloud')]).toEqual(['ok', 'ok', 'warn']);
-    expect(container.querySelector('[data-source="cloud"]')!.getAttribute('title')).toBe(
+    expect(dom.container.querySelector('[data-source="cloud"]')!.getAttribute('title')).toBe(
       'Cloud: unreachable · gpt-x @ api.example.com'
     );
-    expect(container.querySelector('.sage-source-state')!.textContent).toContain(
+    expect(dom.container.querySelector('.sage-source-state')!.textContent).toContain(
       'Auto: local first · running · SmolLM2-135M-Instruct'
     );
   });
 
   it('opens per-message details by default when the setting says so, and shows context length', async () => {
-    const t = new FakeTransport();
+    const t = fake();
     t.answers['sessions.get'] = {
       id: 's1',
       title: 't',
@@ -213,14 +174,16 @@ describe('ChatView follows the settings', () => {
     };
     const store = new SettingsStore({ showMessageDetails: false });
     await render(createElement(ChatView, { sessionId: 's1' }), t, store);
-    expect(container.querySelectorAll('.sage-details')).toHaveLength(0);
+    expect(dom.container.querySelectorAll('.sage-details')).toHaveLength(0);
     await act(async () => store.set({ ...store.get(), showMessageDetails: true }));
-    expect(container.querySelector('.sage-details')!.textContent).toContain('intent: chat');
-    const settingsButton = Array.from(container.querySelectorAll('button')).find(
+    expect(dom.container.querySelector('.sage-details')!.textContent).toContain('intent: chat');
+    const settingsButton = Array.from(dom.container.querySelectorAll('button')).find(
       b => b.textContent === 'Settings'
     )!;
     await act(async () => settingsButton.click());
-    expect(container.querySelector('.sage-context-length')!.textContent).toContain('8192 tokens');
+    expect(dom.container.querySelector('.sage-context-length')!.textContent).toContain(
+      '8192 tokens'
+    );
   });
 });
 

@@ -5,27 +5,16 @@
  * Rendered in jsdom against a recording fake Transport (no server).
  */
 import { act, createElement } from 'react';
-import { createRoot, Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import {
-  Args,
-  Result,
-  Schema,
-  StreamHandle,
-  StudioEvent,
-  Transport,
-  TransportError
-} from '../src/transport/types';
+import { Result, Schema, Transport, TransportError } from '../src/transport/types';
 import { SessionList } from '../src/views/ChatView';
-import { ActiveContext, TransportContext } from '../src/views/common';
 import { Dialogs, DialogsContext } from '../src/views/dialogs';
 import { EngineView } from '../src/views/EngineView';
 import { MemoryView } from '../src/views/MemoryView';
 import { notifySessionsChanged } from '../src/views/sessionEvents';
 import { SettingsContext, SettingsStore } from '../src/views/settings';
-
-(globalThis as any).IS_REACT_ACT_ENVIRONMENT = true;
+import { captureDownloads, click, FakeTransport, provide, type, mountDom } from './harness';
 
 const MiB = 1024 * 1024;
 
@@ -54,37 +43,16 @@ const engine = (over: Partial<Schema<'EngineStatus'>>): Schema<'EngineStatus'> =
   ...over
 });
 
-class FakeTransport implements Transport {
-  readonly kind = 'rest' as const;
-  calls: [string, Args][] = [];
-  answers: Record<string, unknown> = {
+/** A transport answering the engine view's calls. */
+const fake = () =>
+  new FakeTransport({
     'engine.status': engine({}),
     'engine.models': { default: 'SmolLM2-135M-Instruct', models: [] },
     'engine.logs': { lines: 200, text: '' },
     'gpu.info': { available: false, devices: [] }
-  };
+  });
 
-  failures: Record<string, unknown> = {};
-
-  async call<T = any>(method: string, args: Args = {}): Promise<T> {
-    this.calls.push([method, args]);
-    if (this.failures[method]) {
-      throw this.failures[method];
-    }
-    return (this.answers[method] ?? {}) as T;
-  }
-
-  stream<T = any>(method: string, args: Args, onEvent: (e: StudioEvent) => void): StreamHandle<T> {
-    return { cancel: () => undefined, done: new Promise<T>(() => undefined) };
-  }
-
-  argsOf(method: string): Args[] {
-    return this.calls.filter(c => c[0] === method).map(c => c[1]);
-  }
-}
-
-let container: HTMLDivElement;
-let root: Root;
+const dom = mountDom();
 
 /** Dialogs that answer at once (what a user clicked), recording what they were asked. */
 function answering(accept: boolean, text: string | null = null) {
@@ -96,49 +64,22 @@ function answering(accept: boolean, text: string | null = null) {
   return { asked, dialogs };
 }
 
-async function render(view: React.ReactElement, transport: Transport, dialogs?: Dialogs) {
-  const withDialogs = dialogs
-    ? createElement(DialogsContext.Provider, { value: dialogs }, view)
-    : view;
-  await act(async () => {
-    root.render(
-      createElement(
-        TransportContext.Provider,
-        { value: transport },
-        createElement(
-          ActiveContext.Provider,
-          { value: true },
-          createElement(SettingsContext.Provider, { value: new SettingsStore() }, withDialogs)
-        )
-      )
-    );
-  });
-  await act(async () => undefined); // let the first calls resolve
-}
-
-const button = (text: string) =>
-  Array.from(container.querySelectorAll('button')).find(b => b.textContent === text)!;
-
-async function click(el: Element) {
-  await act(async () => (el as HTMLElement).click());
-  await act(async () => undefined);
-}
-
-beforeEach(() => {
-  container = document.createElement('div');
-  document.body.appendChild(container);
-  root = createRoot(container);
-});
+const render = (view: React.ReactElement, transport: Transport, dialogs?: Dialogs) =>
+  dom.render(
+    transport,
+    view,
+    ...(dialogs ? [provide(DialogsContext, dialogs)] : []),
+    provide(SettingsContext, new SettingsStore())
+  );
+const button = dom.button;
 
 afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
   vi.restoreAllMocks();
 });
 
 describe('EngineView', () => {
   it('shows the engine record as a card, stops it, and shows its log text', async () => {
-    const t = new FakeTransport();
+    const t = fake();
     t.answers['engine.status'] = engine({
       status: 'running',
       id: 'e1',
@@ -152,22 +93,22 @@ describe('EngineView', () => {
     });
     t.answers['engine.logs'] = { lines: 200, text: 'loading\n\nready\n' };
     await render(createElement(EngineView), t);
-    const card = container.querySelector('.sage-engine-card[data-engine-status="running"]')!;
+    const card = dom.container.querySelector('.sage-engine-card[data-engine-status="running"]')!;
     expect(card.textContent).toContain('300 MiB');
     expect(card.textContent).toContain('tiny-lora');
     expect(card.textContent).toContain('1 min 5 s');
-    expect(container.querySelector('[data-engine-status="stopped"]')).toBeNull();
+    expect(dom.container.querySelector('[data-engine-status="stopped"]')).toBeNull();
 
     await click(button('show logs'));
     expect(t.argsOf('engine.logs')).toEqual([{ lines: 200 }]);
-    expect(container.querySelector('.sage-logs')!.textContent).toBe('loading\nready');
+    expect(dom.container.querySelector('.sage-logs')!.textContent).toBe('loading\nready');
 
     await click(button('Stop engine'));
     expect(t.argsOf('engine.stop')).toEqual([{}]);
   });
 
   it('without an engine offers the catalog by id and starts the picked model', async () => {
-    const t = new FakeTransport();
+    const t = fake();
     t.answers['engine.status'] = engine({ status: 'failed', error: 'out of memory' });
     t.answers['engine.models'] = {
       default: 'SmolLM2-135M-Instruct',
@@ -184,11 +125,11 @@ describe('EngineView', () => {
       ]
     } satisfies Result<'engine.models'>;
     await render(createElement(EngineView), t);
-    expect(container.querySelector('[data-engine-status="stopped"]')).not.toBeNull();
-    expect(container.querySelector('.sage-error')!.textContent).toContain(
+    expect(dom.container.querySelector('[data-engine-status="stopped"]')).not.toBeNull();
+    expect(dom.container.querySelector('.sage-error')!.textContent).toContain(
       'the engine failed: out of memory'
     );
-    const select = container.querySelector(
+    const select = dom.container.querySelector(
       'select[aria-label="Engine model"]'
     ) as HTMLSelectElement;
     const option = select.querySelector('option[value="SmolLM2-135M-Instruct"]')!;
@@ -205,7 +146,7 @@ describe('EngineView', () => {
 describe('MemoryView', () => {
   it('reads the nested config, lists sessions with memories and deletes one by memory_id', async () => {
     const { asked, dialogs } = answering(true);
-    const t = new FakeTransport();
+    const t = fake();
     t.answers['memory.config'] = {
       session_id: null,
       config: {
@@ -248,18 +189,18 @@ describe('MemoryView', () => {
       ]
     } satisfies Result<'memory.list'>;
     await render(createElement(MemoryView, {}), t, dialogs);
-    const cards = container.querySelector('.sage-cards')!.textContent;
+    const cards = dom.container.querySelector('.sage-cards')!.textContent;
     expect(cards).toContain('Semantic search (embeddings)');
     expect(cards).toContain('all-MiniLM-L6-v2');
     expect(cards).toContain('3');
     expect(t.argsOf('memory.stats')).toEqual([{}]);
-    const row = container.querySelector('tr[data-session-id="s1"]')!;
+    const row = dom.container.querySelector('tr[data-session-id="s1"]')!;
     expect(row.textContent).toContain('2 / 8');
     expect(row.textContent).toContain('capital of France');
 
     await click(button('Paris'));
     expect(t.argsOf('memory.list')).toEqual([{ session_id: 's1' }]);
-    await click(container.querySelector('.sage-memory button')!);
+    await click(dom.container.querySelector('.sage-memory button')!);
     expect(t.argsOf('memory.delete')).toEqual([{ session_id: 's1', memory_id: 7 }]);
     await click(button('Clear'));
     expect(asked[0]).toContain('Forget everything "Paris" remembers?');
@@ -270,20 +211,12 @@ describe('MemoryView', () => {
 describe('SessionList', () => {
   it('renames, exports (the Markdown text, named by the view) and deletes by session_id', async () => {
     const { asked, dialogs } = answering(true, 'Renamed');
-    const saved: { name: string; blob: Blob }[] = [];
-    let blob: Blob | null = null;
-    (URL as any).createObjectURL = (b: Blob) => ((blob = b), 'blob:x');
-    (URL as any).revokeObjectURL = () => undefined;
-    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (
-      this: HTMLAnchorElement
-    ) {
-      saved.push({ name: this.download, blob: blob! });
-    });
-    const t = new FakeTransport();
+    const saved = captureDownloads();
+    const t = fake();
     t.answers['sessions.list'] = { sessions: [{ id: 's1', title: 'Trip', message_count: 2 }] };
     t.answers['sessions.export'] = '# Trip\n';
     await render(createElement(SessionList, { onSelect: () => undefined }), t, dialogs);
-    const action = (title: string) => container.querySelector(`button[title="${title}"]`)!;
+    const action = (title: string) => dom.container.querySelector(`button[title="${title}"]`)!;
 
     await click(action('Rename'));
     expect(asked).toEqual(['New name']);
@@ -330,7 +263,7 @@ describe('memory settings: plain names, units and the form', () => {
   } as const;
 
   function memoryTransport() {
-    const t = new FakeTransport();
+    const t = fake();
     t.answers['sessions.list'] = { sessions: [{ id: 's1', title: 'Trip' }] };
     t.answers['memory.config'] = {
       session_id: 's1',
@@ -346,18 +279,8 @@ describe('memory settings: plain names, units and the form', () => {
     return t;
   }
 
-  async function change(el: HTMLInputElement | HTMLSelectElement, value: string) {
-    const proto = el instanceof HTMLSelectElement ? HTMLSelectElement : HTMLInputElement;
-    await act(async () => {
-      Object.getOwnPropertyDescriptor(proto.prototype, 'value')!.set!.call(el, value);
-      el.dispatchEvent(
-        new Event(el instanceof HTMLSelectElement ? 'change' : 'input', { bubbles: true })
-      );
-    });
-  }
-
   const field = (name: string) =>
-    container.querySelector(`.sage-memory-settings [data-field="${name}"]`)!;
+    dom.container.querySelector(`.sage-memory-settings [data-field="${name}"]`)!;
 
   it("edits a chat's settings and saves them with memory.set_config", async () => {
     const t = memoryTransport();
@@ -371,31 +294,31 @@ describe('memory settings: plain names, units and the form', () => {
     ]);
     expect(field('top_k').textContent).toContain('Memories recalled per turn');
     expect(field('top_k').textContent).toContain('memories');
-    await change(backend, 'kv');
-    await change(field('top_k').querySelector('input')!, '6');
+    await type(backend, 'kv');
+    await type(field('top_k').querySelector('input')!, '6');
     await click(button('Save memory settings'));
     expect(t.argsOf('memory.set_config')).toEqual([
       { session_id: 's1', backend: 'kv', window: 8, top_k: 6, min_score: 0 }
     ]);
-    expect(container.querySelector('.sage-memory-settings [role="status"]')!.textContent).toContain(
-      'Keyword search (BM25)'
-    );
+    expect(
+      dom.container.querySelector('.sage-memory-settings [role="status"]')!.textContent
+    ).toContain('Keyword search (BM25)');
   });
 
   it("shows the server's 400 next to the field it names", async () => {
     const t = memoryTransport();
-    t.failures['memory.set_config'] = new TransportError(400, 'invalid request: top_k: too small', {
+    t.answers['memory.set_config'] = new TransportError(400, 'invalid request: top_k: too small', {
       errors: [{ loc: ['top_k'], msg: 'Input should be greater than or equal to 1' }]
     });
     await render(createElement(MemoryView, {}), t);
-    await change(field('top_k').querySelector('input')!, '0');
+    await type(field('top_k').querySelector('input')!, '0');
     await click(button('Save memory settings'));
     expect(t.argsOf('memory.set_config')[0].top_k).toBe(0);
     expect(field('top_k').querySelector('.sage-field-error')!.textContent).toBe(
       'Input should be greater than or equal to 1'
     );
     expect(field('window').querySelector('.sage-field-error')).toBeNull();
-    expect(container.querySelector('.sage-memory-settings [role="status"]')).toBeNull();
+    expect(dom.container.querySelector('.sage-memory-settings [role="status"]')).toBeNull();
   });
 
   it('cleans up after confirming, converting the chosen unit to minutes', async () => {
@@ -403,30 +326,24 @@ describe('memory settings: plain names, units and the form', () => {
     t.answers['memory.cleanup'] = { deleted: ['a', 'b'] };
     const { asked, dialogs } = answering(true);
     await render(createElement(MemoryView, {}), t, dialogs);
-    await change(container.querySelector('select[aria-label="Idle time unit"]')!, 'hours');
-    await change(container.querySelector('input[aria-label="Idle time"]')!, '12');
+    await type(dom.container.querySelector('select[aria-label="Idle time unit"]')!, 'hours');
+    await type(dom.container.querySelector('input[aria-label="Idle time"]')!, '12');
     await click(button('Clean up'));
     expect(asked).toEqual(['Delete every chat idle for more than 12 hours, with its memories?']);
     expect(t.argsOf('memory.cleanup')).toEqual([{ max_age_minutes: 720 }]);
-    expect(container.textContent).toContain('Deleted 2 chats.');
+    expect(dom.container.textContent).toContain('Deleted 2 chats.');
   });
 });
 
 describe('dialogs and session refresh', () => {
   it('without JupyterLab, asks in an in-view dialog (Enter accepts, Cancel refuses)', async () => {
-    const t = new FakeTransport();
+    const t = fake();
     t.answers['sessions.list'] = { sessions: [{ id: 's1', title: 'Trip', message_count: 2 }] };
     await render(createElement(SessionList, { onSelect: () => undefined }), t);
-    await click(container.querySelector('button[title="Rename"]')!);
+    await click(dom.container.querySelector('button[title="Rename"]')!);
     const input = document.querySelector('.sage-dialog input') as HTMLInputElement;
     expect(input.value).toBe('Trip');
-    await act(async () => {
-      Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(
-        input,
-        'Paris'
-      );
-      input.dispatchEvent(new Event('input', { bubbles: true }));
-    });
+    await type(input, 'Paris');
     await act(async () => {
       input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
     });
@@ -434,7 +351,7 @@ describe('dialogs and session refresh', () => {
     expect(t.argsOf('sessions.update')).toEqual([{ session_id: 's1', title: 'Paris' }]);
     expect(document.querySelector('.sage-dialog')).toBeNull();
 
-    await click(container.querySelector('button[title="Delete"]')!);
+    await click(dom.container.querySelector('button[title="Delete"]')!);
     const dialog = document.querySelector('.sage-dialog')!;
     expect(dialog.textContent).toContain('Delete chat "Trip"?');
     await click(
@@ -446,13 +363,13 @@ describe('dialogs and session refresh', () => {
   });
 
   it('every session list reloads when a view announces a change', async () => {
-    const t = new FakeTransport();
+    const t = fake();
     t.answers['sessions.list'] = { sessions: [{ id: 's1', title: 'Trip', message_count: 2 }] };
     await render(createElement(SessionList, { onSelect: () => undefined }), t);
     expect(t.argsOf('sessions.list')).toHaveLength(1);
     t.answers['sessions.list'] = { sessions: [{ id: 's1', title: 'Trip', message_count: 4 }] };
     await act(async () => notifySessionsChanged());
     expect(t.argsOf('sessions.list')).toHaveLength(2);
-    expect(container.querySelector('li[data-session-id="s1"]')!.textContent).toContain('4');
+    expect(dom.container.querySelector('li[data-session-id="s1"]')!.textContent).toContain('4');
   });
 });

@@ -1,5 +1,6 @@
 """Flow canvas in a real JupyterLab + chromium: a palette entry dragged onto the canvas becomes a node where it is
-dropped (HTML5 drag and drop + React Flow's screenToFlowPosition); click-to-add still works."""
+dropped (HTML5 drag and drop + React Flow's screenToFlowPosition); click-to-add still works; nodes connected by
+dragging from a handle to another make a flow that runs (build and run from the panel alone, #19)."""
 
 from __future__ import annotations
 
@@ -38,3 +39,25 @@ def test_drag_operator_from_palette_onto_canvas(lab, page):
     canvas.locator('.sage-palette-item[data-operator="text_input"]').click()
     canvas.locator('.sage-node[data-node-id="text_input_1"]').wait_for(timeout=10_000)
     assert canvas.locator(".sage-node").count() == 2
+
+    # Build and run: an output node, connected from the text input by dragging between their handles.
+    canvas.get_by_placeholder("Search operators").fill("output")  # (a sticky category header may cover it)
+    canvas.locator('.sage-palette-item[data-operator="output"]').click()
+    sink = canvas.locator('.react-flow__node:has(.sage-node[data-node-id="output_1"])')
+    sink.wait_for(timeout=10_000)
+    pane.click(position={"x": 5, "y": 5})  # the config form closes: the whole canvas is in view
+    canvas.locator(".react-flow__controls-fitview").click()
+    page.wait_for_timeout(500)  # the fit's animation
+    source = canvas.locator('.react-flow__node:has(.sage-node[data-node-id="text_input_1"])')
+    source.locator(".react-flow__handle.source").drag_to(sink.locator(".react-flow__handle.target"))
+    canvas.locator(".react-flow__edge").first.wait_for(timeout=10_000)
+    canvas.locator('.sage-node[data-node-id="chunker_1"]').click()
+    canvas.get_by_role("button", name="Delete node").click()  # the unconnected chunker would fail validation
+    canvas.get_by_label("flow input input").fill("built on the canvas")
+    canvas.get_by_role("button", name="Run", exact=True).click()
+    info = canvas.locator(
+        '.sage-run-info[data-run-status="finished"], .sage-run-info[data-run-status="failed"]'
+    )
+    info.wait_for(timeout=UI_TIMEOUT)
+    assert info.get_attribute("data-run-status") == "finished", info.inner_text()
+    assert "built on the canvas" in info.inner_text()
