@@ -54,6 +54,12 @@ describe('ArenaView', () => {
     expect(selects[0].value).toBe('SmolLM2-135M-Instruct');
     expect(selects[1].value).toBe('ft-1');
     await click(dom.container.querySelector('input[aria-label="Blind"]')!);
+    // The user's default temperature (0.7) until changed here: 0 compares greedy answers.
+    const temperature = dom.container.querySelector(
+      'input[aria-label="Arena temperature"]'
+    ) as HTMLInputElement;
+    expect(temperature.value).toBe('0.7');
+    await type(temperature, '0');
     await type(dom.container.querySelector('textarea')!, 'Name three colours.');
     await click(button('Compare'));
     expect(t.streams.map(s => [s.method, s.args])).toEqual([
@@ -65,7 +71,8 @@ describe('ArenaView', () => {
           model_b: 'ft-1',
           blind: true,
           source: 'local',
-          max_tokens: 128
+          max_tokens: 128,
+          temperature: 0
         }
       ]
     ]);

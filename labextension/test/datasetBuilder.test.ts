@@ -186,8 +186,8 @@ describe('datasetBuilderModel', () => {
 
   it('explains an empty result and what to do', () => {
     expect(emptyText(EMPTY_PREVIEW)).toBe(
-      'No rows: no rated or corrected answers match these filters. Rate answers in chat with 👎 and ' +
-        'write the ideal answer, or 👍 good ones; then preview again.'
+      'No rows: no rated or corrected answers match these filters. Rate answers in chat: mark a bad ' +
+        'one and write its ideal answer, or mark good ones; then preview again.'
     );
     const skipped = emptyText({
       selected: 0,
@@ -207,14 +207,14 @@ describe('DatasetBuilder', () => {
     const picked: unknown[] = [];
     await render(createElement(DatasetBuilder, { onFinetune: d => picked.push(d) }), t);
 
-    // Only the chat "capitals", only 👎 answers (corrected ones unticked, 👍 unticked), a 2-day range.
+    // Only the chat "capitals", only bad answers (corrected ones unticked, good ones unticked), a 2-day range.
     await click(labelled('All chats'));
     await click(checkbox('maths'));
     await click(labelled('Answers I corrected'));
-    await click(labelled('👍 answers'));
+    await click(labelled('Answers rated good'));
     expect(dom.container.textContent).toContain('Pick at least one kind of answer.');
     expect(button('Preview').disabled).toBe(true);
-    await click(labelled('👎 answers'));
+    await click(labelled('Answers rated bad'));
     await type(labelled('from day'), '2026-01-02');
     await type(labelled('to day'), '2026-01-03');
     await type(labelled('eval share'), '20');
@@ -232,7 +232,7 @@ describe('DatasetBuilder', () => {
       }
     ]);
     const empty = dom.container.querySelector('.sage-builder-empty')!;
-    expect(empty.textContent).toContain('Rate answers in chat with 👎 and write the ideal answer');
+    expect(empty.textContent).toContain('mark a bad one and write its ideal answer');
 
     // Rows: counts in words, the split at 20 %, each row's tokens and rendering.
     t.answers['improve.preview_dataset'] = PREVIEW;

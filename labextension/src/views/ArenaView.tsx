@@ -9,6 +9,7 @@ import React, { useEffect, useRef, useState } from 'react';
 import { StreamHandle, StudioEvent } from '../transport/types';
 import { ArenaShip } from './ArenaShip';
 import { ActionButton, ErrorBox, fmtNum, useCall, useTransport } from './common';
+import { useStudioSettings } from './settings';
 
 type Side = 'a' | 'b';
 type Winner = Side | 'tie';
@@ -84,6 +85,9 @@ export function ArenaView({
   const [modelB, setModelB] = useState('');
   const [prompt, setPrompt] = useState('');
   const [blind, setBlind] = useState(false);
+  // Both answer as a new chat would: the user's default temperature (the engine's own default, 1.0 as in vLLM,
+  // makes a small model ramble); 0 compares greedy answers.
+  const [temperature, setTemperature] = useState(useStudioSettings().defaultTemperature);
   const [texts, setTexts] = useState<Record<Side, string>>({ a: '', b: '' });
   const [duel, setDuel] = useState<DuelResult | null>(null);
   const [pick, setPick] = useState<PickResult | null>(null);
@@ -123,7 +127,8 @@ export function ArenaView({
         model_b: modelB,
         blind,
         source: 'local',
-        max_tokens: maxTokens
+        max_tokens: maxTokens,
+        temperature
       },
       onEvent
     );
@@ -182,6 +187,23 @@ export function ArenaView({
             onChange={e => setBlind(e.target.checked)}
           />
           <span>Blind (hide the models until you pick)</span>
+        </label>
+        <label
+          className="sage-field"
+          title="0 = greedy (the same answer every time); higher = more varied"
+        >
+          <span>temperature</span>
+          <input
+            type="number"
+            className="sage-input"
+            aria-label="Arena temperature"
+            min={0}
+            max={2}
+            step={0.1}
+            value={temperature}
+            disabled={running}
+            onChange={e => setTemperature(Number(e.target.value))}
+          />
         </label>
       </div>
       <textarea

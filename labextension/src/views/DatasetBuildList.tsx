@@ -80,7 +80,11 @@ export function PreviewResult({
               <td>{i + 1}</td>
               <td>{titles.get(r.session_id) || r.session_id}</td>
               <td>
-                {r.kind === 'corrected' ? 'corrected' : r.kind === 'up' ? '👍' : '👎 + ideal'}
+                {r.kind === 'corrected'
+                  ? 'corrected'
+                  : r.kind === 'up'
+                    ? 'rated good'
+                    : 'rated bad + ideal'}
                 {r.model ? <div className="sage-muted">{r.model}</div> : null}
               </td>
               <td className="sage-builder-tokens">{r.tokens}</td>

@@ -80,8 +80,8 @@ export function DatasetBuilder({
       <h4 className="sage-h">Dataset from rated chats</h4>
       <p className="sage-muted sage-help">
         Rows are the conversations of the answers you rated or corrected in chat, ending with the
-        good answer: a 👍 answer as it is, or the ideal answer you wrote for a 👎 one. The dataset
-        uses the OpenAI &quot;messages&quot; format, split into train and eval rows.
+        good answer: an answer rated good as it is, or the ideal answer you wrote for one rated bad.
+        The dataset uses the OpenAI &quot;messages&quot; format, split into train and eval rows.
       </p>
       <DatasetBuilderForm
         form={form}
@@ -130,7 +130,7 @@ export function DatasetBuilder({
             );
             if (!out.count) {
               setPairs(
-                'No preference pairs: write the ideal answer of an answer in chat (👎, then "write the ideal answer"), or pick a winner in the arena.'
+                'No preference pairs: write the ideal answer of an answer in chat (mark it bad, then "ideal answer"), or pick a winner in the arena.'
               );
               return;
             }

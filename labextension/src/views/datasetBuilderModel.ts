@@ -16,11 +16,15 @@ export const RATING_CHOICES: { value: Rating; label: string; help: string }[] = 
     label: 'Answers I corrected',
     help: 'the ideal answer you wrote in place of an answer becomes the row'
   },
-  { value: 'up', label: '👍 answers', help: 'answers you rated good, as they are' },
+  {
+    value: 'up',
+    label: 'Answers rated good',
+    help: 'answers you marked as good (thumbs up), as they are'
+  },
   {
     value: 'down',
-    label: '👎 answers',
-    help: 'trained on the ideal answer you wrote for them; a 👎 answer without one is skipped'
+    label: 'Answers rated bad',
+    help: 'trained on the ideal answer you wrote for them; a bad answer without one is skipped'
   }
 ];
 
@@ -145,7 +149,7 @@ export function splitCounts(rows: number, evalRatio: number): { train: number; e
 }
 
 const WHAT_TO_DO =
-  'Rate answers in chat with 👎 and write the ideal answer, or 👍 good ones; then preview again.';
+  'Rate answers in chat: mark a bad one and write its ideal answer, or mark good ones; then preview again.';
 
 /** Why a preview has no rows and what to do; '' when it has some. */
 export function emptyText(preview: Pick<Preview, 'selected' | 'duplicates' | 'skipped'>): string {
