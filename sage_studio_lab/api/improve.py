@@ -310,7 +310,7 @@ class ArenaArgs(BaseModel):
     model_b: PathName = Field(min_length=1)
     source: Literal["local", "cloud", "auto"] = Field("local", description="where both requests go")
     max_tokens: int | None = Field(None, ge=1, le=4096, description="per answer (default: the chat's)")
-    temperature: float | None = Field(None, ge=0, le=2)
+    temperature: float | None = Field(None, ge=0, le=2, description="default 0.7, as a new chat; 0 = greedy")
     blind: bool = Field(False, description="hide which model answers as A / B until the pick")
 
 

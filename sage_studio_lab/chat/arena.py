@@ -23,6 +23,9 @@ from .cancel import Cancellation
 
 SIDES = ("a", "b")
 WINNERS = ("a", "b", "tie")
+# Both answer as a new chat would (the Lab's `defaultTemperature`): the engine's own default, 1.0 as in vLLM, makes a
+# small model ramble.
+DEFAULT_TEMPERATURE = 0.7
 
 
 def _side(completion: llm.Completion, model: str, blind: bool) -> dict:
@@ -61,7 +64,10 @@ async def duel(
     cancel = cancel or Cancellation(uuid.uuid4().hex)
     emit = on_event or (lambda event: None)
     messages = [{"role": "user", "content": prompt}]
-    sampling = {"max_tokens": max_tokens, "temperature": temperature}
+    sampling = {
+        "max_tokens": max_tokens,
+        "temperature": DEFAULT_TEMPERATURE if temperature is None else temperature,
+    }
     loop = asyncio.get_running_loop()
     t0 = loop.time()
 

@@ -9,8 +9,6 @@ import traitlets
 
 from .base import StudioWidget, asset
 
-DEFAULT_TEMPERATURE = 0.7  # the Lab setting `defaultTemperature`'s default
-
 
 class Arena(StudioWidget):
     _esm = asset("arena", "js")
@@ -30,14 +28,11 @@ class Arena(StudioWidget):
 
     def duel(self, prompt: str, blind: bool = False, **options) -> dict:
         """Answer `prompt` with both models at once (one batched run on the CPU engine); returns the duel
-        (`id`, `a`, `b` with each answer's text, tokens and speed). `options`: max_tokens, temperature (default 0.7;
-        0 = greedy), source."""
+        (`id`, `a`, `b` with each answer's text, tokens and speed). `options`: max_tokens, temperature (default 0.7,
+        as a new chat; 0 = greedy), source."""
         if not self.model_a or not self.model_b:
             raise ValueError("the arena needs two models: Arena(model_a=..., model_b=...)")
         options.setdefault("max_tokens", self.max_tokens)
-        # as a new chat answers (the Lab's default temperature): the engine's own default, 1.0 as in vLLM, makes a
-        # small model ramble
-        options.setdefault("temperature", DEFAULT_TEMPERATURE)
         self.last_duel = self.call(
             "improve.arena", prompt=prompt, model_a=self.model_a, model_b=self.model_b, blind=blind, **options
         )

@@ -1600,6 +1600,7 @@ export interface components {
       max_tokens: number | null;
       /**
        * Temperature
+       * @description default 0.7, as a new chat; 0 = greedy
        * @default null
        */
       temperature: number | null;
